@@ -1,0 +1,644 @@
+//! The contract model: a `Contrat` (contrat local des solidarités) and its `FicheAction`s.
+//!
+//! These types are also the contract file format (`docs/FORMAT-CONTRAT.md`): what a person
+//! writes by hand in TOML deserializes straight into them. Values that cannot be valid
+//! (an axis 7, a year 2031, a negative amount, a fiche number `1.x`) are refused at reading
+//! with a French message; everything else that can be wrong but still be a draft (a missing
+//! T0, an unbalanced budget) is read, then reported by the rules (`crate::regles`).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::{Annee, Date, Montant, Valeur};
+
+/// Amounts per year of the convention: `{ 2024 = 40000, 2025 = 40000 }`.
+pub type ParAnnee<T> = BTreeMap<Annee, T>;
+
+/// One of the four axes of the Pacte ([004] A5 I.a).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Axe {
+    A1,
+    A2,
+    A3,
+    A4,
+}
+
+impl Axe {
+    pub const TOUS: [Axe; 4] = [Axe::A1, Axe::A2, Axe::A3, Axe::A4];
+
+    pub fn depuis_numero(n: i64) -> Result<Axe, String> {
+        match n {
+            1 => Ok(Axe::A1),
+            2 => Ok(Axe::A2),
+            3 => Ok(Axe::A3),
+            4 => Ok(Axe::A4),
+            _ => Err(format!(
+                "l'axe {n} n'existe pas : le Pacte compte quatre axes, numérotés de 1 à 4"
+            )),
+        }
+    }
+
+    pub const fn numero(self) -> u8 {
+        match self {
+            Axe::A1 => 1,
+            Axe::A2 => 2,
+            Axe::A3 => 3,
+            Axe::A4 => 4,
+        }
+    }
+}
+
+impl fmt::Display for Axe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "axe {}", self.numero())
+    }
+}
+
+impl Serialize for Axe {
+    /// Axes are map keys (`montants_proposes = { 1 = … }`), hence a string.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.numero())
+    }
+}
+
+impl<'de> Deserialize<'de> for Axe {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Axe, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Axe;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("un numéro d'axe de 1 à 4")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Axe, E> {
+                Axe::depuis_numero(v).map_err(E::custom)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Axe, E> {
+                Axe::depuis_numero(v.min(99) as i64).map_err(E::custom)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Axe, E> {
+                let t = v.trim().trim_start_matches("axe").trim();
+                let n: i64 = t
+                    .parse()
+                    .map_err(|_| E::custom(format!("« {v} » n'est pas un numéro d'axe (1 à 4)")))?;
+                Axe::depuis_numero(n).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for Axe {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Axe".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Numéro d'axe : 1 enfance, 2 emploi, 3 accès aux droits, 4 transition écologique solidaire.",
+            "type": "string",
+            "enum": ["1", "2", "3", "4"]
+        })
+    }
+}
+
+/// A fiche action number `<axe>.<rang>` (`1.1`, `2.3`), the "Fiche action N°" of the annexe 10
+/// tables (R-TAB-01). The axis of a fiche is the axis of its number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NumeroFiche {
+    pub axe: Axe,
+    pub rang: u16,
+}
+
+impl NumeroFiche {
+    pub fn parse(texte: &str) -> Result<NumeroFiche, String> {
+        let t = texte.trim();
+        let invalide = || {
+            format!(
+                "« {t} » n'est pas un numéro de fiche action : il s'écrit <axe>.<rang>, par exemple 1.2 pour la deuxième fiche de l'axe 1"
+            )
+        };
+        let (a, r) = t.split_once('.').ok_or_else(invalide)?;
+        let a: i64 = a.parse().map_err(|_| invalide())?;
+        let rang: u16 = r.parse().map_err(|_| invalide())?;
+        if rang == 0 {
+            return Err(invalide());
+        }
+        Ok(NumeroFiche {
+            axe: Axe::depuis_numero(a)?,
+            rang,
+        })
+    }
+}
+
+impl fmt::Display for NumeroFiche {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.axe.numero(), self.rang)
+    }
+}
+
+impl Serialize for NumeroFiche {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for NumeroFiche {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<NumeroFiche, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = NumeroFiche;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("un numéro de fiche « axe.rang » entre guillemets, par exemple \"1.2\"")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<NumeroFiche, E> {
+                NumeroFiche::parse(v).map_err(E::custom)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<NumeroFiche, E> {
+                Err(E::custom(format!(
+                    "écrire le numéro de fiche entre guillemets (\"{v}\") : sans guillemets, 1.10 se lirait 1.1"
+                )))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for NumeroFiche {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NumeroFiche".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "Numéro de fiche action « axe.rang » (1.1, 2.3) : l'axe de la fiche est celui de son numéro.",
+            "type": "string",
+            "pattern": "^[1-4]\\.[1-9][0-9]*$"
+        })
+    }
+}
+
+/// The state of a contract in its lifecycle (DESIGN.md §2, capability 2).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum EtatContrat {
+    #[default]
+    Brouillon,
+    Negociation,
+    Valide,
+    Delibere,
+    Signe,
+    EnExecution,
+    Evalue,
+    Clos,
+    Denonce,
+}
+
+impl EtatContrat {
+    pub fn libelle(self) -> &'static str {
+        match self {
+            EtatContrat::Brouillon => "brouillon",
+            EtatContrat::Negociation => "en négociation",
+            EtatContrat::Valide => "validé",
+            EtatContrat::Delibere => "délibéré",
+            EtatContrat::Signe => "signé",
+            EtatContrat::EnExecution => "en exécution",
+            EtatContrat::Evalue => "évalué",
+            EtatContrat::Clos => "clos",
+            EtatContrat::Denonce => "dénoncé",
+        }
+    }
+}
+
+/// A complete contract file: the header `[contrat]` and its `[[fiches]]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "Contrat local des solidarités (format Pacte)")]
+pub struct Contrat {
+    /// En-tête du contrat.
+    pub contrat: EnTete,
+    /// Fiches action, numérotées par axe (annexe 2 du modèle de contrat, [004] A8).
+    #[serde(default)]
+    pub fiches: Vec<FicheAction>,
+}
+
+/// The contract header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnTete {
+    /// Collectivité cocontractante : SIREN (9 chiffres) pour une métropole, une communauté ou
+    /// la Ville de Marseille ; code officiel géographique pour un département (« 13 », « 2A »).
+    pub collectivite: String,
+    /// Intitulé du contrat.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intitule: Option<String>,
+    /// Début du contrat (1er janvier 2024, R-CAL-01).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debut: Option<Date>,
+    /// Fin du contrat (31 décembre 2027, R-CAL-01).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fin: Option<Date>,
+    /// État du contrat.
+    #[serde(default)]
+    pub etat: EtatContrat,
+    /// Date de la délibération de l'assemblée autorisant la signature (R-DOC-05).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_deliberation: Option<Date>,
+    /// Sélection par l'appel à manifestation d'intérêt national, pour une communauté
+    /// d'agglomération ou urbaine hors de la liste des 22 (R-ELIG-03).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ami: Option<SelectionAmi>,
+    /// Participation de l'État proposée par axe, montant annuel (plafond notifié, R-FIN-02).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub montants_proposes: BTreeMap<Axe, Montant>,
+    /// Soutien financier annuel de l'État écrit à l'article 2.2 du contrat ; comparé aux
+    /// totaux des fiches (R-TAB-03).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub engagement_etat: ParAnnee<Montant>,
+    /// Signataires du contrat (préfet, président de l'exécutif, cosignataires).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signataires: Vec<Signataire>,
+}
+
+/// Selection of a new communauté d'agglomération or urbaine by the national AMI.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SelectionAmi {
+    /// Nom de la collectivité.
+    pub nom: String,
+    /// Nature : communaute_agglomeration ou communaute_urbaine.
+    pub nature: NatureAmi,
+    /// Code du département du siège.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub departement: Option<String>,
+    /// Retenue par l'AMI national.
+    pub retenue: bool,
+    /// Date de la décision de sélection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NatureAmi {
+    CommunauteAgglomeration,
+    CommunauteUrbaine,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Signataire {
+    /// Nom de la personne.
+    pub nom: String,
+    /// Qualité : « Préfet des Bouches-du-Rhône », « Président de la Métropole »…
+    pub qualite: String,
+    /// Institution représentée.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_signature: Option<Date>,
+}
+
+/// Whether an action is new, reinforced or an identical CALPAE renewal ([004] A5 I.b).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NatureAction {
+    Nouvelle,
+    Renforcee,
+    ReconductionCalpae,
+}
+
+impl NatureAction {
+    pub fn libelle(self) -> &'static str {
+        match self {
+            NatureAction::Nouvelle => "nouvelle",
+            NatureAction::Renforcee => "renforcée",
+            NatureAction::ReconductionCalpae => "reconduction CALPAE",
+        }
+    }
+}
+
+/// How the action is carried out (R-ACT-09).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ModeExecution {
+    Subvention,
+    Marche,
+    Regie,
+}
+
+/// Public of a mobility action, which decides its funding axis (R-REF-02).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PublicMobilite {
+    /// Bénéficiaires du RSA et personnes en recherche d'emploi : axe 2.
+    BrsaDemandeursEmploi,
+    /// Tous publics en précarité mobilité, sans condition de statut : axe 4.
+    TousPublics,
+}
+
+/// A fiche action (annexe 2 of the contract model, [004] A8).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FicheAction {
+    /// Numéro « axe.rang » : « 1.2 » est la deuxième fiche de l'axe 1.
+    pub numero: NumeroFiche,
+    /// Intitulé de l'action.
+    pub intitule: String,
+    /// Description de l'action.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Sous-axe du référentiel : identifiant (« A1-1.1 ») ou code dans l'axe de la fiche (« 1.1 »).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sous_axe: Option<String>,
+    /// Type d'action du référentiel (« AT-1-1.1-01 »).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_action: Option<String>,
+    /// Action hors référentiel, autorisée par dérogation (R-ACT-03).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hors_referentiel: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derogation: Option<Derogation>,
+    /// nouvelle, renforcee ou reconduction_calpae (R-ACT-05).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nature: Option<NatureAction>,
+    /// Pour une action renforcée : la part renforcée (R-ACT-06).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renforcement: Option<Renforcement>,
+    /// Pour une reconduction CALPAE à l'identique : sa justification (R-ACT-07).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconduction: Option<Reconduction>,
+    /// Date de mise en place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub debut: Option<Date>,
+    /// Durée en mois (le calendrier doit s'achever au plus tard le 31/12/2027, R-DOC-07).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duree_mois: Option<u32>,
+    /// Opérateur qui porte l'action.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operateur: Option<String>,
+    /// subvention, marche ou regie (R-ACT-09).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode_execution: Option<ModeExecution>,
+    /// Partenaires de l'action.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partenaires: Vec<String>,
+    /// Public d'une action de mobilité solidaire (R-REF-02).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_mobilite: Option<PublicMobilite>,
+    /// Animation SLIME+ financée hors plafond (R-REF-05).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hors_plafond_slime: bool,
+    /// Cette action porte l'évaluation d'impact social du contrat (R-EVAL-03).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub evaluation_impact: bool,
+    /// Financement par année et par financeur.
+    #[serde(default)]
+    pub financement: Financement,
+    /// Budget global déclaré par année, s'il est saisi (colonne F de l'annexe 10, R-TAB-02).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub budget_global: ParAnnee<Montant>,
+    /// Postes de dépenses par année (R-DOC-06).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub depenses: Vec<LigneDepense>,
+    /// Indicateurs locaux (R-IND-01, R-IND-02).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indicateurs: Vec<IndicateurLocal>,
+    /// Indicateurs nationaux alimentés, avec leur trajectoire (R-IND-03, R-IND-04).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub indicateurs_nationaux: Vec<TrajectoireNationale>,
+}
+
+/// Derogation for an action outside the référentiel (R-ACT-03, R-REF-03).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Derogation {
+    /// Qui l'a accordée (le ou la commissaire à la lutte contre la pauvreté).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accordee_par: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<Date>,
+    /// Utilité au regard des besoins locaux et de l'insuffisance de l'offre.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
+    /// La DIPLP et la DGCS ont été informées en amont.
+    #[serde(default)]
+    pub diplp_informee: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_information_diplp: Option<Date>,
+}
+
+/// The reinforced share of a reinforced action (R-ACT-06).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Renforcement {
+    /// Ce qui existait avant le renfort (file active, territoire).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub existant: Option<String>,
+    /// Coût de la part supplémentaire, renforcée, par année.
+    #[serde(default)]
+    pub part_renforcee: ParAnnee<Montant>,
+}
+
+/// Justification of an identical CALPAE renewal (R-ACT-07).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reconduction {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification_efficacite: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub justification_impact: Option<String>,
+    #[serde(default)]
+    pub conformite_referentiel: bool,
+    #[serde(default)]
+    pub accord_des_parties: bool,
+}
+
+/// Funding of an action per year and per funder (A, B, C of the annexe 10 tables).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Financement {
+    /// Part État par année.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub etat: ParAnnee<Montant>,
+    /// Part de la collectivité par année, FSE+ compris.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub collectivite: ParAnnee<Montant>,
+    /// Dont FSE+ : partie de la part collectivité financée par le FSE+ (R-ACT-10).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fse_plus: ParAnnee<Montant>,
+    /// Autres cofinanceurs (CAF, CPAM, ARS…).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub autres: Vec<Cofinanceur>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Cofinanceur {
+    /// Nom du cofinanceur.
+    pub nom: String,
+    /// Financement au titre des certificats d'économies d'énergie (CEE précarité, R-REF-04).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cee: bool,
+    #[serde(default)]
+    pub montants: ParAnnee<Montant>,
+}
+
+/// Operating or investment expense (R-REF-08 caps eco-mobility investment).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NatureDepense {
+    #[default]
+    Fonctionnement,
+    Investissement,
+}
+
+/// An expense line of the detailed budget.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LigneDepense {
+    /// Poste de dépenses (« Personnel : 2 ETP de conseillers »).
+    pub poste: String,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub nature: NatureDepense,
+    /// Ce poste finance l'évaluation d'impact social (R-REF-18).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub evaluation: bool,
+    #[serde(default)]
+    pub montants: ParAnnee<Montant>,
+}
+
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+
+/// A local indicator with its T0 and targets (annexe 1 of the contract model).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndicateurLocal {
+    pub libelle: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unite: Option<String>,
+    /// Situation au 31 décembre 2023.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub t0: Option<Valeur>,
+    /// Cibles intermédiaires 2024 à 2027.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cibles: ParAnnee<Valeur>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cible_finale: Option<Valeur>,
+}
+
+/// A national indicator an action feeds, with its local trajectory (R-IND-04).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrajectoireNationale {
+    /// Code de l'indicateur national (« NI-1.1 »).
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub t0: Option<Valeur>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cibles: ParAnnee<Valeur>,
+}
+
+fn somme(m: &ParAnnee<Montant>, a: Annee) -> Montant {
+    m.get(&a).copied().unwrap_or_default()
+}
+
+impl Financement {
+    /// A: State share of year `a`.
+    pub fn etat(&self, a: Annee) -> Montant {
+        somme(&self.etat, a)
+    }
+    /// B: collectivity share of year `a`, FSE+ included.
+    pub fn collectivite(&self, a: Annee) -> Montant {
+        somme(&self.collectivite, a)
+    }
+    pub fn fse_plus(&self, a: Annee) -> Montant {
+        somme(&self.fse_plus, a)
+    }
+    /// C: other co-funders of year `a`.
+    pub fn autres(&self, a: Annee) -> Montant {
+        self.autres.iter().map(|c| somme(&c.montants, a)).sum()
+    }
+    pub fn cee(&self, a: Annee) -> Montant {
+        self.autres
+            .iter()
+            .filter(|c| c.cee)
+            .map(|c| somme(&c.montants, a))
+            .sum()
+    }
+    /// F = A + B + C (R-TAB-02).
+    pub fn total(&self, a: Annee) -> Montant {
+        self.etat(a) + self.collectivite(a) + self.autres(a)
+    }
+    /// Years with any amount from any funder.
+    pub fn annees(&self) -> impl Iterator<Item = Annee> + '_ {
+        Annee::TOUTES
+            .into_iter()
+            .filter(|a| !self.total(*a).est_nul() || !self.fse_plus(*a).est_nul())
+    }
+}
+
+impl FicheAction {
+    pub fn axe(&self) -> Axe {
+        self.numero.axe
+    }
+
+    /// Sum of the expense lines of year `a`.
+    pub fn depenses(&self, a: Annee) -> Montant {
+        self.depenses.iter().map(|l| somme(&l.montants, a)).sum()
+    }
+
+    /// Last day of the action's calendar, when its start and duration are known.
+    pub fn fin(&self) -> Option<Date> {
+        Some(self.debut?.fin_apres_mois(self.duree_mois?))
+    }
+}
+
+impl Contrat {
+    pub fn fiche(&self, numero: NumeroFiche) -> Option<&FicheAction> {
+        self.fiches.iter().find(|f| f.numero == numero)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numeros_de_fiche() {
+        let n = NumeroFiche::parse("2.10").unwrap();
+        assert_eq!((n.axe, n.rang), (Axe::A2, 10));
+        assert_eq!(n.to_string(), "2.10");
+        assert!(
+            NumeroFiche::parse("5.1")
+                .unwrap_err()
+                .contains("l'axe 5 n'existe pas")
+        );
+        assert!(NumeroFiche::parse("1").is_err());
+        assert!(NumeroFiche::parse("1.0").is_err());
+        assert!(NumeroFiche::parse("1.x").is_err());
+    }
+
+    #[test]
+    fn total_f_egal_a_plus_b_plus_c() {
+        // [004] A5 II.b: 40 000 € État + 40 000 € métropole + 20 000 € CAF = 100 000 €.
+        let a = Annee::TOUTES[0];
+        let f = Financement {
+            etat: [(a, Montant::euros(40_000))].into(),
+            collectivite: [(a, Montant::euros(40_000))].into(),
+            fse_plus: BTreeMap::new(),
+            autres: vec![Cofinanceur {
+                nom: "CAF".into(),
+                cee: false,
+                montants: [(a, Montant::euros(20_000))].into(),
+            }],
+        };
+        assert_eq!(f.total(a), Montant::euros(100_000));
+        assert_eq!(f.annees().collect::<Vec<_>>(), vec![a]);
+    }
+}

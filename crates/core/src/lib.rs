@@ -1,0 +1,16 @@
+//! Pacte's pure domain: référentiel, territories, contracts, rules and tables.
+//!
+//! Architecture invariant: no IO, no async, no database here. Every function is a function of
+//! plain data; storage and HTTP live in other crates.
+
+pub mod contrat;
+pub mod montant;
+pub mod referentiel;
+pub mod temps;
+pub mod territoires;
+pub mod valeur;
+
+pub use contrat::{Axe, Contrat, FicheAction, NumeroFiche};
+pub use montant::Montant;
+pub use temps::{Annee, Date};
+pub use valeur::Valeur;
