@@ -4,13 +4,18 @@
 //! plain data; storage and HTTP live in other crates.
 
 pub mod contrat;
+pub mod fabrique;
+pub mod fichier;
 pub mod montant;
 pub mod referentiel;
+pub mod regles;
+pub mod tableau;
 pub mod temps;
 pub mod territoires;
 pub mod valeur;
 
 pub use contrat::{Axe, Contrat, FicheAction, NumeroFiche};
 pub use montant::Montant;
+pub use regles::{Constat, Gravite, verifier};
 pub use temps::{Annee, Date};
 pub use valeur::Valeur;

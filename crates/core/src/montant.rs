@@ -62,9 +62,16 @@ impl Montant {
         (self.0 as i128) * 100 <= (pct as i128) * (base.0 as i128)
     }
 
-    /// `pct % × base`, rounded down to the cent (for messages only, never for a decision).
-    pub fn pourcentage(base: Montant, pct: u32) -> Montant {
-        Montant(((base.0 as i128) * (pct as i128) / 100) as i64)
+    /// The smallest amount that is at least `pct % × base` (rounded up to the cent): the
+    /// floor to show a user next to [`Montant::au_moins_pourcentage_de`].
+    pub fn pourcentage_plancher(base: Montant, pct: u32) -> Montant {
+        let p = (base.0 as i128) * (pct as i128);
+        Montant(((p + 99).div_euclid(100)) as i64)
+    }
+
+    /// The largest amount that is at most `pct % × base` (rounded down to the cent).
+    pub fn pourcentage_plafond(base: Montant, pct: u32) -> Montant {
+        Montant(((base.0 as i128) * (pct as i128)).div_euclid(100) as i64)
     }
 
     /// Parses a French or international written amount: `40000`, `40 000,50`, `40000.50 €`.
@@ -316,6 +323,15 @@ mod tests {
         assert!(!Montant::centimes(1_999_999).au_moins_pourcentage_de(20, base));
         assert!(Montant::euros(70_000).au_plus_pourcentage_de(70, base));
         assert!(!Montant::centimes(7_000_001).au_plus_pourcentage_de(70, base));
+        // 20 % of 0,07 € is 0,014 €: the floor rounds up to 0,02 €, the ceiling down to 0,01 €.
+        assert_eq!(
+            Montant::pourcentage_plancher(Montant::centimes(7), 20),
+            Montant::centimes(2)
+        );
+        assert_eq!(
+            Montant::pourcentage_plafond(Montant::centimes(7), 20),
+            Montant::centimes(1)
+        );
     }
 
     proptest! {

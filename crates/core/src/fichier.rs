@@ -1,0 +1,334 @@
+//! The contract file: reading TOML written by hand into a [`Contrat`], with French errors that
+//! name the line, the column and the field; writing a contract back; the JSON Schema.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::Contrat;
+
+/// Why a contract file could not be read. Shown to users as is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErreurLecture {
+    /// 1-based line, when known.
+    pub ligne: Option<usize>,
+    /// 1-based column (in characters), when known.
+    pub colonne: Option<usize>,
+    /// Path of the field in the file: `fiches[2].financement.etat.2028`.
+    pub champ: Option<String>,
+    /// French explanation.
+    pub message: String,
+}
+
+impl fmt::Display for ErreurLecture {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut lieu = Vec::new();
+        if let Some(l) = self.ligne {
+            lieu.push(format!("ligne {l}"));
+        }
+        if let Some(c) = self.colonne {
+            lieu.push(format!("colonne {c}"));
+        }
+        if let Some(ch) = &self.champ {
+            lieu.push(format!("champ « {ch} »"));
+        }
+        if lieu.is_empty() {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "{} : {}", lieu.join(", "), self.message)
+        }
+    }
+}
+
+impl std::error::Error for ErreurLecture {}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn ligne_colonne(texte: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(texte.len());
+    let avant = &texte[..texte.floor_char_boundary(offset)];
+    let ligne = avant.matches('\n').count() + 1;
+    let debut_ligne = avant.rfind('\n').map_or(0, |i| i + 1);
+    (ligne, avant[debut_ligne..].chars().count() + 1)
+}
+
+/// Reads a contract file written in TOML.
+pub fn lire_toml(texte: &str) -> Result<Contrat, ErreurLecture> {
+    let erreur = |e: &toml::de::Error, champ: Option<String>| {
+        let (ligne, colonne) = match e.span() {
+            Some(s) => {
+                let (l, c) = ligne_colonne(texte, s.start);
+                (Some(l), Some(c))
+            }
+            None => (None, None),
+        };
+        ErreurLecture {
+            ligne,
+            colonne,
+            champ,
+            message: traduire(e.message()),
+        }
+    };
+    let de = toml::Deserializer::parse(texte).map_err(|e| erreur(&e, None))?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let chemin = e.path().to_string();
+        let champ = (chemin != "." && !chemin.is_empty()).then_some(chemin);
+        erreur(e.inner(), champ)
+    })
+}
+
+/// Writes a contract back as TOML, in the same shape a person writes it.
+pub fn ecrire_toml(contrat: &Contrat) -> String {
+    toml::to_string_pretty(contrat).expect("a Contrat always serializes to TOML (tested)")
+}
+
+/// The JSON Schema of the contract file, generated from the types.
+pub fn schema_json() -> serde_json::Value {
+    let schema = schemars::schema_for!(Contrat);
+    serde_json::to_value(&schema).expect("a schema serializes to JSON")
+}
+
+/// Serializes any value as pretty JSON (used by the CLI for its `--format json` outputs).
+pub fn json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string_pretty(v).expect("domain values serialize to JSON")
+}
+
+/// Turns serde's and the TOML parser's English messages into French. Messages produced by
+/// Pacte's own types are already French and pass through.
+fn traduire(message: &str) -> String {
+    let m = message.trim();
+    let entre_apostrophes =
+        |s: &str| -> Vec<String> { s.split('`').skip(1).step_by(2).map(str::to_string).collect() };
+    if let Some(reste) = m.strip_prefix("missing field ") {
+        let champ = entre_apostrophes(reste).into_iter().next().unwrap_or_default();
+        return format!("champ obligatoire « {champ} » manquant");
+    }
+    if let Some(reste) = m.strip_prefix("unknown field ") {
+        let noms = entre_apostrophes(reste);
+        let (inconnu, admis) = noms
+            .split_first()
+            .map(|(a, b)| (a.clone(), b.to_vec()))
+            .unwrap_or_default();
+        return if admis.is_empty() {
+            format!("champ inconnu « {inconnu} » : ce champ n'est pas admis ici")
+        } else {
+            format!(
+                "champ inconnu « {inconnu} » (champs admis : {})",
+                admis.join(", ")
+            )
+        };
+    }
+    if let Some(reste) = m.strip_prefix("unknown variant ") {
+        let noms = entre_apostrophes(reste);
+        let (inconnu, admis) = noms
+            .split_first()
+            .map(|(a, b)| (a.clone(), b.to_vec()))
+            .unwrap_or_default();
+        return format!(
+            "valeur « {inconnu} » inconnue (valeurs admises : {})",
+            admis.join(", ")
+        );
+    }
+    if let Some(reste) = m
+        .strip_prefix("invalid type: ")
+        .or_else(|| m.strip_prefix("invalid value: "))
+    {
+        let (trouve, attendu) = reste.split_once(", expected ").unwrap_or((reste, ""));
+        return format!(
+            "{} trouvé là où {} est attendu",
+            nature_valeur(trouve),
+            nature_attendue(attendu)
+        );
+    }
+    if let Some(reste) = m.strip_prefix("invalid length ") {
+        return format!("nombre d'éléments invalide ({reste})");
+    }
+    if m.starts_with("duplicate key") || m.starts_with("duplicate field") {
+        let cle = entre_apostrophes(m).into_iter().next().unwrap_or_default();
+        return format!("la clé « {cle} » est écrite deux fois");
+    }
+    let syntaxe = [
+        ("invalid key-value pair", "ligne « clé = valeur » invalide"),
+        ("invalid inline table", "table en ligne { … } invalide"),
+        ("invalid table", "en-tête de table [ … ] invalide"),
+        ("invalid key", "clé invalide"),
+        ("invalid string", "texte invalide (guillemets mal fermés ?)"),
+        ("invalid array", "liste [ … ] invalide"),
+        ("invalid number", "nombre invalide"),
+        ("invalid datetime", "date invalide (format AAAA-MM-JJ)"),
+        ("invalid", "syntaxe TOML invalide"),
+        ("unclosed", "délimiteur non fermé"),
+        ("missing", "élément manquant"),
+        ("unexpected", "caractère inattendu"),
+        ("expected", "syntaxe TOML invalide"),
+    ];
+    if let Some((_, fr)) = syntaxe.iter().find(|(en, _)| m.starts_with(en)) {
+        let attendu = m
+            .split_once(", expected ")
+            .map(|(_, a)| {
+                let a = a.replace("newline", "fin de ligne").replace("nothing", "rien");
+                let mut morceaux = a.split('`');
+                let mut fr = morceaux.next().unwrap_or_default().to_string();
+                for (i, m) in morceaux.enumerate() {
+                    fr.push_str(if i % 2 == 0 { "« " } else { " »" });
+                    fr.push_str(m);
+                }
+                fr
+            })
+            .filter(|a| !a.is_empty());
+        return match attendu {
+            Some(a) => format!("{fr} (attendu : {a})"),
+            None => fr.to_string(),
+        };
+    }
+    if m.is_ascii()
+        && m.split_whitespace()
+            .any(|w| ["the", "is", "of", "a", "an", "at"].contains(&w))
+    {
+        // An English message we do not know: say what we can in French.
+        return "syntaxe TOML invalide".to_string();
+    }
+    m.to_string()
+}
+
+fn nature_valeur(s: &str) -> String {
+    let s = s.trim();
+    if let Some(v) = s.strip_prefix("string ") {
+        return format!("le texte {v}");
+    }
+    if let Some(v) = s.strip_prefix("integer ") {
+        return format!("le nombre {}", v.trim_matches('`'));
+    }
+    if let Some(v) = s.strip_prefix("floating point ") {
+        return format!("le nombre décimal {}", v.trim_matches('`'));
+    }
+    if let Some(v) = s.strip_prefix("boolean ") {
+        return format!("le booléen {}", v.trim_matches('`'));
+    }
+    match s {
+        "map" => "une table".into(),
+        "sequence" => "une liste".into(),
+        "unit value" | "unit" => "une valeur vide".into(),
+        autre => format!("« {autre} »"),
+    }
+}
+
+fn nature_attendue(s: &str) -> String {
+    let s = s.trim();
+    match s {
+        "a string" => "un texte entre guillemets".into(),
+        "a boolean" => "un booléen (true ou false)".into(),
+        "a sequence" => "une liste [ … ]".into(),
+        "u8" | "u16" | "u32" | "u64" | "usize" => "un nombre entier positif".into(),
+        "i8" | "i16" | "i32" | "i64" | "isize" => "un nombre entier".into(),
+        "f32" | "f64" => "un nombre".into(),
+        "a map" => "une table".into(),
+        "" => "une autre valeur".into(),
+        autre if autre.starts_with("struct ") => "une table { … }".into(),
+        autre if autre.starts_with("enum ") || autre.starts_with("variant ") => {
+            "une des valeurs admises".into()
+        }
+        autre => autre.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+[contrat]
+collectivite = "200054807"
+
+[[fiches]]
+numero = "1.1"
+intitule = "Aller vers les familles"
+"#;
+
+    fn erreur(texte: &str) -> ErreurLecture {
+        lire_toml(texte).expect_err("le fichier devait être refusé")
+    }
+
+    #[test]
+    fn fichier_minimal_lu() {
+        let c = lire_toml(MINIMAL).unwrap();
+        assert_eq!(c.contrat.collectivite, "200054807");
+        assert_eq!(c.fiches[0].numero.to_string(), "1.1");
+    }
+
+    #[test]
+    fn toml_mal_forme() {
+        let e = erreur("[contrat\ncollectivite = \"13\"\n");
+        assert_eq!((e.ligne, e.colonne), (Some(1), Some(9)));
+        assert_eq!(e.message, "délimiteur non fermé (attendu : « ] »)");
+        let e = erreur("[contrat]\ncollectivite = \"13\n");
+        assert_eq!(e.ligne, Some(2), "{e}");
+    }
+
+    #[test]
+    fn axe_inconnu() {
+        let e = erreur(&MINIMAL.replace("\"1.1\"", "\"7.1\""));
+        assert_eq!(e.ligne, Some(6), "{e}");
+        assert_eq!(e.champ.as_deref(), Some("fiches[0].numero"));
+        assert!(e.message.contains("l'axe 7 n'existe pas"), "{e}");
+    }
+
+    #[test]
+    fn montant_negatif_ou_non_numerique() {
+        let e = erreur(&format!("{MINIMAL}financement.etat = {{ 2024 = -5000 }}\n"));
+        assert_eq!(e.champ.as_deref(), Some("fiches[0].financement.etat.2024"), "{e}");
+        assert!(e.message.contains("négatif"), "{e}");
+        assert_eq!(e.ligne, Some(8), "{e}");
+        let e = erreur(&format!(
+            "{MINIMAL}financement.etat = {{ 2024 = \"beaucoup\" }}\n"
+        ));
+        assert!(e.message.contains("n'est pas un montant"), "{e}");
+        let e = erreur(&format!("{MINIMAL}financement.etat = {{ 2024 = true }}\n"));
+        assert!(e.message.contains("booléen"), "{e}");
+    }
+
+    #[test]
+    fn annee_hors_convention() {
+        let e = erreur(&format!("{MINIMAL}financement.etat = {{ 2031 = 5000 }}\n"));
+        assert!(
+            e.message.contains("2031") && e.message.contains("2024, 2025, 2026 et 2027"),
+            "{e}"
+        );
+        assert_eq!(e.ligne, Some(8));
+    }
+
+    #[test]
+    fn champ_inconnu_ou_manquant() {
+        let e = erreur(&format!("{MINIMAL}budjet = 5\n"));
+        assert!(e.message.starts_with("champ inconnu « budjet »"), "{e}");
+        let e = erreur("[contrat]\nintitule = \"x\"\n");
+        assert_eq!(e.message, "champ obligatoire « collectivite » manquant");
+        let e = erreur(
+            &MINIMAL
+                .replace("nature", "x")
+                .replace("intitule = \"Aller vers les familles\"", ""),
+        );
+        assert!(e.message.contains("« intitule » manquant"), "{e}");
+    }
+
+    #[test]
+    fn valeur_d_enumeration_inconnue() {
+        let e = erreur(&format!("{MINIMAL}nature = \"ancienne\"\n"));
+        assert!(e.message.contains("valeur « ancienne » inconnue"), "{e}");
+        assert!(
+            e.message.contains("nouvelle, renforcee, reconduction_calpae"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn ecriture_puis_relecture() {
+        let c = lire_toml(MINIMAL).unwrap();
+        assert_eq!(lire_toml(&ecrire_toml(&c)).unwrap(), c);
+    }
+
+    #[test]
+    fn ligne_et_colonne_en_caracteres() {
+        assert_eq!(ligne_colonne("é\nab", 4), (2, 2));
+        assert_eq!(ligne_colonne("abc", 0), (1, 1));
+    }
+}

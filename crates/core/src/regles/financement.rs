@@ -1,0 +1,259 @@
+//! Co-funding, ceilings and tables: R-DOC-06, R-COFI-*, R-FIN-03..05, R-TAB-02..03.
+
+use super::{Constat, Contexte, Regle, cible_fiche, constat};
+use crate::contrat::Axe;
+use crate::tableau::{TableauPrevisionnel, previsionnel};
+use crate::{Annee, Montant};
+
+fn tableaux(ctx: &Contexte) -> Vec<TableauPrevisionnel> {
+    Annee::TOUTES
+        .iter()
+        .map(|a| previsionnel(ctx.contrat, *a))
+        .collect()
+}
+
+pub(super) fn r_doc_06(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
+    for f in &ctx.fiches {
+        let fiche = f.fiche;
+        if fiche.depenses.is_empty() && fiche.financement.annees().next().is_some() {
+            out.push(constat(
+                regle,
+                format!("{}.depenses", cible_fiche(fiche.numero)),
+                format!(
+                    "Fiche {} : le budget n'est pas détaillé par poste de dépenses (personnel, prestations, investissement…).",
+                    fiche.numero
+                ),
+            ));
+        }
+    }
+}
+
+pub(super) fn r_cofi_50(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
+    for f in &ctx.fiches {
+        let fin = &f.fiche.financement;
+        for a in Annee::TOUTES {
+            let (etat, coll) = (fin.etat(a), fin.collectivite(a));
+            if etat > coll {
+                let autres = fin.autres(a);
+                let precision = if autres.est_nul() {
+                    String::new()
+                } else {
+                    format!(
+                        " Les {autres} des autres cofinanceurs ne comptent pas dans la part de {}.",
+                        ctx.nom_collectivite()
+                    )
+                };
+                out.push(constat(
+                    regle,
+                    format!("{}.financement.etat.{a}", cible_fiche(f.fiche.numero)),
+                    format!(
+                        "Fiche {}, {a} : la part de l'État ({etat}) dépasse celle de {} ({coll}). Le cofinancement est de 50 % État et 50 % collectivité pour chaque action.{precision}",
+                        f.fiche.numero,
+                        ctx.nom_collectivite()
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+pub(super) fn r_cofi_51(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
+    for f in &ctx.fiches {
+        let fin = &f.fiche.financement;
+        for a in Annee::TOUTES {
+            let (etat, coll, autres) = (fin.etat(a), fin.collectivite(a), fin.autres(a));
+            if !autres.est_nul() && coll > etat {
+                out.push(constat(
+                    regle,
+                    format!("{}.financement.collectivite.{a}", cible_fiche(f.fiche.numero)),
+                    format!(
+                        "Fiche {}, {a} : avec d'autres cofinanceurs ({autres}), les parts de l'État ({etat}) et de {} ({coll}) doivent rester égales.",
+                        f.fiche.numero,
+                        ctx.nom_collectivite()
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+pub(super) fn r_cofi_52(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
+    for f in &ctx.fiches {
+        let fin = &f.fiche.financement;
+        for a in Annee::TOUTES {
+            let (etat, coll) = (fin.etat(a), fin.collectivite(a));
+            if fin.autres(a).est_nul() && coll > etat {
+                out.push(constat(
+                    regle,
+                    format!("{}.financement.collectivite.{a}", cible_fiche(f.fiche.numero)),
+                    format!(
+                        "Fiche {}, {a} : la part de {} ({coll}) dépasse celle de l'État ({etat}) ; c'est admis, mais l'instruction demande des parts égales.",
+                        f.fiche.numero,
+                        ctx.nom_collectivite()
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn plafond_global(ctx: &Contexte) -> Montant {
+    ctx.type_contrat
+        .axes()
+        .iter()
+        .filter_map(|a| ctx.contrat.contrat.montants_proposes.get(a))
+        .sum()
+}
+
+pub(super) fn r_fin_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
+    if ctx.contrat.contrat.montants_proposes.is_empty() {
+        out.push(constat(
+            regle,
+            "contrat.montants_proposes",
+            "Les montants proposés par axe (participation de l'État notifiée) ne sont pas renseignés : le plafond ne peut être vérifié.",
+        ));
+        return;
+    }
+    let plafond = plafond_global(ctx);
+    for t in tableaux(ctx) {
+        if t.totaux.etat > plafond {
+            out.push(constat(
+                regle,
+                format!("contrat.montants_proposes.{}", t.annee),
+                format!(
+                    "{} : la participation totale de l'État ({}) dépasse le plafond global, somme des montants proposés par axe ({plafond}), de {}.",
+                    t.annee,
+                    t.totaux.etat,
+                    t.totaux.etat - plafond
+                ),
+            ));
+        }
+    }
+}
+
+pub(super) fn r_fin_04(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
+    let proposes = &ctx.contrat.contrat.montants_proposes;
+    for t in tableaux(ctx) {
+        if t.totaux.etat.est_nul() {
+            continue; // No State participation planned that year: nothing to floor.
+        }
+        for &axe in ctx.type_contrat.axes() {
+            let Some(&propose) = proposes.get(&axe) else {
+                continue;
+            };
+            let etat = t.sous_total(axe).etat;
+            if !etat.au_moins_pourcentage_de(20, propose) {
+                out.push(constat(
+                    regle,
+                    format!("contrat.montants_proposes.{}", axe.numero()),
+                    format!(
+                        "{}, {axe} : la participation de l'État ({etat}) est inférieure au socle de 20 % du montant proposé pour l'axe ({propose}), soit au moins {}.",
+                        t.annee,
+                        Montant::pourcentage_plancher(propose, 20)
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+pub(super) fn r_fin_05(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
+    let t = tableaux(ctx);
+    let reference = t[0].totaux.etat;
+    if reference.est_nul() {
+        return;
+    }
+    for tableau in &t[1..3] {
+        let montant = tableau.totaux.etat;
+        if montant != reference {
+            out.push(constat(
+                regle,
+                format!("contrat.engagement_etat.{}", tableau.annee),
+                format!(
+                    "{} : la participation de l'État ({montant}) diffère de celle de 2024 ({reference}) ; le montant négocié pour 2024 est reconduit à la même hauteur en 2025 et 2026.",
+                    tableau.annee
+                ),
+            ));
+        }
+    }
+}
+
+pub(super) fn r_tab_01(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
+    let mut vus = std::collections::BTreeMap::new();
+    for f in &ctx.fiches {
+        *vus.entry(f.fiche.numero).or_insert(0usize) += 1;
+    }
+    for (numero, n) in vus.into_iter().filter(|(_, n)| *n > 1) {
+        out.push(constat(
+            regle,
+            cible_fiche(numero),
+            format!("Le numéro de fiche {numero} est porté par {n} fiches : chaque fiche action a un numéro unique."),
+        ));
+    }
+}
+
+pub(super) fn r_tab_02(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
+    for f in &ctx.fiches {
+        let fiche = f.fiche;
+        let cible = cible_fiche(fiche.numero);
+        for a in Annee::TOUTES {
+            let fin = &fiche.financement;
+            let total = fin.total(a);
+            if let Some(&declare) = fiche.budget_global.get(&a)
+                && declare != total
+            {
+                out.push(constat(
+                    regle,
+                    format!("{cible}.budget_global.{a}"),
+                    format!(
+                        "Fiche {}, {a} : le budget global déclaré ({declare}) diffère de la somme des financements F = A + B + C = {} + {} + {} = {total}.",
+                        fiche.numero,
+                        fin.etat(a),
+                        fin.collectivite(a),
+                        fin.autres(a)
+                    ),
+                ));
+            }
+            let depenses = fiche.depenses(a);
+            if !fiche.depenses.is_empty() && depenses != total {
+                out.push(constat(
+                    regle,
+                    format!("{cible}.depenses.{a}"),
+                    format!(
+                        "Fiche {}, {a} : les postes de dépenses ({depenses}) ne sont pas égaux aux financements ({total}), écart de {}.",
+                        fiche.numero,
+                        if depenses > total { depenses - total } else { total - depenses }
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+pub(super) fn r_tab_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
+    let engagement = &ctx.contrat.contrat.engagement_etat;
+    if engagement.is_empty() {
+        return;
+    }
+    for t in tableaux(ctx) {
+        let Some(&ecrit) = engagement.get(&t.annee) else {
+            continue;
+        };
+        if ecrit != t.totaux.etat {
+            let detail: Vec<String> = Axe::TOUS
+                .iter()
+                .map(|&axe| format!("{axe} {}", t.sous_total(axe).etat))
+                .collect();
+            out.push(constat(
+                regle,
+                format!("contrat.engagement_etat.{}", t.annee),
+                format!(
+                    "{} : le soutien de l'État écrit au contrat ({ecrit}) diffère du total des parts État des fiches ({} : {}).",
+                    t.annee,
+                    t.totaux.etat,
+                    detail.join(", ")
+                ),
+            ));
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Indicators and evaluation: R-IND-01..04, R-EVAL-03, R-REF-18.
+
+use super::{Constat, Contexte, Regle, cible_fiche, constat};
+use crate::Annee;
+
+/// The years missing from a trajectory, as French text (`2025, 2027`), or `None`.
+fn annees_manquantes<T>(cibles: &crate::contrat::ParAnnee<T>) -> Option<String> {
+    let manque: Vec<String> = Annee::TOUTES
+        .iter()
+        .filter(|a| !cibles.contains_key(a))
+        .map(ToString::to_string)
+        .collect();
+    (!manque.is_empty()).then(|| manque.join(", "))
+}
+
+pub(super) fn r_ind_01(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
+    for f in ctx.fiches.iter().filter(|f| f.fiche.indicateurs.is_empty()) {
+        out.push(constat(
+            regle,
+            format!("{}.indicateurs", cible_fiche(f.fiche.numero)),
+            format!("Fiche {} : aucun indicateur local chiffré ; chaque action contractualisée en porte au moins un.", f.fiche.numero),
+        ));
+    }
+}
+
+pub(super) fn r_ind_02(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
+    for f in &ctx.fiches {
+        for (i, ind) in f.fiche.indicateurs.iter().enumerate() {
+            let cible = format!("{}.indicateurs[{i}]", cible_fiche(f.fiche.numero));
+            let mut manque = Vec::new();
+            if ind.t0.is_none() {
+                manque.push("la situation au 31/12/2023 (T0)".to_string());
+            }
+            if let Some(annees) = annees_manquantes(&ind.cibles) {
+                manque.push(format!("la cible {annees}"));
+            }
+            if ind.cible_finale.is_none() {
+                manque.push("la cible finale".to_string());
+            }
+            if !manque.is_empty() {
+                let champ = if ind.t0.is_none() {
+                    "t0"
+                } else if ind.cible_finale.is_some() || ind.cibles.len() < 4 {
+                    "cibles"
+                } else {
+                    "cible_finale"
+                };
+                out.push(constat(
+                    regle,
+                    format!("{cible}.{champ}"),
+                    format!(
+                        "Fiche {}, indicateur « {} » : il manque {}.",
+                        f.fiche.numero,
+                        ind.libelle,
+                        manque.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+pub(super) fn r_ind_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
+    for f in &ctx.fiches {
+        let fiche = f.fiche;
+        let cible = format!("{}.indicateurs_nationaux", cible_fiche(fiche.numero));
+        for t in &fiche.indicateurs_nationaux {
+            if ctx.referentiel.indicateur(&t.code).is_none() {
+                out.push(constat(
+                    regle,
+                    cible.clone(),
+                    format!(
+                        "Fiche {} : l'indicateur national « {} » n'existe pas (codes NI-1.1 à NI-4.3).",
+                        fiche.numero, t.code
+                    ),
+                ));
+            }
+        }
+        let Some(place) = f.place else { continue };
+        for code in &place.sous_axe.indicateurs_nationaux {
+            if !fiche.indicateurs_nationaux.iter().any(|t| t.code.trim() == code) {
+                let libelle = ctx
+                    .referentiel
+                    .indicateur(code)
+                    .map_or("", |i| i.libelle.as_str());
+                out.push(constat(
+                    regle,
+                    cible.clone(),
+                    format!(
+                        "Fiche {} : l'action relève du sous-axe {} et doit renseigner l'indicateur national {code} « {libelle} ».",
+                        fiche.numero, place.sous_axe.uid
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+pub(super) fn r_ind_04(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
+    for f in &ctx.fiches {
+        for (i, t) in f.fiche.indicateurs_nationaux.iter().enumerate() {
+            if let Some(annees) = annees_manquantes(&t.cibles) {
+                out.push(constat(
+                    regle,
+                    format!("{}.indicateurs_nationaux[{i}].cibles", cible_fiche(f.fiche.numero)),
+                    format!(
+                        "Fiche {}, indicateur national {} : la trajectoire sur quatre ans est incomplète, il manque la cible {annees}.",
+                        f.fiche.numero,
+                        t.code.trim()
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+pub(super) fn r_eval_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
+    if !ctx.fiches.is_empty() && !ctx.fiches.iter().any(|f| f.fiche.evaluation_impact) {
+        out.push(constat(
+            regle,
+            "contrat.fiches",
+            "Aucune fiche ne porte l'évaluation d'impact social du contrat : au moins une action doit être évaluée de 2024 à 2027.",
+        ));
+    }
+}
+
+pub(super) fn r_ref_18(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
+    for f in ctx.fiches.iter().filter(|f| f.fiche.evaluation_impact) {
+        let finance = f
+            .fiche
+            .depenses
+            .iter()
+            .any(|l| l.evaluation && l.montants.values().any(|m| !m.est_nul()));
+        if !finance {
+            out.push(constat(
+                regle,
+                format!("{}.depenses", cible_fiche(f.fiche.numero)),
+                format!(
+                    "Fiche {} : elle porte l'évaluation d'impact social, mais aucun poste de dépenses chiffré n'est marqué « evaluation = true » ; la mesure d'impact est financée dans le coût de l'action.",
+                    f.fiche.numero
+                ),
+            ));
+        }
+    }
+}
