@@ -6,6 +6,7 @@
 pub mod contrat;
 pub mod fabrique;
 pub mod fichier;
+pub mod jeu_national;
 pub mod montant;
 pub mod referentiel;
 pub mod regles;
