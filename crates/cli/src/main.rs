@@ -1,3 +1,174 @@
-fn main() {
-    println!("Hello, world!");
+//! `pacte`: the command-line entry point.
+//!
+//! Each subcommand is a thin shell over `pacte-core`: read input, call the domain, print.
+//! Exit codes of `pacte check`: 0 no blocking finding, 1 at least one, 2 unreadable file.
+
+mod sortie;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{ArgAction, CommandFactory, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pacte",
+    version,
+    about = "Pacte : pilotage des contrats locaux des solidarités (Pacte des solidarités 2024-2027).",
+    help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}",
+    subcommand_help_heading = "Commandes",
+    subcommand_value_name = "COMMANDE",
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true,
+    after_help = "Aide d'une commande : pacte COMMANDE --aide"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    commande: Commande,
+
+    /// Afficher l'aide.
+    #[arg(short = 'h', long = "aide", action = ArgAction::Help, global = true)]
+    aide: Option<bool>,
+
+    /// Afficher la version.
+    #[arg(short = 'V', long = "version", action = ArgAction::Version)]
+    version: Option<bool>,
+}
+
+/// Output format of the listing commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Texte lisible dans un terminal.
+    Texte,
+    /// JSON, pour les programmes.
+    Json,
+}
+
+/// Output format of `pacte regles`, which also renders docs/REGLES.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatRegles {
+    Texte,
+    Json,
+    /// Tableau Markdown (docs/REGLES.md).
+    Markdown,
+}
+
+#[derive(Debug, Subcommand)]
+enum Commande {
+    /// Vérifie un fichier de contrat et affiche les constats.
+    ///
+    /// Code de sortie : 0 si aucun constat bloquant, 1 si au moins un, 2 si le fichier est illisible.
+    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
+    Check {
+        /// Fichier de contrat (TOML, voir docs/FORMAT-CONTRAT.md).
+        fichier: PathBuf,
+        /// Format de sortie : texte (par défaut) ou json.
+        #[arg(
+            long,
+            value_enum,
+            default_value = "texte",
+            hide_possible_values = true,
+            hide_default_value = true
+        )]
+        format: Format,
+    },
+    /// Liste les règles vérifiées, avec leur code, leur gravité et leur source.
+    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
+    Regles {
+        /// Format de sortie : texte (par défaut), json ou markdown.
+        #[arg(
+            long,
+            value_enum,
+            default_value = "texte",
+            hide_possible_values = true,
+            hide_default_value = true
+        )]
+        format: FormatRegles,
+    },
+    /// Affiche le référentiel national : axes, sous-axes, types d'action, indicateurs nationaux.
+    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
+    Referentiel {
+        /// Format de sortie : texte (par défaut) ou json.
+        #[arg(
+            long,
+            value_enum,
+            default_value = "texte",
+            hide_possible_values = true,
+            hide_default_value = true
+        )]
+        format: Format,
+    },
+    /// Affiche les territoires : régions, départements et collectivités éligibles.
+    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
+    Territoires {
+        /// Format de sortie : texte (par défaut) ou json.
+        #[arg(
+            long,
+            value_enum,
+            default_value = "texte",
+            hide_possible_values = true,
+            hide_default_value = true
+        )]
+        format: Format,
+    },
+    /// Affiche le tableau financier prévisionnel d'une année (annexe 10) calculé depuis un contrat.
+    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
+    Tableau {
+        /// Fichier de contrat (TOML).
+        fichier: PathBuf,
+        /// Année du tableau, de 2024 (par défaut) à 2027.
+        #[arg(long, default_value_t = 2024, hide_default_value = true)]
+        annee: i64,
+        /// Format de sortie : texte (par défaut) ou json.
+        #[arg(
+            long,
+            value_enum,
+            default_value = "texte",
+            hide_possible_values = true,
+            hide_default_value = true
+        )]
+        format: Format,
+    },
+    /// Affiche le schéma JSON du fichier de contrat (docs/contrat.schema.json).
+    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
+    Schema,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return sortie::erreur_clap(e),
+    };
+    match cli.commande {
+        Commande::Check { fichier, format } => sortie::check(&fichier, format),
+        Commande::Regles { format } => sortie::liste_regles(format),
+        Commande::Referentiel { format } => sortie::liste_referentiel(format),
+        Commande::Territoires { format } => sortie::liste_territoires(format),
+        Commande::Tableau {
+            fichier,
+            annee,
+            format,
+        } => sortie::tableau(&fichier, annee, format),
+        Commande::Schema => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&pacte_core::fichier::schema_json()).expect("JSON")
+            );
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// The clap tree, for tests.
+pub fn commande() -> clap::Command {
+    Cli::command()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn arbre_clap_valide() {
+        super::commande().debug_assert();
+    }
 }

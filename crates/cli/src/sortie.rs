@@ -1,0 +1,289 @@
+//! What the subcommands print. French for people, JSON for programs.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use pacte_core::fichier::{ErreurLecture, json, lire_toml};
+use pacte_core::regles::{Gravite, TypeContrat, type_contrat};
+use pacte_core::tableau::{Colonnes, previsionnel};
+use pacte_core::{Annee, Contrat, verifier};
+use serde::Serialize;
+
+use crate::{Format, FormatRegles};
+
+const ILLISIBLE: u8 = 2;
+
+/// Reads a contract file, or prints the French error (file, line, column, field) on stderr.
+fn lire(fichier: &Path) -> Result<Contrat, ExitCode> {
+    let nom = fichier.display();
+    let texte = std::fs::read_to_string(fichier).map_err(|e| {
+        let pourquoi = match e.kind() {
+            std::io::ErrorKind::NotFound => "fichier introuvable".to_string(),
+            std::io::ErrorKind::PermissionDenied => "lecture non autorisée".to_string(),
+            std::io::ErrorKind::InvalidData => "le fichier n'est pas un texte UTF-8".to_string(),
+            _ => format!("lecture impossible ({e})"),
+        };
+        eprintln!("Erreur : {nom} : {pourquoi}.");
+        ExitCode::from(ILLISIBLE)
+    })?;
+    lire_toml(&texte).map_err(|e: ErreurLecture| {
+        eprintln!("Erreur : {nom}, {e}");
+        ExitCode::from(ILLISIBLE)
+    })
+}
+
+#[derive(Serialize)]
+struct SortieCheck<'a> {
+    constats: &'a [pacte_core::Constat],
+}
+
+pub fn check(fichier: &Path, format: Format) -> ExitCode {
+    let contrat = match lire(fichier) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let constats = verifier(&contrat);
+    let bloquants = constats.iter().filter(|c| c.gravite == Gravite::Bloquant).count();
+    match format {
+        Format::Json => println!("{}", json(&SortieCheck { constats: &constats })),
+        Format::Texte => {
+            let collectivite = pacte_core::territoires::territoires()
+                .collectivite(&contrat.contrat.collectivite)
+                .map(|c| format!("{} ({})", c.nom, c.nature.libelle()))
+                .or_else(|| contrat.contrat.ami.as_ref().map(|a| a.nom.clone()))
+                .unwrap_or_else(|| format!("collectivité {}", contrat.contrat.collectivite));
+            let axes = match type_contrat(&contrat) {
+                TypeContrat::Metropole => "axes 1 à 4",
+                TypeContrat::Departement => "axes 1, 3 et 4",
+            };
+            println!(
+                "{} — {collectivite}, contrat {} ({axes}), {} fiche(s) action",
+                fichier.display(),
+                contrat.contrat.etat.libelle(),
+                contrat.fiches.len()
+            );
+            let alertes = constats.len() - bloquants;
+            if constats.is_empty() {
+                println!(
+                    "Aucun constat : le contrat respecte les {} règles vérifiées.",
+                    pacte_core::regles::regles().len()
+                );
+            } else {
+                println!("{bloquants} constat(s) bloquant(s), {alertes} alerte(s).");
+            }
+            for c in &constats {
+                println!();
+                println!("{} {}  [{}]", c.gravite.libelle().to_uppercase(), c.code, c.cible);
+                println!("  {}", c.message);
+                println!("  Source : {}", c.source);
+            }
+        }
+    }
+    if bloquants > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+#[derive(Serialize)]
+struct RegleJson {
+    code: &'static str,
+    gravite: Gravite,
+    intitule: &'static str,
+    source: &'static str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    lecture: &'static str,
+}
+
+pub fn regles_affichage(format: FormatRegles) -> String {
+    match format {
+        FormatRegles::Markdown => pacte_core::regles::catalogue_markdown(),
+        FormatRegles::Json => {
+            let v: Vec<RegleJson> = pacte_core::regles::regles()
+                .iter()
+                .map(|r| RegleJson {
+                    code: r.code,
+                    gravite: r.gravite,
+                    intitule: r.intitule,
+                    source: r.source,
+                    lecture: r.lecture,
+                })
+                .collect();
+            json(&v) + "\n"
+        }
+        FormatRegles::Texte => {
+            let mut s = format!("{} règles vérifiées\n", pacte_core::regles::regles().len());
+            for r in pacte_core::regles::regles() {
+                s.push_str(&format!(
+                    "\n{} ({})\n  {}\n  Source : {}\n",
+                    r.code,
+                    r.gravite.libelle(),
+                    r.intitule,
+                    r.source
+                ));
+                if !r.lecture.is_empty() {
+                    s.push_str(&format!("  Lecture retenue : {}\n", r.lecture));
+                }
+            }
+            s
+        }
+    }
+}
+
+pub fn liste_regles(format: FormatRegles) -> ExitCode {
+    print!("{}", regles_affichage(format));
+    ExitCode::SUCCESS
+}
+
+pub fn liste_referentiel(format: Format) -> ExitCode {
+    let r = pacte_core::referentiel::referentiel();
+    match format {
+        Format::Json => println!("{}", json(r)),
+        Format::Texte => {
+            println!("Référentiel national — instruction {}", r.version);
+            for axe in &r.axes {
+                println!("\nAxe {} — {} ({})", axe.code, axe.intitule, axe.annexe);
+                for sa in &axe.sous_axes {
+                    let ni = if sa.indicateurs_nationaux.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  [{}]", sa.indicateurs_nationaux.join(", "))
+                    };
+                    println!("  {}  {}{ni}", sa.uid, sa.intitule);
+                    for t in &sa.types_action {
+                        println!("    {}  {} ({})", t.id, t.intitule, t.statut.libelle());
+                    }
+                }
+            }
+            println!("\nIndicateurs nationaux (annexe 6)");
+            for ni in &r.indicateurs_nationaux {
+                println!("\n  {} (axe {}) — {}", ni.code, ni.axe, ni.libelle);
+                println!("    Unité : {}", ni.unite);
+                println!("    Période : {}", ni.periode);
+                println!("    Sous-axes : {}", ni.sous_axes.join(", "));
+                for regle in &ni.regles_decompte {
+                    println!("    • {regle}");
+                }
+                if !ni.dedoublonnage.is_empty() {
+                    println!("    Dédoublonnage : {}", ni.dedoublonnage);
+                }
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+pub fn liste_territoires(format: Format) -> ExitCode {
+    let t = pacte_core::territoires::territoires();
+    match format {
+        Format::Json => println!("{}", json(t)),
+        Format::Texte => {
+            println!(
+                "{} régions, {} départements, {} collectivités éligibles",
+                t.regions.len(),
+                t.departements.len(),
+                t.collectivites.len()
+            );
+            for region in &t.regions {
+                println!("\n{} — {}", region.code, region.nom);
+                for d in t.departements.iter().filter(|d| d.region == region.code) {
+                    println!("  {:>3}  {}", d.code, d.nom);
+                    for c in t
+                        .collectivites
+                        .iter()
+                        .filter(|c| c.departement == d.code && c.code != d.code)
+                    {
+                        println!("         {} ({}, SIREN {})", c.nom, c.nature.libelle(), c.code);
+                    }
+                }
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+pub fn tableau(fichier: &Path, annee: i64, format: Format) -> ExitCode {
+    let annee = match Annee::new(annee) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("Erreur : option --annee : {e}.");
+            return ExitCode::from(ILLISIBLE);
+        }
+    };
+    let contrat = match lire(fichier) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let t = previsionnel(&contrat, annee);
+    match format {
+        Format::Json => println!("{}", json(&t)),
+        Format::Texte => {
+            let ligne = |libelle: &str, c: &Colonnes| {
+                println!(
+                    "{libelle:<58} {:>18} {:>18} {:>18} {:>18}",
+                    c.etat.to_string(),
+                    c.collectivite.to_string(),
+                    c.autres.to_string(),
+                    c.total.to_string()
+                );
+            };
+            println!("Prévisionnel année {annee} (annexe 10)\n");
+            println!(
+                "{:<58} {:>18} {:>18} {:>18} {:>18}",
+                "Fiche action", "A État", "B Collectivité", "C Autres", "F = A+B+C"
+            );
+            for bloc in &t.axes {
+                println!("Axe {}", bloc.axe.numero());
+                for l in &bloc.lignes {
+                    let intitule: String = l.intitule.chars().take(50).collect();
+                    ligne(&format!("  {} {intitule}", l.numero), &l.montants);
+                }
+                ligne("  Sous total", &bloc.sous_total);
+            }
+            ligne("TOTAUX FINANCIERS", &t.totaux);
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// Command-line errors in French (clap's own are English).
+pub fn erreur_clap(e: clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ErrorKind};
+    match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        _ => {}
+    }
+    let contexte = |k: ContextKind| e.get(k).map(|v| v.to_string()).unwrap_or_default();
+    let message = match e.kind() {
+        ErrorKind::InvalidSubcommand => format!(
+            "commande inconnue « {} »",
+            contexte(ContextKind::InvalidSubcommand)
+        ),
+        ErrorKind::UnknownArgument => format!("option inconnue « {} »", contexte(ContextKind::InvalidArg)),
+        ErrorKind::InvalidValue => format!(
+            "valeur « {} » invalide pour {} (valeurs admises : {})",
+            contexte(ContextKind::InvalidValue),
+            contexte(ContextKind::InvalidArg),
+            contexte(ContextKind::ValidValue)
+        ),
+        ErrorKind::MissingRequiredArgument => format!(
+            "argument obligatoire manquant : {}",
+            contexte(ContextKind::InvalidArg)
+        ),
+        ErrorKind::MissingSubcommand => "commande manquante".to_string(),
+        ErrorKind::ValueValidation => format!("valeur invalide pour {}", contexte(ContextKind::InvalidArg)),
+        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues => {
+            "nombre de valeurs incorrect".to_string()
+        }
+        ErrorKind::ArgumentConflict => "options incompatibles".to_string(),
+        _ => "ligne de commande invalide".to_string(),
+    };
+    eprintln!("Erreur : {message}.\nPour l'aide : pacte --aide");
+    ExitCode::from(ILLISIBLE)
+}
