@@ -150,7 +150,7 @@ impl Montant {
     pub fn texte_fichier(self) -> String {
         let signe = if self.0 < 0 { "-" } else { "" };
         let a = self.0.unsigned_abs();
-        if a % 100 == 0 {
+        if a.is_multiple_of(100) {
             format!("{signe}{}", a / 100)
         } else {
             format!("{signe}{},{:02}", a / 100, a % 100)
@@ -165,7 +165,7 @@ impl fmt::Display for Montant {
         let euros = (a / 100).to_string();
         let mut groupes = String::with_capacity(euros.len() + euros.len() / 3);
         for (i, c) in euros.chars().enumerate() {
-            if i > 0 && (euros.len() - i) % 3 == 0 {
+            if i > 0 && (euros.len() - i).is_multiple_of(3) {
                 groupes.push(' ');
             }
             groupes.push(c);
