@@ -8,12 +8,20 @@ fn racine() -> PathBuf {
 }
 
 fn pacte(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pacte")).args(args).current_dir(racine()).output().expect("pacte runs")
+    Command::new(env!("CARGO_BIN_EXE_pacte"))
+        .args(args)
+        .current_dir(racine())
+        .output()
+        .expect("pacte runs")
 }
 
 fn json(args: &[&str]) -> serde_json::Value {
     let o = pacte(args);
-    assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     serde_json::from_slice(&o.stdout).expect("valid JSON")
 }
 
@@ -36,7 +44,10 @@ fn regles_json() {
         }
         assert!(["bloquant", "alerte"].contains(&r["gravite"].as_str().unwrap()));
     }
-    let cofi = regles.iter().find(|r| r["code"] == "R-COFI-50").expect("R-COFI-50");
+    let cofi = regles
+        .iter()
+        .find(|r| r["code"] == "R-COFI-50")
+        .expect("R-COFI-50");
     assert_eq!(cofi["gravite"], "bloquant");
 }
 
@@ -46,13 +57,24 @@ fn referentiel_json() {
     let axes = v["axes"].as_array().unwrap();
     assert_eq!(axes.len(), 4);
     assert_eq!(axes[0]["code"], 1);
-    assert_eq!(axes[1]["intitule"], "Amplifier la politique d'accès à l'emploi pour tous");
-    assert!(axes.iter().all(|a| a["sous_axes"].as_array().is_some_and(|s| !s.is_empty())));
+    assert_eq!(
+        axes[1]["intitule"],
+        "Amplifier la politique d'accès à l'emploi pour tous"
+    );
+    assert!(
+        axes.iter()
+            .all(|a| a["sous_axes"].as_array().is_some_and(|s| !s.is_empty()))
+    );
     let ni = v["indicateurs_nationaux"].as_array().unwrap();
     assert_eq!(ni.len(), 18);
     assert_eq!(ni[0]["code"], "NI-1.1");
     assert_eq!(ni[0]["axe"], 1);
-    assert!(ni[0]["libelle"].as_str().unwrap().starts_with("Nombre de familles précaires"));
+    assert!(
+        ni[0]["libelle"]
+            .as_str()
+            .unwrap()
+            .starts_with("Nombre de familles précaires")
+    );
 }
 
 #[test]
@@ -60,7 +82,12 @@ fn territoires_json() {
     let v = json(&["territoires", "--format", "json"]);
     assert_eq!(v["regions"].as_array().unwrap().len(), 18);
     assert_eq!(v["departements"].as_array().unwrap().len(), 101);
-    let eligibles = v["collectivites"].as_array().unwrap().iter().filter(|c| c["eligibilite"] == "calpae").count();
+    let eligibles = v["collectivites"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["eligibilite"] == "calpae")
+        .count();
     assert_eq!(eligibles, 22);
 }
 
@@ -74,7 +101,10 @@ fn check_fichier_illisible_code_2_et_message_francais() {
     assert_eq!(o.status.code(), Some(2));
     assert!(o.stdout.is_empty(), "rien d'autre que l'erreur");
     let err = String::from_utf8(o.stderr).unwrap();
-    assert!(err.contains("ligne 7") && err.contains("colonne") && err.contains("fiches[0].financement.etat.2024"), "{err}");
+    assert!(
+        err.contains("ligne 7") && err.contains("colonne") && err.contains("fiches[0].financement.etat.2024"),
+        "{err}"
+    );
     assert!(err.contains("négatif"), "{err}");
 
     let o = pacte(&["check", "n-existe-pas.toml"]);
@@ -110,9 +140,10 @@ fn erreurs_de_ligne_de_commande_en_francais() {
 /// Generated documents must match the code that generates them.
 #[test]
 fn documents_generes_a_jour() {
-    for (fichier, args) in
-        [("docs/REGLES.md", &["regles", "--format", "markdown"][..]), ("docs/contrat.schema.json", &["schema"][..])]
-    {
+    for (fichier, args) in [
+        ("docs/REGLES.md", &["regles", "--format", "markdown"][..]),
+        ("docs/contrat.schema.json", &["schema"][..]),
+    ] {
         let o = pacte(args);
         assert!(o.status.success());
         let attendu = String::from_utf8(o.stdout).unwrap();

@@ -1,0 +1,261 @@
+//! Backup, restore and move between engines, through one logical format: the rows of the
+//! data tables and the whole audit log, read in one consistent snapshot. A backup restores on
+//! either engine and its audit chain still verifies.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::Base;
+use crate::audit::{self, EntreeAudit};
+use crate::erreur::{ErreurStore, Resultat};
+
+pub const FORMAT: &str = "pacte-sauvegarde/1";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sauvegarde {
+    pub format: String,
+    pub cree_le: String,
+    pub referentiel: String,
+    pub contrats: Vec<LigneContrat>,
+    pub fiches: Vec<LigneFiche>,
+    pub audit: Vec<EntreeAudit>,
+    pub audit_tete: (i64, String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LigneContrat {
+    pub id: i64,
+    pub collectivite: String,
+    pub etat: String,
+    pub entete: String,
+    pub version: i64,
+    pub cree_le: String,
+    pub modifie_par: String,
+    pub modifie_le: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LigneFiche {
+    pub id: i64,
+    pub contrat_id: i64,
+    pub numero: String,
+    pub axe: i64,
+    pub position: i64,
+    pub donnees: String,
+    pub version: i64,
+    pub modifie_par: String,
+    pub modifie_le: String,
+}
+
+/// Row counts and content checksums of the data tables, to compare two bases.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Empreinte {
+    pub contrats: (usize, String),
+    pub fiches: (usize, String),
+    pub audit: (usize, String),
+}
+
+/// Hex SHA-256 of a text.
+pub fn empreinte_texte(texte: &str) -> String {
+    hex::encode(Sha256::digest(texte.as_bytes()))
+}
+
+fn empreinte_lignes<T: Serialize>(lignes: &[T]) -> (usize, String) {
+    let mut h = Sha256::new();
+    for l in lignes {
+        h.update(serde_json::to_string(l).expect("rows serialize").as_bytes());
+        h.update(b"\n");
+    }
+    (lignes.len(), hex::encode(h.finalize()))
+}
+
+impl Sauvegarde {
+    pub fn empreinte(&self) -> Empreinte {
+        Empreinte {
+            contrats: empreinte_lignes(&self.contrats),
+            fiches: empreinte_lignes(&self.fiches),
+            audit: empreinte_lignes(&self.audit),
+        }
+    }
+}
+
+fn ligne_contrat(r: &AnyRow) -> Resultat<LigneContrat> {
+    Ok(LigneContrat {
+        id: r.try_get("id")?,
+        collectivite: r.try_get("collectivite")?,
+        etat: r.try_get("etat")?,
+        entete: r.try_get("entete")?,
+        version: r.try_get("version")?,
+        cree_le: r.try_get("cree_le")?,
+        modifie_par: r.try_get("modifie_par")?,
+        modifie_le: r.try_get("modifie_le")?,
+    })
+}
+
+fn ligne_fiche(r: &AnyRow) -> Resultat<LigneFiche> {
+    Ok(LigneFiche {
+        id: r.try_get("id")?,
+        contrat_id: r.try_get("contrat_id")?,
+        numero: r.try_get("numero")?,
+        axe: r.try_get("axe")?,
+        position: r.try_get("position")?,
+        donnees: r.try_get("donnees")?,
+        version: r.try_get("version")?,
+        modifie_par: r.try_get("modifie_par")?,
+        modifie_le: r.try_get("modifie_le")?,
+    })
+}
+
+impl Base {
+    /// Reads everything in one consistent snapshot; writers may go on meanwhile.
+    pub async fn sauvegarde(&self) -> Resultat<Sauvegarde> {
+        let mut tx = self.pool().begin().await?;
+        self.moteur().instantane(&mut tx).await?;
+        let referentiel: String = sqlx::query("SELECT version FROM referentiel_version WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("version")?;
+        let contrats = sqlx::query(
+            "SELECT id, collectivite, etat, entete, version, cree_le, modifie_par, modifie_le FROM contrats ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(ligne_contrat)
+        .collect::<Resultat<Vec<_>>>()?;
+        let fiches = sqlx::query(
+            "SELECT id, contrat_id, numero, axe, position, donnees, version, modifie_par, modifie_le FROM fiches ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(ligne_fiche)
+        .collect::<Resultat<Vec<_>>>()?;
+        let audit = sqlx::query(&format!("SELECT {} FROM audit ORDER BY id", audit::COLONNES))
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(EntreeAudit::depuis_ligne)
+            .collect::<Resultat<Vec<_>>>()?;
+        let t = sqlx::query("SELECT dernier_id, dernier_hash FROM audit_tete WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        let audit_tete = (t.try_get("dernier_id")?, t.try_get("dernier_hash")?);
+        tx.commit().await?;
+        Ok(Sauvegarde {
+            format: FORMAT.into(),
+            cree_le: crate::horloge::maintenant(),
+            referentiel,
+            contrats,
+            fiches,
+            audit,
+            audit_tete,
+        })
+    }
+
+    /// Row counts and checksums of this base's data tables.
+    pub async fn empreinte(&self) -> Resultat<Empreinte> {
+        Ok(self.sauvegarde().await?.empreinte())
+    }
+
+    /// Loads a backup into this base, which must hold no contract and no audit entry beyond
+    /// the reference data. One transaction: all or nothing.
+    pub async fn restaurer(&self, s: &Sauvegarde) -> Resultat<()> {
+        if s.format != FORMAT {
+            return Err(ErreurStore::Invalide(format!(
+                "format de sauvegarde « {} » inconnu (attendu {FORMAT})",
+                s.format
+            )));
+        }
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("UPDATE audit_tete SET verrou = verrou + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM contrats")
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+        let entrees: Vec<String> = sqlx::query("SELECT entite FROM audit")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get("entite"))
+            .collect::<Result<_, _>>()?;
+        if n > 0 || entrees.iter().any(|e| e != "referentiel") {
+            return Err(ErreurStore::Invalide(
+                "la base cible contient déjà des données : la restauration se fait dans une base neuve"
+                    .into(),
+            ));
+        }
+        sqlx::query("DELETE FROM audit").execute(&mut *tx).await?;
+        for c in &s.contrats {
+            sqlx::query(
+                "INSERT INTO contrats (id, collectivite, etat, entete, version, cree_le, modifie_par, modifie_le) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(c.id)
+            .bind(&c.collectivite)
+            .bind(&c.etat)
+            .bind(&c.entete)
+            .bind(c.version)
+            .bind(&c.cree_le)
+            .bind(&c.modifie_par)
+            .bind(&c.modifie_le)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for f in &s.fiches {
+            sqlx::query(
+                "INSERT INTO fiches (id, contrat_id, numero, axe, position, donnees, version, modifie_par, modifie_le) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(f.id)
+            .bind(f.contrat_id)
+            .bind(&f.numero)
+            .bind(f.axe)
+            .bind(f.position)
+            .bind(&f.donnees)
+            .bind(f.version)
+            .bind(&f.modifie_par)
+            .bind(&f.modifie_le)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for e in &s.audit {
+            audit::inserer(&mut tx, e).await?;
+        }
+        sqlx::query("UPDATE audit_tete SET dernier_id = $1, dernier_hash = $2 WHERE id = 1")
+            .bind(s.audit_tete.0)
+            .bind(&s.audit_tete.1)
+            .execute(&mut *tx)
+            .await?;
+        self.moteur().apres_insertion_explicite(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The outcome of a move between bases.
+#[derive(Debug, Clone, Serialize)]
+pub struct RapportMigration {
+    pub source: Empreinte,
+    pub cible: Empreinte,
+}
+
+impl RapportMigration {
+    pub fn identiques(&self) -> bool {
+        self.source == self.cible
+    }
+}
+
+/// Copies `source` into the empty base `cible`, then compares counts and checksums.
+pub async fn migrer(source: &Base, cible: &Base) -> Resultat<RapportMigration> {
+    let s = source.sauvegarde().await?;
+    cible.restaurer(&s).await?;
+    Ok(RapportMigration {
+        source: s.empreinte(),
+        cible: cible.empreinte().await?,
+    })
+}
