@@ -3,6 +3,7 @@
 //! Each subcommand is a thin shell over `pacte-core`: read input, call the domain, print.
 //! Exit codes of `pacte check`: 0 no blocking finding, 1 at least one, 2 unreadable file.
 
+mod base;
 mod sortie;
 
 use std::path::PathBuf;
@@ -26,6 +27,15 @@ use clap::{ArgAction, CommandFactory, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     commande: Commande,
+
+    /// Base de données : sqlite://chemin/pacte.db (par défaut sqlite://donnees/pacte.db) ou
+    /// postgres://utilisateur@hôte:port/base.
+    #[arg(long, env = "PACTE_BASE", default_value = pacte_store::BASE_PAR_DEFAUT, global = true, hide_default_value = true, hide_env_values = true)]
+    base: String,
+
+    /// Auteur des écritures, tel qu'il apparaît au journal d'audit (par défaut cli:<utilisateur>).
+    #[arg(long, env = "PACTE_ACTEUR", global = true, hide_env_values = true)]
+    acteur: Option<String>,
 
     /// Afficher l'aide.
     #[arg(short = 'h', long = "aide", action = ArgAction::Help, global = true)]
@@ -133,6 +143,86 @@ enum Commande {
     /// Affiche le schéma JSON du fichier de contrat (docs/contrat.schema.json).
     #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
     Schema,
+    /// Importe des fichiers de contrat dans la base, en une seule transaction : tous ou aucun.
+    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
+    Import {
+        /// Fichiers de contrat (TOML).
+        #[arg(required = true)]
+        fichiers: Vec<PathBuf>,
+    },
+    /// Écrit un contrat de la base au format fichier (TOML).
+    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
+    Export {
+        /// Numéro du contrat, ou code de sa collectivité (SIREN, code de département).
+        contrat: String,
+        /// Fichier à écrire (par défaut : la sortie standard).
+        #[arg(long)]
+        sortie: Option<PathBuf>,
+    },
+    /// Liste les contrats de la base.
+    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
+    Contrats {
+        /// Format de sortie : texte (par défaut) ou json.
+        #[arg(
+            long,
+            value_enum,
+            default_value = "texte",
+            hide_possible_values = true,
+            hide_default_value = true
+        )]
+        format: Format,
+    },
+    /// Journal d'audit : vérification de la chaîne, consultation.
+    #[command(
+        subcommand,
+        help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}"
+    )]
+    Audit(CommandeAudit),
+    /// Écrit une sauvegarde cohérente de la base (possible pendant que l'application tourne).
+    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
+    Sauvegarde {
+        /// Fichier de sauvegarde à écrire.
+        fichier: PathBuf,
+    },
+    /// Restaure une sauvegarde dans une base neuve.
+    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
+    Restauration {
+        /// Fichier de sauvegarde.
+        fichier: PathBuf,
+    },
+    /// Copie la base dans une autre (par exemple de SQLite vers PostgreSQL) et vérifie la copie.
+    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
+    Migrer {
+        /// Base cible, neuve : postgres://utilisateur@hôte:port/base.
+        #[arg(long)]
+        vers: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CommandeAudit {
+    /// Vérifie la chaîne du journal et la conformité des données au journal (code 1 si rupture).
+    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
+    Verifier,
+    /// Affiche les entrées du journal.
+    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
+    Journal {
+        /// Première entrée affichée.
+        #[arg(long, default_value_t = 1, hide_default_value = true)]
+        depuis: i64,
+        /// Nombre d'entrées au plus (100 par défaut).
+        #[arg(long, default_value_t = 100, hide_default_value = true)]
+        limite: i64,
+        /// Format de sortie : texte (par défaut) ou json.
+        #[arg(
+            long,
+            value_enum,
+            default_value = "texte",
+            hide_possible_values = true,
+            hide_default_value = true
+        )]
+        format: Format,
+    },
 }
 
 fn main() -> ExitCode {
@@ -140,6 +230,15 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return sortie::erreur_clap(e),
     };
+    let url = cli.base.as_str();
+    let acteur = cli.acteur.clone().unwrap_or_else(|| {
+        format!(
+            "cli:{}",
+            std::env::var("USER")
+                .or_else(|_| std::env::var("LOGNAME"))
+                .unwrap_or_else(|_| "inconnu".into())
+        )
+    });
     match cli.commande {
         Commande::Check { fichier, format } => sortie::check(&fichier, format),
         Commande::Regles { format } => sortie::liste_regles(format),
@@ -157,7 +256,29 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+        Commande::Import { fichiers } => executer(base::importer(url, &fichiers, &acteur)),
+        Commande::Export { contrat, sortie } => executer(base::exporter(url, &contrat, sortie.as_deref())),
+        Commande::Contrats { format } => executer(base::lister(url, format)),
+        Commande::Audit(CommandeAudit::Verifier) => executer(base::verifier_audit(url)),
+        Commande::Audit(CommandeAudit::Journal {
+            depuis,
+            limite,
+            format,
+        }) => executer(base::journal(url, depuis, limite, format)),
+        Commande::Sauvegarde { fichier } => executer(base::sauvegarder(url, &fichier)),
+        Commande::Restauration { fichier } => executer(base::restaurer(url, &fichier)),
+        Commande::Migrer { vers } => executer(base::migrer_vers(url, &vers)),
     }
+}
+
+/// Runs an async subcommand on a fresh runtime.
+fn executer(f: impl std::future::Future<Output = ExitCode>) -> ExitCode {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+        .block_on(f)
 }
 
 /// The clap tree, for tests.

@@ -76,9 +76,41 @@ pub fn lire_toml(texte: &str) -> Result<Contrat, ErreurLecture> {
     })
 }
 
-/// Writes a contract back as TOML, in the same shape a person writes it.
+/// Writes a contract back as TOML, in the same shape a person writes it (dates as native
+/// TOML dates).
 pub fn ecrire_toml(contrat: &Contrat) -> String {
-    toml::to_string_pretty(contrat).expect("a Contrat always serializes to TOML (tested)")
+    let mut valeur = toml::Value::try_from(contrat).expect("a Contrat always serializes to TOML (tested)");
+    dates_natives(&mut valeur);
+    toml::to_string_pretty(&valeur).expect("a TOML value serializes")
+}
+
+/// Fields holding a `Date`, written `2024-01-01` rather than `"2024-01-01"`.
+const CHAMPS_DATE: &[&str] = &[
+    "debut",
+    "fin",
+    "date",
+    "date_deliberation",
+    "date_signature",
+    "date_information_diplp",
+];
+
+fn dates_natives(v: &mut toml::Value) {
+    match v {
+        toml::Value::Table(t) => {
+            for (cle, val) in t.iter_mut() {
+                if CHAMPS_DATE.contains(&cle.as_str())
+                    && let toml::Value::String(s) = val
+                    && let Ok(d) = s.parse::<toml::value::Datetime>()
+                {
+                    *val = toml::Value::Datetime(d);
+                } else {
+                    dates_natives(val);
+                }
+            }
+        }
+        toml::Value::Array(a) => a.iter_mut().for_each(dates_natives),
+        _ => {}
+    }
 }
 
 /// The JSON Schema of the contract file, generated from the types.

@@ -247,29 +247,40 @@ impl Base {
             .collect()
     }
 
-    /// Finds a contract by id (`12`) or by collectivity code when it has exactly one.
+    /// Finds a contract by the code of its collectivity (SIREN, COG code) when it has exactly
+    /// one, otherwise by its number.
     pub async fn trouver_contrat(&self, designation: &str) -> Resultat<i64> {
         let d = designation.trim();
-        if let Ok(id) = d.parse::<i64>()
-            && d.len() < 9
-        {
-            return Ok(id);
-        }
         let lignes = sqlx::query("SELECT id FROM contrats WHERE collectivite = $1 ORDER BY id")
             .bind(d)
             .fetch_all(&self.pool)
             .await?;
         match lignes.as_slice() {
-            [] => Err(ErreurStore::Introuvable {
-                entite: "contrat de la collectivité",
-                id: d.to_string(),
-            }),
-            [une] => Ok(une.try_get("id")?),
-            _ => Err(ErreurStore::Invalide(format!(
-                "la collectivité {d} a {} contrats : désignez le contrat par son numéro (pacte contrats)",
-                lignes.len()
-            ))),
+            [une] => return Ok(une.try_get("id")?),
+            [] => {}
+            _ => {
+                return Err(ErreurStore::Invalide(format!(
+                    "la collectivité {d} a {} contrats : désignez le contrat par son numéro (pacte contrats)",
+                    lignes.len()
+                )));
+            }
         }
+        let id: i64 = d
+            .trim_start_matches("n°")
+            .trim()
+            .parse()
+            .map_err(|_| ErreurStore::Introuvable {
+                entite: "contrat",
+                id: format!("« {d} » (ni numéro de contrat, ni code d'une collectivité ayant un contrat)"),
+            })?;
+        let existe = sqlx::query("SELECT id FROM contrats WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        existe.map(|_| id).ok_or_else(|| ErreurStore::Introuvable {
+            entite: "contrat",
+            id: d.to_string(),
+        })
     }
 
     /// Reads one full contract.

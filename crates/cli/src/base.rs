@@ -1,0 +1,313 @@
+//! Subcommands that use the base: import, export, list, audit, backup, restore, move.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use pacte_core::fichier::{ecrire_toml, json, lire_toml};
+use pacte_store::sauvegarde::{Sauvegarde, migrer};
+use pacte_store::{Base, ErreurStore};
+
+use crate::Format;
+
+const ECHEC: u8 = 1;
+const ILLISIBLE: u8 = 2;
+
+/// Prints a store error in French and gives the exit code.
+fn echec(e: ErreurStore) -> ExitCode {
+    eprintln!("Erreur : {e}.");
+    ExitCode::from(ECHEC)
+}
+
+async fn ouvrir(url: &str) -> Result<Base, ExitCode> {
+    Base::ouvrir(url).await.map_err(|e| {
+        eprintln!("Erreur : ouverture de la base {url} : {e}.");
+        ExitCode::from(ECHEC)
+    })
+}
+
+/// `pacte import`: every file is read and parsed first; then all contracts are written in one
+/// transaction. Any unreadable file: nothing is written.
+pub async fn importer(url: &str, fichiers: &[PathBuf], acteur: &str) -> ExitCode {
+    let mut contrats = Vec::with_capacity(fichiers.len());
+    let mut erreurs = 0;
+    for f in fichiers {
+        match std::fs::read_to_string(f) {
+            Err(e) => {
+                eprintln!("Erreur : {} : lecture impossible ({e}).", f.display());
+                erreurs += 1;
+            }
+            Ok(texte) => match lire_toml(&texte) {
+                Ok(c) => contrats.push(c),
+                Err(e) => {
+                    eprintln!("Erreur : {}, {e}", f.display());
+                    erreurs += 1;
+                }
+            },
+        }
+    }
+    if erreurs > 0 {
+        eprintln!(
+            "Aucun contrat importé : {erreurs} fichier(s) illisible(s) sur {}.",
+            fichiers.len()
+        );
+        return ExitCode::from(ILLISIBLE);
+    }
+    let base = match ouvrir(url).await {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    match base.importer(&contrats, acteur).await {
+        Ok(ids) => {
+            let n: usize = contrats.iter().map(|c| c.fiches.len()).sum();
+            let liste: Vec<String> = ids.iter().map(ToString::to_string).collect();
+            println!(
+                "{} contrat(s) importé(s), {n} fiche(s) action, dans {url} : n° {}.",
+                ids.len(),
+                liste.join(", ")
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("Aucun contrat importé.");
+            echec(e)
+        }
+    }
+}
+
+pub async fn exporter(url: &str, designation: &str, sortie: Option<&Path>) -> ExitCode {
+    let base = match ouvrir(url).await {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    let stocke = match base.trouver_contrat(designation).await {
+        Ok(id) => base.contrat(id).await,
+        Err(e) => Err(e),
+    };
+    let stocke = match stocke {
+        Ok(s) => s,
+        Err(e) => return echec(e),
+    };
+    let texte = ecrire_toml(&stocke.contrat);
+    match sortie {
+        None => print!("{texte}"),
+        Some(p) => {
+            if let Err(e) = std::fs::write(p, &texte) {
+                eprintln!("Erreur : écriture de {} impossible ({e}).", p.display());
+                return ExitCode::from(ECHEC);
+            }
+            eprintln!("Contrat n° {} écrit dans {}.", stocke.tampon.id, p.display());
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+pub async fn lister(url: &str, format: Format) -> ExitCode {
+    let base = match ouvrir(url).await {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    let contrats = match base.contrats().await {
+        Ok(c) => c,
+        Err(e) => return echec(e),
+    };
+    match format {
+        Format::Json => println!("{}", json(&contrats)),
+        Format::Texte => {
+            if contrats.is_empty() {
+                println!("Aucun contrat dans {url}. Pour en importer : pacte import FICHIER.toml");
+            }
+            let t = pacte_core::territoires::territoires();
+            for c in &contrats {
+                let nom = t
+                    .collectivite(&c.collectivite)
+                    .map_or(c.collectivite.as_str(), |x| x.nom.as_str());
+                let etat = serde_json::from_value::<pacte_core::contrat::EtatContrat>(
+                    serde_json::Value::String(c.etat.clone()),
+                )
+                .map_or(c.etat.as_str(), |e| e.libelle());
+                println!(
+                    "{:>5}  {:<55} {:<14} {:>3} fiche(s)  version {}, modifié le {}",
+                    c.id, nom, etat, c.fiches, c.version, c.modifie_le
+                );
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+pub async fn verifier_audit(url: &str) -> ExitCode {
+    let base = match ouvrir(url).await {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    let integrite = match base.integrite().await {
+        Ok(p) => p,
+        Err(e) => return echec(e),
+    };
+    let rapport = match base.verifier_audit().await {
+        Ok(r) => r,
+        Err(e) => return echec(e),
+    };
+    let mut ok = true;
+    if integrite.is_empty() {
+        println!("Intégrité du moteur ({}) : correcte.", base.moteur().libelle());
+    } else {
+        ok = false;
+        println!(
+            "Intégrité du moteur ({}) : {} problème(s).",
+            base.moteur().libelle(),
+            integrite.len()
+        );
+        for p in integrite {
+            println!("  {p}");
+        }
+    }
+    match rapport.rupture {
+        None => println!(
+            "Journal d'audit : {} entrées, chaîne intacte, données conformes au journal.",
+            rapport.entrees
+        ),
+        Some(r) => {
+            ok = false;
+            println!("Journal d'audit : RUPTURE (entrée {}) : {}.", r.entree, r.raison);
+        }
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(ECHEC)
+    }
+}
+
+pub async fn journal(url: &str, depuis: i64, limite: i64, format: Format) -> ExitCode {
+    let base = match ouvrir(url).await {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    let entrees = match base.journal(depuis, limite).await {
+        Ok(e) => e,
+        Err(e) => return echec(e),
+    };
+    match format {
+        Format::Json => println!("{}", json(&entrees)),
+        Format::Texte => {
+            for e in &entrees {
+                println!(
+                    "{:>6}  {}  {:<20} {:<12} {:<8} {}",
+                    e.id, e.horodatage, e.acteur, e.operation, e.entite, e.entite_id
+                );
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+pub async fn sauvegarder(url: &str, fichier: &Path) -> ExitCode {
+    let base = match ouvrir(url).await {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    let s = match base.sauvegarde().await {
+        Ok(s) => s,
+        Err(e) => return echec(e),
+    };
+    // Write to a temporary file, then rename: a crash never leaves a truncated backup.
+    let tmp = fichier.with_extension("partiel");
+    let ecrit = serde_json::to_vec(&s)
+        .map_err(std::io::Error::other)
+        .and_then(|octets| std::fs::write(&tmp, octets))
+        .and_then(|()| std::fs::rename(&tmp, fichier));
+    if let Err(e) = ecrit {
+        eprintln!("Erreur : écriture de {} impossible ({e}).", fichier.display());
+        return ExitCode::from(ECHEC);
+    }
+    println!(
+        "Sauvegarde écrite dans {} : {} contrat(s), {} fiche(s), {} entrée(s) d'audit.",
+        fichier.display(),
+        s.contrats.len(),
+        s.fiches.len(),
+        s.audit.len()
+    );
+    ExitCode::SUCCESS
+}
+
+pub async fn restaurer(url: &str, fichier: &Path) -> ExitCode {
+    let s: Sauvegarde = match std::fs::read(fichier)
+        .map_err(|e| e.to_string())
+        .and_then(|o| serde_json::from_slice(&o).map_err(|e| e.to_string()))
+    {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "Erreur : {} n'est pas une sauvegarde Pacte lisible ({e}).",
+                fichier.display()
+            );
+            return ExitCode::from(ILLISIBLE);
+        }
+    };
+    let base = match ouvrir(url).await {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    if let Err(e) = base.restaurer(&s).await {
+        return echec(e);
+    }
+    match base.verifier_audit().await {
+        Ok(r) if r.rupture.is_none() => {
+            println!(
+                "Restauration dans {url} : {} contrat(s), {} fiche(s) ; journal d'audit vérifié ({} entrées).",
+                s.contrats.len(),
+                s.fiches.len(),
+                r.entrees
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(r) => {
+            eprintln!(
+                "Erreur : restauration faite, mais le journal d'audit ne se vérifie pas : {:?}.",
+                r.rupture
+            );
+            ExitCode::from(ECHEC)
+        }
+        Err(e) => echec(e),
+    }
+}
+
+pub async fn migrer_vers(url: &str, vers: &str) -> ExitCode {
+    let source = match ouvrir(url).await {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    let cible = match ouvrir(vers).await {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    let rapport = match migrer(&source, &cible).await {
+        Ok(r) => r,
+        Err(e) => return echec(e),
+    };
+    for (table, s, c) in [
+        ("contrats", &rapport.source.contrats, &rapport.cible.contrats),
+        ("fiches", &rapport.source.fiches, &rapport.cible.fiches),
+        ("audit", &rapport.source.audit, &rapport.cible.audit),
+    ] {
+        let verdict = if s == c { "identique" } else { "DIFFÉRENT" };
+        println!(
+            "{table:<9} source {:>7} ligne(s), cible {:>7} ligne(s), empreinte {} : {verdict}",
+            s.0,
+            c.0,
+            &s.1[..16]
+        );
+    }
+    if rapport.identiques() {
+        println!(
+            "Migration de {url} vers {} ({}) terminée et vérifiée.",
+            vers,
+            cible.moteur().libelle()
+        );
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("Erreur : la base cible diffère de la source après copie.");
+        ExitCode::from(ECHEC)
+    }
+}
