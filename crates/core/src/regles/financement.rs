@@ -2,15 +2,7 @@
 
 use super::{Constat, Contexte, Regle, cible_fiche, constat};
 use crate::contrat::Axe;
-use crate::tableau::{TableauPrevisionnel, previsionnel};
 use crate::{Annee, Montant};
-
-fn tableaux(ctx: &Contexte) -> Vec<TableauPrevisionnel> {
-    Annee::TOUTES
-        .iter()
-        .map(|a| previsionnel(ctx.contrat, *a))
-        .collect()
-}
 
 pub(super) fn r_doc_06(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     for f in &ctx.fiches {
@@ -115,7 +107,7 @@ pub(super) fn r_fin_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
         return;
     }
     let plafond = plafond_global(ctx);
-    for t in tableaux(ctx) {
+    for t in &ctx.tableaux {
         if t.totaux.etat > plafond {
             out.push(constat(
                 regle,
@@ -133,7 +125,7 @@ pub(super) fn r_fin_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
 
 pub(super) fn r_fin_04(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     let proposes = &ctx.contrat.contrat.montants_proposes;
-    for t in tableaux(ctx) {
+    for t in &ctx.tableaux {
         if t.totaux.etat.est_nul() {
             continue; // No State participation planned that year: nothing to floor.
         }
@@ -158,7 +150,7 @@ pub(super) fn r_fin_04(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
 }
 
 pub(super) fn r_fin_05(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
-    let t = tableaux(ctx);
+    let t = &ctx.tableaux;
     let reference = t[0].totaux.etat;
     if reference.est_nul() {
         return;
@@ -235,7 +227,7 @@ pub(super) fn r_tab_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     if engagement.is_empty() {
         return;
     }
-    for t in tableaux(ctx) {
+    for t in &ctx.tableaux {
         let Some(&ecrit) = engagement.get(&t.annee) else {
             continue;
         };

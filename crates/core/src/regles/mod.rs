@@ -12,8 +12,10 @@ mod indicateurs;
 
 use serde::Serialize;
 
+use crate::Annee;
 use crate::contrat::{Axe, Contrat, FicheAction, NumeroFiche};
 use crate::referentiel::{Place, Referentiel, TypeAction, referentiel};
+use crate::tableau::{TableauPrevisionnel, previsionnel};
 use crate::territoires::{Collectivite, NatureCollectivite, Territoires, territoires};
 
 /// How serious a finding is.
@@ -114,6 +116,8 @@ pub struct Contexte<'c> {
     pub collectivite: Option<&'static Collectivite>,
     pub type_contrat: TypeContrat,
     pub fiches: Vec<FicheResolue<'c>>,
+    /// The annexe 10 forecast table of each year, computed once for the rules that read totals.
+    pub tableaux: Vec<TableauPrevisionnel>,
 }
 
 impl<'c> Contexte<'c> {
@@ -142,6 +146,7 @@ impl<'c> Contexte<'c> {
             collectivite: territoires().collectivite(&contrat.contrat.collectivite),
             type_contrat: type_contrat(contrat),
             fiches,
+            tableaux: Annee::TOUTES.iter().map(|a| previsionnel(contrat, *a)).collect(),
         }
     }
 
