@@ -60,7 +60,7 @@ pub async fn importer(url: &str, fichiers: &[PathBuf], acteur: &str) -> ExitCode
         Ok(ids) => {
             let n: usize = contrats.iter().map(|c| c.fiches.len()).sum();
             let liste: Vec<String> = ids.iter().map(ToString::to_string).collect();
-            println!(
+            ecrire!(
                 "{} contrat(s) importé(s), {n} fiche(s) action, dans {url} : n° {}.",
                 ids.len(),
                 liste.join(", ")
@@ -89,7 +89,7 @@ pub async fn exporter(url: &str, designation: &str, sortie: Option<&Path>) -> Ex
     };
     let texte = ecrire_toml(&stocke.contrat);
     match sortie {
-        None => print!("{texte}"),
+        None => ecrire_sans_fin!("{texte}"),
         Some(p) => {
             if let Err(e) = std::fs::write(p, &texte) {
                 eprintln!("Erreur : écriture de {} impossible ({e}).", p.display());
@@ -111,10 +111,10 @@ pub async fn lister(url: &str, format: Format) -> ExitCode {
         Err(e) => return echec(e),
     };
     match format {
-        Format::Json => println!("{}", json(&contrats)),
+        Format::Json => ecrire!("{}", json(&contrats)),
         Format::Texte => {
             if contrats.is_empty() {
-                println!("Aucun contrat dans {url}. Pour en importer : pacte import FICHIER.toml");
+                ecrire!("Aucun contrat dans {url}. Pour en importer : pacte import FICHIER.toml");
             }
             let t = pacte_core::territoires::territoires();
             for c in &contrats {
@@ -125,9 +125,14 @@ pub async fn lister(url: &str, format: Format) -> ExitCode {
                     serde_json::Value::String(c.etat.clone()),
                 )
                 .map_or(c.etat.as_str(), |e| e.libelle());
-                println!(
+                ecrire!(
                     "{:>5}  {:<55} {:<14} {:>3} fiche(s)  version {}, modifié le {}",
-                    c.id, nom, etat, c.fiches, c.version, c.modifie_le
+                    c.id,
+                    nom,
+                    etat,
+                    c.fiches,
+                    c.version,
+                    c.modifie_le
                 );
             }
         }
@@ -150,26 +155,26 @@ pub async fn verifier_audit(url: &str) -> ExitCode {
     };
     let mut ok = true;
     if integrite.is_empty() {
-        println!("Intégrité du moteur ({}) : correcte.", base.moteur().libelle());
+        ecrire!("Intégrité du moteur ({}) : correcte.", base.moteur().libelle());
     } else {
         ok = false;
-        println!(
+        ecrire!(
             "Intégrité du moteur ({}) : {} problème(s).",
             base.moteur().libelle(),
             integrite.len()
         );
         for p in integrite {
-            println!("  {p}");
+            ecrire!("  {p}");
         }
     }
     match rapport.rupture {
-        None => println!(
+        None => ecrire!(
             "Journal d'audit : {} entrées, chaîne intacte, données conformes au journal.",
             rapport.entrees
         ),
         Some(r) => {
             ok = false;
-            println!("Journal d'audit : RUPTURE (entrée {}) : {}.", r.entree, r.raison);
+            ecrire!("Journal d'audit : RUPTURE (entrée {}) : {}.", r.entree, r.raison);
         }
     }
     if ok {
@@ -189,12 +194,17 @@ pub async fn journal(url: &str, depuis: i64, limite: i64, format: Format) -> Exi
         Err(e) => return echec(e),
     };
     match format {
-        Format::Json => println!("{}", json(&entrees)),
+        Format::Json => ecrire!("{}", json(&entrees)),
         Format::Texte => {
             for e in &entrees {
-                println!(
+                ecrire!(
                     "{:>6}  {}  {:<20} {:<12} {:<8} {}",
-                    e.id, e.horodatage, e.acteur, e.operation, e.entite, e.entite_id
+                    e.id,
+                    e.horodatage,
+                    e.acteur,
+                    e.operation,
+                    e.entite,
+                    e.entite_id
                 );
             }
         }
@@ -221,7 +231,7 @@ pub async fn sauvegarder(url: &str, fichier: &Path) -> ExitCode {
         eprintln!("Erreur : écriture de {} impossible ({e}).", fichier.display());
         return ExitCode::from(ECHEC);
     }
-    println!(
+    ecrire!(
         "Sauvegarde écrite dans {} : {} contrat(s), {} fiche(s), {} entrée(s) d'audit.",
         fichier.display(),
         s.contrats.len(),
@@ -254,7 +264,7 @@ pub async fn restaurer(url: &str, fichier: &Path) -> ExitCode {
     }
     match base.verifier_audit().await {
         Ok(r) if r.rupture.is_none() => {
-            println!(
+            ecrire!(
                 "Restauration dans {url} : {} contrat(s), {} fiche(s) ; journal d'audit vérifié ({} entrées).",
                 s.contrats.len(),
                 s.fiches.len(),
@@ -292,7 +302,7 @@ pub async fn migrer_vers(url: &str, vers: &str) -> ExitCode {
         ("audit", &rapport.source.audit, &rapport.cible.audit),
     ] {
         let verdict = if s == c { "identique" } else { "DIFFÉRENT" };
-        println!(
+        ecrire!(
             "{table:<9} source {:>7} ligne(s), cible {:>7} ligne(s), empreinte {} : {verdict}",
             s.0,
             c.0,
@@ -300,7 +310,7 @@ pub async fn migrer_vers(url: &str, vers: &str) -> ExitCode {
         );
     }
     if rapport.identiques() {
-        println!(
+        ecrire!(
             "Migration de {url} vers {} ({}) terminée et vérifiée.",
             vers,
             cible.moteur().libelle()

@@ -3,8 +3,38 @@
 //! Each subcommand is a thin shell over `pacte-core`: read input, call the domain, print.
 //! Exit codes of `pacte check`: 0 no blocking finding, 1 at least one, 2 unreadable file.
 
+/// `println!` that ends the program quietly when the reader has gone (`pacte … | head`).
+macro_rules! ecrire {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($t)*) {
+            $crate::sortie_fermee(e)
+        }
+    }};
+}
+
+/// `print!` with the same behaviour.
+macro_rules! ecrire_sans_fin {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = write!(std::io::stdout(), $($t)*) {
+            $crate::sortie_fermee(e)
+        }
+    }};
+}
+
 mod base;
 mod sortie;
+
+/// Standard output cannot be written: a closed pipe ends the program normally, anything else
+/// is an error.
+fn sortie_fermee(e: std::io::Error) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    eprintln!("Erreur : écriture sur la sortie standard impossible ({e}).");
+    std::process::exit(1);
+}
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -250,7 +280,7 @@ fn main() -> ExitCode {
             format,
         } => sortie::tableau(&fichier, annee, format),
         Commande::Schema => {
-            println!(
+            ecrire!(
                 "{}",
                 serde_json::to_string_pretty(&pacte_core::fichier::schema_json()).expect("JSON")
             );

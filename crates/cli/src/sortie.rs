@@ -45,7 +45,7 @@ pub fn check(fichier: &Path, format: Format) -> ExitCode {
     let constats = verifier(&contrat);
     let bloquants = constats.iter().filter(|c| c.gravite == Gravite::Bloquant).count();
     match format {
-        Format::Json => println!("{}", json(&SortieCheck { constats: &constats })),
+        Format::Json => ecrire!("{}", json(&SortieCheck { constats: &constats })),
         Format::Texte => {
             let collectivite = pacte_core::territoires::territoires()
                 .collectivite(&contrat.contrat.collectivite)
@@ -56,7 +56,7 @@ pub fn check(fichier: &Path, format: Format) -> ExitCode {
                 TypeContrat::Metropole => "axes 1 à 4",
                 TypeContrat::Departement => "axes 1, 3 et 4",
             };
-            println!(
+            ecrire!(
                 "{} — {collectivite}, contrat {} ({axes}), {} fiche(s) action",
                 fichier.display(),
                 contrat.contrat.etat.libelle(),
@@ -64,18 +64,18 @@ pub fn check(fichier: &Path, format: Format) -> ExitCode {
             );
             let alertes = constats.len() - bloquants;
             if constats.is_empty() {
-                println!(
+                ecrire!(
                     "Aucun constat : le contrat respecte les {} règles vérifiées.",
                     pacte_core::regles::regles().len()
                 );
             } else {
-                println!("{bloquants} constat(s) bloquant(s), {alertes} alerte(s).");
+                ecrire!("{bloquants} constat(s) bloquant(s), {alertes} alerte(s).");
             }
             for c in &constats {
-                println!();
-                println!("{} {}  [{}]", c.gravite.libelle().to_uppercase(), c.code, c.cible);
-                println!("  {}", c.message);
-                println!("  Source : {}", c.source);
+                ecrire!();
+                ecrire!("{} {}  [{}]", c.gravite.libelle().to_uppercase(), c.code, c.cible);
+                ecrire!("  {}", c.message);
+                ecrire!("  Source : {}", c.source);
             }
         }
     }
@@ -132,41 +132,41 @@ pub fn regles_affichage(format: FormatRegles) -> String {
 }
 
 pub fn liste_regles(format: FormatRegles) -> ExitCode {
-    print!("{}", regles_affichage(format));
+    ecrire_sans_fin!("{}", regles_affichage(format));
     ExitCode::SUCCESS
 }
 
 pub fn liste_referentiel(format: Format) -> ExitCode {
     let r = pacte_core::referentiel::referentiel();
     match format {
-        Format::Json => println!("{}", json(r)),
+        Format::Json => ecrire!("{}", json(r)),
         Format::Texte => {
-            println!("Référentiel national — instruction {}", r.version);
+            ecrire!("Référentiel national — instruction {}", r.version);
             for axe in &r.axes {
-                println!("\nAxe {} — {} ({})", axe.code, axe.intitule, axe.annexe);
+                ecrire!("\nAxe {} — {} ({})", axe.code, axe.intitule, axe.annexe);
                 for sa in &axe.sous_axes {
                     let ni = if sa.indicateurs_nationaux.is_empty() {
                         String::new()
                     } else {
                         format!("  [{}]", sa.indicateurs_nationaux.join(", "))
                     };
-                    println!("  {}  {}{ni}", sa.uid, sa.intitule);
+                    ecrire!("  {}  {}{ni}", sa.uid, sa.intitule);
                     for t in &sa.types_action {
-                        println!("    {}  {} ({})", t.id, t.intitule, t.statut.libelle());
+                        ecrire!("    {}  {} ({})", t.id, t.intitule, t.statut.libelle());
                     }
                 }
             }
-            println!("\nIndicateurs nationaux (annexe 6)");
+            ecrire!("\nIndicateurs nationaux (annexe 6)");
             for ni in &r.indicateurs_nationaux {
-                println!("\n  {} (axe {}) — {}", ni.code, ni.axe, ni.libelle);
-                println!("    Unité : {}", ni.unite);
-                println!("    Période : {}", ni.periode);
-                println!("    Sous-axes : {}", ni.sous_axes.join(", "));
+                ecrire!("\n  {} (axe {}) — {}", ni.code, ni.axe, ni.libelle);
+                ecrire!("    Unité : {}", ni.unite);
+                ecrire!("    Période : {}", ni.periode);
+                ecrire!("    Sous-axes : {}", ni.sous_axes.join(", "));
                 for regle in &ni.regles_decompte {
-                    println!("    • {regle}");
+                    ecrire!("    • {regle}");
                 }
                 if !ni.dedoublonnage.is_empty() {
-                    println!("    Dédoublonnage : {}", ni.dedoublonnage);
+                    ecrire!("    Dédoublonnage : {}", ni.dedoublonnage);
                 }
             }
         }
@@ -177,24 +177,24 @@ pub fn liste_referentiel(format: Format) -> ExitCode {
 pub fn liste_territoires(format: Format) -> ExitCode {
     let t = pacte_core::territoires::territoires();
     match format {
-        Format::Json => println!("{}", json(t)),
+        Format::Json => ecrire!("{}", json(t)),
         Format::Texte => {
-            println!(
+            ecrire!(
                 "{} régions, {} départements, {} collectivités éligibles",
                 t.regions.len(),
                 t.departements.len(),
                 t.collectivites.len()
             );
             for region in &t.regions {
-                println!("\n{} — {}", region.code, region.nom);
+                ecrire!("\n{} — {}", region.code, region.nom);
                 for d in t.departements.iter().filter(|d| d.region == region.code) {
-                    println!("  {:>3}  {}", d.code, d.nom);
+                    ecrire!("  {:>3}  {}", d.code, d.nom);
                     for c in t
                         .collectivites
                         .iter()
                         .filter(|c| c.departement == d.code && c.code != d.code)
                     {
-                        println!("         {} ({}, SIREN {})", c.nom, c.nature.libelle(), c.code);
+                        ecrire!("         {} ({}, SIREN {})", c.nom, c.nature.libelle(), c.code);
                     }
                 }
             }
@@ -217,10 +217,10 @@ pub fn tableau(fichier: &Path, annee: i64, format: Format) -> ExitCode {
     };
     let t = previsionnel(&contrat, annee);
     match format {
-        Format::Json => println!("{}", json(&t)),
+        Format::Json => ecrire!("{}", json(&t)),
         Format::Texte => {
             let ligne = |libelle: &str, c: &Colonnes| {
-                println!(
+                ecrire!(
                     "{libelle:<58} {:>18} {:>18} {:>18} {:>18}",
                     c.etat.to_string(),
                     c.collectivite.to_string(),
@@ -228,13 +228,17 @@ pub fn tableau(fichier: &Path, annee: i64, format: Format) -> ExitCode {
                     c.total.to_string()
                 );
             };
-            println!("Prévisionnel année {annee} (annexe 10)\n");
-            println!(
+            ecrire!("Prévisionnel année {annee} (annexe 10)\n");
+            ecrire!(
                 "{:<58} {:>18} {:>18} {:>18} {:>18}",
-                "Fiche action", "A État", "B Collectivité", "C Autres", "F = A+B+C"
+                "Fiche action",
+                "A État",
+                "B Collectivité",
+                "C Autres",
+                "F = A+B+C"
             );
             for bloc in &t.axes {
-                println!("Axe {}", bloc.axe.numero());
+                ecrire!("Axe {}", bloc.axe.numero());
                 for l in &bloc.lignes {
                     let intitule: String = l.intitule.chars().take(50).collect();
                     ligne(&format!("  {} {intitule}", l.numero), &l.montants);

@@ -158,3 +158,31 @@ fn documents_generes_a_jour() {
         );
     }
 }
+
+/// Snapshot of `pacte check` on each example: what a user sees, exit code included.
+#[test]
+fn check_des_exemples() {
+    for nom in [
+        "metropole-aix-marseille-provence",
+        "departement-bouches-du-rhone",
+        "contrat-avec-erreurs",
+        "illisible",
+    ] {
+        for format in ["texte", "json"] {
+            let o = pacte(&["check", &format!("exemples/{nom}.toml"), "--format", format]);
+            let sortie = format!(
+                "code de sortie : {:?}\n--- sortie standard\n{}--- sortie d'erreur\n{}",
+                o.status.code(),
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
+            insta::assert_snapshot!(format!("check_{nom}_{format}"), sortie);
+        }
+    }
+    // The classification the examples promise.
+    let code = |nom: &str| pacte(&["check", &format!("exemples/{nom}.toml")]).status.code();
+    assert_eq!(code("metropole-aix-marseille-provence"), Some(0));
+    assert_eq!(code("departement-bouches-du-rhone"), Some(0));
+    assert_eq!(code("contrat-avec-erreurs"), Some(1));
+    assert_eq!(code("illisible"), Some(2));
+}

@@ -251,7 +251,7 @@ pub struct EnTete {
     /// d'agglomération ou urbaine hors de la liste des 22 (R-ELIG-03).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ami: Option<SelectionAmi>,
-    /// Participation de l'État proposée par axe, montant annuel (plafond notifié, R-FIN-02).
+    /// Participation de l'État proposée par axe, montant annuel (plafond notifié, annexe 5 II.a ; R-FIN-03, R-FIN-04).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub montants_proposes: BTreeMap<Axe, Montant>,
     /// Soutien financier annuel de l'État écrit à l'article 2.2 du contrat ; comparé aux
@@ -291,8 +291,9 @@ pub enum NatureAmi {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Signataire {
-    /// Nom de la personne.
-    pub nom: String,
+    /// Nom de la personne (facultatif : le modèle de contrat désigne les signataires par leur qualité).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nom: Option<String>,
     /// Qualité : « Préfet des Bouches-du-Rhône », « Président de la Métropole »…
     pub qualite: String,
     /// Institution représentée.
@@ -321,7 +322,7 @@ impl NatureAction {
     }
 }
 
-/// How the action is carried out (R-ACT-09).
+/// How the action is carried out: the three modes of [004] A5 I.b (R-ACT-09, enforced by the type).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ModeExecution {
@@ -380,7 +381,7 @@ pub struct FicheAction {
     /// Opérateur qui porte l'action.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operateur: Option<String>,
-    /// subvention, marche ou regie (R-ACT-09).
+    /// subvention, marche ou regie (annexe 5 I.b).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode_execution: Option<ModeExecution>,
     /// Partenaires de l'action.
@@ -389,7 +390,7 @@ pub struct FicheAction {
     /// Public d'une action de mobilité solidaire (R-REF-02).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_mobilite: Option<PublicMobilite>,
-    /// Animation SLIME+ financée hors plafond (R-REF-05).
+    /// Animation SLIME+ financée hors plafond (annexe 4 I ; exclue du plafond de R-REF-04).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hors_plafond_slime: bool,
     /// Cette action porte l'évaluation d'impact social du contrat (R-EVAL-03).

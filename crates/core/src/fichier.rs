@@ -174,9 +174,27 @@ fn traduire(message: &str) -> String {
     if let Some(reste) = m.strip_prefix("invalid length ") {
         return format!("nombre d'éléments invalide ({reste})");
     }
-    if m.starts_with("duplicate key") || m.starts_with("duplicate field") {
-        let cle = entre_apostrophes(m).into_iter().next().unwrap_or_default();
-        return format!("la clé « {cle} » est écrite deux fois");
+    if m.contains("duplicate key") || m.contains("duplicate field") {
+        return match entre_apostrophes(m).into_iter().next().filter(|c| !c.is_empty()) {
+            Some(cle) => format!("la clé « {cle} » est écrite deux fois"),
+            None => "cette clé ou cette table est déjà écrite plus haut dans le fichier".to_string(),
+        };
+    }
+    if m.starts_with("string values must be quoted") {
+        return "valeur manquante, ou texte sans guillemets : un texte s'écrit entre guillemets (\"…\")"
+            .to_string();
+    }
+    for (en, fr) in [
+        ("day between", "le jour"),
+        ("month between", "le mois"),
+        ("hour between", "l'heure"),
+        ("minute between", "la minute"),
+        ("second between", "la seconde"),
+    ] {
+        if let Some(i) = m.find(en) {
+            let bornes = m[i + en.len()..].trim().replace(" and ", " et ");
+            return format!("date invalide : {fr} doit être compris entre {bornes}");
+        }
     }
     let syntaxe = [
         ("invalid key-value pair", "ligne « clé = valeur » invalide"),
@@ -340,6 +358,43 @@ intitule = "Aller vers les familles"
                 .replace("intitule = \"Aller vers les familles\"", ""),
         );
         assert!(e.message.contains("« intitule » manquant"), "{e}");
+    }
+
+    #[test]
+    fn erreurs_de_syntaxe_traduites() {
+        let e = erreur("[contrat]\ncollectivite = \"13\"\ndebut = 2024-02-30\n");
+        assert_eq!(
+            (e.ligne, e.message.as_str()),
+            (
+                Some(3),
+                "date invalide : le jour doit être compris entre 01 et 29"
+            )
+        );
+        let e = erreur("[contrat]\ncollectivite = \n");
+        assert!(
+            e.message
+                .starts_with("valeur manquante, ou texte sans guillemets"),
+            "{e}"
+        );
+        let e = erreur("[contrat]\ncollectivite = \"13\"\ncollectivite = \"14\"\n");
+        assert_eq!(e.ligne, Some(3));
+        assert!(
+            e.message.contains("deux fois") || e.message.contains("déjà écrite"),
+            "{e}"
+        );
+        for texte in [
+            "[contrat]\ncollectivite = \"13\"\n[contrat]\n",
+            "[contrat\n",
+            "x = [1,\n",
+            "= 3\n",
+            "[contrat]\na.b = 1\na = 2\n",
+        ] {
+            let e = erreur(texte);
+            assert!(
+                !e.message.is_ascii() || !e.message.contains(" the "),
+                "message anglais : {e}"
+            );
+        }
     }
 
     #[test]

@@ -129,6 +129,10 @@ pub struct IndicateurNational {
     pub libelle_referentiel: Option<String>,
     /// Sub-axes (uids) whose actions must report this indicator (R-IND-03).
     pub sous_axes: Vec<String>,
+    /// When not empty, only actions of these types must report it (NI-4.3: the canteen
+    /// pricing action, not the other food actions of its sub-axis; [004] A4 III).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub types_action: Vec<String>,
     pub unite: String,
     pub regles_decompte: Vec<String>,
     pub periode: String,

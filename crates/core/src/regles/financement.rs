@@ -7,7 +7,16 @@ use crate::{Annee, Montant};
 pub(super) fn r_doc_06(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     for f in &ctx.fiches {
         let fiche = f.fiche;
-        if fiche.depenses.is_empty() && fiche.financement.annees().next().is_some() {
+        if fiche.financement.annees().next().is_none() {
+            out.push(constat(
+                regle,
+                format!("{}.financement", cible_fiche(fiche.numero)),
+                format!(
+                    "Fiche {} : aucun financement n'est renseigné ; le budget détaillé donne les montants de l'État et de la collectivité par année.",
+                    fiche.numero
+                ),
+            ));
+        } else if fiche.depenses.is_empty() {
             out.push(constat(
                 regle,
                 format!("{}.depenses", cible_fiche(fiche.numero)),
@@ -105,6 +114,22 @@ pub(super) fn r_fin_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
             "Les montants proposés par axe (participation de l'État notifiée) ne sont pas renseignés : le plafond ne peut être vérifié.",
         ));
         return;
+    }
+    let mut incomplet = false;
+    for &axe in ctx.type_contrat.axes() {
+        if !ctx.contrat.contrat.montants_proposes.contains_key(&axe) {
+            incomplet = true;
+            out.push(constat(
+                regle,
+                format!("contrat.montants_proposes.{}", axe.numero()),
+                format!(
+                    "Le montant proposé pour l'{axe} n'est pas renseigné : le plafond global et le socle de 20 % de cet axe ne peuvent être vérifiés."
+                ),
+            ));
+        }
+    }
+    if incomplet {
+        return; // The global ceiling is unknown until every axis has its amount.
     }
     let plafond = plafond_global(ctx);
     for t in &ctx.tableaux {

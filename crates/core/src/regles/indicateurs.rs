@@ -78,11 +78,14 @@ pub(super) fn r_ind_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
         }
         let Some(place) = f.place else { continue };
         for code in &place.sous_axe.indicateurs_nationaux {
-            if !fiche.indicateurs_nationaux.iter().any(|t| t.code.trim() == code) {
-                let libelle = ctx
-                    .referentiel
-                    .indicateur(code)
-                    .map_or("", |i| i.libelle.as_str());
+            let Some(ni) = ctx.referentiel.indicateur(code) else {
+                continue;
+            };
+            let concernee = ni.types_action.is_empty()
+                || f.type_id()
+                    .is_some_and(|t| ni.types_action.iter().any(|x| x == t));
+            if concernee && !fiche.indicateurs_nationaux.iter().any(|t| t.code.trim() == code) {
+                let libelle = ni.libelle.as_str();
                 out.push(constat(
                     regle,
                     cible.clone(),

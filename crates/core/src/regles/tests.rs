@@ -819,6 +819,37 @@ fn r_ind_03_et_04_indicateurs_nationaux() {
 }
 
 #[test]
+fn r_ind_03_ni_4_3_pour_la_seule_tarification_sociale_des_cantines() {
+    // NI-4.3 (pupils in REP/REP+ with meals under 1 €) is attached to sub-axis A4-4.3, but
+    // [004] A4 III makes it the indicator of the canteen pricing action only (AT-4-4.3-02):
+    // a food logistics action (AT-4-4.3-01) of the same sub-axis does not report it.
+    let sans_ni = |t: &str| {
+        avec_fiche(FicheBuilder::new("4.2", t, eur(10_000)).avec(|f| f.indicateurs_nationaux.clear()))
+    };
+    assert_eq!(cibles(&sans_ni("AT-4-4.3-01"), "R-IND-03"), Vec::<String>::new());
+    assert_eq!(
+        cibles(&sans_ni("AT-4-4.3-02"), "R-IND-03"),
+        vec!["fiches[4.2].indicateurs_nationaux"]
+    );
+}
+
+#[test]
+fn r_doc_06_fiche_sans_aucun_financement() {
+    let mut c = contrat_metropole_minimal();
+    c.fiches[1].financement = Default::default();
+    c.fiches[1].depenses.clear();
+    assert_eq!(cibles(&c, "R-DOC-06"), vec!["fiches[2.1].financement"]);
+}
+
+#[test]
+fn r_fin_03_un_axe_sans_montant_propose() {
+    // Leaving axis 4 out of the proposed amounts must not dodge the 20 % floor silently.
+    let mut c = contrat_metropole_minimal();
+    c.contrat.montants_proposes.remove(&Axe::A4);
+    assert_eq!(cibles(&c, "R-FIN-03"), vec!["contrat.montants_proposes.4"]);
+}
+
+#[test]
 fn r_eval_03_et_r_ref_18_evaluation_d_impact() {
     let mut c = contrat_metropole_minimal();
     c.fiches[0].depenses.retain(|l| !l.evaluation);
