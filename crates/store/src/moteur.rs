@@ -139,15 +139,35 @@ impl Moteur {
         Ok(())
     }
 
-    /// After rows were inserted with explicit ids, moves id generators past them.
-    pub(crate) async fn apres_insertion_explicite(self, tx: &mut Transaction<'_, Any>) -> Resultat<()> {
-        if self == Moteur::Postgres {
-            for table in ["contrats", "fiches", "audit"] {
-                sqlx::query(&format!(
-                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
-                ))
-                .execute(&mut **tx)
-                .await?;
+    /// After rows were inserted with explicit ids, moves each table's id generator past
+    /// `plus_grand` — the highest id the table ever held, deleted rows included, so that an
+    /// id named in the audit log is never handed out again.
+    pub(crate) async fn reprendre_identifiants(
+        self,
+        tx: &mut Transaction<'_, Any>,
+        plus_grands: &[(&str, i64)],
+    ) -> Resultat<()> {
+        for (table, plus_grand) in plus_grands {
+            match self {
+                Moteur::Postgres => {
+                    sqlx::query(&format!(
+                        "SELECT setval(pg_get_serial_sequence('{table}', 'id'), $1 + 1, false)"
+                    ))
+                    .bind(*plus_grand)
+                    .execute(&mut **tx)
+                    .await?;
+                }
+                Moteur::Sqlite => {
+                    sqlx::query("DELETE FROM sqlite_sequence WHERE name = $1")
+                        .bind(*table)
+                        .execute(&mut **tx)
+                        .await?;
+                    sqlx::query("INSERT INTO sqlite_sequence (name, seq) VALUES ($1, $2)")
+                        .bind(*table)
+                        .bind(*plus_grand)
+                        .execute(&mut **tx)
+                        .await?;
+                }
             }
         }
         Ok(())

@@ -231,7 +231,23 @@ impl Base {
             .bind(&s.audit_tete.1)
             .execute(&mut *tx)
             .await?;
-        self.moteur().apres_insertion_explicite(&mut tx).await?;
+        let plus_grand = |entite: &str, presents: &mut dyn Iterator<Item = i64>| {
+            let journalises = s
+                .audit
+                .iter()
+                .filter(|e| e.entite == entite)
+                .filter_map(|e| e.entite_id.parse().ok());
+            presents.chain(journalises).max().unwrap_or(0)
+        };
+        let contrats = plus_grand("contrat", &mut s.contrats.iter().map(|c| c.id));
+        let fiches = plus_grand("fiche", &mut s.fiches.iter().map(|f| f.id));
+        let audit = s.audit.last().map_or(0, |e| e.id);
+        self.moteur()
+            .reprendre_identifiants(
+                &mut tx,
+                &[("contrats", contrats), ("fiches", fiches), ("audit", audit)],
+            )
+            .await?;
         tx.commit().await?;
         Ok(())
     }
