@@ -321,3 +321,49 @@ pub async fn migrer_vers(url: &str, vers: &str) -> ExitCode {
         ExitCode::from(ECHEC)
     }
 }
+
+/// `pacte serve`.
+pub async fn servir(url: &str, adresse: std::net::SocketAddr) -> ExitCode {
+    let base = match ouvrir(url).await {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    ecrire!("Pacte écoute sur http://{adresse}/ (base {url}). Arrêt : Ctrl+C.");
+    lancer(base, adresse, pacte_web::Options::default()).await
+}
+
+/// `pacte demo`: a fresh SQLite base in a temporary folder, loaded with the demonstration data.
+pub async fn demo(adresse: std::net::SocketAddr) -> ExitCode {
+    let dossier = std::env::temp_dir().join(format!("pacte-demo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dossier);
+    let url = format!("sqlite://{}/pacte.db", dossier.display());
+    let base = match ouvrir(&url).await {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    let ids = match pacte_web::demo::charger(&base).await {
+        Ok(ids) => ids,
+        Err(e) => return echec(e),
+    };
+    ecrire!("Pacte — démonstration");
+    ecrire!(
+        "  {} contrats fictifs chargés dans une base neuve ({url}).",
+        ids.len()
+    );
+    ecrire!(
+        "  Ouvrir http://{adresse}/ dans un navigateur. Arrêt : Ctrl+C (les données de démonstration sont alors effacées)."
+    );
+    let code = lancer(base, adresse, pacte_web::Options { demonstration: true }).await;
+    let _ = std::fs::remove_dir_all(&dossier);
+    code
+}
+
+async fn lancer(base: Base, adresse: std::net::SocketAddr, options: pacte_web::Options) -> ExitCode {
+    match pacte_web::servir(base, adresse, options).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Erreur : impossible d'écouter sur {adresse} ({e}).");
+            ExitCode::from(ECHEC)
+        }
+    }
+}

@@ -202,6 +202,20 @@ enum Commande {
         )]
         format: Format,
     },
+    /// Démarre l'application web sur la base (--base).
+    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
+    Serve {
+        /// Adresse d'écoute.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        adresse: std::net::SocketAddr,
+    },
+    /// Démarre l'application web sur une base neuve chargée de données de démonstration.
+    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
+    Demo {
+        /// Adresse d'écoute.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        adresse: std::net::SocketAddr,
+    },
     /// Journal d'audit : vérification de la chaîne, consultation.
     #[command(
         subcommand,
@@ -298,6 +312,8 @@ fn main() -> ExitCode {
         Commande::Sauvegarde { fichier } => executer(base::sauvegarder(url, &fichier)),
         Commande::Restauration { fichier } => executer(base::restaurer(url, &fichier)),
         Commande::Migrer { vers } => executer(base::migrer_vers(url, &vers)),
+        Commande::Serve { adresse } => executer(base::servir(url, adresse)),
+        Commande::Demo { adresse } => executer(base::demo(adresse)),
     }
 }
 

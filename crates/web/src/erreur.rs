@@ -1,0 +1,129 @@
+//! One error type for the web layer, mapped to HTTP in exactly one place.
+//!
+//! Internal details (database errors) are never shown: the user gets a French message, the
+//! server log gets the detail.
+
+use askama::Template;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use pacte_store::ErreurStore;
+use serde::Serialize;
+
+/// An error of the web layer: an HTTP status, a stable machine code, a French message and,
+/// when a field is at fault, its name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErreurWeb {
+    #[serde(skip)]
+    pub statut: StatusCode,
+    /// Stable machine code: `introuvable`, `conflit`, `invalide`, `requete`, `interne`.
+    pub code: &'static str,
+    pub message: String,
+    /// The field at fault, when there is one (`financement.etat.2024`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub champ: Option<String>,
+}
+
+impl ErreurWeb {
+    pub fn introuvable(message: impl Into<String>) -> ErreurWeb {
+        ErreurWeb {
+            statut: StatusCode::NOT_FOUND,
+            code: "introuvable",
+            message: message.into(),
+            champ: None,
+        }
+    }
+
+    pub fn invalide(message: impl Into<String>, champ: Option<String>) -> ErreurWeb {
+        ErreurWeb {
+            statut: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalide",
+            message: message.into(),
+            champ,
+        }
+    }
+
+    pub fn requete(message: impl Into<String>) -> ErreurWeb {
+        ErreurWeb {
+            statut: StatusCode::BAD_REQUEST,
+            code: "requete",
+            message: message.into(),
+            champ: None,
+        }
+    }
+
+    pub fn interne(detail: impl std::fmt::Display) -> ErreurWeb {
+        eprintln!("erreur interne : {detail}");
+        ErreurWeb {
+            statut: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "interne",
+            message: "Une erreur interne est survenue ; elle a été consignée. Réessayez plus tard.".into(),
+            champ: None,
+        }
+    }
+}
+
+impl From<ErreurStore> for ErreurWeb {
+    fn from(e: ErreurStore) -> ErreurWeb {
+        match e {
+            ErreurStore::Conflit { .. } => ErreurWeb {
+                statut: StatusCode::CONFLICT,
+                code: "conflit",
+                message: e.to_string(),
+                champ: None,
+            },
+            ErreurStore::Introuvable { .. } => ErreurWeb::introuvable(e.to_string()),
+            ErreurStore::Invalide(m) => ErreurWeb::invalide(m, None),
+            ErreurStore::Adresse(_)
+            | ErreurStore::Migration(_)
+            | ErreurStore::Base(_)
+            | ErreurStore::Corrompue(_) => ErreurWeb::interne(e),
+        }
+    }
+}
+
+impl From<askama::Error> for ErreurWeb {
+    fn from(e: askama::Error) -> ErreurWeb {
+        ErreurWeb::interne(format!("gabarit : {e}"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "erreur.html")]
+struct PageErreur<'a> {
+    page: crate::pages::Page,
+    erreur: &'a ErreurWeb,
+}
+
+/// On an HTML route: a DSFR error page.
+impl IntoResponse for ErreurWeb {
+    fn into_response(self) -> Response {
+        let titre = match self.statut {
+            StatusCode::NOT_FOUND => "Page introuvable",
+            StatusCode::CONFLICT => "Modification concurrente",
+            StatusCode::INTERNAL_SERVER_ERROR => "Erreur interne",
+            _ => "Demande invalide",
+        };
+        let page = crate::pages::Page::simple(titre);
+        match (PageErreur { page, erreur: &self }).render() {
+            Ok(html) => (self.statut, Html(html)).into_response(),
+            Err(_) => (self.statut, self.message).into_response(),
+        }
+    }
+}
+
+/// The same error on an API route: `{"code", "message", "champ"}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErreurApi(pub ErreurWeb);
+
+impl<E: Into<ErreurWeb>> From<E> for ErreurApi {
+    fn from(e: E) -> ErreurApi {
+        ErreurApi(e.into())
+    }
+}
+
+impl IntoResponse for ErreurApi {
+    fn into_response(self) -> Response {
+        (self.0.statut, Json(&self.0)).into_response()
+    }
+}
