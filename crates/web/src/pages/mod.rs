@@ -67,3 +67,54 @@ pub fn rendre<T: askama::Template>(t: &T) -> Result<Response, ErreurWeb> {
 pub async fn introuvable() -> ErreurWeb {
     ErreurWeb::introuvable("Cette adresse ne correspond à aucune page de Pacte.")
 }
+
+/// The HTML id of the form field a finding's target points at: `financement.etat.2024` →
+/// `champ-financement-etat-2024`, `indicateurs[0].t0` → `champ-indicateurs-0-t0`. Forms give
+/// their fields these ids so that findings can link to them.
+pub fn id_champ(chemin: &str) -> String {
+    let mut id = String::from("champ");
+    for morceau in chemin.split(['.', '[', ']']).filter(|m| !m.is_empty()) {
+        id.push('-');
+        id.push_str(morceau);
+    }
+    id
+}
+
+/// Where a finding of contract `contrat_id` links to: the field it concerns, on the fiche
+/// form, the contract header form or the contract page.
+pub fn lien_constat(contrat_id: i64, cible: &str) -> String {
+    if let Some(reste) = cible.strip_prefix("fiches[") {
+        let (numero, champ) = reste.split_once(']').unwrap_or((reste, ""));
+        let champ = champ.trim_start_matches('.');
+        if champ.is_empty() {
+            return format!("/contrats/{contrat_id}/fiches/{numero}");
+        }
+        return format!("/contrats/{contrat_id}/fiches/{numero}/modifier#{}", id_champ(champ));
+    }
+    if let Some(axe) = cible.strip_prefix("contrat.axes.") {
+        return format!("/contrats/{contrat_id}#axe-{axe}");
+    }
+    match cible.strip_prefix("contrat.") {
+        Some("fiches") | None => format!("/contrats/{contrat_id}#fiches"),
+        Some(champ) => format!("/contrats/{contrat_id}/modifier#{}", id_champ(champ)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn liens_des_constats() {
+        assert_eq!(id_champ("financement.etat.2024"), "champ-financement-etat-2024");
+        assert_eq!(id_champ("indicateurs[0].t0"), "champ-indicateurs-0-t0");
+        assert_eq!(
+            lien_constat(3, "fiches[1.2].financement.etat.2024"),
+            "/contrats/3/fiches/1.2/modifier#champ-financement-etat-2024"
+        );
+        assert_eq!(lien_constat(3, "fiches[2.1]"), "/contrats/3/fiches/2.1");
+        assert_eq!(lien_constat(3, "contrat.axes.2"), "/contrats/3#axe-2");
+        assert_eq!(lien_constat(3, "contrat.montants_proposes.4"), "/contrats/3/modifier#champ-montants_proposes-4");
+        assert_eq!(lien_constat(3, "contrat.fiches"), "/contrats/3#fiches");
+    }
+}
