@@ -323,13 +323,20 @@ pub async fn migrer_vers(url: &str, vers: &str) -> ExitCode {
 }
 
 /// `pacte serve`.
-pub async fn servir(url: &str, adresse: std::net::SocketAddr) -> ExitCode {
+pub async fn servir(url: &str, adresse: std::net::SocketAddr, page_reference: Option<PathBuf>) -> ExitCode {
     let base = match ouvrir(url).await {
         Ok(b) => b,
         Err(c) => return c,
     };
+    let page_reference = match page_reference.map(std::fs::read).transpose() {
+        Ok(p) => p.map(std::sync::Arc::new),
+        Err(e) => {
+            eprintln!("Erreur : page de référence illisible ({e}).");
+            return ExitCode::from(ILLISIBLE);
+        }
+    };
     ecrire!("Pacte écoute sur http://{adresse}/ (base {url}). Arrêt : Ctrl+C.");
-    lancer(base, adresse, pacte_web::Options::default()).await
+    lancer(base, adresse, pacte_web::Options { page_reference, ..Default::default() }).await
 }
 
 /// `pacte demo`: a fresh SQLite base in a temporary folder, loaded with the demonstration data.
@@ -353,7 +360,7 @@ pub async fn demo(adresse: std::net::SocketAddr) -> ExitCode {
     ecrire!(
         "  Ouvrir http://{adresse}/ dans un navigateur. Arrêt : Ctrl+C (les données de démonstration sont alors effacées)."
     );
-    let code = lancer(base, adresse, pacte_web::Options { demonstration: true }).await;
+    let code = lancer(base, adresse, pacte_web::Options { demonstration: true, ..Default::default() }).await;
     let _ = std::fs::remove_dir_all(&dossier);
     code
 }

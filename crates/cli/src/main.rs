@@ -208,6 +208,9 @@ enum Commande {
         /// Adresse d'écoute.
         #[arg(long, default_value = "127.0.0.1:8080")]
         adresse: std::net::SocketAddr,
+        /// Pour les tests de charge : fichier servi tel quel à /banc/reference.html.
+        #[arg(long, hide = true)]
+        page_reference: Option<PathBuf>,
     },
     /// Démarre l'application web sur une base neuve chargée de données de démonstration.
     #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
@@ -312,7 +315,7 @@ fn main() -> ExitCode {
         Commande::Sauvegarde { fichier } => executer(base::sauvegarder(url, &fichier)),
         Commande::Restauration { fichier } => executer(base::restaurer(url, &fichier)),
         Commande::Migrer { vers } => executer(base::migrer_vers(url, &vers)),
-        Commande::Serve { adresse } => executer(base::servir(url, adresse)),
+        Commande::Serve { adresse, page_reference } => executer(base::servir(url, adresse, page_reference)),
         Commande::Demo { adresse } => executer(base::demo(adresse)),
     }
 }

@@ -24,6 +24,9 @@ pub use erreur::{ErreurApi, ErreurWeb};
 pub struct Options {
     /// Shows the "données de démonstration" banner on every page.
     pub demonstration: bool,
+    /// For load tests: bytes served as is at `/banc/reference.html`, the static baseline the
+    /// dynamic pages are compared with (scripts/charge).
+    pub page_reference: Option<Arc<Vec<u8>>>,
 }
 
 /// What every handler can reach.
@@ -84,6 +87,7 @@ pub fn application(base: Base, options: Options) -> Router {
         .nest("/api/v1", api::routes())
         // Static files
         .route("/statique/{*chemin}", get(statique::servir))
+        .route("/banc/reference.html", get(statique::reference))
         .fallback(pages::introuvable)
         .with_state(etat)
 }

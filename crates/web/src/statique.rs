@@ -51,3 +51,15 @@ pub async fn servir(Path(chemin): Path<String>) -> Response {
         }
     }
 }
+
+/// The load-test baseline page (`Options::page_reference`), 404 when not configured.
+pub async fn reference(axum::extract::State(etat): axum::extract::State<crate::Etat>) -> Response {
+    match &etat.options.page_reference {
+        None => (StatusCode::NOT_FOUND, "page de référence non configurée").into_response(),
+        Some(octets) => {
+            let mut r = octets.as_ref().clone().into_response();
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            r
+        }
+    }
+}

@@ -28,7 +28,7 @@ pub async fn base_neuve() -> Base {
 pub async fn app_demo() -> (Router, Base, Vec<i64>) {
     let base = base_neuve().await;
     let ids = pacte_web::demo::charger(&base).await.expect("données de démonstration");
-    let app = pacte_web::application(base.clone(), pacte_web::Options { demonstration: true });
+    let app = pacte_web::application(base.clone(), pacte_web::Options { demonstration: true, ..Default::default() });
     (app, base, ids)
 }
 
