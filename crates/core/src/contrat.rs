@@ -184,6 +184,9 @@ impl JsonSchema for NumeroFiche {
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[schemars(
+    description = "État du contrat dans son cycle de vie : brouillon, negociation, valide, delibere, signe, en_execution, evalue, clos, denonce."
+)]
 pub enum EtatContrat {
     #[default]
     Brouillon,
@@ -217,6 +220,7 @@ impl EtatContrat {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "Contrat local des solidarités (format Pacte)")]
+#[schemars(description = "Fichier de contrat complet : l'en-tête [contrat] et ses [[fiches]].")]
 pub struct Contrat {
     /// En-tête du contrat.
     pub contrat: EnTete,
@@ -228,6 +232,7 @@ pub struct Contrat {
 /// The contract header.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(description = "En-tête du contrat : collectivité, dates, état, montants proposés, signataires.")]
 pub struct EnTete {
     /// Collectivité cocontractante : SIREN (9 chiffres) pour une métropole, une communauté ou
     /// la Ville de Marseille ; code officiel géographique pour un département (« 13 », « 2A »).
@@ -266,6 +271,9 @@ pub struct EnTete {
 /// Selection of a new communauté d'agglomération or urbaine by the national AMI.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    description = "Sélection d'une nouvelle communauté d'agglomération ou urbaine par l'AMI national (R-ELIG-03)."
+)]
 pub struct SelectionAmi {
     /// Nom de la collectivité.
     pub nom: String,
@@ -283,6 +291,7 @@ pub struct SelectionAmi {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(description = "Nature de la communauté retenue par l'AMI.")]
 pub enum NatureAmi {
     CommunauteAgglomeration,
     CommunauteUrbaine,
@@ -290,6 +299,7 @@ pub enum NatureAmi {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(description = "Signataire du contrat.")]
 pub struct Signataire {
     /// Nom de la personne (facultatif : le modèle de contrat désigne les signataires par leur qualité).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -306,6 +316,7 @@ pub struct Signataire {
 /// Whether an action is new, reinforced or an identical CALPAE renewal ([004] A5 I.b).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(description = "Nature de l'action : nouvelle, renforcee ou reconduction_calpae.")]
 pub enum NatureAction {
     Nouvelle,
     Renforcee,
@@ -325,6 +336,7 @@ impl NatureAction {
 /// How the action is carried out: the three modes of [004] A5 I.b (R-ACT-09, enforced by the type).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(description = "Mode d'exécution : subvention, marche (marché public) ou regie.")]
 pub enum ModeExecution {
     Subvention,
     Marche,
@@ -334,6 +346,7 @@ pub enum ModeExecution {
 /// Public of a mobility action, which decides its funding axis (R-REF-02).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(description = "Public d'une action de mobilité, qui décide de l'axe qui la finance (R-REF-02).")]
 pub enum PublicMobilite {
     /// Bénéficiaires du RSA et personnes en recherche d'emploi : axe 2.
     BrsaDemandeursEmploi,
@@ -344,6 +357,7 @@ pub enum PublicMobilite {
 /// A fiche action (annexe 2 of the contract model, [004] A8).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(description = "Fiche action (annexe 2 du modèle de contrat).")]
 pub struct FicheAction {
     /// Numéro « axe.rang » : « 1.2 » est la deuxième fiche de l'axe 1.
     pub numero: NumeroFiche,
@@ -416,6 +430,7 @@ pub struct FicheAction {
 /// Derogation for an action outside the référentiel (R-ACT-03, R-REF-03).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(description = "Dérogation pour une action hors référentiel (R-ACT-03, R-REF-03).")]
 pub struct Derogation {
     /// Qui l'a accordée (le ou la commissaire à la lutte contre la pauvreté).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -435,6 +450,7 @@ pub struct Derogation {
 /// The reinforced share of a reinforced action (R-ACT-06).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(description = "Part renforcée d'une action renforcée (R-ACT-06).")]
 pub struct Renforcement {
     /// Ce qui existait avant le renfort (file active, territoire).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -447,6 +463,7 @@ pub struct Renforcement {
 /// Justification of an identical CALPAE renewal (R-ACT-07).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(description = "Justification d'une reconduction CALPAE à l'identique (R-ACT-07).")]
 pub struct Reconduction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub justification_efficacite: Option<String>,
@@ -461,6 +478,9 @@ pub struct Reconduction {
 /// Funding of an action per year and per funder (A, B, C of the annexe 10 tables).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(
+    description = "Financement de l'action par année et par financeur (colonnes A, B, C des tableaux de l'annexe 10)."
+)]
 pub struct Financement {
     /// Part État par année.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -478,6 +498,7 @@ pub struct Financement {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(description = "Autre cofinanceur de l'action.")]
 pub struct Cofinanceur {
     /// Nom du cofinanceur.
     pub nom: String,
@@ -491,6 +512,9 @@ pub struct Cofinanceur {
 /// Operating or investment expense (R-REF-08 caps eco-mobility investment).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
+#[schemars(
+    description = "Nature de la dépense : fonctionnement ou investissement (R-REF-08 plafonne l'investissement en éco-mobilité)."
+)]
 pub enum NatureDepense {
     #[default]
     Fonctionnement,
@@ -500,6 +524,7 @@ pub enum NatureDepense {
 /// An expense line of the detailed budget.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(description = "Poste de dépenses du budget détaillé.")]
 pub struct LigneDepense {
     /// Poste de dépenses (« Personnel : 2 ETP de conseillers »).
     pub poste: String,
@@ -519,6 +544,7 @@ fn is_default<T: Default + PartialEq>(v: &T) -> bool {
 /// A local indicator with its T0 and targets (annexe 1 of the contract model).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(description = "Indicateur local avec sa situation au 31/12/2023 (T0) et ses cibles.")]
 pub struct IndicateurLocal {
     pub libelle: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -536,6 +562,7 @@ pub struct IndicateurLocal {
 /// A national indicator an action feeds, with its local trajectory (R-IND-04).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(description = "Indicateur national alimenté par l'action, avec sa trajectoire locale (R-IND-04).")]
 pub struct TrajectoireNationale {
     /// Code de l'indicateur national (« NI-1.1 »).
     pub code: String,
