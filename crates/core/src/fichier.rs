@@ -413,6 +413,76 @@ intitule = "Aller vers les familles"
         assert_eq!(lire_toml(&ecrire_toml(&c)).unwrap(), c);
     }
 
+    mod aller_retour {
+        use super::*;
+        use crate::contrat::{Cofinanceur, Derogation, LigneDepense, NatureDepense, Signataire};
+        use crate::fabrique::{ContratBuilder, FicheBuilder};
+        use crate::{Annee, Date, Montant, Valeur};
+        use proptest::prelude::*;
+
+        fn texte() -> impl Strategy<Value = String> {
+            // Quotes, backslashes, newlines, accents and emoji must all survive.
+            proptest::string::string_regex("[a-zA-Zéèàç'\"\\\\ \n\t€😀#=\\[\\]{}.,-]{0,40}").unwrap()
+        }
+
+        fn montants() -> impl Strategy<Value = Vec<i64>> {
+            proptest::collection::vec(0i64..10_000_000_000, 4)
+        }
+
+        prop_compose! {
+            fn contrat_quelconque()(
+                n in 1usize..6,
+                etat in montants(),
+                coll in montants(),
+                autres in proptest::collection::vec(montants(), 0..3),
+                intitule in texte(),
+                poste in texte(),
+                nom in proptest::option::of(texte()),
+                indicateur in proptest::option::of(0i64..1_000_000),
+                jour in 1u8..=28,
+                derogation in any::<bool>(),
+            ) -> crate::Contrat {
+                let mut b = ContratBuilder::metropole("200054807").avec(|e| {
+                    e.intitule = Some(intitule.clone());
+                    e.signataires = vec![Signataire { nom: nom.clone(), qualite: "Préfet".into(), organisation: None, date_signature: Some(Date::ymd(2024, 3, jour)) }];
+                });
+                for i in 0..n {
+                    let (etat, coll, autres, poste) = (etat.clone(), coll.clone(), autres.clone(), poste.clone());
+                    b = b.fiche(FicheBuilder::new(&format!("{}.{}", i % 4 + 1, i + 1), "AT-1-1.1-01", Montant::ZERO).avec(move |f| {
+                        for (k, a) in Annee::TOUTES.iter().enumerate() {
+                            f.financement.etat.insert(*a, Montant::centimes(etat[k]));
+                            f.financement.collectivite.insert(*a, Montant::centimes(coll[k]));
+                        }
+                        f.financement.autres = autres.iter().enumerate().map(|(j, m)| Cofinanceur {
+                            nom: format!("Cofinanceur {j}"),
+                            cee: j % 2 == 1,
+                            montants: Annee::TOUTES.iter().zip(m).map(|(a, c)| (*a, Montant::centimes(*c))).collect(),
+                        }).collect();
+                        f.depenses.push(LigneDepense { poste, nature: NatureDepense::Investissement, evaluation: false, montants: [(Annee::TOUTES[1], Montant::centimes(1))].into() });
+                        if let Some(v) = indicateur {
+                            f.indicateurs[0].t0 = Some(Valeur::centiemes(v));
+                        }
+                        if derogation {
+                            f.hors_referentiel = true;
+                            f.derogation = Some(Derogation { accordee_par: Some("Commissaire".into()), date: Some(Date::ymd(2024, 1, jour)), justification: None, diplp_informee: true, date_information_diplp: None });
+                        }
+                    }));
+                }
+                b.build()
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+            #[test]
+            fn lire_ecrire_est_l_identite(c in contrat_quelconque()) {
+                let texte = ecrire_toml(&c);
+                let relu = lire_toml(&texte).map_err(|e| TestCaseError::fail(format!("{e}\n{texte}")))?;
+                prop_assert_eq!(relu, c);
+            }
+        }
+    }
+
     #[test]
     fn ligne_et_colonne_en_caracteres() {
         assert_eq!(ligne_colonne("é\nab", 4), (2, 2));
