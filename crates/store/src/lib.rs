@@ -69,6 +69,18 @@ pub struct Base {
     moteur: Moteur,
 }
 
+/// A stored document: JSON of a domain value, refused when it holds a NUL character (which
+/// PostgreSQL cannot store in text, and which no legitimate contract contains).
+fn document<T: Serialize>(v: &T, quoi: &str) -> Resultat<String> {
+    let texte = json(v);
+    if texte.contains("\\u0000") {
+        return Err(ErreurStore::Invalide(format!(
+            "{quoi} contient un caractère nul (U+0000), interdit"
+        )));
+    }
+    Ok(texte)
+}
+
 fn json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("domain values serialize to JSON")
 }
@@ -311,7 +323,7 @@ impl Base {
         let actuel = tampon(&r, id)?;
         controler_version(format!("le contrat {id}"), &actuel, version)?;
         let avant: String = r.try_get("entete")?;
-        let apres = json(entete);
+        let apres = document(entete, "l'en-tête du contrat")?;
         sqlx::query(
             "UPDATE contrats SET entete = $1, etat = $2, collectivite = $3, version = version + 1, modifie_par = $4, modifie_le = $5 \
              WHERE id = $6 AND version = $7",
@@ -374,7 +386,7 @@ impl Base {
             version,
         )?;
         let avant: String = r.try_get("donnees")?;
-        let apres = json(fiche);
+        let apres = document(fiche, &format!("la fiche {}", fiche.numero))?;
         sqlx::query(
             "UPDATE fiches SET donnees = $1, numero = $2, axe = $3, version = version + 1, modifie_par = $4, modifie_le = $5 \
              WHERE id = $6 AND version = $7",
@@ -612,7 +624,10 @@ async fn inserer_contrat(
     acteur: &str,
     maintenant: &str,
 ) -> Resultat<i64> {
-    let entete = json(&c.contrat);
+    let entete = document(
+        &c.contrat,
+        &format!("le contrat de la collectivité {}", c.contrat.collectivite),
+    )?;
     let r = sqlx::query(
         "INSERT INTO contrats (collectivite, etat, entete, version, cree_le, modifie_par, modifie_le) \
          VALUES ($1, $2, $3, 1, $4, $5, $4) RETURNING id",
@@ -643,7 +658,7 @@ async fn inserer_fiche(
     acteur: &str,
     maintenant: &str,
 ) -> Resultat<i64> {
-    let donnees = json(f);
+    let donnees = document(f, &format!("la fiche {}", f.numero))?;
     let r = sqlx::query(
         "INSERT INTO fiches (contrat_id, numero, axe, position, donnees, version, modifie_par, modifie_le) \
          VALUES ($1, $2, $3, $4, $5, 1, $6, $7) RETURNING id",

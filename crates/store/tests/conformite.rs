@@ -961,3 +961,14 @@ conformite!(suppression_de_fiche_journalisee, |banc: Banc| async move {
     .expect("nouvelle fiche 3.1");
     audit_intact(&base).await;
 });
+
+// A NUL character cannot be stored as text by PostgreSQL: it is refused on both engines with a
+// clear message, and nothing is written.
+conformite!(caractere_nul_refuse, |banc: Banc| async move {
+    let base = banc.base().await;
+    let mut c = contrat_metropole_minimal();
+    c.fiches[0].intitule = "Aller\u{0}vers".into();
+    let e = base.importer(&[c], IMPORT).await.unwrap_err();
+    assert!(e.to_string().contains("caractère nul"), "{e}");
+    assert_eq!(base.compter("contrats").await.unwrap(), 0);
+});
