@@ -4,6 +4,7 @@
 use std::fmt;
 
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::Contrat;
 
@@ -18,6 +19,9 @@ pub struct ErreurLecture {
     pub champ: Option<String>,
     /// French explanation.
     pub message: String,
+    /// The text is not well-formed (TOML or JSON syntax), as opposed to well-formed data that
+    /// the contract types refuse.
+    pub syntaxe: bool,
 }
 
 impl fmt::Display for ErreurLecture {
@@ -51,9 +55,31 @@ fn ligne_colonne(texte: &str, offset: usize) -> (usize, usize) {
     (ligne, avant[debut_ligne..].chars().count() + 1)
 }
 
+/// The field path of a serde_path_to_error error, completed with the missing field's name
+/// (serde reports a missing field on the object that lacks it).
+fn chemin_erreur(chemin: &serde_path_to_error::Path, message: &str) -> Option<String> {
+    // `?` stands for a key serde never read (a syntax error inside an object): drop it.
+    let chemin = chemin.to_string();
+    let chemin = chemin.trim_end_matches(".?").trim_end_matches('?').to_string();
+    let chemin = (chemin != "." && !chemin.is_empty()).then_some(chemin);
+    let manquant = message
+        .strip_prefix("missing field ")
+        .and_then(|r| r.split('`').nth(1));
+    match (chemin, manquant) {
+        (Some(c), Some(m)) => Some(format!("{c}.{m}")),
+        (None, Some(m)) => Some(m.to_string()),
+        (c, None) => c,
+    }
+}
+
 /// Reads a contract file written in TOML.
 pub fn lire_toml(texte: &str) -> Result<Contrat, ErreurLecture> {
-    let erreur = |e: &toml::de::Error, champ: Option<String>| {
+    lire_toml_en(texte)
+}
+
+/// Reads any Pacte value from TOML, with the same French errors.
+pub fn lire_toml_en<T: DeserializeOwned>(texte: &str) -> Result<T, ErreurLecture> {
+    let erreur = |e: &toml::de::Error, champ: Option<String>, syntaxe: bool| {
         let (ligne, colonne) = match e.span() {
             Some(s) => {
                 let (l, c) = ligne_colonne(texte, s.start);
@@ -66,13 +92,39 @@ pub fn lire_toml(texte: &str) -> Result<Contrat, ErreurLecture> {
             colonne,
             champ,
             message: traduire(e.message()),
+            syntaxe,
         }
     };
-    let de = toml::Deserializer::parse(texte).map_err(|e| erreur(&e, None))?;
+    let de = toml::Deserializer::parse(texte).map_err(|e| erreur(&e, None, true))?;
     serde_path_to_error::deserialize(de).map_err(|e| {
-        let chemin = e.path().to_string();
-        let champ = (chemin != "." && !chemin.is_empty()).then_some(chemin);
-        erreur(e.inner(), champ)
+        let champ = chemin_erreur(e.path(), e.inner().message());
+        erreur(e.inner(), champ, false)
+    })
+}
+
+/// Reads any Pacte value from JSON (API bodies), with the same French errors as TOML files.
+pub fn lire_json<T: DeserializeOwned>(texte: &str) -> Result<T, ErreurLecture> {
+    let mut de = serde_json::Deserializer::from_str(texte);
+    let resultat = serde_path_to_error::deserialize(&mut de)
+        .map_err(|e| (chemin_erreur(e.path(), &e.inner().to_string()), e.into_inner()))
+        .and_then(|v| de.end().map(|()| v).map_err(|e| (None, e)));
+    resultat.map_err(|(champ, e)| {
+        let brut = e.to_string();
+        let message = brut
+            .strip_suffix(&format!(" at line {} column {}", e.line(), e.column()))
+            .unwrap_or(&brut);
+        let (ligne, colonne) = if e.line() == 0 {
+            (None, None)
+        } else {
+            (Some(e.line()), Some(e.column()))
+        };
+        ErreurLecture {
+            ligne,
+            colonne,
+            champ,
+            message: traduire(message),
+            syntaxe: !matches!(e.classify(), serde_json::error::Category::Data),
+        }
     })
 }
 
@@ -172,7 +224,11 @@ fn traduire(message: &str) -> String {
         );
     }
     if let Some(reste) = m.strip_prefix("invalid length ") {
-        return format!("nombre d'éléments invalide ({reste})");
+        let (n, attendu) = reste.split_once(", expected ").unwrap_or((reste, ""));
+        return format!(
+            "une liste de {n} élément(s) trouvée là où {} est attendu",
+            nature_attendue(attendu)
+        );
     }
     if m.contains("duplicate key") || m.contains("duplicate field") {
         return match entre_apostrophes(m).into_iter().next().filter(|c| !c.is_empty()) {
@@ -195,6 +251,36 @@ fn traduire(message: &str) -> String {
             let bornes = m[i + en.len()..].trim().replace(" and ", " et ");
             return format!("date invalide : {fr} doit être compris entre {bornes}");
         }
+    }
+    let json = [
+        ("EOF while parsing", "document incomplet"),
+        (
+            "trailing characters",
+            "caractères en trop après la fin du document",
+        ),
+        ("expected value", "valeur attendue"),
+        ("expected `,` or `}`", "« , » ou « } » attendu"),
+        ("expected `,` or `]`", "« , » ou « ] » attendu"),
+        ("expected `:`", "« : » attendu"),
+        ("key must be a string", "une clé s'écrit entre guillemets"),
+        ("control character", "caractère de contrôle dans un texte"),
+        ("invalid escape", "séquence d'échappement invalide"),
+        ("invalid unicode code point", "caractère Unicode invalide"),
+        (
+            "trailing comma",
+            "virgule en trop avant la fin de la liste ou de l'objet",
+        ),
+        ("expected ident", "valeur inconnue (true, false ou null attendu)"),
+        (
+            "expected double-quoted property name",
+            "nom de propriété entre guillemets attendu",
+        ),
+        ("lone leading surrogate", "caractère Unicode invalide"),
+        ("number out of range", "nombre hors limites"),
+        ("recursion limit exceeded", "document trop imbriqué"),
+    ];
+    if let Some((_, fr)) = json.iter().find(|(en, _)| m.starts_with(en)) {
+        return fr.to_string();
     }
     let syntaxe = [
         ("invalid key-value pair", "ligne « clé = valeur » invalide"),
@@ -235,7 +321,7 @@ fn traduire(message: &str) -> String {
             .any(|w| ["the", "is", "of", "a", "an", "at"].contains(&w))
     {
         // An English message we do not know: say what we can in French.
-        return "syntaxe TOML invalide".to_string();
+        return "syntaxe invalide".to_string();
     }
     m.to_string()
 }
@@ -405,6 +491,25 @@ intitule = "Aller vers les familles"
             e.message.contains("nouvelle, renforcee, reconduction_calpae"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn json_erreurs_francaises_avec_champ() {
+        let e = lire_json::<Contrat>("{\"contrat\": {}}").unwrap_err();
+        assert_eq!(e.champ.as_deref(), Some("contrat.collectivite"));
+        assert_eq!(e.message, "champ obligatoire « collectivite » manquant");
+        assert!(!e.syntaxe);
+        let e = lire_json::<Contrat>("{\"contrat\": {\"collectivite\": \"13\"},\n \"fiches\": [{\"numero\": \"9.1\", \"intitule\": \"x\"}]}")
+            .unwrap_err();
+        assert_eq!((e.ligne, e.champ.as_deref()), (Some(2), Some("fiches[0].numero")));
+        assert!(e.message.contains("l'axe 9 n'existe pas"), "{e}");
+        let e = lire_json::<Contrat>("{\"contrat\": ").unwrap_err();
+        assert!(e.syntaxe);
+        assert_eq!(e.message, "document incomplet");
+        let e = lire_json::<Contrat>("{\"contrat\": {\"collectivite\": \"13\"}} x").unwrap_err();
+        assert_eq!(e.message, "caractères en trop après la fin du document");
+        let c: Contrat = lire_json(&serde_json::to_string(&lire_toml(MINIMAL).unwrap()).unwrap()).unwrap();
+        assert_eq!(c, lire_toml(MINIMAL).unwrap());
     }
 
     #[test]

@@ -1,9 +1,451 @@
 //! The JSON API under `/api/v1/` (conventions in docs/API.md, schema at /api/v1/openapi.json).
+//!
+//! Resources: the référentiel, the territories, the contracts, their fiches and their findings.
+//! A contract is sent and received in the shape of the contract file (`pacte_core::Contrat`);
+//! what the base adds (id, version, last change) sits beside it, never inside it, so a body
+//! read from the API can be written back after editing.
+//!
+//! Optimistic concurrency: the header of a contract and each fiche carry their own `version`.
+//! Every change of an existing record sends the version it read in `If-Match: "<version>"`;
+//! a stale version is refused with 409 `conflit` naming who changed the record and when.
+//!
+//! Every error is an [`ErreurApi`] (`{"code", "message", "champ"}`), including unknown routes,
+//! unsupported methods and unreadable bodies (module `corps`).
 
+mod corps;
+mod openapi;
+
+use axum::Json;
 use axum::Router;
+use axum::extract::{DefaultBodyLimit, OriginalUri, State};
+use axum::handler::Handler;
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter, on};
+use pacte_core::contrat::EnTete;
+use pacte_core::regles::Gravite;
+use pacte_core::{Constat, Contrat, FicheAction, NumeroFiche};
+use pacte_store::{ContratStocke, Tampon};
+use serde::Serialize;
 
-use crate::Etat;
+use crate::{ACTEUR_WEB, ErreurApi, ErreurWeb, Etat};
+use corps::{CheminContrat, CheminFiche, CorpsJson, Pagination, VersionLue};
 
+/// Prefix under which [`routes`] is served.
+pub const PREFIXE: &str = "/api/v1";
+
+type Route = (&'static str, Method, MethodRouter<Etat>);
+
+fn route<H, T>(methode: Method, chemin: &'static str, h: H) -> Route
+where
+    H: Handler<T, Etat>,
+    T: 'static,
+{
+    let filtre = MethodFilter::try_from(methode.clone()).expect("standard HTTP method");
+    (chemin, methode, on(filtre, h))
+}
+
+/// Every route of the API, relative to [`PREFIXE`]: the one list the router is built from.
+fn table() -> Vec<Route> {
+    vec![
+        route(Method::GET, "/openapi.json", document_openapi),
+        route(Method::GET, "/referentiel", referentiel),
+        route(Method::GET, "/territoires", territoires),
+        route(Method::GET, "/contrats", lister_contrats),
+        route(Method::POST, "/contrats", creer_contrat),
+        route(Method::GET, "/contrats/{id}", lire_contrat),
+        route(Method::PUT, "/contrats/{id}", modifier_contrat),
+        route(Method::GET, "/contrats/{id}/constats", constats),
+        route(Method::GET, "/contrats/{id}/fiches", lister_fiches),
+        route(Method::POST, "/contrats/{id}/fiches", creer_fiche),
+        route(Method::GET, "/contrats/{id}/fiches/{numero}", lire_fiche),
+        route(Method::PUT, "/contrats/{id}/fiches/{numero}", modifier_fiche),
+        route(Method::DELETE, "/contrats/{id}/fiches/{numero}", supprimer_fiche),
+    ]
+}
+
+/// The routes served, as (method, path relative to [`PREFIXE`]), in declaration order. The
+/// OpenAPI document must describe exactly these.
+pub fn routes_servies() -> Vec<(Method, &'static str)> {
+    table()
+        .into_iter()
+        .map(|(chemin, methode, _)| (methode, chemin))
+        .collect()
+}
+
+/// The API router, served under [`PREFIXE`].
 pub fn routes() -> Router<Etat> {
-    Router::new()
+    table()
+        .into_iter()
+        .fold(Router::new(), |r, (chemin, _, mr)| r.route(chemin, mr))
+        .method_not_allowed_fallback(methode_non_admise)
+        .fallback(route_inconnue)
+        // The API's own limit, whatever the pages set for their uploads.
+        .layer(DefaultBodyLimit::max(corps::TAILLE_MAX))
+}
+
+async fn route_inconnue(methode: Method, OriginalUri(uri): OriginalUri) -> ErreurApi {
+    ErreurApi(ErreurWeb::introuvable(format!(
+        "aucune ressource de l'API à l'adresse {methode} {} : les adresses sont décrites dans {PREFIXE}/openapi.json",
+        uri.path()
+    )))
+}
+
+async fn methode_non_admise(methode: Method, OriginalUri(uri): OriginalUri) -> ErreurApi {
+    ErreurApi(ErreurWeb {
+        statut: StatusCode::METHOD_NOT_ALLOWED,
+        code: "requete",
+        message: format!(
+            "méthode {methode} non admise sur {} : les méthodes admises sont dans l'en-tête Allow",
+            uri.path()
+        ),
+        champ: None,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Response bodies
+
+/// Who last changed a record, and its version.
+#[derive(Debug, Serialize)]
+struct TamponApi<'a> {
+    version: i64,
+    modifie_par: &'a str,
+    modifie_le: &'a str,
+}
+
+impl<'a> From<&'a Tampon> for TamponApi<'a> {
+    fn from(t: &'a Tampon) -> TamponApi<'a> {
+        TamponApi {
+            version: t.version,
+            modifie_par: &t.modifie_par,
+            modifie_le: &t.modifie_le,
+        }
+    }
+}
+
+/// A stored fiche: its number, its stamp, and the fiche as written in the contract file.
+#[derive(Debug, Serialize)]
+struct FicheApi<'a> {
+    numero: NumeroFiche,
+    #[serde(flatten)]
+    tampon: TamponApi<'a>,
+    fiche: &'a FicheAction,
+}
+
+impl<'a> FicheApi<'a> {
+    fn new(fiche: &'a FicheAction, tampon: &'a Tampon) -> FicheApi<'a> {
+        FicheApi {
+            numero: fiche.numero,
+            tampon: tampon.into(),
+            fiche,
+        }
+    }
+}
+
+/// A stored contract: id and stamp of the header, the header as written in the contract file,
+/// and its fiches with their own stamps.
+#[derive(Debug, Serialize)]
+struct ContratApi<'a> {
+    id: i64,
+    #[serde(flatten)]
+    tampon: TamponApi<'a>,
+    contrat: &'a EnTete,
+    fiches: Vec<FicheApi<'a>>,
+}
+
+fn fiches_api(s: &ContratStocke) -> Vec<FicheApi<'_>> {
+    s.contrat
+        .fiches
+        .iter()
+        .zip(&s.fiches)
+        .map(|(f, t)| FicheApi::new(f, t))
+        .collect()
+}
+
+impl<'a> From<&'a ContratStocke> for ContratApi<'a> {
+    fn from(s: &'a ContratStocke) -> ContratApi<'a> {
+        ContratApi {
+            id: s.tampon.id,
+            tampon: (&s.tampon).into(),
+            contrat: &s.contrat.contrat,
+            fiches: fiches_api(s),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct CollectiviteApi {
+    code: String,
+    /// From the territories, or from the AMI selection; null when the code is unknown.
+    nom: Option<String>,
+}
+
+/// One line of the contract list.
+#[derive(Debug, Serialize)]
+struct ResumeApi {
+    id: i64,
+    collectivite: CollectiviteApi,
+    intitule: Option<String>,
+    etat: String,
+    fiches: i64,
+    version: i64,
+    modifie_le: String,
+    bloquants: usize,
+    alertes: usize,
+}
+
+/// A page of a collection.
+#[derive(Debug, Serialize)]
+struct Page<T> {
+    elements: Vec<T>,
+    page: u32,
+    par_page: u32,
+    total: u64,
+}
+
+#[derive(Debug, Serialize)]
+struct ListeFiches<'a> {
+    fiches: Vec<FicheApi<'a>>,
+}
+
+/// The same body as `pacte check --format json`.
+#[derive(Debug, Serialize)]
+struct ListeConstats {
+    constats: Vec<Constat>,
+}
+
+fn url_contrat(id: i64) -> String {
+    format!("{PREFIXE}/contrats/{id}")
+}
+
+fn url_fiche(id: i64, numero: NumeroFiche) -> String {
+    format!("{PREFIXE}/contrats/{id}/fiches/{numero}")
+}
+
+fn entete(valeur: &str) -> HeaderValue {
+    HeaderValue::from_str(valeur).expect("generated header values are ASCII")
+}
+
+fn etag(version: i64) -> HeaderValue {
+    entete(&format!("\"{version}\""))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handlers
+
+async fn document_openapi() -> Json<&'static serde_json::Value> {
+    Json(openapi::document())
+}
+
+async fn referentiel() -> Json<&'static pacte_core::referentiel::Referentiel> {
+    Json(pacte_core::referentiel::referentiel())
+}
+
+async fn territoires() -> Json<&'static pacte_core::territoires::Territoires> {
+    Json(pacte_core::territoires::territoires())
+}
+
+async fn lister_contrats(State(etat): State<Etat>, pagination: Pagination) -> Result<Response, ErreurApi> {
+    let tous = etat.base.contrats().await?;
+    let debut = (pagination.page as usize - 1).saturating_mul(pagination.par_page as usize);
+    let mut elements = Vec::new();
+    for r in tous.iter().skip(debut).take(pagination.par_page as usize) {
+        let stocke = etat.base.contrat(r.id).await?;
+        let constats = pacte_core::verifier(&stocke.contrat);
+        let bloquants = constats.iter().filter(|c| c.gravite == Gravite::Bloquant).count();
+        let en_tete = &stocke.contrat.contrat;
+        let nom = pacte_core::territoires::territoires()
+            .collectivite(&en_tete.collectivite)
+            .map(|c| c.nom.clone())
+            .or_else(|| en_tete.ami.as_ref().map(|a| a.nom.clone()));
+        elements.push(ResumeApi {
+            id: r.id,
+            collectivite: CollectiviteApi {
+                code: en_tete.collectivite.clone(),
+                nom,
+            },
+            intitule: en_tete.intitule.clone(),
+            etat: r.etat.clone(),
+            fiches: r.fiches,
+            version: stocke.tampon.version,
+            modifie_le: stocke.tampon.modifie_le.clone(),
+            bloquants,
+            alertes: constats.len() - bloquants,
+        });
+    }
+    Ok(Json(Page {
+        elements,
+        page: pagination.page,
+        par_page: pagination.par_page,
+        total: tous.len() as u64,
+    })
+    .into_response())
+}
+
+/// Refuses a fiche number used twice, naming the second fiche (the base would refuse it too,
+/// without saying which field).
+fn controler_numeros(c: &Contrat) -> Result<(), ErreurApi> {
+    for (i, f) in c.fiches.iter().enumerate() {
+        if c.fiches[..i].iter().any(|g| g.numero == f.numero) {
+            return Err(ErreurApi(ErreurWeb::invalide(
+                format!(
+                    "le numéro de fiche {} est porté par plusieurs fiches (R-TAB-01) : chaque fiche doit avoir un numéro unique",
+                    f.numero
+                ),
+                Some(format!("fiches[{i}].numero")),
+            )));
+        }
+    }
+    Ok(())
+}
+
+async fn creer_contrat(
+    State(etat): State<Etat>,
+    CorpsJson(contrat): CorpsJson<Contrat>,
+) -> Result<Response, ErreurApi> {
+    controler_numeros(&contrat)?;
+    let ids = etat
+        .base
+        .importer(std::slice::from_ref(&contrat), ACTEUR_WEB)
+        .await?;
+    let id = *ids
+        .first()
+        .ok_or_else(|| ErreurWeb::interne("import sans numéro de contrat"))?;
+    let stocke = etat.base.contrat(id).await?;
+    let mut entetes = HeaderMap::new();
+    entetes.insert(header::LOCATION, entete(&url_contrat(id)));
+    Ok((StatusCode::CREATED, entetes, Json(ContratApi::from(&stocke))).into_response())
+}
+
+async fn lire_contrat(State(etat): State<Etat>, c: CheminContrat) -> Result<Response, ErreurApi> {
+    let stocke = etat.base.contrat(c.id).await?;
+    Ok(Json(ContratApi::from(&stocke)).into_response())
+}
+
+async fn modifier_contrat(
+    State(etat): State<Etat>,
+    c: CheminContrat,
+    VersionLue(version): VersionLue,
+    CorpsJson(en_tete): CorpsJson<EnTete>,
+) -> Result<Response, ErreurApi> {
+    etat.base
+        .modifier_entete(c.id, &en_tete, version, ACTEUR_WEB)
+        .await?;
+    let stocke = etat.base.contrat(c.id).await?;
+    Ok(Json(ContratApi::from(&stocke)).into_response())
+}
+
+async fn constats(State(etat): State<Etat>, c: CheminContrat) -> Result<Response, ErreurApi> {
+    let stocke = etat.base.contrat(c.id).await?;
+    Ok(Json(ListeConstats {
+        constats: pacte_core::verifier(&stocke.contrat),
+    })
+    .into_response())
+}
+
+async fn lister_fiches(State(etat): State<Etat>, c: CheminContrat) -> Result<Response, ErreurApi> {
+    let stocke = etat.base.contrat(c.id).await?;
+    Ok(Json(ListeFiches {
+        fiches: fiches_api(&stocke),
+    })
+    .into_response())
+}
+
+fn fiche_introuvable(id: i64, numero: NumeroFiche) -> ErreurApi {
+    ErreurApi(ErreurWeb::introuvable(format!(
+        "fiche {numero} du contrat {id} introuvable"
+    )))
+}
+
+fn numero_pris(id: i64, numero: NumeroFiche) -> ErreurApi {
+    ErreurApi(ErreurWeb::invalide(
+        format!(
+            "le numéro de fiche {numero} est déjà pris dans le contrat {id} : chaque fiche doit avoir un numéro unique (R-TAB-01)"
+        ),
+        Some("numero".into()),
+    ))
+}
+
+/// A fiche response: the fiche with its stamp and its `ETag`.
+fn reponse_fiche(
+    statut: StatusCode,
+    id: i64,
+    fiche: &FicheAction,
+    tampon: &Tampon,
+    location: bool,
+) -> Response {
+    let mut entetes = HeaderMap::new();
+    entetes.insert(header::ETAG, etag(tampon.version));
+    if location {
+        entetes.insert(header::LOCATION, entete(&url_fiche(id, fiche.numero)));
+    }
+    (statut, entetes, Json(FicheApi::new(fiche, tampon))).into_response()
+}
+
+async fn creer_fiche(
+    State(etat): State<Etat>,
+    c: CheminContrat,
+    CorpsJson(fiche): CorpsJson<FicheAction>,
+) -> Result<Response, ErreurApi> {
+    let stocke = etat.base.contrat(c.id).await?;
+    if stocke.contrat.fiche(fiche.numero).is_some() {
+        return Err(numero_pris(c.id, fiche.numero));
+    }
+    let tampon = etat.base.ajouter_fiche(c.id, &fiche, ACTEUR_WEB).await?;
+    Ok(reponse_fiche(StatusCode::CREATED, c.id, &fiche, &tampon, true))
+}
+
+async fn lire_fiche(State(etat): State<Etat>, c: CheminFiche) -> Result<Response, ErreurApi> {
+    let stocke = etat.base.contrat(c.id).await?;
+    let i = stocke
+        .contrat
+        .fiches
+        .iter()
+        .position(|f| f.numero == c.numero)
+        .ok_or_else(|| fiche_introuvable(c.id, c.numero))?;
+    Ok(reponse_fiche(
+        StatusCode::OK,
+        c.id,
+        &stocke.contrat.fiches[i],
+        &stocke.fiches[i],
+        false,
+    ))
+}
+
+async fn modifier_fiche(
+    State(etat): State<Etat>,
+    c: CheminFiche,
+    VersionLue(version): VersionLue,
+    CorpsJson(fiche): CorpsJson<FicheAction>,
+) -> Result<Response, ErreurApi> {
+    if fiche.numero != c.numero {
+        let stocke = etat.base.contrat(c.id).await?;
+        if stocke.contrat.fiche(fiche.numero).is_some() {
+            return Err(numero_pris(c.id, fiche.numero));
+        }
+    }
+    let tampon = etat
+        .base
+        .modifier_fiche(c.id, c.numero, &fiche, version, ACTEUR_WEB)
+        .await?;
+    // A renumbered fiche has moved: say where.
+    Ok(reponse_fiche(
+        StatusCode::OK,
+        c.id,
+        &fiche,
+        &tampon,
+        fiche.numero != c.numero,
+    ))
+}
+
+async fn supprimer_fiche(
+    State(etat): State<Etat>,
+    c: CheminFiche,
+    VersionLue(version): VersionLue,
+) -> Result<Response, ErreurApi> {
+    etat.base
+        .supprimer_fiche(c.id, c.numero, version, ACTEUR_WEB)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

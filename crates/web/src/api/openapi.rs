@@ -1,0 +1,596 @@
+//! The OpenAPI 3.1 document of the API, served at `/api/v1/openapi.json`: every route, its
+//! parameters, bodies and responses. The contract types come from the JSON Schema of the
+//! contract file (`pacte_core::fichier::schema_json`), so the document cannot drift from
+//! the types; everything else is written here, in one place.
+
+use std::sync::OnceLock;
+
+use serde_json::{Map, Value, json};
+
+use super::PREFIXE;
+use super::corps::{PAR_PAGE_DEFAUT, PAR_PAGE_MAX};
+
+/// The document, built once.
+pub fn document() -> &'static Value {
+    static DOC: OnceLock<Value> = OnceLock::new();
+    DOC.get_or_init(construire)
+}
+
+fn construire() -> Value {
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "API de Pacte",
+            "version": "1",
+            "summary": "Contrats locaux des solidarités entre l'État et les métropoles ou départements (Pacte des solidarités).",
+            "description": "Lecture et modification des contrats, de leurs fiches action et de leurs constats. \
+                Conventions (versions, concurrence optimiste, erreurs, pagination) : docs/API.md.",
+            "license": { "name": "EUPL-1.2", "identifier": "EUPL-1.2" }
+        },
+        "servers": [{ "url": PREFIXE }],
+        "tags": [
+            { "name": "référence", "description": "Données nationales compilées dans Pacte." },
+            { "name": "contrats", "description": "Contrats locaux des solidarités et leur en-tête." },
+            { "name": "fiches", "description": "Fiches action d'un contrat." },
+            { "name": "documentation", "description": "Ce document." }
+        ],
+        "paths": chemins(),
+        "components": {
+            "schemas": schemas(),
+            "parameters": parametres(),
+            "headers": {
+                "Location": {
+                    "description": "Adresse de la ressource créée (ou déplacée, pour une fiche renumérotée).",
+                    "schema": { "type": "string" }
+                },
+                "ETag": {
+                    "description": "Version de la fiche entre guillemets (\"3\"), à renvoyer dans If-Match.",
+                    "schema": { "type": "string" }
+                }
+            },
+            "responses": reponses()
+        }
+    })
+}
+
+fn ref_schema(nom: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{nom}") })
+}
+
+fn ref_parametre(nom: &str) -> Value {
+    json!({ "$ref": format!("#/components/parameters/{nom}") })
+}
+
+fn ref_reponse(nom: &str) -> Value {
+    json!({ "$ref": format!("#/components/responses/{nom}") })
+}
+
+fn contenu_json(schema: Value) -> Value {
+    json!({ "application/json": { "schema": schema } })
+}
+
+fn corps(schema: &str, description: &str) -> Value {
+    json!({ "required": true, "description": description, "content": contenu_json(ref_schema(schema)) })
+}
+
+fn succes(description: &str, schema: &str) -> Value {
+    json!({ "description": description, "content": contenu_json(ref_schema(schema)) })
+}
+
+/// The responses of an operation: its own, then the shared error responses named in `erreurs`.
+fn reponses_de(propres: Value, erreurs: &[(&str, &str)]) -> Value {
+    let mut r = match propres {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    for (statut, nom) in erreurs {
+        r.insert((*statut).to_string(), ref_reponse(nom));
+    }
+    r.insert("500".into(), ref_reponse("Interne"));
+    Value::Object(r)
+}
+
+const LECTURE_CONTRAT: &[(&str, &str)] = &[("400", "Requete"), ("404", "Introuvable")];
+const ECRITURE: &[(&str, &str)] = &[
+    ("400", "Requete"),
+    ("404", "Introuvable"),
+    ("413", "TropVolumineux"),
+    ("415", "TypeDeContenu"),
+    ("422", "Invalide"),
+];
+const ECRITURE_VERSIONNEE: &[(&str, &str)] = &[
+    ("400", "Requete"),
+    ("404", "Introuvable"),
+    ("409", "Conflit"),
+    ("413", "TropVolumineux"),
+    ("415", "TypeDeContenu"),
+    ("422", "Invalide"),
+    ("428", "VersionManquante"),
+];
+
+fn chemins() -> Value {
+    let id = ref_parametre("IdContrat");
+    let numero = ref_parametre("NumeroFiche");
+    let if_match = ref_parametre("IfMatch");
+    let etag = json!({ "ETag": { "$ref": "#/components/headers/ETag" } });
+    let location = json!({ "Location": { "$ref": "#/components/headers/Location" } });
+    let location_etag = json!({
+        "Location": { "$ref": "#/components/headers/Location" },
+        "ETag": { "$ref": "#/components/headers/ETag" }
+    });
+    json!({
+        "/openapi.json": {
+            "get": {
+                "tags": ["documentation"],
+                "operationId": "documentOpenapi",
+                "summary": "Ce document OpenAPI 3.1",
+                "responses": reponses_de(json!({ "200": {
+                    "description": "Le document OpenAPI.",
+                    "content": contenu_json(json!({ "type": "object" }))
+                }}), &[])
+            }
+        },
+        "/referentiel": {
+            "get": {
+                "tags": ["référence"],
+                "operationId": "referentiel",
+                "summary": "Le référentiel national : axes, sous-axes, types d'action, indicateurs nationaux",
+                "responses": reponses_de(json!({ "200": succes("Le référentiel compilé dans Pacte.", "Referentiel") }), &[])
+            }
+        },
+        "/territoires": {
+            "get": {
+                "tags": ["référence"],
+                "operationId": "territoires",
+                "summary": "Régions, départements et collectivités éligibles",
+                "responses": reponses_de(json!({ "200": succes("Les territoires compilés dans Pacte.", "Territoires") }), &[])
+            }
+        },
+        "/contrats": {
+            "get": {
+                "tags": ["contrats"],
+                "operationId": "listerContrats",
+                "summary": "Liste des contrats, par page, dans l'ordre de leur numéro",
+                "parameters": [ref_parametre("Page"), ref_parametre("ParPage")],
+                "responses": reponses_de(json!({ "200": succes("Une page de la liste.", "PageContrats") }), &[("400", "Requete")])
+            },
+            "post": {
+                "tags": ["contrats"],
+                "operationId": "creerContrat",
+                "summary": "Enregistre un contrat (même forme que le fichier de contrat)",
+                "description": "Le contrat est enregistré même s'il porte des constats : ils se lisent ensuite sur /contrats/{id}/constats.",
+                "requestBody": corps("Contrat", "Le contrat, dans la forme du fichier de contrat (docs/FORMAT-CONTRAT.md) écrite en JSON."),
+                "responses": reponses_de(json!({ "201": {
+                    "description": "Contrat enregistré, en version 1.",
+                    "headers": location,
+                    "content": contenu_json(ref_schema("ContratStocke"))
+                }}), &[("400", "Requete"), ("413", "TropVolumineux"), ("415", "TypeDeContenu"), ("422", "Invalide")])
+            }
+        },
+        "/contrats/{id}": {
+            "parameters": [id],
+            "get": {
+                "tags": ["contrats"],
+                "operationId": "lireContrat",
+                "summary": "Un contrat : son en-tête et ses fiches, avec leurs versions",
+                "responses": reponses_de(json!({ "200": succes("Le contrat.", "ContratStocke") }), LECTURE_CONTRAT)
+            },
+            "put": {
+                "tags": ["contrats"],
+                "operationId": "modifierContrat",
+                "summary": "Remplace l'en-tête du contrat (les fiches ne changent pas)",
+                "parameters": [if_match],
+                "requestBody": corps("EnTete", "Le nouvel en-tête, complet (champ « contrat » du fichier)."),
+                "responses": reponses_de(json!({ "200": succes("Le contrat modifié ; la version de l'en-tête a augmenté de 1.", "ContratStocke") }), ECRITURE_VERSIONNEE)
+            }
+        },
+        "/contrats/{id}/constats": {
+            "parameters": [id],
+            "get": {
+                "tags": ["contrats"],
+                "operationId": "constats",
+                "summary": "Les constats des règles sur le contrat (comme pacte check --format json)",
+                "responses": reponses_de(json!({ "200": succes("Les constats, bloquants d'abord.", "ListeConstats") }), LECTURE_CONTRAT)
+            }
+        },
+        "/contrats/{id}/fiches": {
+            "parameters": [id],
+            "get": {
+                "tags": ["fiches"],
+                "operationId": "listerFiches",
+                "summary": "Les fiches du contrat, dans leur ordre, avec leurs versions",
+                "responses": reponses_de(json!({ "200": succes("Les fiches.", "ListeFiches") }), LECTURE_CONTRAT)
+            },
+            "post": {
+                "tags": ["fiches"],
+                "operationId": "creerFiche",
+                "summary": "Ajoute une fiche à la fin du contrat",
+                "requestBody": corps("FicheAction", "La fiche, dans la forme d'une fiche du fichier de contrat ; son numéro doit être libre."),
+                "responses": reponses_de(json!({ "201": {
+                    "description": "Fiche enregistrée, en version 1.",
+                    "headers": location_etag,
+                    "content": contenu_json(ref_schema("FicheStockee"))
+                }}), ECRITURE)
+            }
+        },
+        "/contrats/{id}/fiches/{numero}": {
+            "parameters": [id, numero],
+            "get": {
+                "tags": ["fiches"],
+                "operationId": "lireFiche",
+                "summary": "Une fiche et sa version",
+                "responses": reponses_de(json!({ "200": {
+                    "description": "La fiche.",
+                    "headers": etag,
+                    "content": contenu_json(ref_schema("FicheStockee"))
+                }}), LECTURE_CONTRAT)
+            },
+            "put": {
+                "tags": ["fiches"],
+                "operationId": "modifierFiche",
+                "summary": "Remplace la fiche ; un autre numéro dans le corps la renumérote",
+                "parameters": [if_match],
+                "requestBody": corps("FicheAction", "La fiche complète."),
+                "responses": reponses_de(json!({ "200": {
+                    "description": "La fiche modifiée ; sa version a augmenté de 1. Location est donné si la fiche a été renumérotée.",
+                    "headers": location_etag,
+                    "content": contenu_json(ref_schema("FicheStockee"))
+                }}), ECRITURE_VERSIONNEE)
+            },
+            "delete": {
+                "tags": ["fiches"],
+                "operationId": "supprimerFiche",
+                "summary": "Supprime la fiche",
+                "parameters": [if_match],
+                "responses": reponses_de(json!({ "204": { "description": "Fiche supprimée." } }),
+                    &[("400", "Requete"), ("404", "Introuvable"), ("409", "Conflit"), ("428", "VersionManquante")])
+            }
+        }
+    })
+}
+
+fn parametres() -> Value {
+    json!({
+        "IdContrat": {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "description": "Numéro du contrat dans la base (champ « id »).",
+            "schema": { "type": "integer", "format": "int64", "minimum": 1 }
+        },
+        "NumeroFiche": {
+            "name": "numero",
+            "in": "path",
+            "required": true,
+            "description": "Numéro de la fiche « axe.rang » (1.2).",
+            "schema": ref_schema("NumeroFiche")
+        },
+        "IfMatch": {
+            "name": "If-Match",
+            "in": "header",
+            "required": true,
+            "description": "Version lue de la ressource, entre guillemets (\"3\") : champ « version » de l'en-tête du contrat \
+                ou de la fiche, ou en-tête ETag de la fiche. Une version périmée est refusée (409 conflit).",
+            "schema": { "type": "string", "pattern": "^\"?[1-9][0-9]*\"?$" },
+            "example": "\"1\""
+        },
+        "Page": {
+            "name": "page",
+            "in": "query",
+            "required": false,
+            "description": "Numéro de la page, à partir de 1. Une page au-delà de la dernière est vide.",
+            "schema": { "type": "integer", "minimum": 1, "default": 1 }
+        },
+        "ParPage": {
+            "name": "par_page",
+            "in": "query",
+            "required": false,
+            "description": "Nombre d'éléments par page.",
+            "schema": { "type": "integer", "minimum": 1, "maximum": PAR_PAGE_MAX, "default": PAR_PAGE_DEFAUT }
+        }
+    })
+}
+
+fn reponse_erreur(description: &str) -> Value {
+    json!({ "description": description, "content": contenu_json(ref_schema("Erreur")) })
+}
+
+fn reponses() -> Value {
+    json!({
+        "Requete": reponse_erreur("Requête mal formée (code « requete ») : JSON illisible, corps vide, paramètre invalide."),
+        "Introuvable": reponse_erreur("Ressource introuvable (code « introuvable »)."),
+        "Conflit": reponse_erreur("Version périmée (code « conflit ») : la ressource a été modifiée depuis sa lecture ; le message dit par qui et quand. Rien n'a été écrit."),
+        "Invalide": reponse_erreur("Document JSON bien formé mais refusé par les types du contrat (code « invalide ») : champ inconnu, montant négatif, numéro de fiche déjà pris…"),
+        "TropVolumineux": reponse_erreur("Corps de plus de 2 Mo (code « requete »)."),
+        "TypeDeContenu": reponse_erreur("Corps sans « Content-Type: application/json » (code « requete »)."),
+        "VersionManquante": reponse_erreur("En-tête If-Match absent (code « requete », champ « If-Match »)."),
+        "Interne": reponse_erreur("Erreur interne (code « interne ») : consignée côté serveur, sans détail."),
+    })
+}
+
+/// The schemas: the contract file's (from `pacte_core`) and the API's own.
+fn schemas() -> Value {
+    let mut s = schemas_contrat();
+    let propres = json!({
+        "Erreur": {
+            "type": "object",
+            "description": "Corps de toute réponse d'erreur.",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {
+                    "type": "string",
+                    "enum": ["introuvable", "conflit", "invalide", "requete", "interne"],
+                    "description": "Code stable : introuvable (404), conflit (409), invalide (422), requete (400, 405, 413, 415, 428), interne (500)."
+                },
+                "message": { "type": "string", "description": "Explication en français, à montrer telle quelle." },
+                "champ": {
+                    "type": "string",
+                    "description": "Le champ en faute, quand il y en a un : chemin dans le corps (fiches[2].financement.etat.2024), paramètre (par_page, id, numero) ou en-tête (If-Match, Content-Type)."
+                }
+            },
+            "additionalProperties": false
+        },
+        "Version": {
+            "type": "integer", "format": "int64", "minimum": 1,
+            "description": "Version de l'enregistrement : 1 à la création, augmentée de 1 à chaque modification."
+        },
+        "Horodatage": {
+            "type": "string",
+            "description": "Date et heure UTC de la dernière modification (RFC 3339)."
+        },
+        "FicheStockee": {
+            "type": "object",
+            "description": "Une fiche enregistrée : son numéro, sa version, sa dernière modification, et la fiche elle-même.",
+            "required": ["numero", "version", "modifie_par", "modifie_le", "fiche"],
+            "properties": {
+                "numero": ref_schema("NumeroFiche"),
+                "version": ref_schema("Version"),
+                "modifie_par": { "type": "string", "description": "Auteur de la dernière modification." },
+                "modifie_le": ref_schema("Horodatage"),
+                "fiche": ref_schema("FicheAction")
+            },
+            "additionalProperties": false
+        },
+        "ContratStocke": {
+            "type": "object",
+            "description": "Un contrat enregistré : numéro, version et dernière modification de l'en-tête, l'en-tête tel que dans le fichier, \
+                et les fiches avec leurs propres versions. La version de l'en-tête ne change pas quand une fiche change.",
+            "required": ["id", "version", "modifie_par", "modifie_le", "contrat", "fiches"],
+            "properties": {
+                "id": { "type": "integer", "format": "int64", "minimum": 1 },
+                "version": ref_schema("Version"),
+                "modifie_par": { "type": "string" },
+                "modifie_le": ref_schema("Horodatage"),
+                "contrat": ref_schema("EnTete"),
+                "fiches": { "type": "array", "items": ref_schema("FicheStockee") }
+            },
+            "additionalProperties": false
+        },
+        "ListeFiches": {
+            "type": "object",
+            "required": ["fiches"],
+            "properties": { "fiches": { "type": "array", "items": ref_schema("FicheStockee") } },
+            "additionalProperties": false
+        },
+        "ResumeContrat": {
+            "type": "object",
+            "description": "Une ligne de la liste des contrats.",
+            "required": ["id", "collectivite", "intitule", "etat", "fiches", "version", "modifie_le", "bloquants", "alertes"],
+            "properties": {
+                "id": { "type": "integer", "format": "int64", "minimum": 1 },
+                "collectivite": {
+                    "type": "object",
+                    "required": ["code", "nom"],
+                    "properties": {
+                        "code": { "type": "string", "description": "SIREN ou code officiel géographique du département." },
+                        "nom": { "type": ["string", "null"], "description": "Nom connu des territoires (ou de la sélection AMI) ; null sinon." }
+                    },
+                    "additionalProperties": false
+                },
+                "intitule": { "type": ["string", "null"] },
+                "etat": ref_schema("EtatContrat"),
+                "fiches": { "type": "integer", "minimum": 0, "description": "Nombre de fiches." },
+                "version": ref_schema("Version"),
+                "modifie_le": ref_schema("Horodatage"),
+                "bloquants": { "type": "integer", "minimum": 0, "description": "Nombre de constats bloquants." },
+                "alertes": { "type": "integer", "minimum": 0, "description": "Nombre d'alertes." }
+            },
+            "additionalProperties": false
+        },
+        "PageContrats": {
+            "type": "object",
+            "description": "Une page de la liste des contrats.",
+            "required": ["elements", "page", "par_page", "total"],
+            "properties": {
+                "elements": { "type": "array", "items": ref_schema("ResumeContrat") },
+                "page": { "type": "integer", "minimum": 1 },
+                "par_page": { "type": "integer", "minimum": 1, "maximum": PAR_PAGE_MAX },
+                "total": { "type": "integer", "minimum": 0, "description": "Nombre total de contrats, toutes pages confondues." }
+            },
+            "additionalProperties": false
+        },
+        "Constat": {
+            "type": "object",
+            "description": "Une règle non respectée, sur un objet précis.",
+            "required": ["code", "gravite", "cible", "message", "source"],
+            "properties": {
+                "code": { "type": "string", "description": "Code de la règle (R-FIN-03), voir docs/REGLES.md." },
+                "gravite": { "type": "string", "enum": ["bloquant", "alerte"] },
+                "cible": { "type": "string", "description": "Chemin de l'objet dans le contrat : contrat.debut, fiches[1.2].financement.etat.2024." },
+                "message": { "type": "string" },
+                "source": { "type": "string", "description": "Texte de référence de la règle." }
+            },
+            "additionalProperties": false
+        },
+        "ListeConstats": {
+            "type": "object",
+            "required": ["constats"],
+            "properties": { "constats": { "type": "array", "items": ref_schema("Constat") } },
+            "additionalProperties": false
+        },
+        "Referentiel": schema_referentiel(),
+        "Territoires": schema_territoires()
+    });
+    if let (Value::Object(s), Value::Object(p)) = (&mut s, propres) {
+        s.extend(p);
+    }
+    s
+}
+
+fn texte() -> Value {
+    json!({ "type": "string" })
+}
+
+fn textes() -> Value {
+    json!({ "type": "array", "items": { "type": "string" } })
+}
+
+fn schema_referentiel() -> Value {
+    let type_action = json!({
+        "type": "object",
+        "required": ["id", "intitule", "statut"],
+        "properties": {
+            "id": { "type": "string", "description": "AT-1-1.1-01" },
+            "intitule": texte(),
+            "statut": {
+                "type": "string",
+                "enum": ["financable", "recommande", "prioritaire", "cas_particulier", "experimentation_plafonnee",
+                         "prealable_obligatoire", "defini_axe4_finance_axe2"]
+            },
+            "note": texte()
+        }
+    });
+    let sous_axe = json!({
+        "type": "object",
+        "required": ["uid", "code", "intitule", "source", "indicateurs_nationaux", "types_action"],
+        "properties": {
+            "uid": { "type": "string", "description": "A1-1.1, A3-I-2.1.2" },
+            "code": texte(),
+            "volet": { "type": ["string", "null"] },
+            "intitule": texte(),
+            "source": texte(),
+            "notes": textes(),
+            "exclusions": textes(),
+            "indicateurs_nationaux": textes(),
+            "types_action": { "type": "array", "items": type_action }
+        }
+    });
+    let axe = json!({
+        "type": "object",
+        "required": ["code", "intitule", "annexe", "source", "volets", "sous_axes"],
+        "properties": {
+            "code": { "type": "integer", "minimum": 1, "maximum": 4 },
+            "intitule": texte(),
+            "annexe": texte(),
+            "source": texte(),
+            "variantes": textes(),
+            "volets": { "type": "array", "items": {
+                "type": "object",
+                "required": ["code", "nature", "intitule"],
+                "properties": { "code": texte(), "nature": texte(), "intitule": texte() }
+            }},
+            "notes": textes(),
+            "sous_axes": { "type": "array", "items": sous_axe }
+        }
+    });
+    let indicateur = json!({
+        "type": "object",
+        "required": ["code", "axe", "libelle", "sous_axes", "unite", "regles_decompte", "periode", "dedoublonnage", "estimations", "source"],
+        "properties": {
+            "code": { "type": "string", "description": "NI-1.1" },
+            "axe": { "type": "integer", "minimum": 1, "maximum": 4 },
+            "libelle": texte(),
+            "libelle_referentiel": texte(),
+            "sous_axes": textes(),
+            "types_action": textes(),
+            "unite": texte(),
+            "regles_decompte": textes(),
+            "periode": texte(),
+            "exclusions": textes(),
+            "dedoublonnage": texte(),
+            "estimations": texte(),
+            "ventilations": textes(),
+            "notes": textes(),
+            "source": texte()
+        }
+    });
+    json!({
+        "type": "object",
+        "description": "Le référentiel national de l'instruction du 27 octobre 2023.",
+        "required": ["version", "source", "axes", "indicateurs_nationaux"],
+        "properties": {
+            "version": texte(),
+            "source": texte(),
+            "axes": { "type": "array", "items": axe },
+            "indicateurs_nationaux": { "type": "array", "items": indicateur }
+        }
+    })
+}
+
+fn schema_territoires() -> Value {
+    json!({
+        "type": "object",
+        "description": "Régions, départements et collectivités pouvant signer un contrat.",
+        "required": ["regions", "departements", "collectivites"],
+        "properties": {
+            "regions": { "type": "array", "items": {
+                "type": "object", "required": ["code", "nom"],
+                "properties": { "code": texte(), "nom": texte() }
+            }},
+            "departements": { "type": "array", "items": {
+                "type": "object", "required": ["code", "nom", "region"],
+                "properties": { "code": texte(), "nom": texte(), "region": texte() }
+            }},
+            "collectivites": { "type": "array", "items": {
+                "type": "object", "required": ["code", "nom", "nature", "departement", "eligibilite"],
+                "properties": {
+                    "code": { "type": "string", "description": "SIREN, ou code officiel géographique pour un département." },
+                    "nom": texte(),
+                    "nature": { "type": "string", "enum": ["metropole", "communaute_urbaine", "communaute_agglomeration", "commune", "departement"] },
+                    "siren": { "type": "string", "pattern": "^[0-9]{9}$" },
+                    "departement": texte(),
+                    "eligibilite": { "type": "string", "enum": ["calpae", "ville_de_marseille", "departement"] }
+                }
+            }}
+        }
+    })
+}
+
+/// The contract file's JSON Schema, its `$defs` moved to `components/schemas` and the root
+/// named `Contrat`, every `$ref` rewritten.
+fn schemas_contrat() -> Value {
+    let mut racine = pacte_core::fichier::schema_json();
+    let mut schemas = Map::new();
+    if let Value::Object(r) = &mut racine {
+        r.remove("$schema");
+        if let Some(Value::Object(defs)) = r.remove("$defs") {
+            schemas.extend(defs);
+        }
+    }
+    schemas.insert("Contrat".into(), racine);
+    let mut v = Value::Object(schemas);
+    reecrire_refs(&mut v);
+    v
+}
+
+fn reecrire_refs(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            for (cle, val) in m.iter_mut() {
+                if cle == "$ref"
+                    && let Value::String(s) = val
+                {
+                    if let Some(nom) = s.strip_prefix("#/$defs/") {
+                        *s = format!("#/components/schemas/{nom}");
+                    } else if s == "#" {
+                        *s = "#/components/schemas/Contrat".into();
+                    }
+                } else {
+                    reecrire_refs(val);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(reecrire_refs),
+        _ => {}
+    }
+}
