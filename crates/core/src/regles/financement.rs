@@ -136,7 +136,7 @@ pub(super) fn r_fin_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
         if t.totaux.etat > plafond {
             out.push(constat(
                 regle,
-                format!("contrat.montants_proposes.{}", t.annee),
+                "contrat.montants_proposes".to_string(),
                 format!(
                     "{} : la participation totale de l'État ({}) dépasse le plafond global, somme des montants proposés par axe ({plafond}), de {}.",
                     t.annee,

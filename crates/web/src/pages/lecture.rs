@@ -1,26 +1,1115 @@
 //! Read pages: dashboard, référentiel, territories, contract list, contract page.
+//!
+//! Handlers load what they show, compute the findings with `pacte_core::verifier` and build
+//! small view structs: templates only lay out ready-made text.
 
-use axum::extract::{Path, State};
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use pacte_core::contrat::{EnTete, EtatContrat};
+use pacte_core::referentiel::IndicateurNational;
+use pacte_core::regles::{TypeContrat, type_contrat};
+use pacte_core::tableau::previsionnel;
+use pacte_core::territoires::{Eligibilite, NatureCollectivite, Territoires};
+use pacte_core::{Annee, Axe, Constat, Gravite, Montant, verifier};
+use pacte_store::{Base, ContratStocke, ErreurStore};
+use serde::Deserialize;
 
+use super::{Page, lien_constat, rendre};
 use crate::{ErreurWeb, Etat};
 
-pub async fn accueil(State(_etat): State<Etat>) -> Result<Response, ErreurWeb> {
-    Err(ErreurWeb::introuvable("Page en cours de construction."))
+/// Every state of the lifecycle, in order.
+const ETATS: [EtatContrat; 9] = [
+    EtatContrat::Brouillon,
+    EtatContrat::Negociation,
+    EtatContrat::Valide,
+    EtatContrat::Delibere,
+    EtatContrat::Signe,
+    EtatContrat::EnExecution,
+    EtatContrat::Evalue,
+    EtatContrat::Clos,
+    EtatContrat::Denonce,
+];
+
+/// Machine name of a state, as in contract files and forms (`en_execution`).
+pub fn code_etat(etat: EtatContrat) -> String {
+    serde_json::to_value(etat)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
-pub async fn referentiel(State(_etat): State<Etat>) -> Result<Response, ErreurWeb> {
-    Err(ErreurWeb::introuvable("Page en cours de construction."))
+/// Reads a state from its machine name.
+fn etat_depuis_code(code: &str) -> Option<EtatContrat> {
+    ETATS.into_iter().find(|e| code_etat(*e) == code)
 }
 
-pub async fn territoires(State(_etat): State<Etat>) -> Result<Response, ErreurWeb> {
-    Err(ErreurWeb::introuvable("Page en cours de construction."))
+/// DSFR badge classes of a state.
+fn classe_etat(etat: EtatContrat) -> &'static str {
+    match etat {
+        EtatContrat::Brouillon | EtatContrat::Clos => "",
+        EtatContrat::Negociation => "fr-badge--yellow-tournesol",
+        EtatContrat::Valide => "fr-badge--blue-cumulus",
+        EtatContrat::Delibere => "fr-badge--purple-glycine",
+        EtatContrat::Signe => "fr-badge--green-emeraude",
+        EtatContrat::EnExecution => "fr-badge--success fr-badge--no-icon",
+        EtatContrat::Evalue => "fr-badge--info fr-badge--no-icon",
+        EtatContrat::Denonce => "fr-badge--error fr-badge--no-icon",
+    }
 }
 
-pub async fn contrats(State(_etat): State<Etat>) -> Result<Response, ErreurWeb> {
-    Err(ErreurWeb::introuvable("Page en cours de construction."))
+/// A state ready to show as a badge.
+#[derive(Debug, Clone)]
+pub struct BadgeEtat {
+    pub code: String,
+    pub libelle: &'static str,
+    pub classe: &'static str,
 }
 
-pub async fn contrat(State(_etat): State<Etat>, Path(_id): Path<String>) -> Result<Response, ErreurWeb> {
-    Err(ErreurWeb::introuvable("Page en cours de construction."))
+impl BadgeEtat {
+    fn new(etat: EtatContrat) -> BadgeEtat {
+        BadgeEtat {
+            code: code_etat(etat),
+            libelle: etat.libelle(),
+            classe: classe_etat(etat),
+        }
+    }
+}
+
+/// The next step of the lifecycle from `etat`, with the label of its button.
+fn etape_suivante(etat: EtatContrat) -> Option<(EtatContrat, &'static str)> {
+    match etat {
+        EtatContrat::Brouillon => Some((EtatContrat::Negociation, "Passer en négociation")),
+        EtatContrat::Negociation => Some((EtatContrat::Valide, "Valider le contrat")),
+        EtatContrat::Valide => Some((EtatContrat::Delibere, "Enregistrer la délibération")),
+        EtatContrat::Delibere => Some((EtatContrat::Signe, "Enregistrer la signature")),
+        EtatContrat::Signe => Some((EtatContrat::EnExecution, "Passer en exécution")),
+        _ => None,
+    }
+}
+
+/// What is awaited from a contract in `etat`, for the dashboard.
+fn attente(etat: EtatContrat) -> Option<&'static str> {
+    match etat {
+        EtatContrat::Negociation => Some("à valider"),
+        EtatContrat::Valide => Some("délibération attendue"),
+        EtatContrat::Delibere => Some("signature attendue"),
+        _ => None,
+    }
+}
+
+/// The HTML id of a national indicator on the référentiel page: `NI-1.1` → `ni-1-1`.
+pub fn ancre_indicateur(code: &str) -> String {
+    code.to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
+}
+
+fn reperes() -> &'static Territoires {
+    pacte_core::territoires::territoires()
+}
+
+/// Name of the collectivity of a contract: from the territories, or from the AMI selection.
+fn nom_collectivite(entete: &EnTete) -> String {
+    if let Some(c) = reperes().collectivite(&entete.collectivite) {
+        return c.nom.clone();
+    }
+    match &entete.ami {
+        Some(ami) => ami.nom.clone(),
+        None => format!("Collectivité {}", entete.collectivite),
+    }
+}
+
+fn nature_collectivite(entete: &EnTete) -> String {
+    match reperes().collectivite(&entete.collectivite) {
+        Some(c) => c.nature.libelle().to_string(),
+        None => match &entete.ami {
+            Some(ami) => match ami.nature {
+                pacte_core::contrat::NatureAmi::CommunauteAgglomeration => {
+                    "communauté d'agglomération (AMI national)".into()
+                }
+                pacte_core::contrat::NatureAmi::CommunauteUrbaine => {
+                    "communauté urbaine (AMI national)".into()
+                }
+            },
+            None => "collectivité hors de la liste des collectivités éligibles".into(),
+        },
+    }
+}
+
+/// A stored timestamp (`2026-11-23T04:17:03.123Z`) in French: `23/11/2026 à 04:17 UTC`.
+fn horodatage(iso: &str) -> String {
+    let date = iso.get(0..10).and_then(|d| pacte_core::Date::parse(d).ok());
+    match (date, iso.get(11..16)) {
+        (Some(d), Some(h)) => format!("{d} à {} UTC", h.replace(':', " h ")),
+        _ => iso.to_string(),
+    }
+}
+
+fn pluriel(n: usize, singulier: &str, pluriel: &str) -> String {
+    if n > 1 {
+        format!("{n} {pluriel}")
+    } else {
+        format!("{n} {singulier}")
+    }
+}
+
+fn compter(constats: &[Constat], gravite: Gravite) -> usize {
+    constats.iter().filter(|c| c.gravite == gravite).count()
+}
+
+/// One contract with what the list and the dashboard show of it.
+#[derive(Debug, Clone)]
+pub struct LigneContrat {
+    pub id: i64,
+    /// Code of the collectivity (SIREN or COG code).
+    pub code_collectivite: String,
+    pub collectivite: String,
+    pub nature: String,
+    pub etat: EtatContrat,
+    pub badge: BadgeEtat,
+    pub fiches: usize,
+    pub bloquants: usize,
+    pub alertes: usize,
+    /// Last change of the header or of a fiche (ISO timestamp).
+    pub modifie_le_iso: String,
+    pub modifie_le: String,
+}
+
+/// Loads every contract and checks it.
+async fn lignes_contrats(base: &Base) -> Result<Vec<LigneContrat>, ErreurWeb> {
+    let mut lignes = Vec::new();
+    for resume in base.contrats().await? {
+        let stocke = base.contrat(resume.id).await?;
+        let constats = verifier(&stocke.contrat);
+        let entete = &stocke.contrat.contrat;
+        let modifie_le_iso = stocke
+            .fiches
+            .iter()
+            .map(|t| t.modifie_le.as_str())
+            .chain([stocke.tampon.modifie_le.as_str()])
+            .max()
+            .unwrap_or_default()
+            .to_string();
+        lignes.push(LigneContrat {
+            id: resume.id,
+            code_collectivite: entete.collectivite.clone(),
+            collectivite: nom_collectivite(entete),
+            nature: nature_collectivite(entete),
+            etat: entete.etat,
+            badge: BadgeEtat::new(entete.etat),
+            fiches: stocke.contrat.fiches.len(),
+            bloquants: compter(&constats, Gravite::Bloquant),
+            alertes: compter(&constats, Gravite::Alerte),
+            modifie_le: horodatage(&modifie_le_iso),
+            modifie_le_iso,
+        });
+    }
+    Ok(lignes)
+}
+
+// ---------------------------------------------------------------------------------------
+// Dashboard
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct CompteEtat {
+    pub badge: BadgeEtat,
+    pub nombre: usize,
+}
+
+#[derive(Template)]
+#[template(path = "accueil.html")]
+pub struct PageAccueil {
+    pub page: Page,
+    pub total: usize,
+    pub total_texte: String,
+    pub par_etat: Vec<CompteEtat>,
+    pub bloquants: usize,
+    pub alertes: usize,
+    pub contrats_bloques: usize,
+    /// Contracts with blocking findings, most first.
+    pub plus_bloques: Vec<LigneContrat>,
+    /// Contracts awaiting the next step of their lifecycle, with what is awaited.
+    pub en_attente: Vec<(LigneContrat, &'static str)>,
+}
+
+pub async fn accueil(State(etat): State<Etat>) -> Result<Response, ErreurWeb> {
+    let lignes = lignes_contrats(&etat.base).await?;
+    let par_etat = ETATS
+        .iter()
+        .map(|e| CompteEtat {
+            badge: BadgeEtat::new(*e),
+            nombre: lignes.iter().filter(|l| l.etat == *e).count(),
+        })
+        .collect();
+    let mut plus_bloques: Vec<LigneContrat> = lignes.iter().filter(|l| l.bloquants > 0).cloned().collect();
+    plus_bloques.sort_by(|a, b| b.bloquants.cmp(&a.bloquants).then(a.id.cmp(&b.id)));
+    let en_attente = lignes
+        .iter()
+        .filter_map(|l| attente(l.etat).map(|a| (l.clone(), a)))
+        .collect();
+    let page = PageAccueil {
+        page: Page::new(&etat, "Tableau de bord", "/"),
+        total: lignes.len(),
+        total_texte: pluriel(lignes.len(), "contrat", "contrats"),
+        par_etat,
+        bloquants: lignes.iter().map(|l| l.bloquants).sum(),
+        alertes: lignes.iter().map(|l| l.alertes).sum(),
+        contrats_bloques: plus_bloques.len(),
+        plus_bloques,
+        en_attente,
+    };
+    rendre(&page)
+}
+
+// ---------------------------------------------------------------------------------------
+// Référentiel
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct TypeActionVue {
+    pub id: String,
+    pub intitule: String,
+    pub statut: &'static str,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SousAxeVue {
+    pub uid: String,
+    /// HTML id: `A1-1.1` → `sous-axe-a1-1-1`.
+    pub ancre: String,
+    pub code: String,
+    /// « Volet I : Soutien à la parentalité… », when the sub-axis belongs to a volet.
+    pub volet: Option<String>,
+    pub intitule: String,
+    pub notes: Vec<String>,
+    pub exclusions: Vec<String>,
+    /// (code, anchor) of the national indicators attached to the sub-axis.
+    pub indicateurs: Vec<(String, String)>,
+    pub types_action: Vec<TypeActionVue>,
+}
+
+#[derive(Debug, Clone)]
+pub struct IndicateurVue {
+    pub code: String,
+    pub ancre: String,
+    pub libelle: String,
+    pub libelle_referentiel: Option<String>,
+    pub sous_axes: Vec<String>,
+    pub types_action: Vec<String>,
+    pub unite: String,
+    pub periode: String,
+    pub regles: Vec<String>,
+    pub exclusions: Vec<String>,
+    pub dedoublonnage: String,
+    pub estimations: String,
+    pub ventilations: Vec<String>,
+    pub notes: Vec<String>,
+    pub source: String,
+}
+
+impl IndicateurVue {
+    fn new(ni: &IndicateurNational) -> IndicateurVue {
+        IndicateurVue {
+            code: ni.code.clone(),
+            ancre: ancre_indicateur(&ni.code),
+            libelle: ni.libelle.clone(),
+            libelle_referentiel: ni.libelle_referentiel.clone(),
+            sous_axes: ni.sous_axes.clone(),
+            types_action: ni.types_action.clone(),
+            unite: ni.unite.clone(),
+            periode: ni.periode.clone(),
+            regles: ni.regles_decompte.clone(),
+            exclusions: ni.exclusions.clone(),
+            dedoublonnage: ni.dedoublonnage.clone(),
+            estimations: ni.estimations.clone(),
+            ventilations: ni.ventilations.clone(),
+            notes: ni.notes.clone(),
+            source: ni.source.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AxeReferentielVue {
+    pub numero: u8,
+    pub intitule: String,
+    pub annexe: String,
+    pub notes: Vec<String>,
+    pub sous_axes: Vec<SousAxeVue>,
+    pub indicateurs: Vec<IndicateurVue>,
+    pub nombre_types: usize,
+}
+
+#[derive(Template)]
+#[template(path = "referentiel.html")]
+pub struct PageReferentiel {
+    pub page: Page,
+    pub version: String,
+    pub axes: Vec<AxeReferentielVue>,
+    pub resume: String,
+}
+
+pub async fn referentiel(State(etat): State<Etat>) -> Result<Response, ErreurWeb> {
+    let r = pacte_core::referentiel::referentiel();
+    let axes: Vec<AxeReferentielVue> = r
+        .axes
+        .iter()
+        .map(|axe| {
+            let sous_axes: Vec<SousAxeVue> =
+                axe.sous_axes
+                    .iter()
+                    .map(|sa| SousAxeVue {
+                        uid: sa.uid.clone(),
+                        ancre: format!("sous-axe-{}", ancre_indicateur(&sa.uid)),
+                        code: sa.code.clone(),
+                        volet: sa.volet.as_ref().map(|code| {
+                            match axe.volets.iter().find(|v| &v.code == code) {
+                                Some(v) => format!("{} {} : {}", majuscule(&v.nature), v.code, v.intitule),
+                                None => format!("Volet {code}"),
+                            }
+                        }),
+                        intitule: sa.intitule.clone(),
+                        notes: sa.notes.clone(),
+                        exclusions: sa.exclusions.clone(),
+                        indicateurs: sa
+                            .indicateurs_nationaux
+                            .iter()
+                            .map(|c| (c.clone(), ancre_indicateur(c)))
+                            .collect(),
+                        types_action: sa
+                            .types_action
+                            .iter()
+                            .map(|t| TypeActionVue {
+                                id: t.id.clone(),
+                                intitule: t.intitule.clone(),
+                                statut: t.statut.libelle(),
+                                note: t.note.clone(),
+                            })
+                            .collect(),
+                    })
+                    .collect();
+            AxeReferentielVue {
+                numero: axe.code,
+                intitule: axe.intitule.clone(),
+                annexe: axe.annexe.clone(),
+                notes: axe.notes.clone(),
+                nombre_types: sous_axes.iter().map(|s| s.types_action.len()).sum(),
+                sous_axes,
+                indicateurs: r
+                    .indicateurs_nationaux
+                    .iter()
+                    .filter(|ni| ni.axe == axe.code)
+                    .map(IndicateurVue::new)
+                    .collect(),
+            }
+        })
+        .collect();
+    let n_sous_axes: usize = axes.iter().map(|a| a.sous_axes.len()).sum();
+    let n_types: usize = axes.iter().map(|a| a.nombre_types).sum();
+    let resume = format!(
+        "{} axes, {n_sous_axes} sous-axes, {n_types} types d'action et {} indicateurs nationaux.",
+        axes.len(),
+        r.indicateurs_nationaux.len()
+    );
+    let page = PageReferentiel {
+        page: Page::new(&etat, "Référentiel national", "/referentiel").ariane("Référentiel", None),
+        version: r.version.clone(),
+        axes,
+        resume,
+    };
+    rendre(&page)
+}
+
+fn majuscule(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(p) => p.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Territories
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct ContratLie {
+    pub id: i64,
+    pub badge: BadgeEtat,
+}
+
+#[derive(Debug, Clone)]
+pub struct CollectiviteVue {
+    pub nom: String,
+    pub nature: &'static str,
+    /// Why the collectivity may sign, when it is not simply the département's.
+    pub eligibilite: Option<&'static str>,
+    pub contrats: Vec<ContratLie>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DepartementVue {
+    pub code: String,
+    pub nom: String,
+    pub collectivites: Vec<CollectiviteVue>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RegionVue {
+    pub code: String,
+    pub nom: String,
+    pub ancre: String,
+    pub departements: Vec<DepartementVue>,
+    pub resume: String,
+}
+
+#[derive(Template)]
+#[template(path = "territoires.html")]
+pub struct PageTerritoires {
+    pub page: Page,
+    pub resume: String,
+    pub regions: Vec<RegionVue>,
+    /// Contracts of collectivities outside the list (AMI selection).
+    pub hors_liste: Vec<LigneContrat>,
+}
+
+/// Sort key for French names: accented letters sort with their base letter (Île-de-France
+/// between Hauts-de-France and Normandie).
+fn cle_alphabetique(nom: &str) -> String {
+    nom.to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'à' | 'â' | 'ä' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'î' | 'ï' => 'i',
+            'ô' | 'ö' => 'o',
+            'ù' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            autre => autre,
+        })
+        .collect()
+}
+
+/// Sort key for COG codes: Corsica's 2A and 2B sit between 19 and 21, overseas after 95.
+fn rang_cog(code: &str) -> (u32, String) {
+    match code {
+        "2A" | "2B" => (20, code.to_string()),
+        _ => (code.parse().unwrap_or(u32::MAX), code.to_string()),
+    }
+}
+
+fn libelle_eligibilite(e: Eligibilite) -> Option<&'static str> {
+    match e {
+        Eligibilite::Calpae => Some("ancien signataire CALPAE"),
+        Eligibilite::VilleDeMarseille => Some("éligible au titre de la Ville de Marseille"),
+        Eligibilite::Departement => None,
+    }
+}
+
+pub async fn territoires(State(etat): State<Etat>) -> Result<Response, ErreurWeb> {
+    let t = pacte_core::territoires::territoires();
+    let mut par_collectivite: BTreeMap<String, Vec<ContratLie>> = BTreeMap::new();
+    let mut hors_liste = Vec::new();
+    let lignes = lignes_contrats(&etat.base).await?;
+    for ligne in &lignes {
+        if t.collectivite(&ligne.code_collectivite).is_some() {
+            par_collectivite
+                .entry(ligne.code_collectivite.clone())
+                .or_default()
+                .push(ContratLie {
+                    id: ligne.id,
+                    badge: ligne.badge.clone(),
+                });
+        } else {
+            hors_liste.push(ligne.clone());
+        }
+    }
+    let mut regions: Vec<RegionVue> = t
+        .regions
+        .iter()
+        .map(|r| {
+            let mut departements: Vec<DepartementVue> = t
+                .departements
+                .iter()
+                .filter(|d| d.region == r.code)
+                .map(|d| {
+                    let mut du_departement: Vec<_> = t
+                        .collectivites
+                        .iter()
+                        .filter(|c| c.departement == d.code)
+                        .collect();
+                    // The département's own collectivity first, then the others.
+                    du_departement.sort_by_key(|c| c.nature != NatureCollectivite::Departement);
+                    let collectivites = du_departement
+                        .into_iter()
+                        .map(|c| CollectiviteVue {
+                            nom: c.nom.clone(),
+                            nature: c.nature.libelle(),
+                            eligibilite: libelle_eligibilite(c.eligibilite),
+                            contrats: par_collectivite.get(&c.code).cloned().unwrap_or_default(),
+                        })
+                        .collect();
+                    DepartementVue {
+                        code: d.code.clone(),
+                        nom: d.nom.clone(),
+                        collectivites,
+                    }
+                })
+                .collect();
+            departements.sort_by_key(|d| rang_cog(&d.code));
+            let n_coll: usize = departements.iter().map(|d| d.collectivites.len()).sum();
+            let n_contrats: usize = departements
+                .iter()
+                .flat_map(|d| &d.collectivites)
+                .map(|c| c.contrats.len())
+                .sum();
+            RegionVue {
+                code: r.code.clone(),
+                ancre: format!("region-{}", r.code),
+                nom: r.nom.clone(),
+                resume: format!(
+                    "{}, {} éligibles, {}.",
+                    pluriel(departements.len(), "département", "départements"),
+                    pluriel(n_coll, "collectivité", "collectivités"),
+                    pluriel(n_contrats, "contrat", "contrats")
+                ),
+                departements,
+            }
+        })
+        .collect();
+    regions.sort_by_key(|r| cle_alphabetique(&r.nom));
+    let nombre = |e: Eligibilite| t.collectivites.iter().filter(|c| c.eligibilite == e).count();
+    let epci = nombre(Eligibilite::Calpae);
+    let communes = nombre(Eligibilite::VilleDeMarseille);
+    let resume = format!(
+        "{} régions, {} départements, {} collectivités éligibles : {} collectivités départementales, {epci} EPCI éligibles (anciens signataires CALPAE) et {} ; {} enregistrés.",
+        t.regions.len(),
+        t.departements.len(),
+        t.collectivites.len(),
+        nombre(Eligibilite::Departement),
+        if communes == 1 {
+            "la Ville de Marseille".to_string()
+        } else {
+            pluriel(communes, "commune", "communes")
+        },
+        pluriel(lignes.len(), "contrat", "contrats"),
+    );
+    let page = PageTerritoires {
+        page: Page::new(&etat, "Territoires", "/territoires").ariane("Territoires", None),
+        resume,
+        regions,
+        hors_liste,
+    };
+    rendre(&page)
+}
+
+// ---------------------------------------------------------------------------------------
+// Contract list
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+pub struct FiltreContrats {
+    pub etat: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "contrats.html")]
+pub struct PageContrats {
+    pub page: Page,
+    pub contrats: Vec<LigneContrat>,
+    /// The state the list is filtered on.
+    pub filtre: Option<BadgeEtat>,
+    pub total: usize,
+    pub legende: String,
+}
+
+pub async fn contrats(
+    State(etat): State<Etat>,
+    Query(filtre): Query<FiltreContrats>,
+) -> Result<Response, ErreurWeb> {
+    let filtre = match filtre.etat.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(code) => Some(etat_depuis_code(code).ok_or_else(|| {
+            ErreurWeb::requete(format!(
+                "L'état « {code} » n'existe pas : les états sont {}.",
+                ETATS.map(code_etat).join(", ")
+            ))
+        })?),
+    };
+    let toutes = lignes_contrats(&etat.base).await?;
+    let total = toutes.len();
+    let contrats: Vec<LigneContrat> = toutes
+        .into_iter()
+        .filter(|l| filtre.is_none_or(|f| l.etat == f))
+        .collect();
+    let legende = match filtre {
+        Some(f) => format!(
+            "Contrats à l'état « {} » ({} sur {total})",
+            f.libelle(),
+            contrats.len()
+        ),
+        None => format!("Contrats enregistrés ({total})"),
+    };
+    let page = PageContrats {
+        page: Page::new(&etat, "Contrats", "/contrats").ariane("Contrats", None),
+        contrats,
+        filtre: filtre.map(BadgeEtat::new),
+        total,
+        legende,
+    };
+    rendre(&page)
+}
+
+// ---------------------------------------------------------------------------------------
+// Contract page
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct SignataireVue {
+    pub nom: Option<String>,
+    pub qualite: String,
+    pub organisation: Option<String>,
+    pub date: Option<String>,
+}
+
+/// One year of an axis: proposed, contracted, 20 % floor.
+#[derive(Debug, Clone)]
+pub struct AnneeAxe {
+    pub annee: Annee,
+    pub propose: Option<Montant>,
+    pub contractualise: Montant,
+    pub plancher: Option<Montant>,
+    pub situation: &'static str,
+    /// The year is below the floor: shown as an error.
+    pub sous_socle: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct FicheVue {
+    pub numero: String,
+    pub intitule: String,
+    pub nature: &'static str,
+    pub etat_2024: Montant,
+    pub collectivite_2024: Montant,
+    pub bloquants: usize,
+    pub alertes: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct AxeContratVue {
+    pub numero: u8,
+    pub intitule: String,
+    pub propose: Option<Montant>,
+    pub annees: Vec<AnneeAxe>,
+    pub fiches: Vec<FicheVue>,
+    /// The axis is not part of this kind of contract but carries fiches or amounts.
+    pub hors_contrat: bool,
+}
+
+/// One year of the global ceiling.
+#[derive(Debug, Clone)]
+pub struct AnneePlafond {
+    pub annee: Annee,
+    pub plafond: Montant,
+    pub etat: Montant,
+    pub engagement: Option<Montant>,
+    pub depasse: bool,
+    pub ecart: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConstatVue {
+    pub code: &'static str,
+    pub bloquant: bool,
+    pub gravite: &'static str,
+    pub message: String,
+    pub source: &'static str,
+    pub lien: String,
+    pub objet: String,
+}
+
+/// The next lifecycle step offered on the page.
+#[derive(Debug, Clone)]
+pub struct Transition {
+    pub valeur: String,
+    pub libelle: &'static str,
+    /// Why the step is not possible yet, when it is not.
+    pub empechement: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "contrat.html")]
+pub struct PageContrat {
+    pub page: Page,
+    pub id: i64,
+    pub version: i64,
+    pub titre: String,
+    pub collectivite: String,
+    pub nature: String,
+    pub genre: &'static str,
+    pub badge: BadgeEtat,
+    pub periode: String,
+    pub deliberation: Option<String>,
+    pub signataires: Vec<SignataireVue>,
+    pub modifie: String,
+    pub axes: Vec<AxeContratVue>,
+    pub plafonds: Vec<AnneePlafond>,
+    /// Axes without a proposed amount: the global ceiling is unknown.
+    pub plafond_incomplet: bool,
+    pub nombre_fiches: usize,
+    pub constats: Vec<ConstatVue>,
+    pub bloquants: usize,
+    pub alertes: usize,
+    pub resume_constats: String,
+    pub transition: Option<Transition>,
+}
+
+/// A field path of the contract file in words: `financement.etat.2024` → « part de l'État,
+/// 2024 », `indicateurs[0].t0` → « indicateur local n° 1, situation au 31/12/2023 ».
+fn libelle_champ(champ: &str) -> String {
+    let segments: Vec<&str> = champ.split('.').filter(|s| !s.is_empty()).collect();
+    let mut mots = Vec::new();
+    for (i, segment) in segments.iter().enumerate() {
+        let (nom, rang) = match segment.split_once('[') {
+            Some((nom, reste)) => (nom, reste.trim_end_matches(']').parse::<usize>().ok()),
+            None => (*segment, None),
+        };
+        let parent = i.checked_sub(1).map(|p| segments[p]);
+        let mot = match (parent, nom) {
+            // "financement" alone says little when a funder follows.
+            (_, "financement") if i + 1 < segments.len() => continue,
+            (Some("financement"), "etat") => "part de l'État".to_string(),
+            (Some("financement"), "collectivite") => "part de la collectivité".to_string(),
+            (Some("montants_proposes"), n) if n.len() == 1 => format!("axe {n}"),
+            (_, "etat") => "État".into(),
+            (_, "collectivite") => "collectivité".into(),
+            (_, "fse_plus") => "dont FSE+".into(),
+            (_, "autres") => "autres financeurs".into(),
+            (_, "debut") => "date de début".into(),
+            (_, "fin") => "date de fin".into(),
+            (_, "duree_mois") => "durée en mois".into(),
+            (_, "derogation") => "dérogation".into(),
+            (_, "diplp_informee") => "information de la DIPLP".into(),
+            (_, "depenses") => "dépenses".into(),
+            (_, "indicateurs") => "indicateur local".into(),
+            (_, "indicateurs_nationaux") => "indicateur national".into(),
+            (_, "t0") => "situation au 31/12/2023".into(),
+            (_, "cibles") => "cibles".into(),
+            (_, "public_mobilite") => "public de l'action de mobilité".into(),
+            (_, "reconduction") => "reconduction CALPAE".into(),
+            (_, "part_renforcee") => "part renforcée".into(),
+            (_, "budget_global") => "budget global".into(),
+            (_, "sous_axe") => "sous-axe".into(),
+            (_, "type_action") => "type d'action".into(),
+            (_, "montants_proposes") => "montant proposé".into(),
+            (_, "engagement_etat") => "soutien de l'État (article 2.2)".into(),
+            (_, "date_deliberation") => "date de délibération".into(),
+            (_, "intitule") => "intitulé".into(),
+            (_, "operateur") => "opérateur".into(),
+            (_, "mode_execution") => "mode d'exécution".into(),
+            (_, "evaluation_impact") => "évaluation d'impact social".into(),
+            (_, "ami") => "sélection par l'appel à manifestation d'intérêt".into(),
+            (_, autre) => autre.replace('_', " "),
+        };
+        mots.push(match rang {
+            Some(r) => format!("{mot} n° {}", r + 1),
+            None => mot,
+        });
+    }
+    mots.join(", ")
+}
+
+/// The text of a finding's link: what its target designates. A blocking finding is to be
+/// corrected; an alert, to be examined (it may stand with a justification).
+fn objet_constat(cible: &str, gravite: Gravite) -> String {
+    let verbe = match gravite {
+        Gravite::Bloquant => "Corriger",
+        Gravite::Alerte => "Examiner",
+    };
+    if let Some(reste) = cible.strip_prefix("fiches[") {
+        let (numero, champ) = reste.split_once(']').unwrap_or((reste, ""));
+        let champ = champ.trim_start_matches('.');
+        if champ.is_empty() {
+            return format!("Voir la fiche {numero}");
+        }
+        return format!("{verbe} la fiche {numero} ({})", libelle_champ(champ));
+    }
+    if let Some(axe) = cible.strip_prefix("contrat.axes.") {
+        return format!("Voir l'axe {axe}");
+    }
+    match cible.strip_prefix("contrat.") {
+        Some("fiches") | None => "Voir les fiches du contrat".into(),
+        Some(champ) => format!("{verbe} l'en-tête ({})", libelle_champ(champ)),
+    }
+}
+
+/// The sentence that introduces the findings of a contract.
+fn resume_constats(bloquants: usize, alertes: usize) -> String {
+    let b = match bloquants {
+        0 => "Aucun constat bloquant".to_string(),
+        n => format!(
+            "{} (à corriger avant la validation)",
+            pluriel(n, "constat bloquant", "constats bloquants")
+        ),
+    };
+    let a = match alertes {
+        0 => "aucune alerte".to_string(),
+        1 => "1 alerte (admise avec une justification)".to_string(),
+        n => format!("{n} alertes (admises avec une justification)"),
+    };
+    format!("{b} et {a}.")
+}
+
+/// The fiche numbers a finding concerns, when its target is a fiche.
+fn fiche_du_constat(cible: &str) -> Option<&str> {
+    let reste = cible.strip_prefix("fiches[")?;
+    Some(reste.split_once(']').map_or(reste, |(n, _)| n))
+}
+
+fn lire_id(texte: &str) -> Result<i64, ErreurWeb> {
+    texte.trim().parse::<i64>().map_err(|_| {
+        ErreurWeb::introuvable(format!(
+            "« {texte} » n'est pas un numéro de contrat : l'adresse d'un contrat est /contrats/ suivi de son numéro."
+        ))
+    })
+}
+
+async fn charger_contrat(base: &Base, id: i64) -> Result<ContratStocke, ErreurWeb> {
+    match base.contrat(id).await {
+        Ok(c) => Ok(c),
+        Err(ErreurStore::Introuvable { .. }) => Err(ErreurWeb::introuvable(format!(
+            "Le contrat n° {id} n'existe pas. Il a pu être supprimé ; la liste des contrats donne ceux qui sont enregistrés."
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn contrat(State(etat): State<Etat>, Path(id): Path<String>) -> Result<Response, ErreurWeb> {
+    let id = lire_id(&id)?;
+    let stocke = charger_contrat(&etat.base, id).await?;
+    let contrat = &stocke.contrat;
+    let entete = &contrat.contrat;
+    let constats = verifier(contrat);
+    let r = pacte_core::referentiel::referentiel();
+    let genre = type_contrat(contrat);
+    let tableaux: Vec<_> = Annee::TOUTES.iter().map(|a| previsionnel(contrat, *a)).collect();
+
+    let axes = Axe::TOUS
+        .iter()
+        .filter(|axe| {
+            genre.axes().contains(axe)
+                || entete.montants_proposes.contains_key(axe)
+                || contrat.fiches.iter().any(|f| f.axe() == **axe)
+        })
+        .map(|&axe| {
+            let propose = entete.montants_proposes.get(&axe).copied();
+            let annees = tableaux
+                .iter()
+                .map(|t| {
+                    let contractualise = t.sous_total(axe).etat;
+                    let plancher = propose.map(|p| Montant::pourcentage_plancher(p, 20));
+                    let sous_socle = propose.is_some_and(|p| {
+                        !t.totaux.etat.est_nul() && !contractualise.au_moins_pourcentage_de(20, p)
+                    });
+                    let situation = match propose {
+                        None => "montant proposé non renseigné",
+                        Some(_) if sous_socle => "sous le socle de 20 %",
+                        Some(_) if t.totaux.etat.est_nul() => "aucune participation de l'État cette année",
+                        Some(p) if contractualise > p => "au-delà du montant proposé (fongibilité)",
+                        Some(_) => "conforme",
+                    };
+                    AnneeAxe {
+                        annee: t.annee,
+                        propose,
+                        contractualise,
+                        plancher,
+                        situation,
+                        sous_socle,
+                    }
+                })
+                .collect();
+            let premiere = Annee::TOUTES[0];
+            let mut de_l_axe: Vec<_> = contrat.fiches.iter().filter(|f| f.axe() == axe).collect();
+            de_l_axe.sort_by_key(|f| f.numero);
+            let fiches = de_l_axe
+                .into_iter()
+                .map(|f| {
+                    let numero = f.numero.to_string();
+                    let concernes = constats
+                        .iter()
+                        .filter(|c| fiche_du_constat(&c.cible) == Some(numero.as_str()));
+                    let (bloquants, alertes) = concernes.fold((0, 0), |(b, a), c| match c.gravite {
+                        Gravite::Bloquant => (b + 1, a),
+                        Gravite::Alerte => (b, a + 1),
+                    });
+                    FicheVue {
+                        intitule: f.intitule.clone(),
+                        nature: f.nature.map_or("non renseignée", |n| n.libelle()),
+                        etat_2024: f.financement.etat(premiere),
+                        collectivite_2024: f.financement.collectivite(premiere),
+                        bloquants,
+                        alertes,
+                        numero,
+                    }
+                })
+                .collect();
+            AxeContratVue {
+                numero: axe.numero(),
+                intitule: r.axe(axe).intitule.clone(),
+                propose,
+                annees,
+                fiches,
+                hors_contrat: !genre.axes().contains(&axe),
+            }
+        })
+        .collect();
+
+    let plafond_incomplet = genre
+        .axes()
+        .iter()
+        .any(|a| !entete.montants_proposes.contains_key(a));
+    let plafond: Montant = entete.montants_proposes.values().sum();
+    let plafonds = tableaux
+        .iter()
+        .map(|t| {
+            let depasse = t.totaux.etat > plafond;
+            let ecart = if depasse {
+                format!("dépassement de {}", t.totaux.etat - plafond)
+            } else {
+                format!("marge de {}", plafond - t.totaux.etat)
+            };
+            AnneePlafond {
+                annee: t.annee,
+                plafond,
+                etat: t.totaux.etat,
+                engagement: entete.engagement_etat.get(&t.annee).copied(),
+                depasse,
+                ecart,
+            }
+        })
+        .collect();
+
+    let bloquants = compter(&constats, Gravite::Bloquant);
+    let alertes = compter(&constats, Gravite::Alerte);
+    let transition = etape_suivante(entete.etat).map(|(suivant, libelle)| Transition {
+        valeur: code_etat(suivant),
+        libelle,
+        empechement: (suivant == EtatContrat::Valide && bloquants > 0).then(|| {
+            format!(
+                "Le contrat ne peut pas être validé : {} à corriger (voir la liste des constats).",
+                pluriel(bloquants, "constat bloquant reste", "constats bloquants restent")
+            )
+        }),
+    });
+    let constats_vue = constats
+        .iter()
+        .map(|c| ConstatVue {
+            code: c.code,
+            bloquant: c.gravite == Gravite::Bloquant,
+            gravite: c.gravite.libelle(),
+            message: c.message.clone(),
+            source: c.source,
+            lien: lien_constat(id, &c.cible),
+            objet: objet_constat(&c.cible, c.gravite),
+        })
+        .collect();
+
+    let collectivite = nom_collectivite(entete);
+    let titre = entete
+        .intitule
+        .clone()
+        .unwrap_or_else(|| format!("Contrat local des solidarités — {collectivite}"));
+    let periode = match (entete.debut, entete.fin) {
+        (Some(d), Some(f)) => format!("du {d} au {f}"),
+        (Some(d), None) => format!("à partir du {d} (fin non renseignée)"),
+        (None, Some(f)) => format!("jusqu'au {f} (début non renseigné)"),
+        (None, None) => "non renseignée".into(),
+    };
+    let modifie = format!(
+        "Version {}, modifiée le {} par {}.",
+        stocke.tampon.version,
+        horodatage(&stocke.tampon.modifie_le),
+        stocke.tampon.modifie_par
+    );
+    let page = PageContrat {
+        page: Page::new(&etat, collectivite.clone(), "/contrats")
+            .ariane("Contrats", Some("/contrats".into()))
+            .ariane(format!("Contrat n° {id}"), None),
+        id,
+        version: stocke.tampon.version,
+        titre,
+        nature: nature_collectivite(entete),
+        genre: match genre {
+            TypeContrat::Metropole => "contrat de métropole : quatre axes",
+            TypeContrat::Departement => "contrat de département : axes 1, 3 et 4",
+        },
+        badge: BadgeEtat::new(entete.etat),
+        periode,
+        deliberation: entete.date_deliberation.map(|d| d.to_string()),
+        signataires: entete
+            .signataires
+            .iter()
+            .map(|s| SignataireVue {
+                nom: s.nom.clone(),
+                qualite: s.qualite.clone(),
+                organisation: s.organisation.clone(),
+                date: s.date_signature.map(|d| d.to_string()),
+            })
+            .collect(),
+        modifie,
+        collectivite,
+        axes,
+        plafonds,
+        plafond_incomplet,
+        nombre_fiches: contrat.fiches.len(),
+        constats: constats_vue,
+        bloquants,
+        alertes,
+        resume_constats: resume_constats(bloquants, alertes),
+        transition,
+    };
+    rendre(&page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etats_et_ancres() {
+        assert_eq!(code_etat(EtatContrat::EnExecution), "en_execution");
+        assert_eq!(etat_depuis_code("negociation"), Some(EtatContrat::Negociation));
+        assert_eq!(etat_depuis_code("inconnu"), None);
+        assert_eq!(ancre_indicateur("NI-1.1"), "ni-1-1");
+        assert!(cle_alphabetique("Île-de-France") < cle_alphabetique("Normandie"));
+        assert_eq!(horodatage("2026-11-23T04:17:03.123Z"), "23/11/2026 à 04 h 17 UTC");
+        assert_eq!(
+            objet_constat("fiches[1.2].financement.etat.2024", Gravite::Bloquant),
+            "Corriger la fiche 1.2 (part de l'État, 2024)"
+        );
+        assert_eq!(
+            objet_constat("fiches[1.3].indicateurs[0].t0", Gravite::Bloquant),
+            "Corriger la fiche 1.3 (indicateur local n° 1, situation au 31/12/2023)"
+        );
+        assert_eq!(
+            objet_constat("contrat.montants_proposes.4", Gravite::Alerte),
+            "Examiner l'en-tête (montant proposé, axe 4)"
+        );
+        assert_eq!(
+            objet_constat("fiches[2.1]", Gravite::Bloquant),
+            "Voir la fiche 2.1"
+        );
+        assert_eq!(
+            resume_constats(0, 1),
+            "Aucun constat bloquant et 1 alerte (admise avec une justification)."
+        );
+        assert_eq!(fiche_du_constat("fiches[1.2].financement"), Some("1.2"));
+        assert_eq!(fiche_du_constat("contrat.debut"), None);
+    }
 }

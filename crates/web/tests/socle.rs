@@ -1,0 +1,60 @@
+//! The application's frame: static files, unknown addresses, the demonstration banner.
+
+mod commun;
+
+use axum::http::StatusCode;
+use commun::*;
+
+#[tokio::test]
+async fn fichiers_statiques_embarques() {
+    let (app, _, _) = app_demo().await;
+    let r = get(&app, "/statique/dsfr/dsfr.min.css").await;
+    assert_eq!(r.statut, StatusCode::OK);
+    assert_eq!(r.type_contenu, "text/css; charset=utf-8");
+    assert!(r.corps.len() > 100_000, "la feuille du DSFR est servie entière");
+    let r = get(&app, "/statique/dsfr/fonts/Marianne-Regular.woff2").await;
+    assert_eq!((r.statut, r.type_contenu.as_str()), (StatusCode::OK, "font/woff2"));
+    let r = get(&app, "/statique/dsfr/dsfr.module.min.js").await;
+    assert_eq!(r.type_contenu, "text/javascript; charset=utf-8");
+    // Every icon the DSFR stylesheet references is embedded.
+    let css = get(&app, "/statique/dsfr/dsfr.min.css").await.corps;
+    for morceau in css.split("url(icons/").skip(1) {
+        let chemin = &morceau[..morceau.find(')').unwrap()];
+        let r = get(&app, &format!("/statique/dsfr/icons/{chemin}")).await;
+        assert_eq!(r.statut, StatusCode::OK, "icône {chemin}");
+    }
+    assert_eq!(get(&app, "/statique/absent.css").await.statut, StatusCode::NOT_FOUND);
+    assert_eq!(get(&app, "/statique/../Cargo.toml").await.statut, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn adresse_inconnue_page_francaise() {
+    let (app, _, _) = app_demo().await;
+    let r = get(&app, "/nulle-part").await;
+    assert_eq!(r.statut, StatusCode::NOT_FOUND);
+    assert!(r.type_contenu.starts_with("text/html"));
+    assert!(r.corps.contains("Page introuvable") && r.corps.contains("ne correspond à aucune page"));
+    assert!(r.corps.contains("lang=\"fr\""));
+}
+
+#[tokio::test]
+async fn bandeau_de_demonstration() {
+    let (app, _, _) = app_demo().await;
+    let r = get(&app, "/nulle-part").await;
+    assert!(!r.corps.contains("Données de démonstration"), "les pages d'erreur n'ont pas l'état");
+    let r = get(&app, "/referentiel").await;
+    assert!(r.corps.contains("Données de démonstration"), "{}", r.statut);
+}
+
+#[tokio::test]
+async fn page_de_reference_des_tests_de_charge() {
+    let (app, base, _) = app_demo().await;
+    assert_eq!(get(&app, "/banc/reference.html").await.statut, StatusCode::NOT_FOUND);
+    let options = pacte_web::Options {
+        page_reference: Some(std::sync::Arc::new(b"<p>ref</p>".to_vec())),
+        ..Default::default()
+    };
+    let app = pacte_web::application(base, options);
+    let r = get(&app, "/banc/reference.html").await;
+    assert_eq!((r.statut, r.corps.as_str()), (StatusCode::OK, "<p>ref</p>"));
+}
