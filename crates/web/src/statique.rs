@@ -58,7 +58,10 @@ pub async fn reference(axum::extract::State(etat): axum::extract::State<crate::E
         None => (StatusCode::NOT_FOUND, "page de référence non configurée").into_response(),
         Some(octets) => {
             let mut r = octets.as_ref().clone().into_response();
-            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
             r
         }
     }

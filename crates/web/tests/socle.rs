@@ -13,7 +13,10 @@ async fn fichiers_statiques_embarques() {
     assert_eq!(r.type_contenu, "text/css; charset=utf-8");
     assert!(r.corps.len() > 100_000, "la feuille du DSFR est servie entière");
     let r = get(&app, "/statique/dsfr/fonts/Marianne-Regular.woff2").await;
-    assert_eq!((r.statut, r.type_contenu.as_str()), (StatusCode::OK, "font/woff2"));
+    assert_eq!(
+        (r.statut, r.type_contenu.as_str()),
+        (StatusCode::OK, "font/woff2")
+    );
     let r = get(&app, "/statique/dsfr/dsfr.module.min.js").await;
     assert_eq!(r.type_contenu, "text/javascript; charset=utf-8");
     // Every icon the DSFR stylesheet references is embedded.
@@ -23,8 +26,14 @@ async fn fichiers_statiques_embarques() {
         let r = get(&app, &format!("/statique/dsfr/icons/{chemin}")).await;
         assert_eq!(r.statut, StatusCode::OK, "icône {chemin}");
     }
-    assert_eq!(get(&app, "/statique/absent.css").await.statut, StatusCode::NOT_FOUND);
-    assert_eq!(get(&app, "/statique/../Cargo.toml").await.statut, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&app, "/statique/absent.css").await.statut,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        get(&app, "/statique/../Cargo.toml").await.statut,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -41,7 +50,10 @@ async fn adresse_inconnue_page_francaise() {
 async fn bandeau_de_demonstration() {
     let (app, _, _) = app_demo().await;
     let r = get(&app, "/nulle-part").await;
-    assert!(!r.corps.contains("Données de démonstration"), "les pages d'erreur n'ont pas l'état");
+    assert!(
+        !r.corps.contains("Données de démonstration"),
+        "les pages d'erreur n'ont pas l'état"
+    );
     let r = get(&app, "/referentiel").await;
     assert!(r.corps.contains("Données de démonstration"), "{}", r.statut);
 }
@@ -49,7 +61,10 @@ async fn bandeau_de_demonstration() {
 #[tokio::test]
 async fn page_de_reference_des_tests_de_charge() {
     let (app, base, _) = app_demo().await;
-    assert_eq!(get(&app, "/banc/reference.html").await.statut, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&app, "/banc/reference.html").await.statut,
+        StatusCode::NOT_FOUND
+    );
     let options = pacte_web::Options {
         page_reference: Some(std::sync::Arc::new(b"<p>ref</p>".to_vec())),
         ..Default::default()

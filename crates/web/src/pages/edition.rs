@@ -1,61 +1,974 @@
 //! Write pages: contract creation and header, fiche view/create/edit/delete, lifecycle.
+//!
+//! Every form is read at the edge: on any faulty field the form comes back (422) with exactly
+//! what was typed and a French error next to the field, and nothing is written. A write that
+//! was based on a stale version is refused (409) and nothing is overwritten.
 
-use axum::extract::{Path, State};
-use axum::response::Response;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use pacte_core::contrat::{EtatContrat, NatureAction, NumeroFiche};
+use pacte_core::referentiel::referentiel;
+use pacte_core::{Annee, Contrat, FicheAction, Montant, verifier};
+use pacte_store::{ContratStocke, ErreurStore};
 
-use crate::{ErreurWeb, Etat};
+use super::Page;
+use super::formulaire::contrat::{self as fc, FormContrat, nom_collectivite};
+use super::formulaire::fiche::{self as ff, FormFiche};
+use super::formulaire::{Champ, ConstatVu, ErreurChamp, Saisie, abrege, nom_serde};
+use crate::{ACTEUR_WEB, ErreurWeb, Etat};
 
-pub async fn nouveau_contrat(State(_etat): State<Etat>) -> Result<Response, ErreurWeb> {
-    Err(ErreurWeb::introuvable("Page en cours de construction."))
+type Champs = Form<Vec<(String, String)>>;
+
+// ---------------------------------------------------------------------------------------------
+// Shared helpers
+
+/// Renders a template with a status other than 200.
+pub(crate) fn rendre_statut<T: Template>(statut: StatusCode, t: &T) -> Result<Response, ErreurWeb> {
+    Ok((statut, Html(t.render()?)).into_response())
 }
-pub async fn creer_contrat(State(_etat): State<Etat>) -> Result<Response, ErreurWeb> {
-    Err(ErreurWeb::introuvable("Page en cours de construction."))
+
+pub(crate) fn id_contrat(texte: &str) -> Result<i64, ErreurWeb> {
+    texte
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|i| *i > 0)
+        .ok_or_else(|| {
+            ErreurWeb::introuvable(format!(
+                "Aucun contrat ne porte le numéro « {} ».",
+                abrege(texte, 40)
+            ))
+        })
 }
+
+fn numero_fiche(texte: &str) -> Result<NumeroFiche, ErreurWeb> {
+    NumeroFiche::parse(texte).map_err(|_| {
+        ErreurWeb::introuvable(format!(
+            "Aucune fiche ne porte le numéro « {} ».",
+            abrege(texte, 40)
+        ))
+    })
+}
+
+pub(crate) async fn lire_contrat(etat: &Etat, id: i64) -> Result<ContratStocke, ErreurWeb> {
+    etat.base.contrat(id).await.map_err(|e| match e {
+        ErreurStore::Introuvable { .. } => {
+            ErreurWeb::introuvable(format!("Le contrat n° {id} n'existe pas."))
+        }
+        e => e.into(),
+    })
+}
+
+/// The position of fiche `numero` in a stored contract.
+fn position(c: &ContratStocke, numero: NumeroFiche) -> Result<usize, ErreurWeb> {
+    c.contrat
+        .fiches
+        .iter()
+        .position(|f| f.numero == numero)
+        .ok_or_else(|| {
+            ErreurWeb::introuvable(format!(
+                "Le contrat n° {} n'a pas de fiche {numero} (elle a pu être supprimée ou renumérotée).",
+                c.tampon.id
+            ))
+        })
+}
+
+/// The version sent back by a form.
+fn version_saisie(s: &Saisie) -> Result<i64, ErreurWeb> {
+    s.get("version").trim().parse::<i64>().map_err(|_| {
+        ErreurWeb::invalide(
+            "Le formulaire ne porte pas la version de l'enregistrement modifié : rechargez la page avant d'enregistrer ; rien n'a été écrit.",
+            Some("version".into()),
+        )
+    })
+}
+
+fn page_contrat(
+    etat: &Etat,
+    titre: impl Into<String>,
+    id: Option<i64>,
+    entete: Option<&pacte_core::contrat::EnTete>,
+) -> Page {
+    let page = Page::new(etat, titre, "/contrats").ariane("Contrats", Some("/contrats".into()));
+    match (id, entete) {
+        (Some(id), Some(e)) => page.ariane(nom_collectivite(e), Some(format!("/contrats/{id}"))),
+        _ => page,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "fiche_conflit.html")]
+struct PageConflit {
+    page: Page,
+    message: String,
+    recharger: String,
+    retour: String,
+}
+
+/// `2024-06-27T09:15:02.123Z` as `27/06/2024 à 09:15 (UTC)`; other texts as they are.
+fn horodatage(iso: &str) -> String {
+    let morceau = |a: usize, b: usize| iso.get(a..b).filter(|m| m.bytes().all(|c| c.is_ascii_digit()));
+    match (
+        morceau(0, 4),
+        morceau(5, 7),
+        morceau(8, 10),
+        morceau(11, 13),
+        morceau(14, 16),
+    ) {
+        (Some(a), Some(m), Some(j), Some(h), Some(mi)) => format!("{j}/{m}/{a} à {h}:{mi} (UTC)"),
+        _ => iso.to_string(),
+    }
+}
+
+/// A store error after a write: the conflict page (409) naming who changed the record, with a
+/// reload link; other errors as usual.
+fn erreur_ecriture(
+    etat: &Etat,
+    e: ErreurStore,
+    recharger: String,
+    retour: String,
+) -> Result<Response, ErreurWeb> {
+    match e {
+        ErreurStore::Conflit {
+            quoi,
+            par,
+            le,
+            attendue,
+            actuelle,
+        } => {
+            let accord = if quoi.starts_with("la ") {
+                "modifiée"
+            } else {
+                "modifié"
+            };
+            let mut quoi = quoi;
+            if let Some(premiere) = quoi.get_mut(..1) {
+                premiere.make_ascii_uppercase();
+            }
+            rendre_statut(
+                StatusCode::CONFLICT,
+                &PageConflit {
+                    page: Page::new(etat, "Modification concurrente", "/contrats"),
+                    message: format!(
+                        "{quoi} a été {accord} par {par} le {} depuis que vous l'avez ouvert(e) (version {attendue} lue, version {actuelle} enregistrée) : rien n'a été écrit.",
+                        horodatage(&le)
+                    ),
+                    recharger,
+                    retour,
+                },
+            )
+        }
+        e => Err(e.into()),
+    }
+}
+
+fn enregistre(requete: &Option<String>) -> bool {
+    requete
+        .as_deref()
+        .is_some_and(|q| q.split('&').any(|p| p == "enregistre=1"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contract header
+
+#[derive(Debug, Clone)]
+struct Transition {
+    etat: String,
+    libelle: String,
+    date: Option<Champ>,
+    secondaire: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Cycle {
+    id: i64,
+    etat: String,
+    version: i64,
+    suivants: Vec<Transition>,
+}
+
+#[derive(Debug, Clone)]
+struct Refus {
+    titre: String,
+    message: String,
+    constats: Vec<ConstatVu>,
+}
+
+#[derive(Template)]
+#[template(path = "contrat_formulaire.html")]
+struct PageContrat {
+    page: Page,
+    titre: String,
+    action: String,
+    bouton: &'static str,
+    annuler: String,
+    id: Option<i64>,
+    version: Option<i64>,
+    f: FormContrat,
+    erreurs: Vec<ErreurChamp>,
+    message: Option<String>,
+    cycle: Option<Cycle>,
+    refus: Option<Refus>,
+}
+
+fn cycle(c: &ContratStocke, date_saisie: Option<&str>, erreur_date: Option<String>) -> Cycle {
+    let entete = &c.contrat.contrat;
+    let suivants = fc::etats_suivants(entete.etat)
+        .iter()
+        .map(|e| Transition {
+            etat: nom_serde(e),
+            libelle: e.libelle().to_string(),
+            date: (*e == EtatContrat::Delibere).then(|| Champ {
+                nom: "date_deliberation".into(),
+                id: "cycle-date_deliberation".into(),
+                libelle: "Date de la délibération".into(),
+                precision: String::new(),
+                aide: "Exigée pour l'étape « délibéré » (R-DOC-05).".into(),
+                valeur: date_saisie
+                    .map(str::to_string)
+                    .or_else(|| entete.date_deliberation.map(|d| d.iso()))
+                    .unwrap_or_default(),
+                erreur: erreur_date.clone(),
+                constats: Vec::new(),
+            }),
+            secondaire: *e == EtatContrat::Denonce,
+        })
+        .collect();
+    Cycle {
+        id: c.tampon.id,
+        etat: entete.etat.libelle().to_string(),
+        version: c.tampon.version,
+        suivants,
+    }
+}
+
+/// The header edit page of a stored contract, from `saisie` (the stored values or what was typed).
+fn page_modifier_contrat(
+    etat: &Etat,
+    c: &ContratStocke,
+    saisie: &Saisie,
+    erreurs: Vec<ErreurChamp>,
+    version: i64,
+) -> PageContrat {
+    let id = c.tampon.id;
+    let constats = verifier(&c.contrat);
+    let f = if erreurs.is_empty() {
+        fc::formulaire(saisie, &erreurs, Some((&constats, id)))
+    } else {
+        fc::formulaire(saisie, &erreurs, None)
+    };
+    PageContrat {
+        page: page_contrat(
+            etat,
+            "Modifier l'en-tête du contrat",
+            Some(id),
+            Some(&c.contrat.contrat),
+        )
+        .ariane("Modifier l'en-tête", None),
+        titre: format!("Contrat de {} : en-tête", nom_collectivite(&c.contrat.contrat)),
+        action: format!("/contrats/{id}/modifier"),
+        bouton: "Enregistrer l'en-tête",
+        annuler: format!("/contrats/{id}"),
+        id: Some(id),
+        version: Some(version),
+        f,
+        erreurs,
+        message: None,
+        cycle: Some(cycle(c, None, None)),
+        refus: None,
+    }
+}
+
+pub async fn nouveau_contrat(State(etat): State<Etat>) -> Result<Response, ErreurWeb> {
+    let s = fc::saisie_vierge();
+    super::rendre(&page_nouveau_contrat(&etat, &s, Vec::new()))
+}
+
+fn page_nouveau_contrat(etat: &Etat, s: &Saisie, erreurs: Vec<ErreurChamp>) -> PageContrat {
+    PageContrat {
+        page: page_contrat(etat, "Nouveau contrat", None, None).ariane("Nouveau contrat", None),
+        titre: "Nouveau contrat local des solidarités".into(),
+        action: "/contrats/nouveau".into(),
+        bouton: "Créer le contrat",
+        annuler: "/contrats".into(),
+        id: None,
+        version: None,
+        f: fc::formulaire(s, &erreurs, None),
+        erreurs,
+        message: None,
+        cycle: None,
+        refus: None,
+    }
+}
+
+pub async fn creer_contrat(State(etat): State<Etat>, Form(champs): Champs) -> Result<Response, ErreurWeb> {
+    let s = Saisie::new(champs);
+    match fc::lire(&s, None) {
+        Err(erreurs) => rendre_statut(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page_nouveau_contrat(&etat, &s, erreurs),
+        ),
+        Ok(entete) => {
+            let contrat = Contrat {
+                contrat: entete,
+                fiches: Vec::new(),
+            };
+            let ids = etat.base.importer(&[contrat], ACTEUR_WEB).await?;
+            let id = ids
+                .first()
+                .copied()
+                .ok_or_else(|| ErreurWeb::interne("import sans identifiant"))?;
+            Ok(Redirect::to(&format!("/contrats/{id}")).into_response())
+        }
+    }
+}
+
 pub async fn modifier_contrat(
-    State(_etat): State<Etat>,
-    Path(_id): Path<String>,
+    State(etat): State<Etat>,
+    Path(id): Path<String>,
+    RawQuery(requete): RawQuery,
 ) -> Result<Response, ErreurWeb> {
-    Err(ErreurWeb::introuvable("Page en cours de construction."))
+    let c = lire_contrat(&etat, id_contrat(&id)?).await?;
+    let s = fc::saisie_de(&c.contrat.contrat);
+    let mut p = page_modifier_contrat(&etat, &c, &s, Vec::new(), c.tampon.version);
+    if enregistre(&requete) {
+        p.message = Some(
+            "En-tête enregistré. Les constats affichés sont recalculés sur le contrat enregistré.".into(),
+        );
+    }
+    super::rendre(&p)
 }
+
 pub async fn enregistrer_contrat(
-    State(_etat): State<Etat>,
-    Path(_id): Path<String>,
+    State(etat): State<Etat>,
+    Path(id): Path<String>,
+    Form(champs): Champs,
 ) -> Result<Response, ErreurWeb> {
-    Err(ErreurWeb::introuvable("Page en cours de construction."))
+    let c = lire_contrat(&etat, id_contrat(&id)?).await?;
+    let id = c.tampon.id;
+    let s = Saisie::new(champs);
+    let version = version_saisie(&s)?;
+    match fc::lire(&s, Some(&c.contrat.contrat)) {
+        Err(erreurs) => rendre_statut(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page_modifier_contrat(&etat, &c, &s, erreurs, version),
+        ),
+        Ok(entete) => match etat.base.modifier_entete(id, &entete, version, ACTEUR_WEB).await {
+            Ok(_) => Ok(Redirect::to(&format!("/contrats/{id}/modifier?enregistre=1")).into_response()),
+            Err(e) => erreur_ecriture(
+                &etat,
+                e,
+                format!("/contrats/{id}/modifier"),
+                format!("/contrats/{id}"),
+            ),
+        },
+    }
 }
-pub async fn changer_etat(State(_etat): State<Etat>, Path(_id): Path<String>) -> Result<Response, ErreurWeb> {
-    Err(ErreurWeb::introuvable("Page en cours de construction."))
-}
-pub async fn nouvelle_fiche(
-    State(_etat): State<Etat>,
-    Path(_id): Path<String>,
+
+pub async fn changer_etat(
+    State(etat): State<Etat>,
+    Path(id): Path<String>,
+    Form(champs): Champs,
 ) -> Result<Response, ErreurWeb> {
-    Err(ErreurWeb::introuvable("Page en cours de construction."))
+    let c = lire_contrat(&etat, id_contrat(&id)?).await?;
+    let id = c.tampon.id;
+    let s = Saisie::new(champs);
+    let version = version_saisie(&s)?;
+    let actuel = c.contrat.contrat.etat;
+    let refuser = |titre: String, message: String, constats: Vec<ConstatVu>, erreur_date: Option<String>| {
+        let mut p = page_modifier_contrat(
+            &etat,
+            &c,
+            &fc::saisie_de(&c.contrat.contrat),
+            Vec::new(),
+            c.tampon.version,
+        );
+        p.cycle = Some(cycle(&c, Some(s.get("date_deliberation")), erreur_date));
+        p.refus = Some(Refus {
+            titre,
+            message,
+            constats,
+        });
+        rendre_statut(StatusCode::UNPROCESSABLE_ENTITY, &p)
+    };
+    let demande = s.get("etat");
+    let Some(cible) = fc::lire_etat(demande) else {
+        return refuser(
+            "Étape inconnue".into(),
+            format!(
+                "« {} » n'est pas une étape du contrat (brouillon, negociation, valide, delibere, signe, en_execution, evalue, clos, denonce).",
+                abrege(demande, 40)
+            ),
+            Vec::new(),
+            None,
+        );
+    };
+    let suivants = fc::etats_suivants(actuel);
+    if !suivants.contains(&cible) {
+        let possibles: Vec<&str> = suivants.iter().map(|e| e.libelle()).collect();
+        return refuser(
+            format!("Passage à l'étape « {} » impossible", cible.libelle()),
+            format!(
+                "Le contrat est à l'étape « {} » : {}.",
+                actuel.libelle(),
+                if possibles.is_empty() {
+                    "aucune étape ne la suit".to_string()
+                } else {
+                    format!("l'étape suivante possible est « {} »", possibles.join(" » ou « "))
+                }
+            ),
+            Vec::new(),
+            None,
+        );
+    }
+    let mut entete = c.contrat.contrat.clone();
+    entete.etat = cible;
+    match fc::lire_date(s.get("date_deliberation")) {
+        Ok(Some(d)) => entete.date_deliberation = Some(d),
+        Ok(None) => {}
+        Err(e) => {
+            let message = format!("Date invalide pour « Date de la délibération » : {e}.");
+            return refuser(
+                format!("Passage à l'étape « {} » impossible", cible.libelle()),
+                message.clone(),
+                Vec::new(),
+                Some(message),
+            );
+        }
+    }
+    if cible == EtatContrat::Delibere && entete.date_deliberation.is_none() {
+        let message =
+            "La date de la délibération autorisant la signature est exigée pour passer à l'étape « délibéré » (R-DOC-05).".to_string();
+        return refuser(
+            "Passage à l'étape « délibéré » impossible".into(),
+            message.clone(),
+            Vec::new(),
+            Some(message),
+        );
+    }
+    if fc::exige_conformite(cible) {
+        let essai = Contrat {
+            contrat: entete.clone(),
+            fiches: c.contrat.fiches.clone(),
+        };
+        let bloquants: Vec<ConstatVu> = verifier(&essai)
+            .iter()
+            .filter(|k| k.gravite == pacte_core::Gravite::Bloquant)
+            .map(|k| ConstatVu::new(k, id))
+            .collect();
+        if !bloquants.is_empty() {
+            return refuser(
+                format!("Passage à l'étape « {} » impossible", cible.libelle()),
+                format!(
+                    "Le contrat porte {} constat{} bloquant{} : {} doivent être corrigés avant de passer à l'étape « {} ». Rien n'a été enregistré.",
+                    bloquants.len(),
+                    if bloquants.len() > 1 { "s" } else { "" },
+                    if bloquants.len() > 1 { "s" } else { "" },
+                    if bloquants.len() > 1 { "ils" } else { "il" },
+                    cible.libelle()
+                ),
+                bloquants,
+                None,
+            );
+        }
+    }
+    match etat.base.modifier_entete(id, &entete, version, ACTEUR_WEB).await {
+        Ok(_) => Ok(Redirect::to(&format!("/contrats/{id}")).into_response()),
+        Err(e) => erreur_ecriture(
+            &etat,
+            e,
+            format!("/contrats/{id}/modifier#etape"),
+            format!("/contrats/{id}"),
+        ),
+    }
 }
-pub async fn creer_fiche(State(_etat): State<Etat>, Path(_id): Path<String>) -> Result<Response, ErreurWeb> {
-    Err(ErreurWeb::introuvable("Page en cours de construction."))
+
+// ---------------------------------------------------------------------------------------------
+// Fiche view
+
+#[derive(Debug, Clone)]
+struct LigneBudget {
+    annee: String,
+    etat: String,
+    collectivite: String,
+    fse: String,
+    autres: String,
+    total: String,
+    global: String,
+    depenses: String,
+    renforcee: String,
 }
+
+/// A row of a table: a label, a note, a mark and one value per column.
+#[derive(Debug, Clone)]
+struct LigneTableau {
+    libelle: String,
+    precision: String,
+    marque: bool,
+    montants: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "fiche.html")]
+struct PageFiche {
+    page: Page,
+    contrat_id: i64,
+    collectivite: String,
+    numero: String,
+    f: FicheAction,
+    axe_numero: u8,
+    axe: String,
+    sous_axe: String,
+    type_action: String,
+    nature: Option<&'static str>,
+    mode: &'static str,
+    public: Option<&'static str>,
+    fin: Option<String>,
+    renforcee: bool,
+    annees: Vec<String>,
+    budget: Vec<LigneBudget>,
+    cofinanceurs: Vec<LigneTableau>,
+    depenses: Vec<LigneTableau>,
+    indicateurs: Vec<LigneTableau>,
+    nationaux: Vec<LigneTableau>,
+    nationaux_manquants: String,
+    constats: Vec<ConstatVu>,
+    nb_bloquants: usize,
+}
+
+fn montant_ou_tiret(m: Option<&Montant>) -> String {
+    m.map(Montant::to_string).unwrap_or_else(|| "—".into())
+}
+
+fn valeur_ou_tiret<T: ToString>(v: Option<T>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_else(|| "—".into())
+}
+
+/// The findings of fiche `numero` among those of its contract.
+fn constats_fiche(contrat: &Contrat, numero: NumeroFiche, id: i64) -> Vec<ConstatVu> {
+    let prefixe = format!("fiches[{numero}]");
+    verifier(contrat)
+        .iter()
+        .filter(|k| {
+            k.cible
+                .strip_prefix(&prefixe)
+                .is_some_and(|r| r.is_empty() || r.starts_with('.'))
+        })
+        .map(|k| ConstatVu::new(k, id))
+        .collect()
+}
+
 pub async fn fiche(
-    State(_etat): State<Etat>,
-    Path(_p): Path<(String, String)>,
+    State(etat): State<Etat>,
+    Path((id, numero)): Path<(String, String)>,
 ) -> Result<Response, ErreurWeb> {
-    Err(ErreurWeb::introuvable("Page en cours de construction."))
+    let id = id_contrat(&id)?;
+    let numero = numero_fiche(&numero)?;
+    let c = lire_contrat(&etat, id).await?;
+    let f = c.contrat.fiches[position(&c, numero)?].clone();
+    let r = referentiel();
+    let place = ff::place(&f);
+    let axe = r.axe(f.axe());
+    let sous_axe = match (place, &f.sous_axe) {
+        (Some(p), _) => format!("{} — {}", p.sous_axe.code, p.sous_axe.intitule),
+        (None, Some(s)) => format!("« {s} » (inconnu du référentiel)"),
+        (None, None) => "non renseigné".into(),
+    };
+    let type_action = match f.type_action.as_deref() {
+        Some(t) => match r.type_action(t) {
+            Some((_, ta)) => format!("{} — {} ({})", ta.id, ta.intitule, ta.statut.libelle()),
+            None => format!("« {t} » (inconnu du référentiel)"),
+        },
+        None => "non renseigné".into(),
+    };
+    let fin_ = &f.financement;
+    let parts = f.renforcement.as_ref().map(|r| &r.part_renforcee);
+    let mut budget: Vec<LigneBudget> = Annee::TOUTES
+        .iter()
+        .map(|a| LigneBudget {
+            annee: a.to_string(),
+            etat: fin_.etat(*a).to_string(),
+            collectivite: fin_.collectivite(*a).to_string(),
+            fse: fin_.fse_plus(*a).to_string(),
+            autres: fin_.autres(*a).to_string(),
+            total: fin_.total(*a).to_string(),
+            global: montant_ou_tiret(f.budget_global.get(a)),
+            depenses: f.depenses(*a).to_string(),
+            renforcee: montant_ou_tiret(parts.and_then(|p| p.get(a))),
+        })
+        .collect();
+    let somme = |g: &dyn Fn(Annee) -> Montant| -> String {
+        Annee::TOUTES.iter().map(|a| g(*a)).sum::<Montant>().to_string()
+    };
+    budget.push(LigneBudget {
+        annee: "Total 2024-2027".into(),
+        etat: somme(&|a| fin_.etat(a)),
+        collectivite: somme(&|a| fin_.collectivite(a)),
+        fse: somme(&|a| fin_.fse_plus(a)),
+        autres: somme(&|a| fin_.autres(a)),
+        total: somme(&|a| fin_.total(a)),
+        global: if f.budget_global.is_empty() {
+            "—".into()
+        } else {
+            f.budget_global.values().sum::<Montant>().to_string()
+        },
+        depenses: somme(&|a| f.depenses(a)),
+        renforcee: parts
+            .map(|p| p.values().sum::<Montant>().to_string())
+            .unwrap_or_else(|| "—".into()),
+    });
+    let par_annee = |m: &pacte_core::contrat::ParAnnee<Montant>| -> Vec<String> {
+        Annee::TOUTES.iter().map(|a| montant_ou_tiret(m.get(a))).collect()
+    };
+    let cofinanceurs = fin_
+        .autres
+        .iter()
+        .map(|c| LigneTableau {
+            libelle: c.nom.clone(),
+            precision: String::new(),
+            marque: c.cee,
+            montants: par_annee(&c.montants),
+        })
+        .collect();
+    let depenses = f
+        .depenses
+        .iter()
+        .map(|d| LigneTableau {
+            libelle: d.poste.clone(),
+            precision: if d.nature == pacte_core::contrat::NatureDepense::Investissement {
+                "investissement".into()
+            } else {
+                String::new()
+            },
+            marque: d.evaluation,
+            montants: par_annee(&d.montants),
+        })
+        .collect();
+    let indicateurs = f
+        .indicateurs
+        .iter()
+        .map(|i| {
+            let mut v = vec![valeur_ou_tiret(i.t0)];
+            v.extend(Annee::TOUTES.iter().map(|a| valeur_ou_tiret(i.cibles.get(a))));
+            v.push(valeur_ou_tiret(i.cible_finale));
+            LigneTableau {
+                libelle: i.libelle.clone(),
+                precision: i.unite.clone().unwrap_or_default(),
+                marque: false,
+                montants: v,
+            }
+        })
+        .collect();
+    let nationaux = f
+        .indicateurs_nationaux
+        .iter()
+        .map(|t| {
+            let mut v = vec![valeur_ou_tiret(t.t0)];
+            v.extend(Annee::TOUTES.iter().map(|a| valeur_ou_tiret(t.cibles.get(a))));
+            LigneTableau {
+                libelle: t.code.clone(),
+                precision: r
+                    .indicateur(&t.code)
+                    .map(|n| abrege(&n.libelle, 140))
+                    .unwrap_or_else(|| "inconnu de l'annexe 6".into()),
+                marque: false,
+                montants: v,
+            }
+        })
+        .collect();
+    let manquants: Vec<String> = place
+        .map(|p| {
+            p.sous_axe
+                .indicateurs_nationaux
+                .iter()
+                .filter(|code| {
+                    !f.indicateurs_nationaux
+                        .iter()
+                        .any(|t| t.code.trim() == code.as_str())
+                })
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let constats = constats_fiche(&c.contrat, numero, id);
+    let entete = &c.contrat.contrat;
+    let page = page_contrat(&etat, format!("Fiche {numero}"), Some(id), Some(entete))
+        .ariane(format!("Fiche {numero}"), None);
+    super::rendre(&PageFiche {
+        page,
+        contrat_id: id,
+        collectivite: nom_collectivite(entete),
+        numero: numero.to_string(),
+        axe_numero: f.axe().numero(),
+        axe: format!("Axe {} — {}", axe.code, axe.intitule),
+        sous_axe,
+        type_action,
+        nature: f.nature.map(NatureAction::libelle),
+        mode: match f.mode_execution {
+            Some(pacte_core::contrat::ModeExecution::Subvention) => "subvention",
+            Some(pacte_core::contrat::ModeExecution::Marche) => "marché public",
+            Some(pacte_core::contrat::ModeExecution::Regie) => "régie",
+            None => "non renseigné",
+        },
+        public: f.public_mobilite.map(|p| match p {
+            pacte_core::contrat::PublicMobilite::BrsaDemandeursEmploi => {
+                "bénéficiaires du RSA et demandeurs d'emploi (axe 2)"
+            }
+            pacte_core::contrat::PublicMobilite::TousPublics => "tous publics en précarité mobilité (axe 4)",
+        }),
+        fin: f.fin().map(|d| d.to_string()),
+        renforcee: f.nature == Some(NatureAction::Renforcee) || f.renforcement.is_some(),
+        annees: Annee::TOUTES.iter().map(ToString::to_string).collect(),
+        budget,
+        cofinanceurs,
+        depenses,
+        indicateurs,
+        nationaux,
+        nationaux_manquants: manquants.join(", "),
+        nb_bloquants: constats.iter().filter(|k| k.bloquant).count(),
+        constats,
+        f,
+    })
 }
+
+// ---------------------------------------------------------------------------------------------
+// Fiche form
+
+#[derive(Template)]
+#[template(path = "fiche_formulaire.html")]
+struct PageFicheFormulaire {
+    page: Page,
+    titre: String,
+    collectivite: String,
+    action: String,
+    annuler: String,
+    contrat_id: i64,
+    /// The stored fiche's number (edit form only).
+    numero: Option<String>,
+    version: Option<i64>,
+    f: FormFiche,
+    erreurs: Vec<ErreurChamp>,
+    message: Option<String>,
+    nb_constats: usize,
+    numeros_pris: String,
+}
+
+fn numeros_pris(c: &ContratStocke, sauf: Option<NumeroFiche>) -> String {
+    let mut n: Vec<NumeroFiche> = c
+        .contrat
+        .fiches
+        .iter()
+        .map(|f| f.numero)
+        .filter(|n| Some(*n) != sauf)
+        .collect();
+    n.sort();
+    n.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
+fn page_nouvelle_fiche(
+    etat: &Etat,
+    c: &ContratStocke,
+    s: &Saisie,
+    erreurs: Vec<ErreurChamp>,
+) -> PageFicheFormulaire {
+    let id = c.tampon.id;
+    let entete = &c.contrat.contrat;
+    PageFicheFormulaire {
+        page: page_contrat(etat, "Nouvelle fiche action", Some(id), Some(entete))
+            .ariane("Nouvelle fiche", None),
+        titre: "Nouvelle fiche action".into(),
+        collectivite: nom_collectivite(entete),
+        action: format!("/contrats/{id}/fiches/nouvelle"),
+        annuler: format!("/contrats/{id}"),
+        contrat_id: id,
+        numero: None,
+        version: None,
+        f: ff::formulaire(s, &erreurs, None),
+        erreurs,
+        message: None,
+        nb_constats: 0,
+        numeros_pris: numeros_pris(c, None),
+    }
+}
+
+/// The edit form of fiche `numero`; findings are placed next to their fields unless the form
+/// carries input errors (they describe the stored fiche, not what was typed).
+fn page_modifier_fiche(
+    etat: &Etat,
+    c: &ContratStocke,
+    numero: NumeroFiche,
+    s: &Saisie,
+    erreurs: Vec<ErreurChamp>,
+    version: i64,
+) -> PageFicheFormulaire {
+    let id = c.tampon.id;
+    let entete = &c.contrat.contrat;
+    let constats = verifier(&c.contrat);
+    let nb_constats = constats
+        .iter()
+        .filter(|k| {
+            k.cible
+                .strip_prefix(&format!("fiches[{numero}]"))
+                .is_some_and(|r| r.is_empty() || r.starts_with('.'))
+        })
+        .count();
+    let f = if erreurs.is_empty() {
+        ff::formulaire(s, &erreurs, Some((&constats, numero, id)))
+    } else {
+        ff::formulaire(s, &erreurs, None)
+    };
+    PageFicheFormulaire {
+        page: page_contrat(
+            etat,
+            format!("Modifier la fiche {numero}"),
+            Some(id),
+            Some(entete),
+        )
+        .ariane(
+            format!("Fiche {numero}"),
+            Some(format!("/contrats/{id}/fiches/{numero}")),
+        )
+        .ariane("Modifier", None),
+        titre: format!("Fiche action {numero}"),
+        collectivite: nom_collectivite(entete),
+        action: format!("/contrats/{id}/fiches/{numero}/modifier"),
+        annuler: format!("/contrats/{id}/fiches/{numero}"),
+        contrat_id: id,
+        numero: Some(numero.to_string()),
+        version: Some(version),
+        f,
+        erreurs,
+        message: None,
+        nb_constats,
+        numeros_pris: numeros_pris(c, Some(numero)),
+    }
+}
+
+/// A number already taken, found by the store at write time: shown on the number field.
+fn erreur_numero(e: ErreurStore) -> Result<Vec<ErreurChamp>, ErreurStore> {
+    match e {
+        ErreurStore::Invalide(m) => Ok(vec![ErreurChamp {
+            nom: "numero".into(),
+            message: format!("Numéro de fiche refusé : {m}."),
+        }]),
+        e => Err(e),
+    }
+}
+
+pub async fn nouvelle_fiche(State(etat): State<Etat>, Path(id): Path<String>) -> Result<Response, ErreurWeb> {
+    let c = lire_contrat(&etat, id_contrat(&id)?).await?;
+    super::rendre(&page_nouvelle_fiche(&etat, &c, &ff::saisie_vierge(), Vec::new()))
+}
+
+pub async fn creer_fiche(
+    State(etat): State<Etat>,
+    Path(id): Path<String>,
+    Form(champs): Champs,
+) -> Result<Response, ErreurWeb> {
+    let c = lire_contrat(&etat, id_contrat(&id)?).await?;
+    let id = c.tampon.id;
+    let s = Saisie::new(champs);
+    let autres: Vec<&FicheAction> = c.contrat.fiches.iter().collect();
+    let refus = |erreurs| {
+        rendre_statut(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page_nouvelle_fiche(&etat, &c, &s, erreurs),
+        )
+    };
+    match ff::lire(&s, None, &autres) {
+        Err(erreurs) => refus(erreurs),
+        Ok(fiche) => match etat.base.ajouter_fiche(id, &fiche, ACTEUR_WEB).await {
+            Ok(_) => Ok(Redirect::to(&format!(
+                "/contrats/{id}/fiches/{}/modifier?enregistre=1",
+                fiche.numero
+            ))
+            .into_response()),
+            Err(e) => refus(erreur_numero(e)?),
+        },
+    }
+}
+
 pub async fn modifier_fiche(
-    State(_etat): State<Etat>,
-    Path(_p): Path<(String, String)>,
+    State(etat): State<Etat>,
+    Path((id, numero)): Path<(String, String)>,
+    RawQuery(requete): RawQuery,
 ) -> Result<Response, ErreurWeb> {
-    Err(ErreurWeb::introuvable("Page en cours de construction."))
+    let id = id_contrat(&id)?;
+    let numero = numero_fiche(&numero)?;
+    let c = lire_contrat(&etat, id).await?;
+    let i = position(&c, numero)?;
+    let s = ff::saisie_de(&c.contrat.fiches[i]);
+    let mut p = page_modifier_fiche(&etat, &c, numero, &s, Vec::new(), c.fiches[i].version);
+    if enregistre(&requete) {
+        p.message = Some("Fiche enregistrée. Les constats sont recalculés sur le contrat enregistré.".into());
+    }
+    super::rendre(&p)
 }
+
 pub async fn enregistrer_fiche(
-    State(_etat): State<Etat>,
-    Path(_p): Path<(String, String)>,
+    State(etat): State<Etat>,
+    Path((id, numero)): Path<(String, String)>,
+    Form(champs): Champs,
 ) -> Result<Response, ErreurWeb> {
-    Err(ErreurWeb::introuvable("Page en cours de construction."))
+    let id = id_contrat(&id)?;
+    let numero = numero_fiche(&numero)?;
+    let c = lire_contrat(&etat, id).await?;
+    let i = position(&c, numero)?;
+    let s = Saisie::new(champs);
+    let version = version_saisie(&s)?;
+    let actuelle = &c.contrat.fiches[i];
+    let autres: Vec<&FicheAction> = c.contrat.fiches.iter().filter(|f| f.numero != numero).collect();
+    let refus = |erreurs| {
+        rendre_statut(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page_modifier_fiche(&etat, &c, numero, &s, erreurs, version),
+        )
+    };
+    match ff::lire(&s, Some(actuelle), &autres) {
+        Err(erreurs) => refus(erreurs),
+        Ok(fiche) => match etat
+            .base
+            .modifier_fiche(id, numero, &fiche, version, ACTEUR_WEB)
+            .await
+        {
+            Ok(_) => Ok(Redirect::to(&format!(
+                "/contrats/{id}/fiches/{}/modifier?enregistre=1",
+                fiche.numero
+            ))
+            .into_response()),
+            Err(e @ ErreurStore::Conflit { .. }) => erreur_ecriture(
+                &etat,
+                e,
+                format!("/contrats/{id}/fiches/{numero}/modifier"),
+                format!("/contrats/{id}"),
+            ),
+            Err(e) => refus(erreur_numero(e)?),
+        },
+    }
 }
+
 pub async fn supprimer_fiche(
-    State(_etat): State<Etat>,
-    Path(_p): Path<(String, String)>,
+    State(etat): State<Etat>,
+    Path((id, numero)): Path<(String, String)>,
+    Form(champs): Champs,
 ) -> Result<Response, ErreurWeb> {
-    Err(ErreurWeb::introuvable("Page en cours de construction."))
+    let id = id_contrat(&id)?;
+    let numero = numero_fiche(&numero)?;
+    let s = Saisie::new(champs);
+    let version = version_saisie(&s)?;
+    match etat.base.supprimer_fiche(id, numero, version, ACTEUR_WEB).await {
+        Ok(()) => Ok(Redirect::to(&format!("/contrats/{id}")).into_response()),
+        Err(ErreurStore::Introuvable { .. }) => Err(ErreurWeb::introuvable(format!(
+            "Le contrat n° {id} n'a pas de fiche {numero} (elle a pu être supprimée ou renumérotée)."
+        ))),
+        Err(e) => erreur_ecriture(
+            &etat,
+            e,
+            format!("/contrats/{id}/fiches/{numero}/modifier"),
+            format!("/contrats/{id}"),
+        ),
+    }
 }

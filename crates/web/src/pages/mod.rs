@@ -2,10 +2,12 @@
 //!
 //! - `lecture`: dashboard, référentiel, territories, contract list and contract page;
 //! - `edition`: contract and fiche forms, lifecycle transitions;
-//! - `fichiers`: contract file upload (preview, then atomic import) and download.
+//! - `fichiers`: contract file upload (preview, then atomic import) and download;
+//! - `formulaire`: form parsing that keeps what the user typed and names the faulty field.
 
 pub mod edition;
 pub mod fichiers;
+pub mod formulaire;
 pub mod lecture;
 
 use axum::response::{Html, IntoResponse, Response};
@@ -89,7 +91,10 @@ pub fn lien_constat(contrat_id: i64, cible: &str) -> String {
         if champ.is_empty() {
             return format!("/contrats/{contrat_id}/fiches/{numero}");
         }
-        return format!("/contrats/{contrat_id}/fiches/{numero}/modifier#{}", id_champ(champ));
+        return format!(
+            "/contrats/{contrat_id}/fiches/{numero}/modifier#{}",
+            id_champ(champ)
+        );
     }
     if let Some(axe) = cible.strip_prefix("contrat.axes.") {
         return format!("/contrats/{contrat_id}#axe-{axe}");
@@ -114,7 +119,10 @@ mod tests {
         );
         assert_eq!(lien_constat(3, "fiches[2.1]"), "/contrats/3/fiches/2.1");
         assert_eq!(lien_constat(3, "contrat.axes.2"), "/contrats/3#axe-2");
-        assert_eq!(lien_constat(3, "contrat.montants_proposes.4"), "/contrats/3/modifier#champ-montants_proposes-4");
+        assert_eq!(
+            lien_constat(3, "contrat.montants_proposes.4"),
+            "/contrats/3/modifier#champ-montants_proposes-4"
+        );
         assert_eq!(lien_constat(3, "contrat.fiches"), "/contrats/3#fiches");
     }
 }

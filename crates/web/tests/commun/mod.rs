@@ -19,7 +19,9 @@ pub async fn base_neuve() -> Base {
     let n = COMPTEUR.fetch_add(1, Ordering::SeqCst);
     let dossier = std::env::temp_dir().join(format!("pacte-web-test-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dossier);
-    Base::ouvrir(&format!("sqlite://{}/pacte.db", dossier.display())).await.expect("base de test")
+    Base::ouvrir(&format!("sqlite://{}/pacte.db", dossier.display()))
+        .await
+        .expect("base de test")
 }
 
 /// The application on a fresh base with the demonstration data; also returns the base and the
@@ -27,8 +29,16 @@ pub async fn base_neuve() -> Base {
 /// with 60 fiches).
 pub async fn app_demo() -> (Router, Base, Vec<i64>) {
     let base = base_neuve().await;
-    let ids = pacte_web::demo::charger(&base).await.expect("données de démonstration");
-    let app = pacte_web::application(base.clone(), pacte_web::Options { demonstration: true, ..Default::default() });
+    let ids = pacte_web::demo::charger(&base)
+        .await
+        .expect("données de démonstration");
+    let app = pacte_web::application(
+        base.clone(),
+        pacte_web::Options {
+            demonstration: true,
+            ..Default::default()
+        },
+    );
     (app, base, ids)
 }
 
@@ -50,10 +60,19 @@ pub async fn envoyer(app: &Router, requete: Request<Body>) -> Reponse {
     let r = app.clone().oneshot(requete).await.expect("réponse");
     let statut = r.status();
     let entetes = r.headers().clone();
-    let type_contenu =
-        r.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    let type_contenu = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     let octets = r.into_body().collect().await.expect("corps").to_bytes();
-    Reponse { statut, type_contenu, corps: String::from_utf8_lossy(&octets).into_owned(), entetes }
+    Reponse {
+        statut,
+        type_contenu,
+        corps: String::from_utf8_lossy(&octets).into_owned(),
+        entetes,
+    }
 }
 
 pub async fn get(app: &Router, uri: &str) -> Reponse {
@@ -62,8 +81,14 @@ pub async fn get(app: &Router, uri: &str) -> Reponse {
 
 /// POST of an HTML form (`application/x-www-form-urlencoded`); `champs` are encoded here.
 pub async fn post_formulaire(app: &Router, uri: &str, champs: &[(&str, &str)]) -> Reponse {
-    let corps = champs.iter().map(|(k, v)| format!("{}={}", encoder(k), encoder(v))).collect::<Vec<_>>().join("&");
-    let r = Request::post(uri).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(Body::from(corps));
+    let corps = champs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encoder(k), encoder(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let r = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(corps));
     envoyer(app, r.unwrap()).await
 }
 

@@ -1,0 +1,111 @@
+// Accessibility: axe-core on every page of the application, on the demonstration data of
+// `pacte demo` (contract 1: Aix-Marseille-Provence, contract 4: Bordeaux Métropole, 60 fiches).
+// A page passes with no violation of impact "serious" or "critical"; the others (moderate,
+// minor) are printed as diagnostics. Each page is also captured into captures/.
+
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import {
+  IMPACTS_BLOQUANTS,
+  RACINE,
+  analyserAccessibilite,
+  capturer,
+  decrireViolations,
+  lancerNavigateur,
+  nouveauContexte,
+  ouvrir,
+  soumettre,
+  texteDeLaPage,
+} from './commun.js';
+
+/** [capture name, path, expected HTTP status, label] */
+const PAGES = [
+  ['01-tableau-de-bord', '/', 200, 'tableau de bord'],
+  ['02-referentiel', '/referentiel', 200, 'référentiel'],
+  ['03-territoires', '/territoires', 200, 'territoires'],
+  ['04-contrats', '/contrats', 200, 'liste des contrats'],
+  ['05-contrat', '/contrats/1', 200, 'page d’un contrat'],
+  ['06-contrat-60-fiches', '/contrats/4', 200, 'contrat de 60 fiches (Bordeaux Métropole)'],
+  ['07-fiche', '/contrats/1/fiches/1.1', 200, 'page d’une fiche'],
+  ['08-fiche-modifier', '/contrats/1/fiches/1.1/modifier', 200, 'formulaire de modification d’une fiche'],
+  ['09-fiche-nouvelle', '/contrats/1/fiches/nouvelle', 200, 'formulaire de nouvelle fiche'],
+  ['10-contrat-nouveau', '/contrats/nouveau', 200, 'formulaire de création de contrat'],
+  ['12-introuvable', '/cette-page-n-existe-pas', 404, 'page 404'],
+];
+
+/** The file uploaded for the import preview: it has findings, so the preview lists them. */
+const FICHIER_APERCU = join(RACINE, 'exemples', 'contrat-avec-erreurs.toml');
+
+let navigateur;
+before(async () => {
+  navigateur = await lancerNavigateur();
+});
+after(async () => {
+  await navigateur?.close();
+});
+
+/** Runs axe on the page shown by `page` and fails on serious or critical violations. */
+async function verifierAxe(t, page, libelle, chemin) {
+  const violations = await analyserAccessibilite(page);
+  const bloquantes = violations.filter((v) => IMPACTS_BLOQUANTS.includes(v.impact));
+  const autres = violations.filter((v) => !IMPACTS_BLOQUANTS.includes(v.impact));
+  // Not failing, but reported: one TAP diagnostic line per violation.
+  for (const v of autres) {
+    t.diagnostic(`${chemin} : [${v.impact}] ${v.id} : ${v.help} — cibles : ${v.cibles.join(' | ')}`);
+  }
+  assert.equal(
+    bloquantes.length,
+    0,
+    `${libelle} (${chemin}) : ${bloquantes.length} violation(s) d’accessibilité graves ou critiques\n` +
+      decrireViolations(bloquantes),
+  );
+}
+
+describe('accessibilité (axe-core)', () => {
+  for (const [capture, chemin, attendu, libelle] of PAGES) {
+    test(`${libelle} (${chemin})`, async (t) => {
+      const contexte = await nouveauContexte(navigateur);
+      try {
+        const page = await contexte.newPage();
+        const statut = await ouvrir(page, chemin);
+        await capturer(page, capture);
+        assert.equal(
+          statut,
+          attendu,
+          `${chemin} : HTTP ${statut}, ${attendu} attendu — ${await texteDeLaPage(page, 300)}`,
+        );
+        await verifierAxe(t, page, libelle, chemin);
+      } finally {
+        await contexte.close();
+      }
+    });
+  }
+
+  test('aperçu d’import après envoi d’un fichier (POST /contrats/import)', async (t) => {
+    const contexte = await nouveauContexte(navigateur);
+    try {
+      const page = await contexte.newPage();
+      const statut = await ouvrir(page, '/contrats');
+      assert.equal(statut, 200, `/contrats : HTTP ${statut} — ${await texteDeLaPage(page, 300)}`);
+      const champ = page.locator('input[type=file][name=fichier]');
+      assert.ok(
+        (await champ.count()) > 0,
+        '/contrats : pas de champ de fichier <input type="file" name="fichier"> pour importer un contrat',
+      );
+      await champ.first().setInputFiles(FICHIER_APERCU);
+      const formulaire = page.locator('form', { has: page.locator('input[type=file][name=fichier]') }).first();
+      const resultat = await soumettre(page, formulaire);
+      await capturer(page, '11-import-apercu');
+      assert.equal(
+        resultat.statut,
+        200,
+        `aperçu d’import : HTTP ${resultat.statut} (${resultat.url}) — ${await texteDeLaPage(page, 300)}`,
+      );
+      await verifierAxe(t, page, 'aperçu d’import', 'POST /contrats/import');
+    } finally {
+      await contexte.close();
+    }
+  });
+});
