@@ -336,7 +336,15 @@ pub async fn servir(url: &str, adresse: std::net::SocketAddr, page_reference: Op
         }
     };
     ecrire!("Pacte écoute sur http://{adresse}/ (base {url}). Arrêt : Ctrl+C.");
-    lancer(base, adresse, pacte_web::Options { page_reference, ..Default::default() }).await
+    lancer(
+        base,
+        adresse,
+        pacte_web::Options {
+            page_reference,
+            ..Default::default()
+        },
+    )
+    .await
 }
 
 /// `pacte demo`: a fresh SQLite base in a temporary folder, loaded with the demonstration data.
@@ -360,7 +368,15 @@ pub async fn demo(adresse: std::net::SocketAddr) -> ExitCode {
     ecrire!(
         "  Ouvrir http://{adresse}/ dans un navigateur. Arrêt : Ctrl+C (les données de démonstration sont alors effacées)."
     );
-    let code = lancer(base, adresse, pacte_web::Options { demonstration: true, ..Default::default() }).await;
+    let code = lancer(
+        base,
+        adresse,
+        pacte_web::Options {
+            demonstration: true,
+            ..Default::default()
+        },
+    )
+    .await;
     let _ = std::fs::remove_dir_all(&dossier);
     code
 }

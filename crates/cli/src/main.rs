@@ -315,7 +315,10 @@ fn main() -> ExitCode {
         Commande::Sauvegarde { fichier } => executer(base::sauvegarder(url, &fichier)),
         Commande::Restauration { fichier } => executer(base::restaurer(url, &fichier)),
         Commande::Migrer { vers } => executer(base::migrer_vers(url, &vers)),
-        Commande::Serve { adresse, page_reference } => executer(base::servir(url, adresse, page_reference)),
+        Commande::Serve {
+            adresse,
+            page_reference,
+        } => executer(base::servir(url, adresse, page_reference)),
         Commande::Demo { adresse } => executer(base::demo(adresse)),
     }
 }
