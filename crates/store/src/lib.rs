@@ -17,6 +17,8 @@ mod moteur;
 pub mod sauvegarde;
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use pacte_core::contrat::{EnTete, NumeroFiche};
 use pacte_core::{Contrat, FicheAction};
@@ -67,6 +69,9 @@ pub struct ResumeContrat {
 pub struct Base {
     pool: AnyPool,
     moteur: Moteur,
+    /// Write transactions committed through this handle (and its clones): lets caches see
+    /// this process's own writes at once.
+    ecritures: Arc<AtomicU64>,
 }
 
 /// A stored document: JSON of a domain value, refused when it holds a NUL character (which
@@ -107,7 +112,11 @@ impl Base {
             .max_connections(moteur.connexions_max())
             .connect(&url_connexion)
             .await?;
-        let base = Base { pool, moteur };
+        let base = Base {
+            pool,
+            moteur,
+            ecritures: Arc::new(AtomicU64::new(0)),
+        };
         moteur.configurer(&base.pool).await?;
         moteur.migrateur().await?.run(&base.pool).await?;
         base.charger_reference().await?;
@@ -116,6 +125,27 @@ impl Base {
 
     pub fn moteur(&self) -> Moteur {
         self.moteur
+    }
+
+    /// Commits a write transaction and counts it.
+    pub(crate) async fn valider(&self, tx: Transaction<'_, Any>) -> Resultat<()> {
+        tx.commit().await?;
+        self.ecritures.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Number of write transactions committed through this handle since it was opened.
+    pub fn ecritures_locales(&self) -> u64 {
+        self.ecritures.load(Ordering::SeqCst)
+    }
+
+    /// The generation of the data: the id of the last audit entry. Every write, by any process,
+    /// moves it; a cache keyed by it is never stale.
+    pub async fn generation(&self) -> Resultat<i64> {
+        let r = sqlx::query("SELECT dernier_id FROM audit_tete WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(r.try_get("dernier_id")?)
     }
 
     pub async fn fermer(self) {
@@ -194,7 +224,7 @@ impl Base {
             )
             .await?;
         journal.clore(&mut tx).await?;
-        tx.commit().await?;
+        self.valider(tx).await?;
         Ok(())
     }
 
@@ -231,7 +261,7 @@ impl Base {
             ids.push(inserer_contrat(&mut tx, &mut journal, c, acteur, &maintenant).await?);
         }
         journal.clore(&mut tx).await?;
-        tx.commit().await?;
+        self.valider(tx).await?;
         Ok(ids)
     }
 
@@ -348,7 +378,7 @@ impl Base {
             )
             .await?;
         journal.clore(&mut tx).await?;
-        tx.commit().await?;
+        self.valider(tx).await?;
         Ok(Tampon {
             id,
             version: version + 1,
@@ -412,7 +442,7 @@ impl Base {
             )
             .await?;
         journal.clore(&mut tx).await?;
-        tx.commit().await?;
+        self.valider(tx).await?;
         Ok(Tampon {
             id,
             version: version + 1,
@@ -456,7 +486,7 @@ impl Base {
         )
         .await?;
         journal.clore(&mut tx).await?;
-        tx.commit().await?;
+        self.valider(tx).await?;
         Ok(Tampon {
             id,
             version: 1,
@@ -507,7 +537,7 @@ impl Base {
             )
             .await?;
         journal.clore(&mut tx).await?;
-        tx.commit().await?;
+        self.valider(tx).await?;
         Ok(())
     }
 

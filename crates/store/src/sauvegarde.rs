@@ -248,7 +248,7 @@ impl Base {
                 &[("contrats", contrats), ("fiches", fiches), ("audit", audit)],
             )
             .await?;
-        tx.commit().await?;
+        self.valider(tx).await?;
         Ok(())
     }
 }

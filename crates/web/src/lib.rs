@@ -5,6 +5,7 @@
 //! DSFR page on HTML routes and as `{code, message, champ}` on API routes ([`ErreurApi`]).
 
 pub mod api;
+mod cache;
 pub mod demo;
 mod erreur;
 pub mod pages;
@@ -34,6 +35,8 @@ pub struct Options {
 pub struct Etat {
     pub base: Base,
     pub options: Arc<Options>,
+    /// Rendered heavy pages (see `cache.rs`).
+    pub pages: Arc<cache::CachePages>,
 }
 
 /// The actor recorded in the audit log for writes made through the web. Accounts come with
@@ -45,6 +48,7 @@ pub fn application(base: Base, options: Options) -> Router {
     let etat = Etat {
         base,
         options: Arc::new(options),
+        pages: Arc::default(),
     };
     Router::new()
         // Pages (read)

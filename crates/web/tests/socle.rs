@@ -73,3 +73,51 @@ async fn page_de_reference_des_tests_de_charge() {
     let r = get(&app, "/banc/reference.html").await;
     assert_eq!((r.statut, r.corps.as_str()), (StatusCode::OK, "<p>ref</p>"));
 }
+
+/// The contract page is cached; a write through the application shows at once, a write by
+/// another process (another handle on the same base) within the cache's freshness delay.
+#[tokio::test]
+async fn cache_de_la_page_contrat_jamais_perime() {
+    let (base, url) = base_neuve_et_adresse().await;
+    let ids = pacte_web::demo::charger(&base).await.unwrap();
+    let app = pacte_web::application(base.clone(), pacte_web::Options::default());
+    let id = ids[0];
+    let avant = get(&app, &format!("/contrats/{id}")).await;
+    assert_eq!(avant.statut, StatusCode::OK);
+    assert_eq!(
+        get(&app, &format!("/contrats/{id}")).await.corps,
+        avant.corps,
+        "page servie depuis le cache"
+    );
+
+    // A write through the same handle (as the application's forms do): visible at once.
+    let lu = base.contrat(id).await.unwrap();
+    let mut entete = lu.contrat.contrat.clone();
+    entete.intitule = Some("Intitulé modifié par la même application".into());
+    base.modifier_entete(id, &entete, lu.tampon.version, "test")
+        .await
+        .unwrap();
+    assert!(
+        get(&app, &format!("/contrats/{id}"))
+            .await
+            .corps
+            .contains("Intitulé modifié par la même application")
+    );
+
+    // A write by another process: a second handle on the same file.
+    let autre = pacte_store::Base::ouvrir(&url).await.unwrap();
+    let lu = autre.contrat(id).await.unwrap();
+    let mut entete = lu.contrat.contrat.clone();
+    entete.intitule = Some("Intitulé modifié par un autre processus".into());
+    autre
+        .modifier_entete(id, &entete, lu.tampon.version, "autre")
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    assert!(
+        get(&app, &format!("/contrats/{id}"))
+            .await
+            .corps
+            .contains("Intitulé modifié par un autre processus")
+    );
+}

@@ -892,6 +892,23 @@ async fn charger_contrat(base: &Base, id: i64) -> Result<ContratStocke, ErreurWe
 
 pub async fn contrat(State(etat): State<Etat>, Path(id): Path<String>) -> Result<Response, ErreurWeb> {
     let id = lire_id(&id)?;
+    // The page of a large contract is the heaviest one: served from the page cache while the
+    // data has not changed (see cache.rs).
+    let cle = format!("contrat/{id}");
+    let generation = etat.pages.generation(&etat.base).await?;
+    if let Some(html) = etat.pages.lire(&cle, generation) {
+        return Ok(axum::response::IntoResponse::into_response(axum::response::Html(
+            html,
+        )));
+    }
+    let html = axum::body::Bytes::from(construire_page_contrat(&etat, id).await?);
+    etat.pages.garder(&cle, generation, html.clone());
+    Ok(axum::response::IntoResponse::into_response(axum::response::Html(
+        html,
+    )))
+}
+
+async fn construire_page_contrat(etat: &Etat, id: i64) -> Result<String, ErreurWeb> {
     let stocke = charger_contrat(&etat.base, id).await?;
     let contrat = &stocke.contrat;
     let entete = &contrat.contrat;
@@ -1038,7 +1055,7 @@ pub async fn contrat(State(etat): State<Etat>, Path(id): Path<String>) -> Result
         stocke.tampon.modifie_par
     );
     let page = PageContrat {
-        page: Page::new(&etat, collectivite.clone(), "/contrats")
+        page: Page::new(etat, collectivite.clone(), "/contrats")
             .ariane("Contrats", Some("/contrats".into()))
             .ariane(format!("Contrat n° {id}"), None),
         id,
@@ -1074,7 +1091,7 @@ pub async fn contrat(State(etat): State<Etat>, Path(id): Path<String>) -> Result
         resume_constats: resume_constats(bloquants, alertes),
         transition,
     };
-    rendre(&page)
+    Ok(page.render()?)
 }
 
 #[cfg(test)]

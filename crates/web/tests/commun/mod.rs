@@ -16,12 +16,16 @@ static COMPTEUR: AtomicU64 = AtomicU64::new(0);
 
 /// A fresh base in its own temporary folder.
 pub async fn base_neuve() -> Base {
+    base_neuve_et_adresse().await.0
+}
+
+/// A fresh base and its URL (for tests that open a second handle, as another process would).
+pub async fn base_neuve_et_adresse() -> (Base, String) {
     let n = COMPTEUR.fetch_add(1, Ordering::SeqCst);
     let dossier = std::env::temp_dir().join(format!("pacte-web-test-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dossier);
-    Base::ouvrir(&format!("sqlite://{}/pacte.db", dossier.display()))
-        .await
-        .expect("base de test")
+    let url = format!("sqlite://{}/pacte.db", dossier.display());
+    (Base::ouvrir(&url).await.expect("base de test"), url)
 }
 
 /// The application on a fresh base with the demonstration data; also returns the base and the

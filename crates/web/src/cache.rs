@@ -1,0 +1,72 @@
+//! A cache of rendered pages, for the heavy pages read far more often than written (the
+//! contract page of a 60-fiche contract).
+//!
+//! A cached page is keyed by the data's generation ([`Base::generation`], the id of the last
+//! audit entry, which every write of every process moves). Reading the generation costs a
+//! query, so it is re-read at most every [`FRAICHEUR`] — and at once after a write made
+//! through this process ([`Base::ecritures_locales`]): a user always sees their own changes;
+//! writes made by another process (a `pacte import` beside the server, another server on the
+//! same PostgreSQL) show within [`FRAICHEUR`].
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use pacte_store::{Base, Resultat};
+
+/// How long a generation read from the base is trusted.
+pub const FRAICHEUR: Duration = Duration::from_millis(200);
+
+/// Pages kept at most; the cache is emptied when full (pages are cheap to rebuild).
+const CAPACITE: usize = 512;
+
+#[derive(Debug, Clone, Copy)]
+struct Lecture {
+    quand: Instant,
+    locales: u64,
+    generation: i64,
+}
+
+#[derive(Debug, Default)]
+pub struct CachePages {
+    lecture: Mutex<Option<Lecture>>,
+    pages: Mutex<HashMap<String, (i64, Bytes)>>,
+}
+
+impl CachePages {
+    /// The current generation of the data, as defined above.
+    pub async fn generation(&self, base: &Base) -> Resultat<i64> {
+        let locales = base.ecritures_locales();
+        if let Some(l) = *self.lecture.lock().expect("cache lock")
+            && l.locales == locales
+            && l.quand.elapsed() < FRAICHEUR
+        {
+            return Ok(l.generation);
+        }
+        let generation = base.generation().await?;
+        *self.lecture.lock().expect("cache lock") = Some(Lecture {
+            quand: Instant::now(),
+            locales,
+            generation,
+        });
+        Ok(generation)
+    }
+
+    /// The page cached under `cle` for `generation`, if any.
+    pub fn lire(&self, cle: &str, generation: i64) -> Option<Bytes> {
+        let pages = self.pages.lock().expect("cache lock");
+        pages
+            .get(cle)
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, b)| b.clone())
+    }
+
+    pub fn garder(&self, cle: &str, generation: i64, page: Bytes) {
+        let mut pages = self.pages.lock().expect("cache lock");
+        if pages.len() >= CAPACITE && !pages.contains_key(cle) {
+            pages.clear();
+        }
+        pages.insert(cle.to_string(), (generation, page));
+    }
+}
