@@ -1,4 +1,4 @@
-//! Static files (DSFR, htmx, Pacte's own CSS), embedded at build time by `build.rs`.
+//! Static files (DSFR, Pacte's own CSS), embedded at build time by `build.rs`.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
