@@ -39,7 +39,7 @@ fn sortie_fermee(e: std::io::Error) -> ! {
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{ArgAction, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -99,7 +99,6 @@ enum Commande {
     /// Vérifie un fichier de contrat et affiche les constats.
     ///
     /// Code de sortie : 0 si aucun constat bloquant, 1 si au moins un, 2 si le fichier est illisible.
-    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
     Check {
         /// Fichier de contrat (TOML, voir docs/FORMAT-CONTRAT.md).
         fichier: PathBuf,
@@ -114,7 +113,6 @@ enum Commande {
         format: Format,
     },
     /// Liste les règles vérifiées, avec leur code, leur gravité et leur source.
-    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
     Regles {
         /// Format de sortie : texte (par défaut), json ou markdown.
         #[arg(
@@ -127,7 +125,6 @@ enum Commande {
         format: FormatRegles,
     },
     /// Affiche le référentiel national : axes, sous-axes, types d'action, indicateurs nationaux.
-    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
     Referentiel {
         /// Format de sortie : texte (par défaut) ou json.
         #[arg(
@@ -140,7 +137,6 @@ enum Commande {
         format: Format,
     },
     /// Affiche les territoires : régions, départements et collectivités éligibles.
-    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
     Territoires {
         /// Format de sortie : texte (par défaut) ou json.
         #[arg(
@@ -153,7 +149,6 @@ enum Commande {
         format: Format,
     },
     /// Affiche le tableau financier prévisionnel d'une année (annexe 10) calculé depuis un contrat.
-    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
     Tableau {
         /// Fichier de contrat (TOML).
         fichier: PathBuf,
@@ -171,17 +166,14 @@ enum Commande {
         format: Format,
     },
     /// Affiche le schéma JSON du fichier de contrat (docs/contrat.schema.json).
-    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
     Schema,
     /// Importe des fichiers de contrat dans la base, en une seule transaction : tous ou aucun.
-    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
     Import {
         /// Fichiers de contrat (TOML).
         #[arg(required = true)]
         fichiers: Vec<PathBuf>,
     },
     /// Écrit un contrat de la base au format fichier (TOML).
-    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
     Export {
         /// Numéro du contrat, ou code de sa collectivité (SIREN, code de département).
         contrat: String,
@@ -190,7 +182,6 @@ enum Commande {
         sortie: Option<PathBuf>,
     },
     /// Liste les contrats de la base.
-    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
     Contrats {
         /// Format de sortie : texte (par défaut) ou json.
         #[arg(
@@ -203,7 +194,6 @@ enum Commande {
         format: Format,
     },
     /// Démarre l'application web sur la base (--base).
-    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
     Serve {
         /// Adresse d'écoute.
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -213,7 +203,6 @@ enum Commande {
         page_reference: Option<PathBuf>,
     },
     /// Démarre l'application web sur une base neuve chargée de données de démonstration.
-    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
     Demo {
         /// Adresse d'écoute.
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -226,19 +215,16 @@ enum Commande {
     )]
     Audit(CommandeAudit),
     /// Écrit une sauvegarde cohérente de la base (possible pendant que l'application tourne).
-    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
     Sauvegarde {
         /// Fichier de sauvegarde à écrire.
         fichier: PathBuf,
     },
     /// Restaure une sauvegarde dans une base neuve.
-    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
     Restauration {
         /// Fichier de sauvegarde.
         fichier: PathBuf,
     },
     /// Copie la base dans une autre (par exemple de SQLite vers PostgreSQL) et vérifie la copie.
-    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
     Migrer {
         /// Base cible, neuve : postgres://utilisateur@hôte:port/base.
         #[arg(long)]
@@ -249,10 +235,8 @@ enum Commande {
 #[derive(Debug, Subcommand)]
 enum CommandeAudit {
     /// Vérifie la chaîne du journal et la conformité des données au journal (code 1 si rupture).
-    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
     Verifier,
     /// Affiche les entrées du journal.
-    #[command(help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}")]
     Journal {
         /// Première entrée affichée.
         #[arg(long, default_value_t = 1, hide_default_value = true)]
@@ -273,7 +257,10 @@ enum CommandeAudit {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match commande()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(cli) => cli,
         Err(e) => return sortie::erreur_clap(e),
     };
@@ -335,7 +322,14 @@ fn executer(f: impl std::future::Future<Output = ExitCode>) -> ExitCode {
 
 /// The clap tree, for tests.
 pub fn commande() -> clap::Command {
-    Cli::command()
+    en_francais(Cli::command())
+}
+
+/// The French help layout ("Utilisation :") on every subcommand, at every depth.
+fn en_francais(c: clap::Command) -> clap::Command {
+    c.mut_subcommands(|sc| {
+        en_francais(sc.help_template("{about-with-newline}\nUtilisation : {usage}\n\n{all-args}"))
+    })
 }
 
 #[cfg(test)]
