@@ -62,6 +62,16 @@ export async function nouveauContexte(navigateur) {
   });
   contexte.setDefaultTimeout(15_000);
   contexte.setDefaultNavigationTimeout(20_000);
+  // Every Content-Security-Policy violation the browser reports is recorded on its page;
+  // `ouvrir` fails on any.
+  contexte.on('page', (page) => {
+    page.violationsCsp = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+        page.violationsCsp.push(message.text());
+      }
+    });
+  });
   return contexte;
 }
 
@@ -85,7 +95,9 @@ const SOURCE_AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /** Runs axe-core on the current page; returns the violations (all impacts). */
 export async function analyserAccessibilite(page) {
-  await page.addScriptTag({ content: SOURCE_AXE });
+  // Evaluated through the DevTools protocol: an inline <script> would be (rightly) refused by
+  // the application's Content-Security-Policy.
+  await page.evaluate(SOURCE_AXE);
   return page.evaluate(async () => {
     // eslint-disable-next-line no-undef
     const resultat = await axe.run(document, { resultTypes: ['violations'] });
@@ -173,5 +185,8 @@ export async function soumettre(page, formulaire, libelle = /enregistr|cr[ée]er
 /** Opens `chemin`; returns the HTTP status of the page. */
 export async function ouvrir(page, chemin) {
   const reponse = await page.goto(url(chemin), { waitUntil: 'load' });
+  if (page.violationsCsp?.length) {
+    throw new Error(`${chemin} : violations de la politique de sécurité du contenu :\n${page.violationsCsp.join('\n')}`);
+  }
   return reponse?.status() ?? 0;
 }

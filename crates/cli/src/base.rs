@@ -323,7 +323,12 @@ pub async fn migrer_vers(url: &str, vers: &str) -> ExitCode {
 }
 
 /// `pacte serve`.
-pub async fn servir(url: &str, adresse: std::net::SocketAddr, page_reference: Option<PathBuf>) -> ExitCode {
+pub async fn servir(
+    url: &str,
+    adresse: std::net::SocketAddr,
+    page_reference: Option<PathBuf>,
+    https: bool,
+) -> ExitCode {
     let base = match ouvrir(url).await {
         Ok(b) => b,
         Err(c) => return c,
@@ -341,6 +346,7 @@ pub async fn servir(url: &str, adresse: std::net::SocketAddr, page_reference: Op
         adresse,
         pacte_web::Options {
             page_reference,
+            https,
             ..Default::default()
         },
     )

@@ -201,6 +201,9 @@ enum Commande {
         /// Pour les tests de charge : fichier servi tel quel à /banc/reference.html.
         #[arg(long, hide = true)]
         page_reference: Option<PathBuf>,
+        /// L'application est servie en HTTPS (derrière un mandataire TLS) : active HSTS.
+        #[arg(long, env = "PACTE_HTTPS")]
+        https: bool,
     },
     /// Démarre l'application web sur une base neuve chargée de données de démonstration.
     Demo {
@@ -305,7 +308,8 @@ fn main() -> ExitCode {
         Commande::Serve {
             adresse,
             page_reference,
-        } => executer(base::servir(url, adresse, page_reference)),
+            https,
+        } => executer(base::servir(url, adresse, page_reference, https)),
         Commande::Demo { adresse } => executer(base::demo(adresse)),
     }
 }

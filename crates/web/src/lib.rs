@@ -9,6 +9,7 @@ mod cache;
 pub mod demo;
 mod erreur;
 pub mod pages;
+mod securite;
 mod statique;
 
 use std::net::SocketAddr;
@@ -28,6 +29,8 @@ pub struct Options {
     /// For load tests: bytes served as is at `/banc/reference.html`, the static baseline the
     /// dynamic pages are compared with (scripts/charge).
     pub page_reference: Option<Arc<Vec<u8>>>,
+    /// The application is served over HTTPS (behind a TLS proxy): sends HSTS.
+    pub https: bool,
 }
 
 /// What every handler can reach.
@@ -93,6 +96,10 @@ pub fn application(base: Base, options: Options) -> Router {
         .route("/statique/{*chemin}", get(statique::servir))
         .route("/banc/reference.html", get(statique::reference))
         .fallback(pages::introuvable)
+        .layer(axum::middleware::map_response_with_state(
+            etat.clone(),
+            securite::entetes,
+        ))
         .with_state(etat)
 }
 

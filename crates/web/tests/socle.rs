@@ -121,3 +121,49 @@ async fn cache_de_la_page_contrat_jamais_perime() {
             .contains("Intitulé modifié par un autre processus")
     );
 }
+
+/// Every response — page, API, static file, error — carries the security headers; HSTS only
+/// when the application is declared served over HTTPS.
+#[tokio::test]
+async fn entetes_de_securite_partout() {
+    let (app, base, ids) = app_demo().await;
+    for uri in [
+        "/",
+        &format!("/contrats/{}", ids[0]),
+        "/api/v1/contrats",
+        "/statique/pacte.css",
+        "/nulle-part",
+        "/api/v1/nulle-part",
+    ] {
+        let r = get(&app, uri).await;
+        let h = |n: &str| {
+            r.entetes
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let csp = h("content-security-policy");
+        assert!(
+            csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"),
+            "{uri} : {csp}"
+        );
+        assert!(!csp.contains("unsafe-inline"), "{uri}");
+        assert_eq!(h("x-content-type-options"), "nosniff", "{uri}");
+        assert_eq!(h("referrer-policy"), "same-origin", "{uri}");
+        assert_eq!(
+            h("strict-transport-security"),
+            "",
+            "{uri} : pas de HSTS sans HTTPS"
+        );
+    }
+    let app = pacte_web::application(
+        base,
+        pacte_web::Options {
+            https: true,
+            ..Default::default()
+        },
+    );
+    let r = get(&app, "/").await;
+    assert!(r.entetes.get("strict-transport-security").is_some());
+}
