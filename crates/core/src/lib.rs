@@ -4,6 +4,7 @@
 //! plain data; storage and HTTP live in other crates.
 
 pub mod contrat;
+pub mod droits;
 pub mod fabrique;
 pub mod fichier;
 pub mod jeu_national;
