@@ -11,6 +11,7 @@
 //! ([`audit`]) and checks the version of the record it changes (optimistic concurrency).
 
 pub mod audit;
+pub mod comptes;
 mod erreur;
 mod horloge;
 mod moteur;

@@ -19,16 +19,30 @@ pub enum Moteur {
     Postgres,
 }
 
-const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[(
-    1,
-    "initial",
-    include_str!("../migrations/sqlite/0001_initial.sql"),
-)];
-const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[(
-    1,
-    "initial",
-    include_str!("../migrations/postgres/0001_initial.sql"),
-)];
+const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../migrations/sqlite/0001_initial.sql"),
+    ),
+    (
+        2,
+        "comptes",
+        include_str!("../migrations/sqlite/0002_comptes.sql"),
+    ),
+];
+const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../migrations/postgres/0001_initial.sql"),
+    ),
+    (
+        2,
+        "comptes",
+        include_str!("../migrations/postgres/0002_comptes.sql"),
+    ),
+];
 
 /// Migrations compiled into the binary.
 #[derive(Debug)]
