@@ -259,7 +259,7 @@ pub(crate) fn verifier(
         }
     }
     for ((entite, id), (entree, apres)) in &dernier_etat {
-        let audite = matches!(entite.as_str(), "contrat" | "fiche");
+        let audite = matches!(entite.as_str(), "contrat" | "fiche" | "utilisateur" | "jeton_api");
         if audite && apres.is_some() && !actuels.contains_key(&(entite.clone(), id.clone())) {
             return rupture(
                 *entree,

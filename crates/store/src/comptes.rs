@@ -273,6 +273,32 @@ fn lire_jeton(r: &AnyRow) -> Resultat<JetonApi> {
     })
 }
 
+/// The audited view of every account and token as stored now, keyed like the audit log
+/// (`utilisateur`/`jeton_api`, id), for [`Base::verifier_audit`].
+pub(crate) async fn vues_actuelles(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+) -> Resultat<Vec<((String, String), String)>> {
+    let mut vues = Vec::new();
+    for r in sqlx::query(&format!("SELECT {COLONNES_UTILISATEUR} FROM utilisateurs"))
+        .fetch_all(&mut **tx)
+        .await?
+    {
+        let u = lire_utilisateur(&r)?;
+        vues.push((
+            (ENTITE_UTILISATEUR.to_string(), u.id.to_string()),
+            vue_utilisateur(&u),
+        ));
+    }
+    for r in sqlx::query(&format!("SELECT {COLONNES_JETON} FROM jetons_api"))
+        .fetch_all(&mut **tx)
+        .await?
+    {
+        let j = lire_jeton(&r)?;
+        vues.push(((ENTITE_JETON.to_string(), j.id.to_string()), vue_jeton(&j)));
+    }
+    Ok(vues)
+}
+
 fn invalide(message: String) -> ErreurStore {
     ErreurStore::Invalide(message)
 }

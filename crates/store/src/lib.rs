@@ -589,6 +589,7 @@ impl Base {
                 r.try_get("donnees")?,
             );
         }
+        actuels.extend(comptes::vues_actuelles(&mut tx).await?);
         tx.commit().await?;
         Ok(audit::verifier(&entrees, (tete.0, &tete.1), &actuels))
     }

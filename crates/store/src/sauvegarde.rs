@@ -22,6 +22,39 @@ pub struct Sauvegarde {
     pub fiches: Vec<LigneFiche>,
     pub audit: Vec<EntreeAudit>,
     pub audit_tete: (i64, String),
+    /// Accounts, with their password hashes: a backup file must be protected like the base.
+    /// Sessions and sign-in attempts are not saved (everyone signs in again after a restore).
+    #[serde(default)]
+    pub utilisateurs: Vec<LigneUtilisateur>,
+    /// API tokens, with their hashes (never the secrets).
+    #[serde(default)]
+    pub jetons: Vec<LigneJeton>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LigneUtilisateur {
+    pub id: i64,
+    pub email: String,
+    pub nom: String,
+    pub hash_mot_de_passe: Option<String>,
+    pub role: String,
+    pub perimetre: String,
+    pub actif: i64,
+    pub version: i64,
+    pub cree_le: String,
+    pub modifie_par: String,
+    pub modifie_le: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LigneJeton {
+    pub id: i64,
+    pub utilisateur_id: i64,
+    pub libelle: String,
+    pub hash: String,
+    pub cree_le: String,
+    pub expire_le: String,
+    pub revoque_le: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,6 +88,8 @@ pub struct Empreinte {
     pub contrats: (usize, String),
     pub fiches: (usize, String),
     pub audit: (usize, String),
+    pub utilisateurs: (usize, String),
+    pub jetons: (usize, String),
 }
 
 /// Hex SHA-256 of a text.
@@ -77,6 +112,8 @@ impl Sauvegarde {
             contrats: empreinte_lignes(&self.contrats),
             fiches: empreinte_lignes(&self.fiches),
             audit: empreinte_lignes(&self.audit),
+            utilisateurs: empreinte_lignes(&self.utilisateurs),
+            jetons: empreinte_lignes(&self.jetons),
         }
     }
 }
@@ -93,6 +130,38 @@ fn ligne_contrat(r: &AnyRow) -> Resultat<LigneContrat> {
         modifie_le: r.try_get("modifie_le")?,
     })
 }
+
+fn ligne_utilisateur(r: &AnyRow) -> Resultat<LigneUtilisateur> {
+    Ok(LigneUtilisateur {
+        id: r.try_get("id")?,
+        email: r.try_get("email")?,
+        nom: r.try_get("nom")?,
+        hash_mot_de_passe: r.try_get("hash_mot_de_passe")?,
+        role: r.try_get("role")?,
+        perimetre: r.try_get("perimetre")?,
+        actif: r.try_get("actif")?,
+        version: r.try_get("version")?,
+        cree_le: r.try_get("cree_le")?,
+        modifie_par: r.try_get("modifie_par")?,
+        modifie_le: r.try_get("modifie_le")?,
+    })
+}
+
+fn ligne_jeton(r: &AnyRow) -> Resultat<LigneJeton> {
+    Ok(LigneJeton {
+        id: r.try_get("id")?,
+        utilisateur_id: r.try_get("utilisateur_id")?,
+        libelle: r.try_get("libelle")?,
+        hash: r.try_get("hash")?,
+        cree_le: r.try_get("cree_le")?,
+        expire_le: r.try_get("expire_le")?,
+        revoque_le: r.try_get("revoque_le")?,
+    })
+}
+
+const COLONNES_UTILISATEUR: &str =
+    "id, email, nom, hash_mot_de_passe, role, perimetre, actif, version, cree_le, modifie_par, modifie_le";
+const COLONNES_JETON: &str = "id, utilisateur_id, libelle, hash, cree_le, expire_le, revoque_le";
 
 fn ligne_fiche(r: &AnyRow) -> Resultat<LigneFiche> {
     Ok(LigneFiche {
@@ -143,6 +212,20 @@ impl Base {
             .fetch_one(&mut *tx)
             .await?;
         let audit_tete = (t.try_get("dernier_id")?, t.try_get("dernier_hash")?);
+        let utilisateurs = sqlx::query(&format!(
+            "SELECT {COLONNES_UTILISATEUR} FROM utilisateurs ORDER BY id"
+        ))
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(ligne_utilisateur)
+        .collect::<Resultat<Vec<_>>>()?;
+        let jetons = sqlx::query(&format!("SELECT {COLONNES_JETON} FROM jetons_api ORDER BY id"))
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(ligne_jeton)
+            .collect::<Resultat<Vec<_>>>()?;
         tx.commit().await?;
         Ok(Sauvegarde {
             format: FORMAT.into(),
@@ -152,6 +235,8 @@ impl Base {
             fiches,
             audit,
             audit_tete,
+            utilisateurs,
+            jetons,
         })
     }
 
@@ -223,6 +308,38 @@ impl Base {
             .execute(&mut *tx)
             .await?;
         }
+        for u in &s.utilisateurs {
+            sqlx::query(&format!(
+                "INSERT INTO utilisateurs ({COLONNES_UTILISATEUR}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+            ))
+            .bind(u.id)
+            .bind(&u.email)
+            .bind(&u.nom)
+            .bind(u.hash_mot_de_passe.as_deref())
+            .bind(&u.role)
+            .bind(&u.perimetre)
+            .bind(u.actif)
+            .bind(u.version)
+            .bind(&u.cree_le)
+            .bind(&u.modifie_par)
+            .bind(&u.modifie_le)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for j in &s.jetons {
+            sqlx::query(&format!(
+                "INSERT INTO jetons_api ({COLONNES_JETON}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            ))
+            .bind(j.id)
+            .bind(j.utilisateur_id)
+            .bind(&j.libelle)
+            .bind(&j.hash)
+            .bind(&j.cree_le)
+            .bind(&j.expire_le)
+            .bind(j.revoque_le.as_deref())
+            .execute(&mut *tx)
+            .await?;
+        }
         for e in &s.audit {
             audit::inserer(&mut tx, e).await?;
         }
@@ -241,11 +358,19 @@ impl Base {
         };
         let contrats = plus_grand("contrat", &mut s.contrats.iter().map(|c| c.id));
         let fiches = plus_grand("fiche", &mut s.fiches.iter().map(|f| f.id));
+        let utilisateurs = plus_grand("utilisateur", &mut s.utilisateurs.iter().map(|u| u.id));
+        let jetons = plus_grand("jeton_api", &mut s.jetons.iter().map(|j| j.id));
         let audit = s.audit.last().map_or(0, |e| e.id);
         self.moteur()
             .reprendre_identifiants(
                 &mut tx,
-                &[("contrats", contrats), ("fiches", fiches), ("audit", audit)],
+                &[
+                    ("contrats", contrats),
+                    ("fiches", fiches),
+                    ("audit", audit),
+                    ("utilisateurs", utilisateurs),
+                    ("jetons_api", jetons),
+                ],
             )
             .await?;
         self.valider(tx).await?;

@@ -696,3 +696,31 @@ conformite!(journal_des_comptes, |banc: Banc| async move {
     assert!(rapport.identiques(), "{rapport:?}");
     audit_intact(&cible).await;
 });
+
+// A role raised behind the application's back (raw SQL) no longer matches the account's last
+// audited state: the audit verification names the account.
+conformite!(role_modifie_hors_pacte_detecte, |banc: Banc| async move {
+    let (base, url) = banc.base_et_url().await;
+    let u = creer(&base, "noe@exemple.fr").await;
+    audit_intact(&base).await;
+    let mut conn = sqlx::AnyConnection::connect(&url)
+        .await
+        .expect("connexion directe");
+    sqlx::query(
+        "UPDATE utilisateurs SET role = 'administrateur_national', perimetre = 'national' WHERE id = $1",
+    )
+    .bind(u.id)
+    .execute(&mut conn)
+    .await
+    .expect("modification directe");
+    conn.close().await.expect("fermeture");
+    let r = base.verifier_audit().await.unwrap();
+    let rupture = r
+        .rupture
+        .expect("la modification hors de Pacte doit être détectée");
+    assert!(
+        rupture.raison.contains(&format!("utilisateur {}", u.id)),
+        "{}",
+        rupture.raison
+    );
+});
