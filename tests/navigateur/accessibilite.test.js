@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import {
+  COMPTES,
   IMPACTS_BLOQUANTS,
+  connecter,
   RACINE,
   analyserAccessibilite,
   capturer,
@@ -20,19 +22,27 @@ import {
   texteDeLaPage,
 } from './commun.js';
 
-/** [capture name, path, expected HTTP status, label] */
+/**
+ * [capture name, path, expected HTTP status, label, account]. The national administrator reads
+ * every contract; the fiche forms are the collectivity editor's (Aix-Marseille-Provence owns
+ * contract 1); the sign-in page is seen signed out.
+ */
 const PAGES = [
-  ['01-tableau-de-bord', '/', 200, 'tableau de bord'],
-  ['02-referentiel', '/referentiel', 200, 'référentiel'],
-  ['03-territoires', '/territoires', 200, 'territoires'],
-  ['04-contrats', '/contrats', 200, 'liste des contrats'],
-  ['05-contrat', '/contrats/1', 200, 'page d’un contrat'],
-  ['06-contrat-60-fiches', '/contrats/4', 200, 'contrat de 60 fiches (Bordeaux Métropole)'],
-  ['07-fiche', '/contrats/1/fiches/1.1', 200, 'page d’une fiche'],
-  ['08-fiche-modifier', '/contrats/1/fiches/1.1/modifier', 200, 'formulaire de modification d’une fiche'],
-  ['09-fiche-nouvelle', '/contrats/1/fiches/nouvelle', 200, 'formulaire de nouvelle fiche'],
-  ['10-contrat-nouveau', '/contrats/nouveau', 200, 'formulaire de création de contrat'],
-  ['12-introuvable', '/cette-page-n-existe-pas', 404, 'page 404'],
+  ['00-connexion', '/connexion', 200, 'page de connexion', null],
+  ['01-tableau-de-bord', '/', 200, 'tableau de bord', COMPTES.administrateur],
+  ['02-referentiel', '/referentiel', 200, 'référentiel', COMPTES.administrateur],
+  ['03-territoires', '/territoires', 200, 'territoires', COMPTES.administrateur],
+  ['04-contrats', '/contrats', 200, 'liste des contrats', COMPTES.administrateur],
+  ['05-contrat', '/contrats/1', 200, 'page d’un contrat', COMPTES.administrateur],
+  ['06-contrat-60-fiches', '/contrats/4', 200, 'contrat de 60 fiches (Bordeaux Métropole)', COMPTES.administrateur],
+  ['07-fiche', '/contrats/1/fiches/1.1', 200, 'page d’une fiche', COMPTES.administrateur],
+  ['08-fiche-modifier', '/contrats/1/fiches/1.1/modifier', 200, 'formulaire de modification d’une fiche', COMPTES.editeurAmp],
+  ['09-fiche-nouvelle', '/contrats/1/fiches/nouvelle', 200, 'formulaire de nouvelle fiche', COMPTES.editeurAmp],
+  ['10-contrat-nouveau', '/contrats/nouveau', 200, 'formulaire de création de contrat', COMPTES.administrateur],
+  ['12-introuvable', '/cette-page-n-existe-pas', 404, 'page 404', COMPTES.administrateur],
+  ['13-mot-de-passe', '/compte/mot-de-passe', 200, 'changement de mot de passe', COMPTES.editeurAmp],
+  ['14-jetons', '/compte/jetons', 200, 'jetons d’API', COMPTES.editeurAmp],
+  ['15-deconnexion', '/deconnexion', 200, 'confirmation de la déconnexion', COMPTES.editeurAmp],
 ];
 
 /** The file uploaded for the import preview: it has findings, so the preview lists them. */
@@ -64,11 +74,12 @@ async function verifierAxe(t, page, libelle, chemin) {
 }
 
 describe('accessibilité (axe-core)', () => {
-  for (const [capture, chemin, attendu, libelle] of PAGES) {
+  for (const [capture, chemin, attendu, libelle, compte] of PAGES) {
     test(`${libelle} (${chemin})`, async (t) => {
       const contexte = await nouveauContexte(navigateur);
       try {
         const page = await contexte.newPage();
+        if (compte) await connecter(page, compte);
         const statut = await ouvrir(page, chemin);
         await capturer(page, capture);
         assert.equal(
@@ -87,6 +98,7 @@ describe('accessibilité (axe-core)', () => {
     const contexte = await nouveauContexte(navigateur);
     try {
       const page = await contexte.newPage();
+      await connecter(page, COMPTES.administrateur);
       const statut = await ouvrir(page, '/contrats');
       assert.equal(statut, 200, `/contrats : HTTP ${statut} — ${await texteDeLaPage(page, 300)}`);
       const champ = page.locator('input[type=file][name=fichier]');

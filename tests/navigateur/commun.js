@@ -190,3 +190,24 @@ export async function ouvrir(page, chemin) {
   }
   return reponse?.status() ?? 0;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Accounts
+
+/** Demonstration accounts created by `pacte demo` (crates/web/src/demo.rs, README). */
+export const COMPTES = {
+  administrateur: { email: 'administrateur@demo.pacte.example', motDePasse: 'pacte-demo-administrateur' },
+  editeurAmp: { email: 'editeur.amp@demo.pacte.example', motDePasse: 'pacte-demo-editeur' },
+};
+
+/** Signs in through the sign-in page; fails unless the dashboard (or `retour`) comes back. */
+export async function connecter(page, compte) {
+  const statut = await ouvrir(page, '/connexion');
+  if (statut !== 200) throw new Error(`/connexion : HTTP ${statut}`);
+  await page.locator('#email').fill(compte.email);
+  await page.locator('#mot_de_passe').fill(compte.motDePasse);
+  const resultat = await soumettre(page, page.locator('form[action="/connexion"]'), /connecter/i);
+  if (resultat.statut !== 200 || new URL(resultat.url).pathname === '/connexion') {
+    throw new Error(`connexion de ${compte.email} refusée : HTTP ${resultat.statut} — ${await texteDeLaPage(page, 300)}`);
+  }
+}

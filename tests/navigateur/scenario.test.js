@@ -13,6 +13,8 @@ import { after, before, describe, test } from 'node:test';
 
 import {
   CAPTURES,
+  COMPTES,
+  connecter,
   RACINE,
   capturer,
   lancerNavigateur,
@@ -27,8 +29,11 @@ import {
 const ETAT_2024 = '#champ-financement-etat-2024';
 const COLLECTIVITE_2024 = '#champ-financement-collectivite-2024';
 
-/** Rennes Métropole: eligible, and not among the demonstration contracts. */
-const SIREN_NOUVEAU_CONTRAT = '243500139';
+/**
+ * Aix-Marseille-Provence: the scenario is played by its editor, who drafts a new contract for
+ * their own collectivity (the permission table lets a collectivity draft only its own).
+ */
+const SIREN_NOUVEAU_CONTRAT = '200054807';
 const FICHIER_IMPORT = join(RACINE, 'exemples', 'metropole-aix-marseille-provence.toml');
 
 let navigateur;
@@ -103,6 +108,7 @@ describe('scénario : contrat, fiche et constat R-COFI-50', () => {
   before(async () => {
     contexte = await nouveauContexte(navigateur);
     page = await contexte.newPage();
+    await connecter(page, COMPTES.editeurAmp);
   });
   after(async () => {
     await contexte?.close();
@@ -117,7 +123,7 @@ describe('scénario : contrat, fiche et constat R-COFI-50', () => {
       '/contrats/nouveau : pas de champ #champ-collectivite (collectivité du contrat)',
     );
     await remplir(collectivite.first(), SIREN_NOUVEAU_CONTRAT);
-    await remplirSiPresent(page, '#champ-intitule', 'Contrat local des solidarités 2024-2027 de Rennes Métropole');
+    await remplirSiPresent(page, '#champ-intitule', 'Second contrat local des solidarités d’Aix-Marseille-Provence');
     await remplirSiPresent(page, '#champ-debut', '2024-01-01');
     await remplirSiPresent(page, '#champ-fin', '2027-12-31');
     await capturer(page, '20-scenario-contrat-nouveau');
@@ -188,6 +194,8 @@ describe('scénario : import d’un fichier de contrat, aperçu, confirmation, t
   before(async () => {
     contexte = await nouveauContexte(navigateur);
     page = await contexte.newPage();
+    // Importing a contract already in execution is the national administrator's.
+    await connecter(page, COMPTES.administrateur);
   });
   after(async () => {
     await contexte?.close();

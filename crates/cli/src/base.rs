@@ -340,6 +340,13 @@ pub async fn servir(
             return ExitCode::from(ILLISIBLE);
         }
     };
+    match base.compter_administrateurs_actifs().await {
+        Ok(0) => eprintln!(
+            "Attention : cette base n'a aucun administrateur national. Pour créer le premier :\n  pacte utilisateur creer --base {url} --email VOUS@EXEMPLE.GOUV.FR --nom \"Prénom Nom\" --role administrateur_national --perimetre national"
+        ),
+        Ok(_) => {}
+        Err(e) => return echec(e),
+    }
     ecrire!("Pacte écoute sur http://{adresse}/ (base {url}). Arrêt : Ctrl+C.");
     lancer(
         base,
@@ -371,9 +378,18 @@ pub async fn demo(adresse: std::net::SocketAddr) -> ExitCode {
         "  {} contrats fictifs chargés dans une base neuve ({url}).",
         ids.len()
     );
+    if let Err(e) =
+        pacte_web::demo::creer_comptes(&base, pacte_web::comptes::mot_de_passe::Cout::Standard).await
+    {
+        return echec(e);
+    }
     ecrire!(
         "  Ouvrir http://{adresse}/ dans un navigateur. Arrêt : Ctrl+C (les données de démonstration sont alors effacées)."
     );
+    ecrire!("  Comptes de démonstration (mots de passe publics, pour la démonstration seulement) :");
+    for c in pacte_web::demo::COMPTES {
+        ecrire!("    {:<24} {:<40} {}", c.role, c.email, c.mot_de_passe);
+    }
     let code = lancer(
         base,
         adresse,
@@ -394,5 +410,151 @@ async fn lancer(base: Base, adresse: std::net::SocketAddr, options: pacte_web::O
             eprintln!("Erreur : impossible d'écouter sur {adresse} ({e}).");
             ExitCode::from(ECHEC)
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts
+
+/// Where the password of a new account comes from.
+pub enum SourceMotDePasse {
+    /// Read from standard input (first line).
+    Entree,
+    /// Read from a file (first line).
+    Fichier(PathBuf),
+    /// Generated and printed once.
+    Genere,
+}
+
+/// `pacte utilisateur creer`. On a base without an administrator this is also how the first
+/// national administrator is created.
+pub async fn creer_utilisateur(
+    url: &str,
+    email: &str,
+    nom: &str,
+    role: &str,
+    perimetre: &str,
+    source: SourceMotDePasse,
+    acteur: &str,
+) -> ExitCode {
+    let habilitation = match pacte_web::comptes::lire_habilitation(role, perimetre) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("Erreur : {e}.");
+            return ExitCode::from(ILLISIBLE);
+        }
+    };
+    let (mot_de_passe, genere) = match source {
+        SourceMotDePasse::Genere => (pacte_web::comptes::mot_de_passe::aleatoire(), true),
+        SourceMotDePasse::Entree => {
+            let mut ligne = String::new();
+            if let Err(e) = std::io::stdin().read_line(&mut ligne) {
+                eprintln!("Erreur : lecture du mot de passe sur l'entrée standard impossible ({e}).");
+                return ExitCode::from(ILLISIBLE);
+            }
+            (ligne.trim_end_matches(['\r', '\n']).to_string(), false)
+        }
+        SourceMotDePasse::Fichier(f) => match std::fs::read_to_string(&f) {
+            Ok(t) => (t.lines().next().unwrap_or_default().to_string(), false),
+            Err(e) => {
+                eprintln!("Erreur : {} : lecture impossible ({e}).", f.display());
+                return ExitCode::from(ILLISIBLE);
+            }
+        },
+    };
+    if let Some(m) = pacte_web::comptes::mot_de_passe::refus_nouveau(&mot_de_passe) {
+        eprintln!("Erreur : {m}");
+        return ExitCode::from(ILLISIBLE);
+    }
+    let base = match ouvrir(url).await {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    let hash = pacte_web::comptes::mot_de_passe::hacher(
+        &mot_de_passe,
+        pacte_web::comptes::mot_de_passe::Cout::Standard,
+    );
+    let nouveau = pacte_store::comptes::NouvelUtilisateur {
+        email: email.into(),
+        nom: nom.into(),
+        hash_mot_de_passe: Some(hash),
+        role: pacte_web::comptes::code_role(habilitation.role()),
+        perimetre: pacte_web::comptes::code_perimetre(habilitation.perimetre()),
+    };
+    match base.creer_utilisateur(&nouveau, acteur).await {
+        Ok(u) => {
+            ecrire!(
+                "Compte n° {} créé : {} ({}, {}).",
+                u.id,
+                u.email,
+                habilitation.role().libelle(),
+                habilitation.perimetre()
+            );
+            if genere {
+                ecrire!("Mot de passe (affiché une seule fois) : {mot_de_passe}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => echec(e),
+    }
+}
+
+/// `pacte utilisateur lister`.
+pub async fn lister_utilisateurs(url: &str, format: Format) -> ExitCode {
+    let base = match ouvrir(url).await {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    let comptes = match base.utilisateurs().await {
+        Ok(c) => c,
+        Err(e) => return echec(e),
+    };
+    match format {
+        Format::Json => ecrire!("{}", json(&comptes)),
+        Format::Texte => {
+            if comptes.is_empty() {
+                ecrire!(
+                    "Aucun compte dans {url}. Pour créer le premier administrateur : pacte utilisateur creer --role administrateur_national --perimetre national …"
+                );
+            }
+            for u in &comptes {
+                ecrire!(
+                    "{:>4}  {:<40} {:<24} {:<28} {}{}",
+                    u.id,
+                    u.email,
+                    u.role,
+                    u.perimetre,
+                    u.nom,
+                    if u.actif { "" } else { " (désactivé)" }
+                );
+            }
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// `pacte utilisateur desactiver`.
+pub async fn desactiver_utilisateur(url: &str, email: &str, acteur: &str) -> ExitCode {
+    let base = match ouvrir(url).await {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    let u = match base.utilisateur_par_email(email).await {
+        Ok(Some(u)) => u,
+        Ok(None) => {
+            eprintln!("Erreur : aucun compte n'a l'adresse {email}.");
+            return ExitCode::from(ECHEC);
+        }
+        Err(e) => return echec(e),
+    };
+    match base.desactiver_utilisateur(u.id, acteur).await {
+        Ok(u) => {
+            ecrire!(
+                "Compte {} désactivé : ses sessions sont fermées et ses jetons d'API révoqués.",
+                u.email
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => echec(e),
     }
 }

@@ -217,6 +217,12 @@ enum Commande {
         help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}"
     )]
     Audit(CommandeAudit),
+    /// Comptes des utilisateurs : création (dont le premier administrateur national), liste, désactivation.
+    #[command(
+        subcommand,
+        help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}"
+    )]
+    Utilisateur(CommandeUtilisateur),
     /// Écrit une sauvegarde cohérente de la base (possible pendant que l'application tourne).
     Sauvegarde {
         /// Fichier de sauvegarde à écrire.
@@ -232,6 +238,54 @@ enum Commande {
         /// Base cible, neuve : postgres://utilisateur@hôte:port/base.
         #[arg(long)]
         vers: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CommandeUtilisateur {
+    /// Crée un compte. Sur une base sans administrateur, créez d'abord un administrateur national.
+    ///
+    /// Le mot de passe (12 caractères au moins) est lu sur l'entrée standard, ou dans un fichier
+    /// (--mot-de-passe-fichier), ou généré et affiché une fois (--generer).
+    Creer {
+        /// Adresse électronique (identifiant de connexion).
+        #[arg(long)]
+        email: String,
+        /// Nom affiché.
+        #[arg(long)]
+        nom: String,
+        /// Rôle : administrateur_national, lecteur_national, commissaire, ddets,
+        /// collectivite_editeur, collectivite_lecteur, partenaire ou aucun.
+        #[arg(long)]
+        role: String,
+        /// Périmètre : national, region:93, departement:13, collectivite:200054807,
+        /// organisation:NOM ou aucun.
+        #[arg(long)]
+        perimetre: String,
+        /// Fichier dont la première ligne est le mot de passe.
+        #[arg(long, conflicts_with = "generer")]
+        mot_de_passe_fichier: Option<PathBuf>,
+        /// Générer un mot de passe aléatoire, affiché une seule fois.
+        #[arg(long)]
+        generer: bool,
+    },
+    /// Liste les comptes, désactivés compris.
+    Lister {
+        /// Format de sortie : texte (par défaut) ou json.
+        #[arg(
+            long,
+            value_enum,
+            default_value = "texte",
+            hide_possible_values = true,
+            hide_default_value = true
+        )]
+        format: Format,
+    },
+    /// Désactive un compte : il ne peut plus se connecter, ses sessions et jetons sont supprimés.
+    Desactiver {
+        /// Adresse électronique du compte.
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -311,6 +365,29 @@ fn main() -> ExitCode {
             https,
         } => executer(base::servir(url, adresse, page_reference, https)),
         Commande::Demo { adresse } => executer(base::demo(adresse)),
+        Commande::Utilisateur(CommandeUtilisateur::Creer {
+            email,
+            nom,
+            role,
+            perimetre,
+            mot_de_passe_fichier,
+            generer,
+        }) => {
+            let source = match (mot_de_passe_fichier, generer) {
+                (Some(f), _) => base::SourceMotDePasse::Fichier(f),
+                (None, true) => base::SourceMotDePasse::Genere,
+                (None, false) => base::SourceMotDePasse::Entree,
+            };
+            executer(base::creer_utilisateur(
+                url, &email, &nom, &role, &perimetre, source, &acteur,
+            ))
+        }
+        Commande::Utilisateur(CommandeUtilisateur::Lister { format }) => {
+            executer(base::lister_utilisateurs(url, format))
+        }
+        Commande::Utilisateur(CommandeUtilisateur::Desactiver { email }) => {
+            executer(base::desactiver_utilisateur(url, &email, &acteur))
+        }
     }
 }
 

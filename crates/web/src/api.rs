@@ -28,8 +28,10 @@ use pacte_core::{Constat, Contrat, FicheAction, NumeroFiche};
 use pacte_store::{ContratStocke, Tampon};
 use serde::Serialize;
 
-use crate::{ACTEUR_WEB, ErreurApi, ErreurWeb, Etat};
+use crate::comptes::ClientApi;
+use crate::{ErreurApi, ErreurWeb, Etat};
 use corps::{CheminContrat, CheminFiche, CorpsJson, Pagination, VersionLue};
+use pacte_core::droits::{Action, Cible};
 
 /// Prefix under which [`routes`] is served.
 pub const PREFIXE: &str = "/api/v1";
@@ -238,20 +240,36 @@ async fn document_openapi() -> Json<&'static serde_json::Value> {
     Json(openapi::document())
 }
 
-async fn referentiel() -> Json<&'static pacte_core::referentiel::Referentiel> {
-    Json(pacte_core::referentiel::referentiel())
+async fn referentiel(
+    ClientApi(u): ClientApi,
+) -> Result<Json<&'static pacte_core::referentiel::Referentiel>, ErreurApi> {
+    u.exiger(Action::LireReferentiel, &Cible::Referentiel)?;
+    Ok(Json(pacte_core::referentiel::referentiel()))
 }
 
-async fn territoires() -> Json<&'static pacte_core::territoires::Territoires> {
-    Json(pacte_core::territoires::territoires())
+async fn territoires(
+    ClientApi(u): ClientApi,
+) -> Result<Json<&'static pacte_core::territoires::Territoires>, ErreurApi> {
+    u.exiger(Action::LireReferentiel, &Cible::Referentiel)?;
+    Ok(Json(pacte_core::territoires::territoires()))
 }
 
-async fn lister_contrats(State(etat): State<Etat>, pagination: Pagination) -> Result<Response, ErreurApi> {
-    let tous = etat.base.contrats().await?;
+async fn lister_contrats(
+    State(etat): State<Etat>,
+    ClientApi(u): ClientApi,
+    pagination: Pagination,
+) -> Result<Response, ErreurApi> {
+    // Only the contracts the client may read: the others are not counted either.
+    let mut tous = Vec::new();
+    for r in etat.base.contrats().await? {
+        let stocke = etat.base.contrat(r.id).await?;
+        if u.lit(&stocke.contrat.contrat.collectivite, stocke.contrat.contrat.etat) {
+            tous.push((r, stocke));
+        }
+    }
     let debut = (pagination.page as usize - 1).saturating_mul(pagination.par_page as usize);
     let mut elements = Vec::new();
-    for r in tous.iter().skip(debut).take(pagination.par_page as usize) {
-        let stocke = etat.base.contrat(r.id).await?;
+    for (r, stocke) in tous.iter().skip(debut).take(pagination.par_page as usize) {
         let constats = pacte_core::verifier(&stocke.contrat);
         let bloquants = constats.iter().filter(|c| c.gravite == Gravite::Bloquant).count();
         let en_tete = &stocke.contrat.contrat;
@@ -302,12 +320,14 @@ fn controler_numeros(c: &Contrat) -> Result<(), ErreurApi> {
 
 async fn creer_contrat(
     State(etat): State<Etat>,
+    ClientApi(u): ClientApi,
     CorpsJson(contrat): CorpsJson<Contrat>,
 ) -> Result<Response, ErreurApi> {
+    u.exiger(Action::Importer, &Cible::contrat(&contrat))?;
     controler_numeros(&contrat)?;
     let ids = etat
         .base
-        .importer(std::slice::from_ref(&contrat), ACTEUR_WEB)
+        .importer(std::slice::from_ref(&contrat), &u.acteur())
         .await?;
     let id = *ids
         .first()
@@ -318,34 +338,85 @@ async fn creer_contrat(
     Ok((StatusCode::CREATED, entetes, Json(ContratApi::from(&stocke))).into_response())
 }
 
-async fn lire_contrat(State(etat): State<Etat>, c: CheminContrat) -> Result<Response, ErreurApi> {
-    let stocke = etat.base.contrat(c.id).await?;
+/// Contract `id` for a change of its header or fiches: allowed to the user, at a state that
+/// allows changes.
+async fn contrat_a_modifier(
+    etat: &Etat,
+    u: &crate::Utilisateur,
+    id: i64,
+) -> Result<ContratStocke, ErreurApi> {
+    let stocke = u.contrat_pour(etat, id, Action::Modifier).await?;
+    crate::pages::edition::etat_permis(Action::Modifier, &stocke)?;
+    Ok(stocke)
+}
+
+async fn lire_contrat(
+    State(etat): State<Etat>,
+    ClientApi(u): ClientApi,
+    c: CheminContrat,
+) -> Result<Response, ErreurApi> {
+    let stocke = u.contrat_pour(&etat, c.id, Action::Lire).await?;
     Ok(Json(ContratApi::from(&stocke)).into_response())
 }
 
 async fn modifier_contrat(
     State(etat): State<Etat>,
+    ClientApi(u): ClientApi,
     c: CheminContrat,
     VersionLue(version): VersionLue,
     CorpsJson(en_tete): CorpsJson<EnTete>,
 ) -> Result<Response, ErreurApi> {
+    let avant = contrat_a_modifier(&etat, &u, c.id).await?;
+    // The header may not take the contract out of the client's reach, nor change its state
+    // (the lifecycle has its own actions).
+    u.exiger(
+        Action::Modifier,
+        &Cible::Contrat {
+            collectivite: en_tete.collectivite.clone(),
+            etat: avant.contrat.contrat.etat,
+        },
+    )?;
+    if en_tete.etat != avant.contrat.contrat.etat {
+        let action = crate::comptes::action_vers(en_tete.etat).unwrap_or(Action::Modifier);
+        u.exiger(action, &Cible::contrat(&avant.contrat))?;
+        if pacte_core::droits::etat_apres(action, avant.contrat.contrat.etat) != Ok(en_tete.etat) {
+            return Err(ErreurApi(ErreurWeb {
+                statut: StatusCode::CONFLICT,
+                code: "conflit",
+                message: format!(
+                    "le contrat est à l'état {} : il ne peut pas passer à l'état {}",
+                    avant.contrat.contrat.etat.libelle(),
+                    en_tete.etat.libelle()
+                ),
+                champ: Some("etat".into()),
+            }));
+        }
+    }
     etat.base
-        .modifier_entete(c.id, &en_tete, version, ACTEUR_WEB)
+        .modifier_entete(c.id, &en_tete, version, &u.acteur())
         .await?;
     let stocke = etat.base.contrat(c.id).await?;
     Ok(Json(ContratApi::from(&stocke)).into_response())
 }
 
-async fn constats(State(etat): State<Etat>, c: CheminContrat) -> Result<Response, ErreurApi> {
-    let stocke = etat.base.contrat(c.id).await?;
+async fn constats(
+    State(etat): State<Etat>,
+    ClientApi(u): ClientApi,
+    c: CheminContrat,
+) -> Result<Response, ErreurApi> {
+    let stocke = u.contrat_pour(&etat, c.id, Action::Lire).await?;
     Ok(Json(ListeConstats {
         constats: pacte_core::verifier(&stocke.contrat),
     })
     .into_response())
 }
 
-async fn lister_fiches(State(etat): State<Etat>, c: CheminContrat) -> Result<Response, ErreurApi> {
-    let stocke = etat.base.contrat(c.id).await?;
+async fn lister_fiches(
+    State(etat): State<Etat>,
+    ClientApi(u): ClientApi,
+    c: CheminContrat,
+) -> Result<Response, ErreurApi> {
+    let stocke = u.contrat_pour(&etat, c.id, Action::Lire).await?;
     Ok(Json(ListeFiches {
         fiches: fiches_api(&stocke),
     })
@@ -385,19 +456,24 @@ fn reponse_fiche(
 
 async fn creer_fiche(
     State(etat): State<Etat>,
+    ClientApi(u): ClientApi,
     c: CheminContrat,
     CorpsJson(fiche): CorpsJson<FicheAction>,
 ) -> Result<Response, ErreurApi> {
-    let stocke = etat.base.contrat(c.id).await?;
+    let stocke = contrat_a_modifier(&etat, &u, c.id).await?;
     if stocke.contrat.fiche(fiche.numero).is_some() {
         return Err(numero_pris(c.id, fiche.numero));
     }
-    let tampon = etat.base.ajouter_fiche(c.id, &fiche, ACTEUR_WEB).await?;
+    let tampon = etat.base.ajouter_fiche(c.id, &fiche, &u.acteur()).await?;
     Ok(reponse_fiche(StatusCode::CREATED, c.id, &fiche, &tampon, true))
 }
 
-async fn lire_fiche(State(etat): State<Etat>, c: CheminFiche) -> Result<Response, ErreurApi> {
-    let stocke = etat.base.contrat(c.id).await?;
+async fn lire_fiche(
+    State(etat): State<Etat>,
+    ClientApi(u): ClientApi,
+    c: CheminFiche,
+) -> Result<Response, ErreurApi> {
+    let stocke = u.contrat_pour(&etat, c.id, Action::Lire).await?;
     let i = stocke
         .contrat
         .fiches
@@ -415,19 +491,18 @@ async fn lire_fiche(State(etat): State<Etat>, c: CheminFiche) -> Result<Response
 
 async fn modifier_fiche(
     State(etat): State<Etat>,
+    ClientApi(u): ClientApi,
     c: CheminFiche,
     VersionLue(version): VersionLue,
     CorpsJson(fiche): CorpsJson<FicheAction>,
 ) -> Result<Response, ErreurApi> {
-    if fiche.numero != c.numero {
-        let stocke = etat.base.contrat(c.id).await?;
-        if stocke.contrat.fiche(fiche.numero).is_some() {
-            return Err(numero_pris(c.id, fiche.numero));
-        }
+    let stocke = contrat_a_modifier(&etat, &u, c.id).await?;
+    if fiche.numero != c.numero && stocke.contrat.fiche(fiche.numero).is_some() {
+        return Err(numero_pris(c.id, fiche.numero));
     }
     let tampon = etat
         .base
-        .modifier_fiche(c.id, c.numero, &fiche, version, ACTEUR_WEB)
+        .modifier_fiche(c.id, c.numero, &fiche, version, &u.acteur())
         .await?;
     // A renumbered fiche has moved: say where.
     Ok(reponse_fiche(
@@ -441,11 +516,13 @@ async fn modifier_fiche(
 
 async fn supprimer_fiche(
     State(etat): State<Etat>,
+    ClientApi(u): ClientApi,
     c: CheminFiche,
     VersionLue(version): VersionLue,
 ) -> Result<Response, ErreurApi> {
+    contrat_a_modifier(&etat, &u, c.id).await?;
     etat.base
-        .supprimer_fiche(c.id, c.numero, version, ACTEUR_WEB)
+        .supprimer_fiche(c.id, c.numero, version, &u.acteur())
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -37,6 +37,95 @@ pub async fn charger(base: &Base) -> Result<Vec<i64>, ErreurStore> {
     base.importer(&contrats, ACTEUR_DEMO).await
 }
 
+/// A demonstration account: e-mail, password, role code, scope code.
+#[derive(Debug, Clone, Copy)]
+pub struct CompteDemo {
+    pub email: &'static str,
+    pub mot_de_passe: &'static str,
+    pub nom: &'static str,
+    pub role: &'static str,
+    pub perimetre: &'static str,
+}
+
+/// One demonstration account per role. Their passwords are public (README): demonstration
+/// only, never on a real base.
+pub const COMPTES: &[CompteDemo] = &[
+    CompteDemo {
+        email: "administrateur@demo.pacte.example",
+        mot_de_passe: "pacte-demo-administrateur",
+        nom: "Administratrice nationale (démo)",
+        role: "administrateur_national",
+        perimetre: "national",
+    },
+    CompteDemo {
+        email: "lecteur.national@demo.pacte.example",
+        mot_de_passe: "pacte-demo-lecteur-national",
+        nom: "Lecteur national (démo)",
+        role: "lecteur_national",
+        perimetre: "national",
+    },
+    CompteDemo {
+        email: "commissaire.paca@demo.pacte.example",
+        mot_de_passe: "pacte-demo-commissaire",
+        nom: "Commissaire PACA (démo)",
+        role: "commissaire",
+        perimetre: "region:93",
+    },
+    CompteDemo {
+        email: "ddets13@demo.pacte.example",
+        mot_de_passe: "pacte-demo-ddets",
+        nom: "DDETS des Bouches-du-Rhône (démo)",
+        role: "ddets",
+        perimetre: "departement:13",
+    },
+    CompteDemo {
+        email: "editeur.amp@demo.pacte.example",
+        mot_de_passe: "pacte-demo-editeur",
+        nom: "Éditrice Aix-Marseille-Provence (démo)",
+        role: "collectivite_editeur",
+        perimetre: "collectivite:200054807",
+    },
+    CompteDemo {
+        email: "lecteur.amp@demo.pacte.example",
+        mot_de_passe: "pacte-demo-lecteur",
+        nom: "Lecteur Aix-Marseille-Provence (démo)",
+        role: "collectivite_lecteur",
+        perimetre: "collectivite:200054807",
+    },
+    CompteDemo {
+        email: "partenaire@demo.pacte.example",
+        mot_de_passe: "pacte-demo-partenaire",
+        nom: "Partenaire CAF (démo)",
+        role: "partenaire",
+        perimetre: "organisation:CAF des Bouches-du-Rhône",
+    },
+    CompteDemo {
+        email: "aucun@demo.pacte.example",
+        mot_de_passe: "pacte-demo-sans-droit",
+        nom: "Compte sans droit (démo)",
+        role: "aucun",
+        perimetre: "aucun",
+    },
+];
+
+/// Creates the demonstration accounts ([`COMPTES`]), hashing their passwords at `cout`.
+pub async fn creer_comptes(base: &Base, cout: crate::comptes::mot_de_passe::Cout) -> Result<(), ErreurStore> {
+    for c in COMPTES {
+        base.creer_utilisateur(
+            &pacte_store::comptes::NouvelUtilisateur {
+                email: c.email.into(),
+                nom: c.nom.into(),
+                hash_mot_de_passe: Some(crate::comptes::mot_de_passe::hacher(c.mot_de_passe, cout)),
+                role: c.role.into(),
+                perimetre: c.perimetre.into(),
+            },
+            ACTEUR_DEMO,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -44,5 +133,20 @@ mod tests {
         for (nom, texte) in super::EXEMPLES {
             assert!(pacte_core::fichier::lire_toml(texte).is_ok(), "{nom}");
         }
+    }
+
+    #[test]
+    fn un_compte_par_role() {
+        let roles: Vec<String> = super::COMPTES
+            .iter()
+            .map(|c| {
+                let h = crate::comptes::lire_habilitation(c.role, c.perimetre).expect(c.email);
+                crate::comptes::code_role(h.role())
+            })
+            .collect();
+        let attendus: Vec<String> = pacte_core::droits::Role::TOUS
+            .map(crate::comptes::code_role)
+            .to_vec();
+        assert_eq!(roles, attendus);
     }
 }

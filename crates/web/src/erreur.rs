@@ -16,7 +16,8 @@ use serde::Serialize;
 pub struct ErreurWeb {
     #[serde(skip)]
     pub statut: StatusCode,
-    /// Stable machine code: `introuvable`, `conflit`, `invalide`, `requete`, `interne`.
+    /// Stable machine code: `introuvable`, `conflit`, `invalide`, `requete`, `interne`,
+    /// `non_authentifie`, `interdit`, `csrf`.
     pub code: &'static str,
     pub message: String,
     /// The field at fault, when there is one (`financement.etat.2024`).
@@ -40,6 +41,26 @@ impl ErreurWeb {
             code: "invalide",
             message: message.into(),
             champ,
+        }
+    }
+
+    /// The user sees the object but their role does not allow the action.
+    pub fn interdit(message: impl Into<String>) -> ErreurWeb {
+        ErreurWeb {
+            statut: StatusCode::FORBIDDEN,
+            code: "interdit",
+            message: message.into(),
+            champ: None,
+        }
+    }
+
+    /// A form sent without the session's anti-forgery token.
+    pub fn csrf() -> ErreurWeb {
+        ErreurWeb {
+            statut: StatusCode::FORBIDDEN,
+            code: "csrf",
+            message: "Ce formulaire a expiré ou ne provient pas de Pacte : rien n'a été enregistré. Rechargez la page, puis envoyez de nouveau le formulaire.".into(),
+            champ: None,
         }
     }
 
@@ -101,6 +122,7 @@ impl IntoResponse for ErreurWeb {
         let titre = match self.statut {
             StatusCode::NOT_FOUND => "Page introuvable",
             StatusCode::CONFLICT => "Modification concurrente",
+            StatusCode::FORBIDDEN => "Accès refusé",
             StatusCode::INTERNAL_SERVER_ERROR => "Erreur interne",
             _ => "Demande invalide",
         };

@@ -6,9 +6,11 @@
 
 pub mod api;
 mod cache;
+pub mod comptes;
 pub mod demo;
 mod erreur;
 pub mod pages;
+pub mod proconnect;
 mod securite;
 mod statique;
 
@@ -16,9 +18,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::routing::{MethodFilter, MethodRouter, on};
 use pacte_store::Base;
 
+pub use comptes::Utilisateur;
 pub use erreur::{ErreurApi, ErreurWeb};
 
 /// Options of a running application.
@@ -29,8 +34,11 @@ pub struct Options {
     /// For load tests: bytes served as is at `/banc/reference.html`, the static baseline the
     /// dynamic pages are compared with (scripts/charge).
     pub page_reference: Option<Arc<Vec<u8>>>,
-    /// The application is served over HTTPS (behind a TLS proxy): sends HSTS.
+    /// The application is served over HTTPS (behind a TLS proxy): sends HSTS and marks the
+    /// session cookie `Secure`.
     pub https: bool,
+    /// Cost of the password hashes made by the application (password change).
+    pub cout_hachage: comptes::mot_de_passe::Cout,
 }
 
 /// What every handler can reach.
@@ -40,11 +48,123 @@ pub struct Etat {
     pub options: Arc<Options>,
     /// Rendered heavy pages (see `cache.rs`).
     pub pages: Arc<cache::CachePages>,
+    /// The signed-in user a page is rendered for ([`Etat::pour`]); `None` in the router's
+    /// state.
+    pub visiteur: Option<Arc<pages::Visiteur>>,
 }
 
-/// The actor recorded in the audit log for writes made through the web. Accounts come with
-/// their own issue; until then every web write is attributed to this actor.
-pub const ACTEUR_WEB: &str = "web:anonyme";
+impl Etat {
+    /// The state a handler renders pages with for user `u`: the layout shows who is signed
+    /// in and the forms carry the session's CSRF token.
+    pub fn pour(&self, u: &Utilisateur) -> Etat {
+        Etat {
+            visiteur: Some(Arc::new(pages::Visiteur::de(u))),
+            ..self.clone()
+        }
+    }
+}
+
+type RoutePage = (&'static str, Method, MethodRouter<Etat>);
+
+fn page<H, T>(methode: Method, chemin: &'static str, h: H) -> RoutePage
+where
+    H: Handler<T, Etat>,
+    T: 'static,
+{
+    let filtre = MethodFilter::try_from(methode.clone()).expect("standard HTTP method");
+    (chemin, methode, on(filtre, h))
+}
+
+/// Every page route (the API's are in [`api::routes_servies`]): the one list the router is
+/// built from, and that the authorization matrix test covers.
+fn table_pages() -> Vec<RoutePage> {
+    use pages::{edition, fichiers, lecture};
+    vec![
+        // Accounts
+        page(Method::GET, "/connexion", comptes::pages::page_connexion),
+        page(Method::POST, "/connexion", comptes::pages::connexion),
+        page(Method::GET, "/deconnexion", comptes::pages::page_deconnexion),
+        page(Method::POST, "/deconnexion", comptes::pages::deconnexion),
+        page(
+            Method::GET,
+            "/compte/mot-de-passe",
+            comptes::pages::page_mot_de_passe,
+        ),
+        page(
+            Method::POST,
+            "/compte/mot-de-passe",
+            comptes::pages::changer_mot_de_passe,
+        ),
+        page(Method::GET, "/compte/jetons", comptes::pages::page_jetons),
+        page(Method::POST, "/compte/jetons", comptes::pages::creer_jeton),
+        page(
+            Method::POST,
+            "/compte/jetons/{id}/revoquer",
+            comptes::pages::revoquer_jeton,
+        ),
+        // Read
+        page(Method::GET, "/", lecture::accueil),
+        page(Method::GET, "/referentiel", lecture::referentiel),
+        page(Method::GET, "/territoires", lecture::territoires),
+        page(Method::GET, "/contrats", lecture::contrats),
+        page(Method::GET, "/contrats/{id}", lecture::contrat),
+        // Write
+        page(Method::GET, "/contrats/nouveau", edition::nouveau_contrat),
+        page(Method::POST, "/contrats/nouveau", edition::creer_contrat),
+        page(Method::GET, "/contrats/{id}/modifier", edition::modifier_contrat),
+        page(
+            Method::POST,
+            "/contrats/{id}/modifier",
+            edition::enregistrer_contrat,
+        ),
+        page(Method::POST, "/contrats/{id}/etat", edition::changer_etat),
+        page(
+            Method::GET,
+            "/contrats/{id}/fiches/nouvelle",
+            edition::nouvelle_fiche,
+        ),
+        page(
+            Method::POST,
+            "/contrats/{id}/fiches/nouvelle",
+            edition::creer_fiche,
+        ),
+        page(Method::GET, "/contrats/{id}/fiches/{numero}", edition::fiche),
+        page(
+            Method::GET,
+            "/contrats/{id}/fiches/{numero}/modifier",
+            edition::modifier_fiche,
+        ),
+        page(
+            Method::POST,
+            "/contrats/{id}/fiches/{numero}/modifier",
+            edition::enregistrer_fiche,
+        ),
+        page(
+            Method::POST,
+            "/contrats/{id}/fiches/{numero}/supprimer",
+            edition::supprimer_fiche,
+        ),
+        // Files
+        page(Method::POST, "/contrats/import", fichiers::apercu_import),
+        page(
+            Method::POST,
+            "/contrats/import/confirmer",
+            fichiers::confirmer_import,
+        ),
+        page(Method::GET, "/contrats/{id}/fichier", fichiers::telecharger),
+        // Static files (public)
+        page(Method::GET, "/statique/{*chemin}", statique::servir),
+        page(Method::GET, "/banc/reference.html", statique::reference),
+    ]
+}
+
+/// The page routes served, as (method, path), in declaration order.
+pub fn routes_pages() -> Vec<(Method, &'static str)> {
+    table_pages()
+        .into_iter()
+        .map(|(chemin, methode, _)| (methode, chemin))
+        .collect()
+}
 
 /// The whole application: pages, API, static files.
 pub fn application(base: Base, options: Options) -> Router {
@@ -52,50 +172,25 @@ pub fn application(base: Base, options: Options) -> Router {
         base,
         options: Arc::new(options),
         pages: Arc::default(),
+        visiteur: None,
     };
-    Router::new()
-        // Pages (read)
-        .route("/", get(pages::lecture::accueil))
-        .route("/referentiel", get(pages::lecture::referentiel))
-        .route("/territoires", get(pages::lecture::territoires))
-        .route("/contrats", get(pages::lecture::contrats))
-        .route("/contrats/{id}", get(pages::lecture::contrat))
-        // Pages (write)
-        .route(
-            "/contrats/nouveau",
-            get(pages::edition::nouveau_contrat).post(pages::edition::creer_contrat),
-        )
-        .route(
-            "/contrats/{id}/modifier",
-            get(pages::edition::modifier_contrat).post(pages::edition::enregistrer_contrat),
-        )
-        .route("/contrats/{id}/etat", post(pages::edition::changer_etat))
-        .route(
-            "/contrats/{id}/fiches/nouvelle",
-            get(pages::edition::nouvelle_fiche).post(pages::edition::creer_fiche),
-        )
-        .route("/contrats/{id}/fiches/{numero}", get(pages::edition::fiche))
-        .route(
-            "/contrats/{id}/fiches/{numero}/modifier",
-            get(pages::edition::modifier_fiche).post(pages::edition::enregistrer_fiche),
-        )
-        .route(
-            "/contrats/{id}/fiches/{numero}/supprimer",
-            post(pages::edition::supprimer_fiche),
-        )
-        // Files
-        .route("/contrats/import", post(pages::fichiers::apercu_import))
-        .route(
-            "/contrats/import/confirmer",
-            post(pages::fichiers::confirmer_import),
-        )
-        .route("/contrats/{id}/fichier", get(pages::fichiers::telecharger))
+    let mut parchemins: Vec<(&'static str, MethodRouter<Etat>)> = Vec::new();
+    for (chemin, _, mr) in table_pages() {
+        match parchemins.iter_mut().find(|(c, _)| *c == chemin) {
+            Some((_, existant)) => *existant = std::mem::take(existant).merge(mr),
+            None => parchemins.push((chemin, mr)),
+        }
+    }
+    parchemins
+        .into_iter()
+        .fold(Router::new(), |r, (chemin, mr)| r.route(chemin, mr))
         // JSON API
-        .nest("/api/v1", api::routes())
-        // Static files
-        .route("/statique/{*chemin}", get(statique::servir))
-        .route("/banc/reference.html", get(statique::reference))
+        .nest(api::PREFIXE, api::routes())
         .fallback(pages::introuvable)
+        .layer(axum::middleware::from_fn_with_state(
+            etat.clone(),
+            comptes::session_et_csrf,
+        ))
         .layer(axum::middleware::map_response_with_state(
             etat.clone(),
             securite::entetes,
@@ -106,9 +201,13 @@ pub fn application(base: Base, options: Options) -> Router {
 /// Serves the application on `adresse` until Ctrl-C.
 pub async fn servir(base: Base, adresse: SocketAddr, options: Options) -> std::io::Result<()> {
     let ecoute = tokio::net::TcpListener::bind(adresse).await?;
-    axum::serve(ecoute, application(base, options))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    // The client address is the sign-in throttling key.
+    axum::serve(
+        ecoute,
+        application(base, options).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
 }

@@ -3,12 +3,16 @@
 
 mod commun;
 
+/// The identity these tests act as (see `commun::en_tant_que`).
+const ROLE: &str = "collectivite_editeur";
+const PERIMETRE: &str = "collectivite:13";
+
 use std::collections::BTreeSet;
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use commun::{Reponse, app_demo, envoyer, envoyer_json, get};
+use commun::{Reponse, app_demo, en_tant_que, envoyer, envoyer_json, get};
 use serde_json::{Value, json};
 
 /// Every route of the API, relative to /api/v1. Written once: the router and the OpenAPI
@@ -35,6 +39,29 @@ const AVEC_ERREURS: &str = include_str!("../../../exemples/contrat-avec-erreurs.
 /// A contract file read and written as JSON: the body `POST /contrats` takes.
 fn contrat_json(toml: &str) -> Value {
     serde_json::to_value(pacte_core::fichier::lire_toml(toml).expect("exemple lisible")).unwrap()
+}
+
+/// The application acting as `role` over `perimetre`, on the demonstration contracts all
+/// brought back to the negotiation state, where their collectivity may change them.
+async fn app_en_negociation(role: &str, perimetre: &str) -> (Router, pacte_store::Base, Vec<i64>) {
+    let base = commun::base_neuve().await;
+    let mut contrats: Vec<pacte_core::Contrat> = pacte_web::demo::EXEMPLES
+        .iter()
+        .map(|(_, t)| pacte_core::fichier::lire_toml(t).unwrap())
+        .collect();
+    for c in &mut contrats {
+        c.contrat.etat = pacte_core::contrat::EtatContrat::Negociation;
+    }
+    let ids = base.importer(&contrats, "demo").await.unwrap();
+    let app = pacte_web::application(base.clone(), pacte_web::Options::default());
+    let app = en_tant_que(&app, &base, role, perimetre).await;
+    (app, base, ids)
+}
+
+/// Whether an audit actor is an API token of a test account.
+fn acteur_jeton(a: &Value) -> bool {
+    a.as_str()
+        .is_some_and(|a| a.starts_with("jeton:") && a.ends_with("@test.pacte.example"))
 }
 
 /// A request with any method, headers and raw body.
@@ -65,6 +92,8 @@ async fn json_version(app: &Router, methode: &str, uri: &str, version: &str, cor
 }
 
 const CODES: &[(&str, &[u16])] = &[
+    ("non_authentifie", &[401]),
+    ("interdit", &[403]),
     ("introuvable", &[404]),
     ("conflit", &[409]),
     ("invalide", &[422]),
@@ -142,7 +171,9 @@ fn erreur(r: &Reponse, statut: u16, code: &str, champ: Option<&str>) -> Value {
 
 #[tokio::test]
 async fn referentiel_et_territoires() {
-    let (app, _, _) = app_demo().await;
+    let (app, base, _) = app_demo().await;
+    let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
+    let _ = &base;
     let r = get(&app, "/api/v1/referentiel").await;
     assert_eq!(r.statut, StatusCode::OK);
     assert!(r.type_contenu.starts_with("application/json"));
@@ -179,7 +210,9 @@ async fn referentiel_et_territoires() {
 
 #[tokio::test]
 async fn liste_paginee() {
-    let (app, _, ids) = app_demo().await;
+    let (app, base, ids) = app_demo().await;
+    let app = en_tant_que(&app, &base, "lecteur_national", "national").await;
+    let _ = &base;
     let v = get(&app, "/api/v1/contrats").await.json();
     assert_eq!(
         (v["page"].as_u64(), v["par_page"].as_u64(), v["total"].as_u64()),
@@ -268,7 +301,9 @@ async fn liste_paginee() {
 
 #[tokio::test]
 async fn creer_puis_lire_un_contrat() {
-    let (app, _, _) = app_demo().await;
+    let (app, base, _) = app_demo().await;
+    let app = en_tant_que(&app, &base, "administrateur_national", "national").await;
+    let _ = &base;
     let corps = contrat_json(AMP);
     let r = envoyer_json(&app, "POST", "/api/v1/contrats", &corps).await;
     assert_eq!(r.statut, StatusCode::CREATED, "{}", r.corps);
@@ -277,8 +312,8 @@ async fn creer_puis_lire_un_contrat() {
     let location = r.entetes[header::LOCATION].to_str().unwrap();
     assert_eq!(location, format!("/api/v1/contrats/{id}"));
     assert_eq!(
-        (v["version"].as_i64(), v["modifie_par"].as_str()),
-        (Some(1), Some("web:anonyme"))
+        (v["version"].as_i64(), acteur_jeton(&v["modifie_par"])),
+        (Some(1), true)
     );
     // The body read back is the file shape plus the stamps, beside it.
     assert_eq!(v["contrat"], corps["contrat"]);
@@ -288,7 +323,7 @@ async fn creer_puis_lire_un_contrat() {
         assert_eq!(lue["fiche"], *envoyee);
         assert_eq!(lue["numero"], envoyee["numero"]);
         assert_eq!(lue["version"], 1);
-        assert!(lue["modifie_le"].is_string() && lue["modifie_par"] == "web:anonyme");
+        assert!(lue["modifie_le"].is_string() && acteur_jeton(&lue["modifie_par"]));
     }
     let lu = get(&app, location).await;
     assert_eq!(lu.statut, StatusCode::OK);
@@ -309,7 +344,9 @@ async fn creer_puis_lire_un_contrat() {
 
 #[tokio::test]
 async fn contrat_refuse() {
-    let (app, _, _) = app_demo().await;
+    let (app, base, _) = app_demo().await;
+    let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
+    let _ = &base;
     let post = |corps: Value| {
         let app = app.clone();
         async move { envoyer_json(&app, "POST", "/api/v1/contrats", &corps).await }
@@ -420,7 +457,9 @@ async fn contrat_refuse() {
 
 #[tokio::test]
 async fn lire_un_contrat() {
-    let (app, _, ids) = app_demo().await;
+    let (app, base, ids) = app_demo().await;
+    let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
+    let _ = &base;
     let r = get(&app, &format!("/api/v1/contrats/{}", ids[1])).await;
     assert_eq!(r.statut, StatusCode::OK);
     let v = r.json();
@@ -459,24 +498,34 @@ async fn lire_un_contrat() {
 
 #[tokio::test]
 async fn modifier_l_en_tete() {
-    let (app, _, ids) = app_demo().await;
+    let (app, base, ids) = app_en_negociation("collectivite_editeur", "collectivite:13").await;
+    let _ = &base;
     let url = format!("/api/v1/contrats/{}", ids[1]);
     let mut en_tete = get(&app, &url).await.json()["contrat"].clone();
     en_tete["intitule"] = json!("Contrat départemental modifié");
-    en_tete["etat"] = json!("signe");
+    // The collectivity changes its header but does not record a signature: 403, nothing
+    // written.
+    let mut signe = en_tete.clone();
+    signe["etat"] = json!("signe");
+    erreur(
+        &json_version(&app, "PUT", &url, "\"1\"", &signe).await,
+        403,
+        "interdit",
+        None,
+    );
 
     let r = json_version(&app, "PUT", &url, "\"1\"", &en_tete).await;
     assert_eq!(r.statut, StatusCode::OK, "{}", r.corps);
     let v = r.json();
     assert_eq!(
-        (v["version"].as_i64(), v["modifie_par"].as_str()),
-        (Some(2), Some("web:anonyme"))
+        (v["version"].as_i64(), acteur_jeton(&v["modifie_par"])),
+        (Some(2), true)
     );
     assert_eq!(v["contrat"], en_tete);
     assert_eq!(v["fiches"].as_array().unwrap().len(), 8);
     assert_eq!(get(&app, &url).await.json(), v);
     let liste = get(&app, "/api/v1/contrats").await.json();
-    assert_eq!(liste["elements"][1]["etat"], "signe");
+    assert_eq!(liste["elements"][0]["intitule"], "Contrat départemental modifié");
 
     // Stale version: nothing written, who and when named.
     let e = erreur(
@@ -487,7 +536,7 @@ async fn modifier_l_en_tete() {
     );
     let m = e["message"].as_str().unwrap();
     assert!(
-        m.contains("web:anonyme")
+        m.contains("@test.pacte.example")
             && m.contains(v["modifie_le"].as_str().unwrap())
             && m.contains("version 1 lue"),
         "{m}"
@@ -536,7 +585,8 @@ async fn modifier_l_en_tete() {
 
 #[tokio::test]
 async fn deux_modifications_sur_la_meme_version() {
-    let (app, _, ids) = app_demo().await;
+    let (app, base, ids) = app_en_negociation("collectivite_editeur", "collectivite:200054807").await;
+    let _ = &base;
     let url = format!("/api/v1/contrats/{}", ids[0]);
     let en_tete = get(&app, &url).await.json()["contrat"].clone();
     let mut a = en_tete.clone();
@@ -579,7 +629,9 @@ async fn deux_modifications_sur_la_meme_version() {
 
 #[tokio::test]
 async fn constats_comme_pacte_check() {
-    let (app, _, ids) = app_demo().await;
+    let (app, base, ids) = app_demo().await;
+    let app = en_tant_que(&app, &base, "lecteur_national", "national").await;
+    let _ = &base;
     let r = get(&app, &format!("/api/v1/contrats/{}/constats", ids[2])).await;
     assert_eq!(r.statut, StatusCode::OK);
     let v = r.json();
@@ -614,7 +666,8 @@ async fn constats_comme_pacte_check() {
 
 #[tokio::test]
 async fn fiches_d_un_contrat() {
-    let (app, _, ids) = app_demo().await;
+    let (app, base, ids) = app_en_negociation("collectivite_editeur", "collectivite:13").await;
+    let _ = &base;
     let base = format!("/api/v1/contrats/{}/fiches", ids[1]);
     let v = get(&app, &base).await.json();
     let fiches = v["fiches"].as_array().unwrap();
@@ -784,7 +837,9 @@ fn adresse(modele: &str, id: i64) -> String {
 
 #[tokio::test]
 async fn routes_servies_et_documentees() {
-    let (app, _, ids) = app_demo().await;
+    let (app, base, ids) = app_demo().await;
+    let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
+    let _ = &base;
     let attendues: BTreeSet<(String, String)> = ROUTES
         .iter()
         .map(|(m, c)| (m.to_string(), c.to_string()))
@@ -894,7 +949,9 @@ async fn routes_servies_et_documentees() {
 
 #[tokio::test]
 async fn adresse_inconnue_sous_l_api() {
-    let (app, _, _) = app_demo().await;
+    let (app, base, _) = app_demo().await;
+    let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
+    let _ = &base;
     for uri in [
         "/api/v1/inconnu",
         "/api/v1/contrats/1/inconnu",
@@ -1018,7 +1075,8 @@ fn abimer(octets: &mut Vec<u8>, h: &mut Hasard) {
 
 #[tokio::test]
 async fn entrees_malformees_jamais_d_erreur_interne() {
-    let (app, _, ids) = app_demo().await;
+    let (app, base, ids) = app_en_negociation("collectivite_editeur", "collectivite:13").await;
+    let _ = &base;
     let id = ids[1];
     let stocke = get(&app, &format!("/api/v1/contrats/{id}")).await.json();
     let contrat = contrat_json(AMP);

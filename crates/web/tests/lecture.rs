@@ -3,6 +3,10 @@
 
 mod commun;
 
+/// The identity these tests act as (see `commun::en_tant_que`).
+const ROLE: &str = "administrateur_national";
+const PERIMETRE: &str = "national";
+
 use std::collections::HashSet;
 
 use axum::http::StatusCode;
@@ -56,7 +60,9 @@ fn page_valide(r: &Reponse) {
 
 #[tokio::test]
 async fn tableau_de_bord() {
-    let (app, _, ids) = app_demo().await;
+    let (app, base, ids) = app_demo().await;
+    let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
+    let _ = &base;
     let r = get(&app, "/").await;
     page_valide(&r);
     let c = &r.corps;
@@ -81,7 +87,9 @@ async fn tableau_de_bord() {
 
 #[tokio::test]
 async fn referentiel() {
-    let (app, _, _) = app_demo().await;
+    let (app, base, _) = app_demo().await;
+    let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
+    let _ = &base;
     let r = get(&app, "/referentiel").await;
     page_valide(&r);
     let c = &r.corps;
@@ -97,7 +105,9 @@ async fn referentiel() {
 
 #[tokio::test]
 async fn territoires() {
-    let (app, _, ids) = app_demo().await;
+    let (app, base, ids) = app_demo().await;
+    let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
+    let _ = &base;
     let r = get(&app, "/territoires").await;
     page_valide(&r);
     let c = &r.corps;
@@ -112,7 +122,9 @@ async fn territoires() {
 
 #[tokio::test]
 async fn liste_des_contrats() {
-    let (app, _, ids) = app_demo().await;
+    let (app, base, ids) = app_demo().await;
+    let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
+    let _ = &base;
     let r = get(&app, "/contrats").await;
     page_valide(&r);
     let c = &r.corps;
@@ -136,7 +148,9 @@ async fn liste_des_contrats() {
 
 #[tokio::test]
 async fn contrat_avec_constats() {
-    let (app, _, ids) = app_demo().await;
+    let (app, base, ids) = app_demo().await;
+    let app = en_tant_que(&app, &base, "commissaire", "region:76").await;
+    let _ = &base;
     let id = ids[2];
     let r = get(&app, &format!("/contrats/{id}")).await;
     page_valide(&r);
@@ -166,7 +180,9 @@ async fn contrat_avec_constats() {
 
 #[tokio::test]
 async fn contrats_conformes() {
-    let (app, _, ids) = app_demo().await;
+    let (app, base, ids) = app_demo().await;
+    let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
+    let _ = &base;
     // The métropole's contract is in execution: no next step, no finding.
     let r = get(&app, &format!("/contrats/{}", ids[0])).await;
     page_valide(&r);
@@ -182,7 +198,9 @@ async fn contrats_conformes() {
 
 #[tokio::test]
 async fn contrat_de_soixante_fiches() {
-    let (app, _, ids) = app_demo().await;
+    let (app, base, ids) = app_demo().await;
+    let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
+    let _ = &base;
     let id = ids[3];
     let r = get(&app, &format!("/contrats/{id}")).await;
     page_valide(&r);
@@ -195,7 +213,9 @@ async fn contrat_de_soixante_fiches() {
 
 #[tokio::test]
 async fn contrat_introuvable() {
-    let (app, _, _) = app_demo().await;
+    let (app, base, _) = app_demo().await;
+    let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
+    let _ = &base;
     let r = get(&app, "/contrats/abc").await;
     assert_eq!(r.statut, StatusCode::NOT_FOUND);
     assert!(r.corps.contains("Page introuvable") && r.corps.contains("n&#39;est pas un numéro de contrat"));

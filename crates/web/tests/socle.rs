@@ -2,12 +2,18 @@
 
 mod commun;
 
+/// The identity these tests act as (see `commun::en_tant_que`).
+const ROLE: &str = "administrateur_national";
+const PERIMETRE: &str = "national";
+
 use axum::http::StatusCode;
 use commun::*;
 
 #[tokio::test]
 async fn fichiers_statiques_embarques() {
-    let (app, _, _) = app_demo().await;
+    let (app, base, _) = app_demo().await;
+    let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
+    let _ = &base;
     let r = get(&app, "/statique/dsfr/dsfr.min.css").await;
     assert_eq!(r.statut, StatusCode::OK);
     assert_eq!(r.type_contenu, "text/css; charset=utf-8");
@@ -38,7 +44,9 @@ async fn fichiers_statiques_embarques() {
 
 #[tokio::test]
 async fn adresse_inconnue_page_francaise() {
-    let (app, _, _) = app_demo().await;
+    let (app, base, _) = app_demo().await;
+    let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
+    let _ = &base;
     let r = get(&app, "/nulle-part").await;
     assert_eq!(r.statut, StatusCode::NOT_FOUND);
     assert!(r.type_contenu.starts_with("text/html"));
@@ -48,7 +56,9 @@ async fn adresse_inconnue_page_francaise() {
 
 #[tokio::test]
 async fn bandeau_de_demonstration() {
-    let (app, _, _) = app_demo().await;
+    let (app, base, _) = app_demo().await;
+    let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
+    let _ = &base;
     let r = get(&app, "/nulle-part").await;
     assert!(
         !r.corps.contains("Données de démonstration"),
@@ -61,6 +71,7 @@ async fn bandeau_de_demonstration() {
 #[tokio::test]
 async fn page_de_reference_des_tests_de_charge() {
     let (app, base, _) = app_demo().await;
+    let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
     assert_eq!(
         get(&app, "/banc/reference.html").await.statut,
         StatusCode::NOT_FOUND
@@ -81,6 +92,7 @@ async fn cache_de_la_page_contrat_jamais_perime() {
     let (base, url) = base_neuve_et_adresse().await;
     let ids = pacte_web::demo::charger(&base).await.unwrap();
     let app = pacte_web::application(base.clone(), pacte_web::Options::default());
+    let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
     let id = ids[0];
     let avant = get(&app, &format!("/contrats/{id}")).await;
     assert_eq!(avant.statut, StatusCode::OK);
@@ -127,6 +139,8 @@ async fn cache_de_la_page_contrat_jamais_perime() {
 #[tokio::test]
 async fn entetes_de_securite_partout() {
     let (app, base, ids) = app_demo().await;
+    let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
+    let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
     for uri in [
         "/",
         &format!("/contrats/{}", ids[0]),

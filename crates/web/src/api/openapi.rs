@@ -35,7 +35,15 @@ fn construire() -> Value {
             { "name": "documentation", "description": "Ce document." }
         ],
         "paths": chemins(),
+        "security": [{ "jeton": [] }],
         "components": {
+            "securitySchemes": {
+                "jeton": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "Jeton d'API créé sur la page « Jetons d'API » de l'application ; il porte les droits de son auteur."
+                }
+            },
             "schemas": schemas(),
             "parameters": parametres(),
             "headers": {
@@ -83,6 +91,9 @@ fn reponses_de(propres: Value, erreurs: &[(&str, &str)]) -> Value {
         Value::Object(m) => m,
         _ => Map::new(),
     };
+    // Every operation but this document's takes an API token and asks the permission model.
+    r.insert("401".into(), ref_reponse("NonAuthentifie"));
+    r.insert("403".into(), ref_reponse("Interdit"));
     for (statut, nom) in erreurs {
         r.insert((*statut).to_string(), ref_reponse(nom));
     }
@@ -124,10 +135,14 @@ fn chemins() -> Value {
                 "tags": ["documentation"],
                 "operationId": "documentOpenapi",
                 "summary": "Ce document OpenAPI 3.1",
-                "responses": reponses_de(json!({ "200": {
-                    "description": "Le document OpenAPI.",
-                    "content": contenu_json(json!({ "type": "object" }))
-                }}), &[])
+                "security": [],
+                "responses": {
+                    "200": {
+                        "description": "Le document OpenAPI.",
+                        "content": contenu_json(json!({ "type": "object" }))
+                    },
+                    "500": ref_reponse("Interne")
+                }
             }
         },
         "/referentiel": {
@@ -298,7 +313,9 @@ fn reponse_erreur(description: &str) -> Value {
 fn reponses() -> Value {
     json!({
         "Requete": reponse_erreur("Requête mal formée (code « requete ») : JSON illisible, corps vide, paramètre invalide."),
-        "Introuvable": reponse_erreur("Ressource introuvable (code « introuvable »)."),
+        "NonAuthentifie": reponse_erreur("Jeton d'API absent, inconnu, expiré ou révoqué (code « non_authentifie »)."),
+        "Interdit": reponse_erreur("Le rôle du jeton ne permet pas cette action (code « interdit »)."),
+        "Introuvable": reponse_erreur("Ressource introuvable, ou contrat hors du périmètre du jeton (code « introuvable »)."),
         "Conflit": reponse_erreur("Version périmée (code « conflit ») : la ressource a été modifiée depuis sa lecture ; le message dit par qui et quand. Rien n'a été écrit."),
         "Invalide": reponse_erreur("Document JSON bien formé mais refusé par les types du contrat (code « invalide ») : champ inconnu, montant négatif, numéro de fiche déjà pris…"),
         "TropVolumineux": reponse_erreur("Corps de plus de 2 Mo (code « requete »)."),
@@ -319,8 +336,8 @@ fn schemas() -> Value {
             "properties": {
                 "code": {
                     "type": "string",
-                    "enum": ["introuvable", "conflit", "invalide", "requete", "interne"],
-                    "description": "Code stable : introuvable (404), conflit (409), invalide (422), requete (400, 405, 413, 415, 428), interne (500)."
+                    "enum": ["non_authentifie", "interdit", "introuvable", "conflit", "invalide", "requete", "interne"],
+                    "description": "Code stable : non_authentifie (401), interdit (403), introuvable (404), conflit (409), invalide (422), requete (400, 405, 413, 415, 428), interne (500)."
                 },
                 "message": { "type": "string", "description": "Explication en français, à montrer telle quelle." },
                 "champ": {

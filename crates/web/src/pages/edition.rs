@@ -18,7 +18,8 @@ use super::Page;
 use super::formulaire::contrat::{self as fc, FormContrat, nom_collectivite};
 use super::formulaire::fiche::{self as ff, FormFiche};
 use super::formulaire::{Champ, ConstatVu, ErreurChamp, Saisie, abrege, nom_serde};
-use crate::{ACTEUR_WEB, ErreurWeb, Etat};
+use crate::{ErreurWeb, Etat, Utilisateur};
+use pacte_core::droits::{self, Action, Cible};
 
 type Champs = Form<Vec<(String, String)>>;
 
@@ -53,13 +54,29 @@ fn numero_fiche(texte: &str) -> Result<NumeroFiche, ErreurWeb> {
     })
 }
 
-pub(crate) async fn lire_contrat(etat: &Etat, id: i64) -> Result<ContratStocke, ErreurWeb> {
-    etat.base.contrat(id).await.map_err(|e| match e {
-        ErreurStore::Introuvable { .. } => {
-            ErreurWeb::introuvable(format!("Le contrat n° {id} n'existe pas."))
-        }
-        e => e.into(),
+/// Contract `id` for a change of its header or fiches: the user must be allowed to modify it,
+/// and its state must allow changes (409 otherwise, naming the state).
+async fn contrat_a_modifier(etat: &Etat, u: &Utilisateur, id: i64) -> Result<ContratStocke, ErreurWeb> {
+    let c = u.contrat_pour(etat, id, Action::Modifier).await?;
+    etat_permis(Action::Modifier, &c)?;
+    Ok(c)
+}
+
+/// 409 when the contract's state does not allow `action`.
+pub(crate) fn etat_permis(action: Action, c: &ContratStocke) -> Result<EtatContrat, ErreurWeb> {
+    droits::etat_apres(action, c.contrat.contrat.etat).map_err(|m| ErreurWeb {
+        statut: StatusCode::CONFLICT,
+        code: "conflit",
+        message: format!("{}.", premiere_majuscule(&m)),
+        champ: None,
     })
+}
+
+fn premiere_majuscule(texte: &str) -> String {
+    let mut c = texte.chars();
+    c.next()
+        .map(|p| p.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// The position of fiche `numero` in a stored contract.
@@ -214,10 +231,16 @@ struct PageContrat {
     refus: Option<Refus>,
 }
 
-fn cycle(c: &ContratStocke, date_saisie: Option<&str>, erreur_date: Option<String>) -> Cycle {
+fn cycle(etat: &Etat, c: &ContratStocke, date_saisie: Option<&str>, erreur_date: Option<String>) -> Cycle {
     let entete = &c.contrat.contrat;
+    let cible = Cible::contrat(&c.contrat);
+    // Only the steps the user may take are offered.
     let suivants = fc::etats_suivants(entete.etat)
         .iter()
+        .filter(|e| {
+            crate::comptes::action_vers(**e)
+                .is_some_and(|a| etat.visiteur.as_ref().is_some_and(|v| v.peut(a, &cible)))
+        })
         .map(|e| Transition {
             etat: nom_serde(e),
             libelle: e.libelle().to_string(),
@@ -277,12 +300,30 @@ fn page_modifier_contrat(
         f,
         erreurs,
         message: None,
-        cycle: Some(cycle(c, None, None)),
+        cycle: Some(cycle(etat, c, None, None)),
         refus: None,
     }
 }
 
-pub async fn nouveau_contrat(State(etat): State<Etat>) -> Result<Response, ErreurWeb> {
+/// Whether `u` may create a contract at all: the national administrator, or the editor of a
+/// collectivity for its own contract.
+fn exiger_creation(u: &Utilisateur) -> Result<(), ErreurWeb> {
+    let collectivite = match u.habilitation.perimetre() {
+        droits::Perimetre::Collectivite(c) => c.clone(),
+        _ => String::new(),
+    };
+    u.exiger(
+        Action::Importer,
+        &Cible::Contrat {
+            collectivite,
+            etat: EtatContrat::Brouillon,
+        },
+    )
+}
+
+pub async fn nouveau_contrat(State(etat): State<Etat>, u: Utilisateur) -> Result<Response, ErreurWeb> {
+    exiger_creation(&u)?;
+    let etat = etat.pour(&u);
     let s = fc::saisie_vierge();
     super::rendre(&page_nouveau_contrat(&etat, &s, Vec::new()))
 }
@@ -304,7 +345,13 @@ fn page_nouveau_contrat(etat: &Etat, s: &Saisie, erreurs: Vec<ErreurChamp>) -> P
     }
 }
 
-pub async fn creer_contrat(State(etat): State<Etat>, Form(champs): Champs) -> Result<Response, ErreurWeb> {
+pub async fn creer_contrat(
+    State(etat): State<Etat>,
+    u: Utilisateur,
+    Form(champs): Champs,
+) -> Result<Response, ErreurWeb> {
+    exiger_creation(&u)?;
+    let etat = etat.pour(&u);
     let s = Saisie::new(champs);
     match fc::lire(&s, None) {
         Err(erreurs) => rendre_statut(
@@ -316,7 +363,8 @@ pub async fn creer_contrat(State(etat): State<Etat>, Form(champs): Champs) -> Re
                 contrat: entete,
                 fiches: Vec::new(),
             };
-            let ids = etat.base.importer(&[contrat], ACTEUR_WEB).await?;
+            u.exiger(Action::Importer, &Cible::contrat(&contrat))?;
+            let ids = etat.base.importer(&[contrat], &u.acteur()).await?;
             let id = ids
                 .first()
                 .copied()
@@ -328,10 +376,22 @@ pub async fn creer_contrat(State(etat): State<Etat>, Form(champs): Champs) -> Re
 
 pub async fn modifier_contrat(
     State(etat): State<Etat>,
+    u: Utilisateur,
     Path(id): Path<String>,
     RawQuery(requete): RawQuery,
 ) -> Result<Response, ErreurWeb> {
-    let c = lire_contrat(&etat, id_contrat(&id)?).await?;
+    let etat = etat.pour(&u);
+    let c = u.contrat_pour(&etat, id_contrat(&id)?, Action::Lire).await?;
+    // The header page also carries the lifecycle steps: open to whoever may modify the
+    // header or take one of its steps.
+    let cible = Cible::contrat(&c.contrat);
+    let une_etape = fc::etats_suivants(c.contrat.contrat.etat)
+        .iter()
+        .filter_map(|e| crate::comptes::action_vers(*e))
+        .any(|a| u.peut(a, &cible));
+    if !une_etape {
+        u.exiger(Action::Modifier, &cible)?;
+    }
     let s = fc::saisie_de(&c.contrat.contrat);
     let mut p = page_modifier_contrat(&etat, &c, &s, Vec::new(), c.tampon.version);
     if enregistre(&requete) {
@@ -344,10 +404,12 @@ pub async fn modifier_contrat(
 
 pub async fn enregistrer_contrat(
     State(etat): State<Etat>,
+    u: Utilisateur,
     Path(id): Path<String>,
     Form(champs): Champs,
 ) -> Result<Response, ErreurWeb> {
-    let c = lire_contrat(&etat, id_contrat(&id)?).await?;
+    let etat = etat.pour(&u);
+    let c = contrat_a_modifier(&etat, &u, id_contrat(&id)?).await?;
     let id = c.tampon.id;
     let s = Saisie::new(champs);
     let version = version_saisie(&s)?;
@@ -356,24 +418,38 @@ pub async fn enregistrer_contrat(
             StatusCode::UNPROCESSABLE_ENTITY,
             &page_modifier_contrat(&etat, &c, &s, erreurs, version),
         ),
-        Ok(entete) => match etat.base.modifier_entete(id, &entete, version, ACTEUR_WEB).await {
-            Ok(_) => Ok(Redirect::to(&format!("/contrats/{id}/modifier?enregistre=1")).into_response()),
-            Err(e) => erreur_ecriture(
-                &etat,
-                e,
-                format!("/contrats/{id}/modifier"),
-                format!("/contrats/{id}"),
-            ),
-        },
+        Ok(entete) => {
+            // The contract must stay within the user's reach (no moving it to another
+            // collectivity).
+            u.exiger(
+                Action::Modifier,
+                &Cible::Contrat {
+                    collectivite: entete.collectivite.clone(),
+                    etat: entete.etat,
+                },
+            )?;
+            let ecrit = etat.base.modifier_entete(id, &entete, version, &u.acteur()).await;
+            match ecrit {
+                Ok(_) => Ok(Redirect::to(&format!("/contrats/{id}/modifier?enregistre=1")).into_response()),
+                Err(e) => erreur_ecriture(
+                    &etat,
+                    e,
+                    format!("/contrats/{id}/modifier"),
+                    format!("/contrats/{id}"),
+                ),
+            }
+        }
     }
 }
 
 pub async fn changer_etat(
     State(etat): State<Etat>,
+    u: Utilisateur,
     Path(id): Path<String>,
     Form(champs): Champs,
 ) -> Result<Response, ErreurWeb> {
-    let c = lire_contrat(&etat, id_contrat(&id)?).await?;
+    let etat = etat.pour(&u);
+    let c = u.contrat_pour(&etat, id_contrat(&id)?, Action::Lire).await?;
     let id = c.tampon.id;
     let s = Saisie::new(champs);
     let version = version_saisie(&s)?;
@@ -386,7 +462,7 @@ pub async fn changer_etat(
             Vec::new(),
             c.tampon.version,
         );
-        p.cycle = Some(cycle(&c, Some(s.get("date_deliberation")), erreur_date));
+        p.cycle = Some(cycle(&etat, &c, Some(s.get("date_deliberation")), erreur_date));
         p.refus = Some(Refus {
             titre,
             message,
@@ -406,8 +482,11 @@ pub async fn changer_etat(
             None,
         );
     };
+    // Rights first: a contract the user may not change answers 403 whatever its state.
+    let action = crate::comptes::action_vers(cible).unwrap_or(Action::Soumettre);
+    u.exiger(action, &Cible::contrat(&c.contrat))?;
     let suivants = fc::etats_suivants(actuel);
-    if !suivants.contains(&cible) {
+    if !suivants.contains(&cible) || droits::etat_apres(action, actuel) != Ok(cible) {
         let possibles: Vec<&str> = suivants.iter().map(|e| e.libelle()).collect();
         return refuser(
             format!("Passage à l'étape « {} » impossible", cible.libelle()),
@@ -475,7 +554,7 @@ pub async fn changer_etat(
             );
         }
     }
-    match etat.base.modifier_entete(id, &entete, version, ACTEUR_WEB).await {
+    match etat.base.modifier_entete(id, &entete, version, &u.acteur()).await {
         Ok(_) => Ok(Redirect::to(&format!("/contrats/{id}")).into_response()),
         Err(e) => erreur_ecriture(
             &etat,
@@ -563,11 +642,13 @@ fn constats_fiche(contrat: &Contrat, numero: NumeroFiche, id: i64) -> Vec<Consta
 
 pub async fn fiche(
     State(etat): State<Etat>,
+    u: Utilisateur,
     Path((id, numero)): Path<(String, String)>,
 ) -> Result<Response, ErreurWeb> {
+    let etat = etat.pour(&u);
     let id = id_contrat(&id)?;
     let numero = numero_fiche(&numero)?;
-    let c = lire_contrat(&etat, id).await?;
+    let c = u.contrat_pour(&etat, id, Action::Lire).await?;
     let f = c.contrat.fiches[position(&c, numero)?].clone();
     let r = referentiel();
     let place = ff::place(&f);
@@ -858,17 +939,24 @@ fn erreur_numero(e: ErreurStore) -> Result<Vec<ErreurChamp>, ErreurStore> {
     }
 }
 
-pub async fn nouvelle_fiche(State(etat): State<Etat>, Path(id): Path<String>) -> Result<Response, ErreurWeb> {
-    let c = lire_contrat(&etat, id_contrat(&id)?).await?;
+pub async fn nouvelle_fiche(
+    State(etat): State<Etat>,
+    u: Utilisateur,
+    Path(id): Path<String>,
+) -> Result<Response, ErreurWeb> {
+    let etat = etat.pour(&u);
+    let c = u.contrat_pour(&etat, id_contrat(&id)?, Action::Modifier).await?;
     super::rendre(&page_nouvelle_fiche(&etat, &c, &ff::saisie_vierge(), Vec::new()))
 }
 
 pub async fn creer_fiche(
     State(etat): State<Etat>,
+    u: Utilisateur,
     Path(id): Path<String>,
     Form(champs): Champs,
 ) -> Result<Response, ErreurWeb> {
-    let c = lire_contrat(&etat, id_contrat(&id)?).await?;
+    let etat = etat.pour(&u);
+    let c = contrat_a_modifier(&etat, &u, id_contrat(&id)?).await?;
     let id = c.tampon.id;
     let s = Saisie::new(champs);
     let autres: Vec<&FicheAction> = c.contrat.fiches.iter().collect();
@@ -880,7 +968,7 @@ pub async fn creer_fiche(
     };
     match ff::lire(&s, None, &autres) {
         Err(erreurs) => refus(erreurs),
-        Ok(fiche) => match etat.base.ajouter_fiche(id, &fiche, ACTEUR_WEB).await {
+        Ok(fiche) => match etat.base.ajouter_fiche(id, &fiche, &u.acteur()).await {
             Ok(_) => Ok(Redirect::to(&format!(
                 "/contrats/{id}/fiches/{}/modifier?enregistre=1",
                 fiche.numero
@@ -893,12 +981,14 @@ pub async fn creer_fiche(
 
 pub async fn modifier_fiche(
     State(etat): State<Etat>,
+    u: Utilisateur,
     Path((id, numero)): Path<(String, String)>,
     RawQuery(requete): RawQuery,
 ) -> Result<Response, ErreurWeb> {
+    let etat = etat.pour(&u);
     let id = id_contrat(&id)?;
     let numero = numero_fiche(&numero)?;
-    let c = lire_contrat(&etat, id).await?;
+    let c = u.contrat_pour(&etat, id, Action::Modifier).await?;
     let i = position(&c, numero)?;
     let s = ff::saisie_de(&c.contrat.fiches[i]);
     let mut p = page_modifier_fiche(&etat, &c, numero, &s, Vec::new(), c.fiches[i].version);
@@ -910,12 +1000,14 @@ pub async fn modifier_fiche(
 
 pub async fn enregistrer_fiche(
     State(etat): State<Etat>,
+    u: Utilisateur,
     Path((id, numero)): Path<(String, String)>,
     Form(champs): Champs,
 ) -> Result<Response, ErreurWeb> {
+    let etat = etat.pour(&u);
     let id = id_contrat(&id)?;
     let numero = numero_fiche(&numero)?;
-    let c = lire_contrat(&etat, id).await?;
+    let c = contrat_a_modifier(&etat, &u, id).await?;
     let i = position(&c, numero)?;
     let s = Saisie::new(champs);
     let version = version_saisie(&s)?;
@@ -931,7 +1023,7 @@ pub async fn enregistrer_fiche(
         Err(erreurs) => refus(erreurs),
         Ok(fiche) => match etat
             .base
-            .modifier_fiche(id, numero, &fiche, version, ACTEUR_WEB)
+            .modifier_fiche(id, numero, &fiche, version, &u.acteur())
             .await
         {
             Ok(_) => Ok(Redirect::to(&format!(
@@ -952,14 +1044,17 @@ pub async fn enregistrer_fiche(
 
 pub async fn supprimer_fiche(
     State(etat): State<Etat>,
+    u: Utilisateur,
     Path((id, numero)): Path<(String, String)>,
     Form(champs): Champs,
 ) -> Result<Response, ErreurWeb> {
+    let etat = etat.pour(&u);
     let id = id_contrat(&id)?;
     let numero = numero_fiche(&numero)?;
+    contrat_a_modifier(&etat, &u, id).await?;
     let s = Saisie::new(champs);
     let version = version_saisie(&s)?;
-    match etat.base.supprimer_fiche(id, numero, version, ACTEUR_WEB).await {
+    match etat.base.supprimer_fiche(id, numero, version, &u.acteur()).await {
         Ok(()) => Ok(Redirect::to(&format!("/contrats/{id}")).into_response()),
         Err(ErreurStore::Introuvable { .. }) => Err(ErreurWeb::introuvable(format!(
             "Le contrat n° {id} n'a pas de fiche {numero} (elle a pu être supprimée ou renumérotée)."

@@ -15,10 +15,11 @@ use pacte_core::territoires::territoires;
 use pacte_core::{Annee, Axe, Contrat, Montant, verifier};
 
 use super::Page;
-use super::edition::{id_contrat, lire_contrat, rendre_statut};
+use super::edition::{id_contrat, rendre_statut};
 use super::formulaire::contrat::nom_collectivite;
 use super::formulaire::{ConstatVu, abrege};
-use crate::{ACTEUR_WEB, ErreurWeb, Etat};
+use crate::{ErreurWeb, Etat, Utilisateur};
+use pacte_core::droits::{Action, Cible};
 
 #[derive(Template)]
 #[template(path = "import_erreur.html")]
@@ -180,7 +181,12 @@ fn apercu(etat: &Etat, fichier: &str, texte: &str, c: &Contrat) -> PageApercu {
     }
 }
 
-pub async fn apercu_import(State(etat): State<Etat>, mut envoi: Multipart) -> Result<Response, ErreurWeb> {
+pub async fn apercu_import(
+    State(etat): State<Etat>,
+    u: Utilisateur,
+    mut envoi: Multipart,
+) -> Result<Response, ErreurWeb> {
+    let etat = etat.pour(&u);
     let mut recu: Option<(String, Vec<u8>)> = None;
     loop {
         let champ = envoi
@@ -227,14 +233,19 @@ pub async fn apercu_import(State(etat): State<Etat>, mut envoi: Multipart) -> Re
     let texte = texte.strip_prefix('\u{feff}').unwrap_or(&texte);
     match lire_toml(texte) {
         Err(e) => illisible(&etat, &nom, texte, &e),
-        Ok(c) => super::rendre(&apercu(&etat, &nom, texte, &c)),
+        Ok(c) => {
+            u.exiger(Action::Importer, &Cible::contrat(&c))?;
+            super::rendre(&apercu(&etat, &nom, texte, &c))
+        }
     }
 }
 
 pub async fn confirmer_import(
     State(etat): State<Etat>,
+    u: Utilisateur,
     Form(champs): Form<Vec<(String, String)>>,
 ) -> Result<Response, ErreurWeb> {
+    let etat = etat.pour(&u);
     let texte = champs
         .into_iter()
         .find(|(k, _)| k == "contenu")
@@ -256,7 +267,8 @@ pub async fn confirmer_import(
     if let Some(m) = numeros_repetes(&c) {
         return refuse(&etat, "confirmé", &m);
     }
-    let ids = etat.base.importer(&[c], ACTEUR_WEB).await?;
+    u.exiger(Action::Importer, &Cible::contrat(&c))?;
+    let ids = etat.base.importer(&[c], &u.acteur()).await?;
     let id = ids
         .first()
         .copied()
@@ -294,9 +306,13 @@ fn nom_de_fichier(texte: &str) -> String {
     s.trim_end_matches('-').to_string()
 }
 
-pub async fn telecharger(State(etat): State<Etat>, Path(id): Path<String>) -> Result<Response, ErreurWeb> {
+pub async fn telecharger(
+    State(etat): State<Etat>,
+    u: Utilisateur,
+    Path(id): Path<String>,
+) -> Result<Response, ErreurWeb> {
     let id = id_contrat(&id)?;
-    let c = lire_contrat(&etat, id).await?;
+    let c = u.contrat_pour(&etat, id, Action::Lire).await?;
     let texte = ecrire_toml(&c.contrat);
     let nom = match nom_de_fichier(&nom_collectivite(&c.contrat.contrat)) {
         n if n.is_empty() => format!("contrat-{id}.toml"),

@@ -9,16 +9,17 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use pacte_core::contrat::{EnTete, EtatContrat};
+use pacte_core::droits::{Action, Cible};
 use pacte_core::referentiel::IndicateurNational;
 use pacte_core::regles::{TypeContrat, type_contrat};
 use pacte_core::tableau::previsionnel;
 use pacte_core::territoires::{Eligibilite, NatureCollectivite, Territoires};
 use pacte_core::{Annee, Axe, Constat, Gravite, Montant, verifier};
-use pacte_store::{Base, ContratStocke, ErreurStore};
+use pacte_store::Base;
 use serde::Deserialize;
 
 use super::{Page, lien_constat, rendre};
-use crate::{ErreurWeb, Etat};
+use crate::{ErreurWeb, Etat, Utilisateur};
 
 /// Every state of the lifecycle, in order.
 const ETATS: [EtatContrat; 9] = [
@@ -180,10 +181,14 @@ pub struct LigneContrat {
 }
 
 /// Loads every contract and checks it.
-async fn lignes_contrats(base: &Base) -> Result<Vec<LigneContrat>, ErreurWeb> {
+/// The contracts `u` may read.
+async fn lignes_contrats(base: &Base, u: &Utilisateur) -> Result<Vec<LigneContrat>, ErreurWeb> {
     let mut lignes = Vec::new();
     for resume in base.contrats().await? {
         let stocke = base.contrat(resume.id).await?;
+        if !u.lit(&stocke.contrat.contrat.collectivite, stocke.contrat.contrat.etat) {
+            continue;
+        }
         let constats = verifier(&stocke.contrat);
         let entete = &stocke.contrat.contrat;
         let modifie_le_iso = stocke
@@ -237,8 +242,9 @@ pub struct PageAccueil {
     pub en_attente: Vec<(LigneContrat, &'static str)>,
 }
 
-pub async fn accueil(State(etat): State<Etat>) -> Result<Response, ErreurWeb> {
-    let lignes = lignes_contrats(&etat.base).await?;
+pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Response, ErreurWeb> {
+    let etat = etat.pour(&u);
+    let lignes = lignes_contrats(&etat.base, &u).await?;
     let par_etat = ETATS
         .iter()
         .map(|e| CompteEtat {
@@ -355,7 +361,9 @@ pub struct PageReferentiel {
     pub resume: String,
 }
 
-pub async fn referentiel(State(etat): State<Etat>) -> Result<Response, ErreurWeb> {
+pub async fn referentiel(State(etat): State<Etat>, u: Utilisateur) -> Result<Response, ErreurWeb> {
+    u.exiger(Action::LireReferentiel, &Cible::Referentiel)?;
+    let etat = etat.pour(&u);
     let r = pacte_core::referentiel::referentiel();
     let axes: Vec<AxeReferentielVue> = r
         .axes
@@ -512,11 +520,13 @@ fn libelle_eligibilite(e: Eligibilite) -> Option<&'static str> {
     }
 }
 
-pub async fn territoires(State(etat): State<Etat>) -> Result<Response, ErreurWeb> {
+pub async fn territoires(State(etat): State<Etat>, u: Utilisateur) -> Result<Response, ErreurWeb> {
+    u.exiger(Action::LireReferentiel, &Cible::Referentiel)?;
+    let etat = etat.pour(&u);
     let t = pacte_core::territoires::territoires();
     let mut par_collectivite: BTreeMap<String, Vec<ContratLie>> = BTreeMap::new();
     let mut hors_liste = Vec::new();
-    let lignes = lignes_contrats(&etat.base).await?;
+    let lignes = lignes_contrats(&etat.base, &u).await?;
     for ligne in &lignes {
         if t.collectivite(&ligne.code_collectivite).is_some() {
             par_collectivite
@@ -631,8 +641,10 @@ pub struct PageContrats {
 
 pub async fn contrats(
     State(etat): State<Etat>,
+    u: Utilisateur,
     Query(filtre): Query<FiltreContrats>,
 ) -> Result<Response, ErreurWeb> {
+    let etat = etat.pour(&u);
     let filtre = match filtre.etat.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(code) => Some(etat_depuis_code(code).ok_or_else(|| {
@@ -642,7 +654,7 @@ pub async fn contrats(
             ))
         })?),
     };
-    let toutes = lignes_contrats(&etat.base).await?;
+    let toutes = lignes_contrats(&etat.base, &u).await?;
     let total = toutes.len();
     let contrats: Vec<LigneContrat> = toutes
         .into_iter()
@@ -880,36 +892,37 @@ fn lire_id(texte: &str) -> Result<i64, ErreurWeb> {
     })
 }
 
-async fn charger_contrat(base: &Base, id: i64) -> Result<ContratStocke, ErreurWeb> {
-    match base.contrat(id).await {
-        Ok(c) => Ok(c),
-        Err(ErreurStore::Introuvable { .. }) => Err(ErreurWeb::introuvable(format!(
-            "Le contrat n° {id} n'existe pas. Il a pu être supprimé ; la liste des contrats donne ceux qui sont enregistrés."
-        ))),
-        Err(e) => Err(e.into()),
-    }
-}
-
-pub async fn contrat(State(etat): State<Etat>, Path(id): Path<String>) -> Result<Response, ErreurWeb> {
+pub async fn contrat(
+    State(etat): State<Etat>,
+    u: Utilisateur,
+    Path(id): Path<String>,
+) -> Result<Response, ErreurWeb> {
     let id = lire_id(&id)?;
+    let etat = etat.pour(&u);
     // The page of a large contract is the heaviest one: served from the page cache while the
-    // data has not changed (see cache.rs).
-    let cle = format!("contrat/{id}");
+    // data has not changed (see cache.rs). The page depends on the user (their rights, the
+    // session's CSRF token): it is cached per session. A change of rights is a write, which
+    // moves the generation.
+    let session = match &u.acces {
+        crate::comptes::Acces::Session { id_hash, .. } => id_hash.as_str(),
+        crate::comptes::Acces::Jeton { .. } => "",
+    };
+    let cle = format!("contrat/{id}/{session}");
     let generation = etat.pages.generation(&etat.base).await?;
     if let Some(html) = etat.pages.lire(&cle, generation) {
         return Ok(axum::response::IntoResponse::into_response(axum::response::Html(
             html,
         )));
     }
-    let html = axum::body::Bytes::from(construire_page_contrat(&etat, id).await?);
+    let html = axum::body::Bytes::from(construire_page_contrat(&etat, &u, id).await?);
     etat.pages.garder(&cle, generation, html.clone());
     Ok(axum::response::IntoResponse::into_response(axum::response::Html(
         html,
     )))
 }
 
-async fn construire_page_contrat(etat: &Etat, id: i64) -> Result<String, ErreurWeb> {
-    let stocke = charger_contrat(&etat.base, id).await?;
+async fn construire_page_contrat(etat: &Etat, u: &Utilisateur, id: i64) -> Result<String, ErreurWeb> {
+    let stocke = u.contrat_pour(etat, id, Action::Lire).await?;
     let contrat = &stocke.contrat;
     let entete = &contrat.contrat;
     let constats = verifier(contrat);
@@ -1014,16 +1027,20 @@ async fn construire_page_contrat(etat: &Etat, id: i64) -> Result<String, ErreurW
 
     let bloquants = compter(&constats, Gravite::Bloquant);
     let alertes = compter(&constats, Gravite::Alerte);
-    let transition = etape_suivante(entete.etat).map(|(suivant, libelle)| Transition {
-        valeur: code_etat(suivant),
-        libelle,
-        empechement: (suivant == EtatContrat::Valide && bloquants > 0).then(|| {
-            format!(
-                "Le contrat ne peut pas être validé : {} à corriger (voir la liste des constats).",
-                pluriel(bloquants, "constat bloquant reste", "constats bloquants restent")
-            )
-        }),
-    });
+    let cible = Cible::contrat(contrat);
+    // Only the step the user may take is offered.
+    let transition = etape_suivante(entete.etat)
+        .filter(|(suivant, _)| crate::comptes::action_vers(*suivant).is_some_and(|a| u.peut(a, &cible)))
+        .map(|(suivant, libelle)| Transition {
+            valeur: code_etat(suivant),
+            libelle,
+            empechement: (suivant == EtatContrat::Valide && bloquants > 0).then(|| {
+                format!(
+                    "Le contrat ne peut pas être validé : {} à corriger (voir la liste des constats).",
+                    pluriel(bloquants, "constat bloquant reste", "constats bloquants restent")
+                )
+            }),
+        });
     let constats_vue = constats
         .iter()
         .map(|c| ConstatVue {

@@ -23,6 +23,39 @@ pub struct Page {
     /// Breadcrumb after "Accueil": (label, link); the last one has no link.
     pub ariane: Vec<(String, Option<String>)>,
     pub demonstration: bool,
+    /// The signed-in user, for the header and the CSRF token of the page's forms.
+    pub visiteur: Option<Visiteur>,
+}
+
+/// What the layout shows of the signed-in user.
+#[derive(Debug, Clone)]
+pub struct Visiteur {
+    pub nom: String,
+    /// « DDETS, département Bouches-du-Rhône (13) ».
+    pub habilitation: String,
+    pub csrf: String,
+    pub droits: pacte_core::droits::Habilitation,
+}
+
+impl Visiteur {
+    /// Whether the page may offer `action` on `cible` (the decision is `droits::decider`'s;
+    /// handlers check it again through `Utilisateur`).
+    pub fn peut(&self, action: pacte_core::droits::Action, cible: &pacte_core::droits::Cible) -> bool {
+        pacte_core::droits::decider(&self.droits, action, cible) == pacte_core::droits::Decision::Autorise
+    }
+
+    pub fn de(u: &crate::comptes::Utilisateur) -> Visiteur {
+        Visiteur {
+            nom: u.compte.nom.clone(),
+            habilitation: format!(
+                "{}, {}",
+                u.habilitation.role().libelle(),
+                u.habilitation.perimetre()
+            ),
+            csrf: u.csrf().to_string(),
+            droits: u.habilitation.clone(),
+        }
+    }
 }
 
 impl Page {
@@ -32,6 +65,7 @@ impl Page {
             rubrique,
             ariane: Vec::new(),
             demonstration: etat.options.demonstration,
+            visiteur: etat.visiteur.as_deref().cloned(),
         }
     }
 
@@ -42,6 +76,7 @@ impl Page {
             rubrique: "",
             ariane: Vec::new(),
             demonstration: false,
+            visiteur: None,
         }
     }
 
@@ -49,6 +84,11 @@ impl Page {
     pub fn ariane(mut self, libelle: impl Into<String>, lien: Option<String>) -> Page {
         self.ariane.push((libelle.into(), lien));
         self
+    }
+
+    /// The CSRF token the page's forms carry (empty when signed out).
+    pub fn csrf(&self) -> &str {
+        self.visiteur.as_ref().map_or("", |v| v.csrf.as_str())
     }
 
     pub fn menu(&self) -> [(&'static str, &'static str); 4] {

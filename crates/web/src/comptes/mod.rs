@@ -1,0 +1,432 @@
+//! Accounts on the web: who is asking, and whether they may.
+//!
+//! - Pages authenticate with the session cookie [`COOKIE_SESSION`] (its secret is never
+//!   stored: the base keeps its SHA-256); the API with `Authorization: Bearer <jeton>`.
+//! - [`session_et_csrf`] is the one middleware of the pages: it resolves the session and
+//!   checks the CSRF token of every state-changing request before any handler runs.
+//! - [`Utilisateur::exiger`] and [`Utilisateur::contrat_pour`] are the one door to
+//!   `pacte_core::droits::decider`: every handler asks through them.
+
+pub mod mot_de_passe;
+pub mod pages;
+pub mod temps;
+
+use axum::body::Body;
+use axum::extract::{FromRequest, FromRequestParts, Multipart, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use pacte_core::droits::{Action, Cible, Decision, Habilitation, Perimetre, Role, decider};
+use pacte_store::comptes::empreinte_secret;
+use pacte_store::{ContratStocke, ErreurStore};
+
+use crate::{ErreurApi, ErreurWeb, Etat};
+
+/// Name of the session cookie.
+pub const COOKIE_SESSION: &str = "pacte_session";
+/// A session unused for this long is closed (seconds).
+pub const INACTIVITE_MAX: i64 = 2 * 3600;
+/// A session lasts at most this long (seconds).
+pub const DUREE_SESSION: i64 = 12 * 3600;
+/// Failed sign-ins allowed per account and per address within [`FENETRE_ECHECS`].
+pub const ECHECS_MAX: i64 = 5;
+/// The throttling window (seconds).
+pub const FENETRE_ECHECS: i64 = 15 * 60;
+/// Largest body of a page form, the contract file upload included (axum's default).
+pub const TAILLE_FORMULAIRE_MAX: usize = 2 * 1024 * 1024;
+
+/// How a request was authenticated.
+#[derive(Debug, Clone)]
+pub enum Acces {
+    /// A page session: the SHA-256 of the cookie's secret and the session's CSRF token.
+    Session { id_hash: String, csrf: String },
+    /// An API token, by id.
+    Jeton { id: i64 },
+}
+
+/// The authenticated user of a request, with their habilitation.
+#[derive(Debug, Clone)]
+pub struct Utilisateur {
+    pub compte: pacte_store::comptes::Utilisateur,
+    pub habilitation: Habilitation,
+    pub acces: Acces,
+}
+
+/// The role code stored and shown (`collectivite_editeur`).
+pub fn code_role(r: Role) -> String {
+    serde_json::to_value(r)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The scope as stored: `national`, `region:93`, `departement:13`, `collectivite:200054807`,
+/// `organisation:<nom>`, `aucun`.
+pub fn code_perimetre(p: &Perimetre) -> String {
+    match p {
+        Perimetre::National => "national".into(),
+        Perimetre::Region(c) => format!("region:{c}"),
+        Perimetre::Departement(c) => format!("departement:{c}"),
+        Perimetre::Collectivite(c) => format!("collectivite:{c}"),
+        Perimetre::Organisation(n) => format!("organisation:{n}"),
+        Perimetre::Aucun => "aucun".into(),
+    }
+}
+
+/// Reads a stored role and scope; the French reason when they do not make a habilitation.
+pub fn lire_habilitation(role: &str, perimetre: &str) -> Result<Habilitation, String> {
+    let r: Role = serde_json::from_value(serde_json::Value::String(role.trim().into())).map_err(|_| {
+        format!(
+            "le rôle « {} » n'existe pas : rôles possibles {}",
+            role.trim(),
+            Role::TOUS.map(code_role).join(", ")
+        )
+    })?;
+    let p = perimetre.trim();
+    let p = match p.split_once(':') {
+        Some(("region", c)) => Perimetre::Region(c.into()),
+        Some(("departement", c)) => Perimetre::Departement(c.into()),
+        Some(("collectivite", c)) => Perimetre::Collectivite(c.into()),
+        Some(("organisation", n)) => Perimetre::Organisation(n.into()),
+        None if p == "national" => Perimetre::National,
+        None if p == "aucun" => Perimetre::Aucun,
+        _ => {
+            return Err(format!(
+                "le périmètre « {p} » n'est pas reconnu : « national », « region:93 », « departement:13 », « collectivite:200054807 », « organisation:<nom> » ou « aucun »"
+            ));
+        }
+    };
+    Habilitation::new(r, p)
+}
+
+/// The habilitation of a stored account. A role or scope that no longer makes sense (a
+/// territory removed from the list) gives no rights rather than an error.
+pub fn habilitation_du_compte(u: &pacte_store::comptes::Utilisateur) -> Habilitation {
+    lire_habilitation(&u.role, &u.perimetre).unwrap_or_else(|e| {
+        eprintln!("compte {} : habilitation illisible ({e}) ; aucun droit", u.id);
+        Habilitation::aucune()
+    })
+}
+
+/// The message of a contract that does not exist, or that the user may not see: the same
+/// words, so that the answer does not tell them apart.
+pub fn contrat_introuvable(id: i64) -> ErreurWeb {
+    ErreurWeb::introuvable(format!("Le contrat n° {id} n'existe pas."))
+}
+
+impl Utilisateur {
+    fn depuis(compte: pacte_store::comptes::Utilisateur, acces: Acces) -> Utilisateur {
+        Utilisateur {
+            habilitation: habilitation_du_compte(&compte),
+            compte,
+            acces,
+        }
+    }
+
+    /// The actor recorded in the audit log for this user's writes.
+    pub fn acteur(&self) -> String {
+        match &self.acces {
+            Acces::Session { .. } => format!("utilisateur:{}:{}", self.compte.id, self.compte.email),
+            Acces::Jeton { id } => format!("jeton:{id}:{}", self.compte.email),
+        }
+    }
+
+    /// The CSRF token of the session (empty for an API token).
+    pub fn csrf(&self) -> &str {
+        match &self.acces {
+            Acces::Session { csrf, .. } => csrf,
+            Acces::Jeton { .. } => "",
+        }
+    }
+
+    pub fn decider(&self, action: Action, cible: &Cible) -> Decision {
+        decider(&self.habilitation, action, cible)
+    }
+
+    pub fn peut(&self, action: Action, cible: &Cible) -> bool {
+        self.decider(action, cible) == Decision::Autorise
+    }
+
+    /// Whether the user may read the contract of `collectivite` at `etat` (lists).
+    pub fn lit(&self, collectivite: &str, etat: pacte_core::contrat::EtatContrat) -> bool {
+        self.peut(
+            Action::Lire,
+            &Cible::Contrat {
+                collectivite: collectivite.to_string(),
+                etat,
+            },
+        )
+    }
+
+    /// `Ok` if the user may do `action` on `cible`: 403 `interdit` otherwise, or 404 when the
+    /// target is to stay hidden.
+    pub fn exiger(&self, action: Action, cible: &Cible) -> Result<(), ErreurWeb> {
+        match self.decider(action, cible) {
+            Decision::Autorise => Ok(()),
+            Decision::Interdit => Err(ErreurWeb::interdit(format!(
+                "Action refusée : {}.",
+                self.habilitation.refus(action)
+            ))),
+            Decision::Masque => Err(ErreurWeb::introuvable(
+                "Cette adresse ne correspond à aucune page de Pacte.",
+            )),
+        }
+    }
+
+    /// Contract `id`, if the user may do `action` on it. A contract the user may not see
+    /// answers exactly as a contract that does not exist.
+    pub async fn contrat_pour(
+        &self,
+        etat: &Etat,
+        id: i64,
+        action: Action,
+    ) -> Result<ContratStocke, ErreurWeb> {
+        let c = match etat.base.contrat(id).await {
+            Ok(c) => c,
+            Err(ErreurStore::Introuvable { .. }) => return Err(contrat_introuvable(id)),
+            Err(e) => return Err(e.into()),
+        };
+        match self.decider(action, &Cible::contrat(&c.contrat)) {
+            Decision::Autorise => Ok(c),
+            Decision::Masque => Err(contrat_introuvable(id)),
+            Decision::Interdit => Err(ErreurWeb::interdit(format!(
+                "Action refusée : {}.",
+                self.habilitation.refus(action)
+            ))),
+        }
+    }
+}
+
+/// The lifecycle action that leads a contract to `etat` (`None` for the draft, which no
+/// action leads back to).
+pub fn action_vers(etat: pacte_core::contrat::EtatContrat) -> Option<Action> {
+    Action::TOUTES
+        .into_iter()
+        .find(|a| pacte_core::droits::transition(*a).is_some_and(|(_, vers)| vers == etat))
+}
+
+/// The value of cookie `nom` in the request's `Cookie` headers.
+pub fn cookie(entetes: &HeaderMap, nom: &str) -> Option<String> {
+    entetes
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(n, _)| *n == nom)
+        .map(|(_, v)| v.to_string())
+}
+
+/// The user of the session named by the request's cookie; `None` when there is none, it has
+/// expired or been idle too long (it is then closed).
+async fn utilisateur_de_session(etat: &Etat, entetes: &HeaderMap) -> Result<Option<Utilisateur>, ErreurWeb> {
+    let Some(secret) = cookie(entetes, COOKIE_SESSION).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    let id_hash = empreinte_secret(&secret);
+    let Some(ouverte) = etat.base.session(&id_hash).await? else {
+        return Ok(None);
+    };
+    let inactive = temps::secondes(&ouverte.session.derniere_activite)
+        .is_none_or(|t| temps::maintenant() - t > INACTIVITE_MAX);
+    if inactive {
+        etat.base.fermer_session(&id_hash).await?;
+        return Ok(None);
+    }
+    Ok(Some(Utilisateur::depuis(
+        ouverte.utilisateur,
+        Acces::Session {
+            id_hash,
+            csrf: ouverte.session.jeton_csrf,
+        },
+    )))
+}
+
+/// Whether a page path is served without a session.
+fn public(chemin: &str) -> bool {
+    chemin.starts_with("/statique/") || chemin == "/banc/reference.html"
+}
+
+/// The middleware of the pages: resolves the session (made available to the
+/// [`Utilisateur`] extractor) and, on every request that may change state, checks the CSRF
+/// token sent in the form's `csrf` field (URL-encoded or multipart) against the session's.
+/// A request without a session goes on: its handler sends it to the sign-in page. The API
+/// is not concerned: it takes no cookie, only Bearer tokens.
+pub async fn session_et_csrf(State(etat): State<Etat>, mut requete: Request, next: Next) -> Response {
+    let chemin = requete.uri().path();
+    if chemin.starts_with(crate::api::PREFIXE) || public(chemin) {
+        return next.run(requete).await;
+    }
+    let utilisateur = match utilisateur_de_session(&etat, requete.headers()).await {
+        Ok(u) => u,
+        Err(e) => return e.into_response(),
+    };
+    let modifie = !matches!(*requete.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if let Some(u) = utilisateur {
+        if modifie {
+            let (parts, corps) = requete.into_parts();
+            let octets = match axum::body::to_bytes(corps, TAILLE_FORMULAIRE_MAX).await {
+                Ok(o) => o,
+                Err(_) => {
+                    return ErreurWeb {
+                        statut: StatusCode::PAYLOAD_TOO_LARGE,
+                        code: "requete",
+                        message: format!(
+                            "L'envoi dépasse {} Mo : envoyez un fichier plus petit.",
+                            TAILLE_FORMULAIRE_MAX / (1024 * 1024)
+                        ),
+                        champ: None,
+                    }
+                    .into_response();
+                }
+            };
+            let recu = jeton_csrf_envoye(&parts.headers, &octets).await;
+            if !recu.is_some_and(|r| egaux(r.as_bytes(), u.csrf().as_bytes())) {
+                return ErreurWeb::csrf().into_response();
+            }
+            requete = Request::from_parts(parts, Body::from(octets));
+        }
+        requete.extensions_mut().insert(u);
+    }
+    next.run(requete).await
+}
+
+/// The `csrf` field of a form body.
+async fn jeton_csrf_envoye(entetes: &HeaderMap, octets: &axum::body::Bytes) -> Option<String> {
+    let type_contenu = entetes
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if type_contenu.starts_with("multipart/form-data") {
+        let mut r = Request::new(Body::from(octets.clone()));
+        r.headers_mut()
+            .insert(header::CONTENT_TYPE, entetes.get(header::CONTENT_TYPE)?.clone());
+        let mut envoi = Multipart::from_request(r, &()).await.ok()?;
+        while let Ok(Some(champ)) = envoi.next_field().await {
+            if champ.name() == Some("csrf") {
+                return champ.text().await.ok();
+            }
+        }
+        None
+    } else {
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(octets)
+            .ok()?
+            .into_iter()
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v)
+    }
+}
+
+/// Comparison whose time does not depend on where the inputs differ.
+fn egaux(a: &[u8], b: &[u8]) -> bool {
+    !b.is_empty() && a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A path safe to return to after sign-in: a local path, never another site.
+pub fn retour_local(retour: &str) -> Option<&str> {
+    (retour.starts_with('/')
+        && !retour.starts_with("//")
+        && !retour.contains('\\')
+        && !retour.contains(['\r', '\n']))
+    .then_some(retour)
+}
+
+/// The page user: from the session resolved by [`session_et_csrf`]. Without one, the
+/// request is sent to the sign-in page, which brings the user back afterwards.
+impl FromRequestParts<Etat> for Utilisateur {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _etat: &Etat) -> Result<Utilisateur, Response> {
+        if let Some(u) = parts.extensions.get::<Utilisateur>() {
+            return Ok(u.clone());
+        }
+        let ici = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        // After sign-in the user comes back with a GET: a form posted without a session goes
+        // back to the page itself rather than to the form's target.
+        let retour = if parts.method == Method::GET { ici } else { "/" };
+        let cible = format!("/connexion?retour={}", encoder(retour));
+        Err(Redirect::to(&cible).into_response())
+    }
+}
+
+/// The API client: from `Authorization: Bearer <jeton>`. Without a valid token: 401
+/// `non_authentifie`.
+#[derive(Debug, Clone)]
+pub struct ClientApi(pub Utilisateur);
+
+impl FromRequestParts<Etat> for ClientApi {
+    type Rejection = ErreurApi;
+
+    async fn from_request_parts(parts: &mut Parts, etat: &Etat) -> Result<ClientApi, ErreurApi> {
+        let jeton = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|j| !j.is_empty())
+            .ok_or_else(non_authentifie)?;
+        let valide = etat
+            .base
+            .jeton_par_hash(&empreinte_secret(jeton))
+            .await?
+            .ok_or_else(non_authentifie)?;
+        Ok(ClientApi(Utilisateur::depuis(
+            valide.utilisateur,
+            Acces::Jeton { id: valide.jeton.id },
+        )))
+    }
+}
+
+fn non_authentifie() -> ErreurApi {
+    ErreurApi(ErreurWeb {
+        statut: StatusCode::UNAUTHORIZED,
+        code: "non_authentifie",
+        message: "authentification requise : envoyez un jeton d'API valide dans l'en-tête « Authorization: Bearer <jeton> » (jetons créés sur la page « Mes jetons d'API »)".into(),
+        champ: None,
+    })
+}
+
+/// Percent-encoding of a query value.
+pub fn encoder(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn habilitations_lues() {
+        let h = lire_habilitation("ddets", "departement:13").unwrap();
+        assert_eq!(h.role(), Role::Ddets);
+        assert_eq!(code_perimetre(h.perimetre()), "departement:13");
+        assert!(lire_habilitation("ddets", "region:93").is_err());
+        assert!(
+            lire_habilitation("roi", "national")
+                .unwrap_err()
+                .contains("n'existe pas")
+        );
+        assert!(lire_habilitation("commissaire", "region").is_err());
+        for r in Role::TOUS {
+            assert!(!code_role(r).is_empty());
+        }
+    }
+
+    #[test]
+    fn retours() {
+        assert_eq!(retour_local("/contrats/3?x=1"), Some("/contrats/3?x=1"));
+        assert_eq!(retour_local("//exemple.fr"), None);
+        assert_eq!(retour_local("https://exemple.fr"), None);
+        assert_eq!(retour_local("/\\exemple.fr"), None);
+        assert!(egaux(b"abc", b"abc") && !egaux(b"abc", b"abd") && !egaux(b"", b""));
+    }
+}

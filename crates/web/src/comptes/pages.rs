@@ -1,0 +1,420 @@
+//! The account pages: sign-in, sign-out, password change, API tokens.
+
+use std::net::SocketAddr;
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use pacte_store::comptes::{cle_adresse, cle_compte, empreinte_secret};
+use serde::Deserialize;
+
+use super::mot_de_passe::{self, aleatoire};
+use super::{
+    Acces, COOKIE_SESSION, DUREE_SESSION, ECHECS_MAX, FENETRE_ECHECS, Utilisateur, retour_local, temps,
+};
+use crate::pages::{Page, rendre};
+use crate::{ErreurWeb, Etat};
+
+/// The one message of a failed sign-in, whatever the cause: it tells nothing about the
+/// account.
+pub const ECHEC_CONNEXION: &str =
+    "Identifiant ou mot de passe incorrect, ou compte temporairement bloqué après trop d'essais.";
+
+/// Longest life of an API token (days).
+pub const JETON_JOURS_MAX: i64 = 365;
+
+#[derive(Template)]
+#[template(path = "connexion.html")]
+struct PageConnexion {
+    page: Page,
+    email: String,
+    retour: String,
+    erreur: Option<&'static str>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Retour {
+    retour: Option<String>,
+}
+
+fn retour_ou_accueil(retour: Option<&str>) -> String {
+    retour.and_then(retour_local).unwrap_or("/").to_string()
+}
+
+pub async fn page_connexion(
+    State(etat): State<Etat>,
+    Query(q): Query<Retour>,
+) -> Result<Response, ErreurWeb> {
+    rendre(&PageConnexion {
+        page: Page::new(&etat, "Connexion", ""),
+        email: String::new(),
+        retour: retour_ou_accueil(q.retour.as_deref()),
+        erreur: None,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FormConnexion {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    mot_de_passe: String,
+    retour: Option<String>,
+}
+
+/// The client's address: the TCP peer (the throttling key of an address).
+fn adresse(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "inconnue".into())
+}
+
+/// The client address, as an extractor.
+pub struct Adresse(String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Adresse {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Adresse, Self::Rejection> {
+        Ok(Adresse(adresse(parts)))
+    }
+}
+
+/// The `Set-Cookie` value of a session cookie (`None`: the deletion).
+fn cookie_session(etat: &Etat, secret: Option<&str>) -> HeaderValue {
+    let securise = if etat.options.https { "; Secure" } else { "" };
+    let texte = match secret {
+        Some(s) => {
+            format!("{COOKIE_SESSION}={s}; Path=/; HttpOnly; SameSite=Lax; Max-Age={DUREE_SESSION}{securise}")
+        }
+        None => format!("{COOKIE_SESSION}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{securise}"),
+    };
+    HeaderValue::from_str(&texte).expect("cookie value")
+}
+
+/// Opens a session for account `id` and returns the cookie's secret.
+pub async fn ouvrir_session(etat: &Etat, id: i64) -> Result<String, ErreurWeb> {
+    let secret = aleatoire();
+    let expire = temps::iso(temps::maintenant() + DUREE_SESSION);
+    etat.base
+        .ouvrir_session(id, &empreinte_secret(&secret), &aleatoire(), &expire)
+        .await?;
+    Ok(secret)
+}
+
+pub async fn connexion(
+    State(etat): State<Etat>,
+    Adresse(adresse): Adresse,
+    Form(f): Form<FormConnexion>,
+) -> Result<Response, ErreurWeb> {
+    let retour = retour_ou_accueil(f.retour.as_deref());
+    let maintenant = temps::maintenant();
+    let horodatage = temps::iso(maintenant);
+    let depuis = temps::iso(maintenant - FENETRE_ECHECS);
+    let (cle_c, cle_a) = (cle_compte(&f.email), cle_adresse(&adresse));
+    let bloque = etat.base.echecs_recents(&cle_c, &depuis).await? >= ECHECS_MAX
+        || etat.base.echecs_recents(&cle_a, &depuis).await? >= ECHECS_MAX;
+    let compte = etat
+        .base
+        .utilisateur_par_email(&f.email)
+        .await?
+        .filter(|u| u.actif);
+    let reussie = match compte.as_ref().and_then(|u| u.hash_mot_de_passe.as_deref()) {
+        Some(hash) => mot_de_passe::verifier(hash, &f.mot_de_passe) && !bloque,
+        None => {
+            mot_de_passe::verifier_a_blanc(&f.mot_de_passe);
+            false
+        }
+    };
+    etat.base.noter_tentative(&cle_c, reussie, &horodatage).await?;
+    etat.base.noter_tentative(&cle_a, reussie, &horodatage).await?;
+    let Some(compte) = compte.filter(|_| reussie) else {
+        let p = PageConnexion {
+            page: Page::new(&etat, "Connexion", ""),
+            email: f.email.trim().chars().take(200).collect(),
+            retour,
+            erreur: Some(ECHEC_CONNEXION),
+        };
+        return Ok((StatusCode::UNAUTHORIZED, axum::response::Html(p.render()?)).into_response());
+    };
+    let secret = ouvrir_session(&etat, compte.id).await?;
+    let mut entetes = HeaderMap::new();
+    entetes.insert(header::SET_COOKIE, cookie_session(&etat, Some(&secret)));
+    Ok((entetes, Redirect::to(&retour)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "deconnexion.html")]
+struct PageDeconnexion {
+    page: Page,
+}
+
+/// The sign-out confirmation: the header links here (the header's links are copied by the DSFR
+/// into the mobile menu, which a form must not be).
+pub async fn page_deconnexion(State(etat): State<Etat>, u: Utilisateur) -> Result<Response, ErreurWeb> {
+    let etat = etat.pour(&u);
+    rendre(&PageDeconnexion {
+        page: Page::new(&etat, "Se déconnecter", "").ariane("Se déconnecter", None),
+    })
+}
+
+pub async fn deconnexion(State(etat): State<Etat>, u: Utilisateur) -> Result<Response, ErreurWeb> {
+    if let Acces::Session { id_hash, .. } = &u.acces {
+        etat.base.fermer_session(id_hash).await?;
+    }
+    let mut entetes = HeaderMap::new();
+    entetes.insert(header::SET_COOKIE, cookie_session(&etat, None));
+    Ok((entetes, Redirect::to("/connexion")).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Password
+
+#[derive(Template)]
+#[template(path = "mot_de_passe.html")]
+struct PageMotDePasse {
+    page: Page,
+    /// The field at fault ("" when none) and its message.
+    champ_en_erreur: &'static str,
+    message_erreur: String,
+    message: Option<&'static str>,
+}
+
+fn page_mdp(etat: &Etat) -> Page {
+    Page::new(etat, "Changer de mot de passe", "").ariane("Mon mot de passe", None)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Enregistre {
+    enregistre: Option<String>,
+}
+
+pub async fn page_mot_de_passe(
+    State(etat): State<Etat>,
+    u: Utilisateur,
+    Query(q): Query<Enregistre>,
+) -> Result<Response, ErreurWeb> {
+    let etat = etat.pour(&u);
+    rendre(&PageMotDePasse {
+        page: page_mdp(&etat),
+        champ_en_erreur: "",
+        message_erreur: String::new(),
+        message: q
+            .enregistre
+            .is_some()
+            .then_some("Mot de passe changé. Vos autres sessions ont été fermées."),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FormMotDePasse {
+    #[serde(default)]
+    actuel: String,
+    #[serde(default)]
+    nouveau: String,
+    #[serde(default)]
+    confirmation: String,
+}
+
+pub async fn changer_mot_de_passe(
+    State(etat): State<Etat>,
+    u: Utilisateur,
+    Form(f): Form<FormMotDePasse>,
+) -> Result<Response, ErreurWeb> {
+    let etat = etat.pour(&u);
+    let refus = |message: String, champ: &'static str| {
+        let p = PageMotDePasse {
+            page: page_mdp(&etat),
+            champ_en_erreur: champ,
+            message_erreur: message,
+            message: None,
+        };
+        Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            axum::response::Html(p.render()?),
+        )
+            .into_response())
+    };
+    let bon = u
+        .compte
+        .hash_mot_de_passe
+        .as_deref()
+        .is_some_and(|h| mot_de_passe::verifier(h, &f.actuel));
+    if !bon {
+        return refus("Le mot de passe actuel est incorrect.".into(), "actuel");
+    }
+    if let Some(m) = mot_de_passe::refus_nouveau(&f.nouveau) {
+        return refus(m, "nouveau");
+    }
+    if f.nouveau != f.confirmation {
+        return refus(
+            "La confirmation ne reprend pas le nouveau mot de passe à l'identique.".into(),
+            "confirmation",
+        );
+    }
+    let hash = mot_de_passe::hacher(&f.nouveau, etat.options.cout_hachage);
+    etat.base
+        .changer_mot_de_passe(u.compte.id, &hash, &u.acteur())
+        .await?;
+    if let Acces::Session { id_hash, .. } = &u.acces {
+        etat.base.fermer_sessions_de(u.compte.id, Some(id_hash)).await?;
+    }
+    Ok(Redirect::to("/compte/mot-de-passe?enregistre=1").into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// API tokens
+
+#[derive(Debug, Clone)]
+struct LigneJeton {
+    id: i64,
+    libelle: String,
+    cree_le: String,
+    expire_le: String,
+    statut: &'static str,
+    actif: bool,
+}
+
+#[derive(Template)]
+#[template(path = "jetons.html")]
+struct PageJetons {
+    page: Page,
+    jetons: Vec<LigneJeton>,
+    /// The token just created: shown this once.
+    nouveau: Option<String>,
+    /// The field at fault ("" when none) and its message.
+    champ_en_erreur: &'static str,
+    message_erreur: String,
+    libelle: String,
+    jours: String,
+}
+
+async fn page_jetons_de(
+    etat: &Etat,
+    u: &Utilisateur,
+    nouveau: Option<String>,
+    erreur: Option<(String, &'static str)>,
+    libelle: String,
+    jours: String,
+) -> Result<PageJetons, ErreurWeb> {
+    let maintenant = temps::iso(temps::maintenant());
+    let jetons = etat
+        .base
+        .jetons_de(u.compte.id)
+        .await?
+        .into_iter()
+        .rev()
+        .map(|j| {
+            let (statut, actif) = if j.revoque_le.is_some() {
+                ("révoqué", false)
+            } else if j.expire_le <= maintenant {
+                ("expiré", false)
+            } else {
+                ("actif", true)
+            };
+            LigneJeton {
+                id: j.id,
+                libelle: j.libelle,
+                cree_le: j.cree_le.chars().take(10).collect(),
+                expire_le: j.expire_le.chars().take(10).collect(),
+                statut,
+                actif,
+            }
+        })
+        .collect();
+    Ok(PageJetons {
+        page: Page::new(etat, "Mes jetons d'API", "").ariane("Mes jetons d'API", None),
+        jetons,
+        nouveau,
+        champ_en_erreur: erreur.as_ref().map_or("", |e| e.1),
+        message_erreur: erreur.map(|e| e.0).unwrap_or_default(),
+        libelle,
+        jours,
+    })
+}
+
+pub async fn page_jetons(State(etat): State<Etat>, u: Utilisateur) -> Result<Response, ErreurWeb> {
+    let etat = etat.pour(&u);
+    rendre(&page_jetons_de(&etat, &u, None, None, String::new(), "90".into()).await?)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FormJeton {
+    #[serde(default)]
+    libelle: String,
+    #[serde(default)]
+    jours: String,
+}
+
+pub async fn creer_jeton(
+    State(etat): State<Etat>,
+    u: Utilisateur,
+    Form(f): Form<FormJeton>,
+) -> Result<Response, ErreurWeb> {
+    let etat = etat.pour(&u);
+    let libelle = f.libelle.trim().to_string();
+    let erreur = if libelle.is_empty() {
+        Some((
+            "Donnez un libellé au jeton (par exemple le nom du logiciel qui l'utilise).".to_string(),
+            "libelle",
+        ))
+    } else {
+        match f.jours.trim().parse::<i64>() {
+            Ok(j) if (1..=JETON_JOURS_MAX).contains(&j) => None,
+            _ => Some((
+                format!(
+                    "La durée de validité est un nombre de jours entre 1 et {JETON_JOURS_MAX} (« {} » reçu).",
+                    f.jours.trim().chars().take(20).collect::<String>()
+                ),
+                "jours",
+            )),
+        }
+    };
+    if erreur.is_some() {
+        let p = page_jetons_de(&etat, &u, None, erreur, libelle, f.jours).await?;
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            axum::response::Html(p.render()?),
+        )
+            .into_response());
+    }
+    let jours: i64 = f.jours.trim().parse().unwrap_or(1);
+    let secret = format!("pacte_{}", aleatoire());
+    let expire = temps::iso(temps::maintenant() + jours * 86_400);
+    etat.base
+        .creer_jeton(
+            u.compte.id,
+            &libelle,
+            &empreinte_secret(&secret),
+            &expire,
+            &u.acteur(),
+        )
+        .await?;
+    let p = page_jetons_de(&etat, &u, Some(secret), None, String::new(), "90".into()).await?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::response::Html(p.render()?),
+    )
+        .into_response())
+}
+
+pub async fn revoquer_jeton(
+    State(etat): State<Etat>,
+    u: Utilisateur,
+    Path(id): Path<String>,
+) -> Result<Response, ErreurWeb> {
+    let introuvable = || ErreurWeb::introuvable("Ce jeton n'existe pas.");
+    let id: i64 = id.trim().parse().map_err(|_| introuvable())?;
+    // Only one's own tokens: another account's token answers as a missing one.
+    let jetons = etat.base.jetons_de(u.compte.id).await?;
+    if !jetons.iter().any(|j| j.id == id) {
+        return Err(introuvable());
+    }
+    etat.base.revoquer_jeton(id, &u.acteur()).await?;
+    Ok(Redirect::to("/compte/jetons").into_response())
+}

@@ -1,0 +1,470 @@
+//! The authorization matrix: every route of the application (pages and API) × every role ×
+//! a contract in the role's territory and one outside it → the expected answer. The
+//! expectation of a contract route comes from `pacte_core::droits::decider` for the action
+//! the route performs, so this test checks that every handler asks the permission model, for
+//! the right action, and answers its decision (200/3xx/409/422 allowed, 403, 404). A route of
+//! the router missing from [`ROUTES`] fails the test. Then cross-territory checks written by
+//! hand.
+
+mod commun;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use commun::{Reponse, app_demo, en_tant_que, envoyer};
+use pacte_core::contrat::EtatContrat;
+use pacte_core::droits::{Action, Cible, Decision, Habilitation, Role, decider};
+use pacte_web::comptes::lire_habilitation;
+
+/// What a route asks the permission model.
+#[derive(Debug, Clone, Copy)]
+enum Attendu {
+    /// Served to everyone, signed in or not.
+    Public,
+    /// Any signed-in user (their own account).
+    Connecte,
+    /// `Action` on the contract of the address.
+    Contrat(Action),
+    /// The contract's header page: modify it, or take one of its lifecycle steps.
+    EnTete,
+    /// Creating a contract of the scope's collectivity at the state of the file sent.
+    Importer,
+    /// Creating a draft contract of the scope's collectivity (the creation form).
+    Creer,
+    /// The creation form: offered to whoever may create a draft of their own collectivity.
+    FormulaireCreation,
+    /// The référentiel and the territories (and the filtered lists).
+    Referentiel,
+}
+
+use Attendu::*;
+
+/// Every route: method, path (API paths with their prefix), what it asks.
+const ROUTES: &[(&str, &str, Attendu)] = &[
+    ("GET", "/connexion", Public),
+    ("POST", "/connexion", Public),
+    ("GET", "/deconnexion", Connecte),
+    ("POST", "/deconnexion", Connecte),
+    ("GET", "/compte/mot-de-passe", Connecte),
+    ("POST", "/compte/mot-de-passe", Connecte),
+    ("GET", "/compte/jetons", Connecte),
+    ("POST", "/compte/jetons", Connecte),
+    ("POST", "/compte/jetons/{id}/revoquer", Connecte),
+    ("GET", "/", Referentiel),
+    ("GET", "/referentiel", Referentiel),
+    ("GET", "/territoires", Referentiel),
+    ("GET", "/contrats", Referentiel),
+    ("GET", "/contrats/{id}", Contrat(Action::Lire)),
+    ("GET", "/contrats/nouveau", FormulaireCreation),
+    ("POST", "/contrats/nouveau", Creer),
+    ("GET", "/contrats/{id}/modifier", EnTete),
+    ("POST", "/contrats/{id}/modifier", Contrat(Action::Modifier)),
+    ("POST", "/contrats/{id}/etat", Contrat(Action::Valider)),
+    ("GET", "/contrats/{id}/fiches/nouvelle", Contrat(Action::Modifier)),
+    (
+        "POST",
+        "/contrats/{id}/fiches/nouvelle",
+        Contrat(Action::Modifier),
+    ),
+    ("GET", "/contrats/{id}/fiches/{numero}", Contrat(Action::Lire)),
+    (
+        "GET",
+        "/contrats/{id}/fiches/{numero}/modifier",
+        Contrat(Action::Modifier),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/fiches/{numero}/modifier",
+        Contrat(Action::Modifier),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/fiches/{numero}/supprimer",
+        Contrat(Action::Modifier),
+    ),
+    ("POST", "/contrats/import", Importer),
+    ("POST", "/contrats/import/confirmer", Importer),
+    ("GET", "/contrats/{id}/fichier", Contrat(Action::Lire)),
+    ("GET", "/statique/{*chemin}", Public),
+    ("GET", "/banc/reference.html", Public),
+    ("GET", "/api/v1/openapi.json", Public),
+    ("GET", "/api/v1/referentiel", Referentiel),
+    ("GET", "/api/v1/territoires", Referentiel),
+    ("GET", "/api/v1/contrats", Referentiel),
+    ("POST", "/api/v1/contrats", Importer),
+    ("GET", "/api/v1/contrats/{id}", Contrat(Action::Lire)),
+    ("PUT", "/api/v1/contrats/{id}", Contrat(Action::Modifier)),
+    ("GET", "/api/v1/contrats/{id}/constats", Contrat(Action::Lire)),
+    ("GET", "/api/v1/contrats/{id}/fiches", Contrat(Action::Lire)),
+    ("POST", "/api/v1/contrats/{id}/fiches", Contrat(Action::Modifier)),
+    (
+        "GET",
+        "/api/v1/contrats/{id}/fiches/{numero}",
+        Contrat(Action::Lire),
+    ),
+    (
+        "PUT",
+        "/api/v1/contrats/{id}/fiches/{numero}",
+        Contrat(Action::Modifier),
+    ),
+    (
+        "DELETE",
+        "/api/v1/contrats/{id}/fiches/{numero}",
+        Contrat(Action::Modifier),
+    ),
+];
+
+const AMP: &str = include_str!("../../../exemples/metropole-aix-marseille-provence.toml");
+const MONTPELLIER: &str = include_str!("../../../exemples/contrat-avec-erreurs.toml");
+
+/// The demonstration accounts' habilitations, one per role.
+fn roles() -> Vec<(&'static str, &'static str)> {
+    pacte_web::demo::COMPTES
+        .iter()
+        .map(|c| (c.role, c.perimetre))
+        .collect()
+}
+
+#[test]
+fn chaque_route_du_routeur_est_dans_la_matrice() {
+    let mut servies: Vec<(String, String)> = pacte_web::routes_pages()
+        .into_iter()
+        .map(|(m, c)| (m.to_string(), c.to_string()))
+        .chain(
+            pacte_web::api::routes_servies()
+                .into_iter()
+                .map(|(m, c)| (m.to_string(), format!("{}{c}", pacte_web::api::PREFIXE))),
+        )
+        .collect();
+    let mut listees: Vec<(String, String)> = ROUTES
+        .iter()
+        .map(|(m, c, _)| (m.to_string(), c.to_string()))
+        .collect();
+    servies.sort();
+    listees.sort();
+    assert_eq!(
+        servies, listees,
+        "chaque route du routeur doit avoir sa ligne dans ROUTES, et réciproquement"
+    );
+    assert_eq!(roles().len(), Role::TOUS.len(), "un compte par rôle");
+}
+
+/// The request a route gets for contract `id` of the collectivity `collectivite`, whose file
+/// is `fichier`.
+fn requete(methode: &str, chemin: &str, id: i64, collectivite: &str, fichier: &str) -> Request<Body> {
+    // Revoking token 0 (none): the route's answer without touching the session's own token.
+    let id = if chemin.starts_with("/compte/jetons/") {
+        0
+    } else {
+        id
+    };
+    let uri = chemin
+        .replace("{id}", &id.to_string())
+        .replace("{numero}", "1.1")
+        .replace("{*chemin}", "pacte.css");
+    let r = Request::builder().method(methode).uri(&uri);
+    let formulaire = |champs: &[(&str, &str)]| r_form(methode, &uri, champs);
+    if uri.starts_with("/api/") {
+        let corps = match (methode, chemin) {
+            ("POST", "/api/v1/contrats") => {
+                serde_json::to_string(&pacte_core::fichier::lire_toml(fichier).unwrap()).unwrap()
+            }
+            ("PUT", "/api/v1/contrats/{id}") => {
+                serde_json::to_string(&pacte_core::fichier::lire_toml(fichier).unwrap().contrat).unwrap()
+            }
+            ("POST" | "PUT", _) => {
+                serde_json::json!({"numero": "4.9", "intitule": "Fiche de la matrice"}).to_string()
+            }
+            _ => String::new(),
+        };
+        // A stale version: an allowed write answers 409 (or its state's 409) and writes nothing.
+        return r
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::IF_MATCH, "\"999\"")
+            .body(Body::from(corps))
+            .unwrap();
+    }
+    match (methode, chemin) {
+        ("POST", "/contrats/import") => {
+            let frontiere = "----matrice";
+            let corps = format!(
+                "--{frontiere}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"c.toml\"\r\n\r\n{fichier}\r\n--{frontiere}--\r\n"
+            );
+            r.header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={frontiere}"),
+            )
+            .body(Body::from(corps))
+            .unwrap()
+        }
+        ("POST", "/contrats/import/confirmer") => formulaire(&[("contenu", fichier)]),
+        ("POST", "/contrats/nouveau") => formulaire(&[
+            ("collectivite", collectivite),
+            ("intitule", "Contrat de la matrice"),
+            ("debut", "2024-01-01"),
+            ("fin", "2027-12-31"),
+        ]),
+        ("POST", "/contrats/{id}/etat") => formulaire(&[("etat", "valide"), ("version", "999")]),
+        ("POST", "/connexion") => formulaire(&[("email", "personne@exemple.fr"), ("mot_de_passe", "x")]),
+        ("POST", "/compte/jetons") => formulaire(&[("libelle", "matrice"), ("jours", "1")]),
+        ("POST", _) => formulaire(&[("version", "999"), ("confirmer", "oui")]),
+        _ => r.body(Body::empty()).unwrap(),
+    }
+}
+
+fn r_form(methode: &str, uri: &str, champs: &[(&str, &str)]) -> Request<Body> {
+    Request::builder()
+        .method(methode)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(commun::corps_formulaire(champs)))
+        .unwrap()
+}
+
+/// The decision the route's answer must reflect.
+fn decision(
+    h: &Habilitation,
+    attendu: Attendu,
+    cible: &Cible,
+    collectivite: &str,
+    etat_fichier: EtatContrat,
+) -> Decision {
+    match attendu {
+        Public | Connecte => Decision::Autorise,
+        Referentiel => decider(h, Action::LireReferentiel, &Cible::Referentiel),
+        Contrat(a) => decider(h, a, cible),
+        EnTete => {
+            let lire = decider(h, Action::Lire, cible);
+            if lire != Decision::Autorise {
+                return lire;
+            }
+            let etat = match cible {
+                Cible::Contrat { etat, .. } => *etat,
+                _ => unreachable!(),
+            };
+            let etapes = Action::TOUTES.into_iter().filter(|a| {
+                pacte_core::droits::transition(*a).is_some_and(|(depuis, _)| depuis.contains(&etat))
+            });
+            let possible = std::iter::once(Action::Modifier)
+                .chain(etapes)
+                .any(|a| decider(h, a, cible) == Decision::Autorise);
+            if possible {
+                Decision::Autorise
+            } else {
+                Decision::Interdit
+            }
+        }
+        Importer | Creer => decider(
+            h,
+            Action::Importer,
+            &Cible::Contrat {
+                collectivite: collectivite.to_string(),
+                etat: if matches!(attendu, Creer) {
+                    EtatContrat::Brouillon
+                } else {
+                    etat_fichier
+                },
+            },
+        ),
+        FormulaireCreation => {
+            let propre = match h.perimetre() {
+                pacte_core::droits::Perimetre::Collectivite(c) => c.clone(),
+                _ => String::new(),
+            };
+            decider(
+                h,
+                Action::Importer,
+                &Cible::Contrat {
+                    collectivite: propre,
+                    etat: EtatContrat::Brouillon,
+                },
+            )
+        }
+    }
+}
+
+fn verifier(r: &Reponse, attendue: Decision, quoi: &str) {
+    let s = r.statut;
+    let vers_connexion = s == StatusCode::SEE_OTHER
+        && r.entetes
+            .get(header::LOCATION)
+            .is_some_and(|l| l.to_str().unwrap_or_default().starts_with("/connexion"));
+    match attendue {
+        Decision::Autorise => assert!(
+            !vers_connexion
+                && ![
+                    StatusCode::UNAUTHORIZED,
+                    StatusCode::FORBIDDEN,
+                    StatusCode::NOT_FOUND
+                ]
+                .contains(&s)
+                && !s.is_server_error(),
+            "{quoi} : autorisé attendu, reçu {s}\n{}",
+            r.corps
+        ),
+        Decision::Interdit => assert_eq!(s, StatusCode::FORBIDDEN, "{quoi} : 403 attendu\n{}", r.corps),
+        Decision::Masque => assert_eq!(s, StatusCode::NOT_FOUND, "{quoi} : 404 attendu\n{}", r.corps),
+    }
+}
+
+#[tokio::test]
+async fn matrice_des_autorisations() {
+    let (brut, base, ids) = app_demo().await;
+    // In the territory of every scoped demonstration role: AMP (seat in the Bouches-du-Rhône,
+    // region 93), in execution. Outside: Montpellier (Hérault, region 76), in negotiation.
+    let contrats = [
+        (
+            "dans le périmètre",
+            ids[0],
+            "200054807",
+            AMP,
+            EtatContrat::EnExecution,
+        ),
+        (
+            "hors du périmètre",
+            ids[2],
+            "243400017",
+            MONTPELLIER,
+            EtatContrat::Negociation,
+        ),
+    ];
+    let fichier_etat = |texte: &str| pacte_core::fichier::lire_toml(texte).unwrap().contrat.etat;
+    let mut cas = 0;
+    for (role, perimetre) in roles() {
+        let h = lire_habilitation(role, perimetre).unwrap();
+        for (portee, id, collectivite, fichier, etat) in contrats {
+            let cible = Cible::Contrat {
+                collectivite: collectivite.into(),
+                etat,
+            };
+            // A new session per role and contract: the sign-out route ends its session.
+            let app = en_tant_que(&brut, &base, role, perimetre).await;
+            for (methode, chemin, attendu) in ROUTES {
+                if *chemin == "/deconnexion" && *methode == "POST" {
+                    continue;
+                }
+                let attendue = decision(&h, *attendu, &cible, collectivite, fichier_etat(fichier));
+                let r = envoyer(&app, requete(methode, chemin, id, collectivite, fichier)).await;
+                if matches!(attendu, Connecte) {
+                    // Any signed-in user reaches their own account pages.
+                    assert!(
+                        ![
+                            StatusCode::SEE_OTHER,
+                            StatusCode::UNAUTHORIZED,
+                            StatusCode::FORBIDDEN
+                        ]
+                        .contains(&r.statut)
+                            || r.entetes
+                                .get(header::LOCATION)
+                                .is_some_and(|l| !l.to_str().unwrap().starts_with("/connexion")),
+                        "{chemin} — {role} : {}",
+                        r.statut
+                    );
+                    cas += 1;
+                    continue;
+                }
+                if matches!(attendu, Public) {
+                    // The same answer for everyone (a failed sign-in answers 401 by design).
+                    assert!(
+                        !r.statut.is_server_error() && r.statut != StatusCode::FORBIDDEN,
+                        "{chemin}"
+                    );
+                    cas += 1;
+                    continue;
+                }
+                verifier(
+                    &r,
+                    attendue,
+                    &format!("{methode} {chemin} — {role} ({perimetre}), {portee}"),
+                );
+                cas += 1;
+            }
+            // Every signed-in user may sign out: the session is then closed.
+            let r = envoyer(&app, requete("POST", "/deconnexion", id, collectivite, fichier)).await;
+            assert_eq!(r.statut, StatusCode::SEE_OTHER, "POST /deconnexion — {role}");
+            let r = envoyer(&app, requete("GET", "/", id, collectivite, fichier)).await;
+            assert_eq!(r.statut, StatusCode::SEE_OTHER, "session fermée — {role}");
+        }
+    }
+    assert_eq!(cas, Role::TOUS.len() * 2 * (ROUTES.len() - 1));
+}
+
+#[tokio::test]
+async fn sans_connexion() {
+    let (app, _base, ids) = app_demo().await;
+    for (methode, chemin, attendu) in ROUTES {
+        let r = envoyer(&app, requete(methode, chemin, ids[0], "200054807", AMP)).await;
+        let quoi = format!("{methode} {chemin} sans connexion");
+        match attendu {
+            Public => assert!(
+                ![StatusCode::UNAUTHORIZED, StatusCode::SEE_OTHER].contains(&r.statut)
+                    || *chemin == "/connexion",
+                "{quoi} : {}",
+                r.statut
+            ),
+            _ if chemin.starts_with("/api/") => {
+                assert_eq!(r.statut, StatusCode::UNAUTHORIZED, "{quoi}");
+                assert_eq!(r.json()["code"], "non_authentifie", "{quoi}");
+            }
+            _ => {
+                assert_eq!(r.statut, StatusCode::SEE_OTHER, "{quoi}");
+                let l = r.entetes[header::LOCATION].to_str().unwrap();
+                assert!(l.starts_with("/connexion?retour="), "{quoi} : {l}");
+            }
+        }
+    }
+    // Nothing was written.
+    assert_eq!(_base.contrats().await.unwrap().len(), 4);
+}
+
+/// A DDETS of one département neither reads nor changes another's contract, through the pages
+/// or the API: the answer is that of a contract that does not exist.
+#[tokio::test]
+async fn ddets_d_un_autre_departement() {
+    let (brut, base, ids) = app_demo().await;
+    let ddets13 = en_tant_que(&brut, &base, "ddets", "departement:13").await;
+    let montpellier = ids[2];
+    let absent = 99_999;
+    for id in [montpellier, absent] {
+        for uri in [
+            format!("/contrats/{id}"),
+            format!("/contrats/{id}/modifier"),
+            format!("/contrats/{id}/fichier"),
+            format!("/contrats/{id}/fiches/1.1"),
+        ] {
+            let r = commun::get(&ddets13, &uri).await;
+            assert_eq!(r.statut, StatusCode::NOT_FOUND, "{uri}");
+            assert!(
+                r.corps.contains(&format!("Le contrat n° {id} n&#39;existe pas.")),
+                "{uri}"
+            );
+        }
+        let r = commun::get(&ddets13, &format!("/api/v1/contrats/{id}")).await;
+        assert_eq!(r.statut, StatusCode::NOT_FOUND);
+        assert_eq!(r.json()["message"], format!("Le contrat n° {id} n'existe pas."));
+        let r = commun::post_formulaire(
+            &ddets13,
+            &format!("/contrats/{id}/etat"),
+            &[("etat", "valide"), ("version", "1")],
+        )
+        .await;
+        assert_eq!(r.statut, StatusCode::NOT_FOUND);
+    }
+    // Its own: read, but not changed (the collectivity writes its fiches).
+    let amp = ids[0];
+    assert_eq!(
+        commun::get(&ddets13, &format!("/contrats/{amp}")).await.statut,
+        StatusCode::OK
+    );
+    let r = commun::get(&ddets13, &format!("/contrats/{amp}/fiches/1.1/modifier")).await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN);
+    // The lists hold only its département's contracts: AMP and the Bouches-du-Rhône.
+    let v = commun::get(&ddets13, "/api/v1/contrats").await.json();
+    assert_eq!(v["total"], 2);
+    let page = commun::get(&ddets13, "/contrats").await.corps;
+    assert!(page.contains("Aix-Marseille") && !page.contains("Montpellier") && !page.contains("Bordeaux"));
+    assert_eq!(
+        base.contrat(montpellier).await.unwrap().tampon.version,
+        1,
+        "rien n'a été écrit"
+    );
+}
