@@ -232,10 +232,13 @@ pub async fn sauvegarder(url: &str, fichier: &Path) -> ExitCode {
         return ExitCode::from(ECHEC);
     }
     ecrire!(
-        "Sauvegarde écrite dans {} : {} contrat(s), {} fiche(s), {} entrée(s) d'audit.",
+        "Sauvegarde écrite dans {} : {} contrat(s), {} fiche(s), {} compte(s), {} jeton(s) d'API, {} entrée(s) d'audit. \
+         Elle contient les empreintes des mots de passe : à protéger comme la base.",
         fichier.display(),
         s.contrats.len(),
         s.fiches.len(),
+        s.utilisateurs.len(),
+        s.jetons.len(),
         s.audit.len()
     );
     ExitCode::SUCCESS
@@ -300,6 +303,12 @@ pub async fn migrer_vers(url: &str, vers: &str) -> ExitCode {
         ("contrats", &rapport.source.contrats, &rapport.cible.contrats),
         ("fiches", &rapport.source.fiches, &rapport.cible.fiches),
         ("audit", &rapport.source.audit, &rapport.cible.audit),
+        (
+            "comptes",
+            &rapport.source.utilisateurs,
+            &rapport.cible.utilisateurs,
+        ),
+        ("jetons", &rapport.source.jetons, &rapport.cible.jetons),
     ] {
         let verdict = if s == c { "identique" } else { "DIFFÉRENT" };
         ecrire!(
