@@ -41,6 +41,9 @@ use crate::audit::Journal;
 use crate::erreur::{ErreurStore, Resultat};
 use crate::{Base, Tampon, controler_version, horloge, json};
 
+/// How often a session's last activity is written, at most (seconds).
+pub const ACTIVITE_GRAIN_SECONDES: i64 = 60;
+
 /// The role counted by [`Base::compter_administrateurs_actifs`].
 pub const ROLE_ADMINISTRATEUR: &str = "administrateur_national";
 
@@ -779,11 +782,16 @@ impl Base {
             derniere_activite: r.try_get("derniere_activite")?,
             jeton_csrf: r.try_get("jeton_csrf")?,
         };
-        sqlx::query("UPDATE sessions SET derniere_activite = $1 WHERE id_hash = $2")
-            .bind(&maintenant)
-            .bind(id_hash)
-            .execute(&self.pool)
-            .await?;
+        // The activity is recorded at most once a minute: a write on every request would
+        // serialise all readers behind SQLite's single writer for no use (idle timeouts are
+        // counted in hours).
+        if session.derniere_activite < horloge::decale(-ACTIVITE_GRAIN_SECONDES) {
+            sqlx::query("UPDATE sessions SET derniere_activite = $1 WHERE id_hash = $2")
+                .bind(&maintenant)
+                .bind(id_hash)
+                .execute(&self.pool)
+                .await?;
+        }
         Ok(Some(SessionOuverte { session, utilisateur }))
     }
 

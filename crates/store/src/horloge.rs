@@ -8,6 +8,12 @@ pub fn maintenant() -> String {
     iso(d.as_secs() as i64, d.subsec_millis())
 }
 
+/// Now shifted by `secondes` (negative: in the past), in the same format.
+pub fn decale(secondes: i64) -> String {
+    let d = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    iso(d.as_secs() as i64 + secondes, d.subsec_millis())
+}
+
 /// Formats Unix seconds as ISO 8601 UTC (days-to-civil conversion, proleptic Gregorian).
 fn iso(secs: i64, millis: u32) -> String {
     let jours = secs.div_euclid(86_400);

@@ -368,7 +368,7 @@ conformite!(desactivation_coupe_les_acces, |banc: Banc| async move {
 });
 
 conformite!(sessions_et_expiration, |banc: Banc| async move {
-    let base = banc.base().await;
+    let (base, url) = banc.base_et_url().await;
     let u = creer(&base, "fanny@exemple.fr").await;
     let entrees = base.journal(1, 1_000).await.unwrap().len();
     let ecritures = base.ecritures_locales();
@@ -391,7 +391,21 @@ conformite!(sessions_et_expiration, |banc: Banc| async move {
     let lue = base.session(&vivante).await.unwrap().expect("session vivante");
     assert_eq!(lue.session, s);
     assert_eq!(lue.utilisateur, u);
+    // Within the minute, the activity is not written again (no write per request)…
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let relue = base.session(&vivante).await.unwrap().expect("session vivante");
+    assert_eq!(relue.session.derniere_activite, s.derniere_activite);
+    // …once older than the grain, it is.
+    let mut conn = sqlx::AnyConnection::connect(&url)
+        .await
+        .expect("connexion directe");
+    sqlx::query("UPDATE sessions SET derniere_activite = '2020-01-01T00:00:00.000Z' WHERE id_hash = $1")
+        .bind(&vivante)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    base.session(&vivante).await.unwrap().expect("session vivante");
     let relue = base.session(&vivante).await.unwrap().expect("session vivante");
     assert!(
         relue.session.derniere_activite > s.derniere_activite,
