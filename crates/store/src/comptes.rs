@@ -240,7 +240,7 @@ pub fn cle_adresse(adresse: &str) -> String {
     format!("adresse:{}", adresse.trim())
 }
 
-const COLONNES_UTILISATEUR: &str =
+pub(crate) const COLONNES_UTILISATEUR: &str =
     "id, email, nom, hash_mot_de_passe, role, perimetre, actif, version, cree_le, modifie_par, modifie_le";
 
 /// The same columns from `utilisateurs u` in a join.
@@ -249,7 +249,7 @@ const COLONNES_U: &str = "u.id, u.email, u.nom, u.hash_mot_de_passe, u.role, u.p
 
 const COLONNES_JETON: &str = "id, utilisateur_id, libelle, cree_le, expire_le, revoque_le";
 
-fn lire_utilisateur(r: &AnyRow) -> Resultat<Utilisateur> {
+pub(crate) fn lire_utilisateur(r: &AnyRow) -> Resultat<Utilisateur> {
     Ok(Utilisateur {
         id: r.try_get("id")?,
         email: r.try_get("email")?,
@@ -524,8 +524,7 @@ impl Base {
                 Some(&vue_utilisateur(&u)),
             )
             .await?;
-        journal.clore(&mut tx).await?;
-        self.valider(tx).await?;
+        self.conclure(tx, journal).await?;
         Ok(u)
     }
 
@@ -612,8 +611,7 @@ impl Base {
         if !apres.actif {
             couper_acces(&mut tx, &mut journal, id, &maintenant).await?;
         }
-        journal.clore(&mut tx).await?;
-        self.valider(tx).await?;
+        self.conclure(tx, journal).await?;
         Ok(apres)
     }
 
@@ -651,8 +649,7 @@ impl Base {
                 Some(&vue_utilisateur(&apres)),
             )
             .await?;
-        journal.clore(&mut tx).await?;
-        self.valider(tx).await?;
+        self.conclure(tx, journal).await?;
         Ok(apres)
     }
 
@@ -690,8 +687,7 @@ impl Base {
             avant
         };
         couper_acces(&mut tx, &mut journal, id, &maintenant).await?;
-        journal.clore(&mut tx).await?;
-        self.valider(tx).await?;
+        self.conclure(tx, journal).await?;
         Ok(apres)
     }
 
@@ -873,8 +869,7 @@ impl Base {
                 Some(&vue_jeton(&jeton)),
             )
             .await?;
-        journal.clore(&mut tx).await?;
-        self.valider(tx).await?;
+        self.conclure(tx, journal).await?;
         Ok(jeton)
     }
 
@@ -924,8 +919,7 @@ impl Base {
             return Ok(jeton);
         }
         let jeton = revoquer(&mut tx, &mut journal, jeton, &maintenant).await?;
-        journal.clore(&mut tx).await?;
-        self.valider(tx).await?;
+        self.conclure(tx, journal).await?;
         Ok(jeton)
     }
 

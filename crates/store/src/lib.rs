@@ -135,6 +135,12 @@ impl Base {
         Ok(())
     }
 
+    /// Ends a write: moves the head of the audit chain, commits, counts the write.
+    pub(crate) async fn conclure(&self, mut tx: Transaction<'_, Any>, journal: Journal) -> Resultat<()> {
+        journal.clore(&mut tx).await?;
+        self.valider(tx).await
+    }
+
     /// Number of write transactions committed through this handle since it was opened.
     pub fn ecritures_locales(&self) -> u64 {
         self.ecritures.load(Ordering::SeqCst)
@@ -224,8 +230,7 @@ impl Base {
                 Some(&apres),
             )
             .await?;
-        journal.clore(&mut tx).await?;
-        self.valider(tx).await?;
+        self.conclure(tx, journal).await?;
         Ok(())
     }
 
@@ -261,8 +266,7 @@ impl Base {
         for c in contrats {
             ids.push(inserer_contrat(&mut tx, &mut journal, c, acteur, &maintenant).await?);
         }
-        journal.clore(&mut tx).await?;
-        self.valider(tx).await?;
+        self.conclure(tx, journal).await?;
         Ok(ids)
     }
 
@@ -378,8 +382,7 @@ impl Base {
                 Some(&apres),
             )
             .await?;
-        journal.clore(&mut tx).await?;
-        self.valider(tx).await?;
+        self.conclure(tx, journal).await?;
         Ok(Tampon {
             id,
             version: version + 1,
@@ -442,8 +445,7 @@ impl Base {
                 Some(&apres),
             )
             .await?;
-        journal.clore(&mut tx).await?;
-        self.valider(tx).await?;
+        self.conclure(tx, journal).await?;
         Ok(Tampon {
             id,
             version: version + 1,
@@ -486,8 +488,7 @@ impl Base {
             &maintenant,
         )
         .await?;
-        journal.clore(&mut tx).await?;
-        self.valider(tx).await?;
+        self.conclure(tx, journal).await?;
         Ok(Tampon {
             id,
             version: 1,
@@ -537,8 +538,7 @@ impl Base {
                 None,
             )
             .await?;
-        journal.clore(&mut tx).await?;
-        self.valider(tx).await?;
+        self.conclure(tx, journal).await?;
         Ok(())
     }
 

@@ -9,6 +9,7 @@ use sqlx::any::AnyRow;
 
 use crate::Base;
 use crate::audit::{self, EntreeAudit};
+use crate::comptes::COLONNES_UTILISATEUR;
 use crate::erreur::{ErreurStore, Resultat};
 
 pub const FORMAT: &str = "pacte-sauvegarde/1";
@@ -131,19 +132,21 @@ fn ligne_contrat(r: &AnyRow) -> Resultat<LigneContrat> {
     })
 }
 
+/// A stored account as saved: the row, hash included.
 fn ligne_utilisateur(r: &AnyRow) -> Resultat<LigneUtilisateur> {
+    let u = crate::comptes::lire_utilisateur(r)?;
     Ok(LigneUtilisateur {
-        id: r.try_get("id")?,
-        email: r.try_get("email")?,
-        nom: r.try_get("nom")?,
-        hash_mot_de_passe: r.try_get("hash_mot_de_passe")?,
-        role: r.try_get("role")?,
-        perimetre: r.try_get("perimetre")?,
-        actif: r.try_get("actif")?,
-        version: r.try_get("version")?,
-        cree_le: r.try_get("cree_le")?,
-        modifie_par: r.try_get("modifie_par")?,
-        modifie_le: r.try_get("modifie_le")?,
+        id: u.id,
+        email: u.email,
+        nom: u.nom,
+        hash_mot_de_passe: u.hash_mot_de_passe,
+        role: u.role,
+        perimetre: u.perimetre,
+        actif: i64::from(u.actif),
+        version: u.version,
+        cree_le: u.cree_le,
+        modifie_par: u.modifie_par,
+        modifie_le: u.modifie_le,
     })
 }
 
@@ -159,8 +162,6 @@ fn ligne_jeton(r: &AnyRow) -> Resultat<LigneJeton> {
     })
 }
 
-const COLONNES_UTILISATEUR: &str =
-    "id, email, nom, hash_mot_de_passe, role, perimetre, actif, version, cree_le, modifie_par, modifie_le";
 const COLONNES_JETON: &str = "id, utilisateur_id, libelle, hash, cree_le, expire_le, revoque_le";
 
 fn ligne_fiche(r: &AnyRow) -> Resultat<LigneFiche> {
