@@ -85,6 +85,20 @@ pub enum Format {
     Json,
 }
 
+/// The `--format texte|json` option, shared by the listing commands.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct ChoixFormat {
+    /// Format de sortie : texte (par défaut) ou json.
+    #[arg(
+        long = "format",
+        value_enum,
+        default_value = "texte",
+        hide_possible_values = true,
+        hide_default_value = true
+    )]
+    valeur: Format,
+}
+
 /// Output format of `pacte regles`, which also renders docs/REGLES.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatRegles {
@@ -102,15 +116,8 @@ enum Commande {
     Check {
         /// Fichier de contrat (TOML, voir docs/FORMAT-CONTRAT.md).
         fichier: PathBuf,
-        /// Format de sortie : texte (par défaut) ou json.
-        #[arg(
-            long,
-            value_enum,
-            default_value = "texte",
-            hide_possible_values = true,
-            hide_default_value = true
-        )]
-        format: Format,
+        #[command(flatten)]
+        format: ChoixFormat,
     },
     /// Liste les règles vérifiées, avec leur code, leur gravité et leur source.
     Regles {
@@ -126,27 +133,13 @@ enum Commande {
     },
     /// Affiche le référentiel national : axes, sous-axes, types d'action, indicateurs nationaux.
     Referentiel {
-        /// Format de sortie : texte (par défaut) ou json.
-        #[arg(
-            long,
-            value_enum,
-            default_value = "texte",
-            hide_possible_values = true,
-            hide_default_value = true
-        )]
-        format: Format,
+        #[command(flatten)]
+        format: ChoixFormat,
     },
     /// Affiche les territoires : régions, départements et collectivités éligibles.
     Territoires {
-        /// Format de sortie : texte (par défaut) ou json.
-        #[arg(
-            long,
-            value_enum,
-            default_value = "texte",
-            hide_possible_values = true,
-            hide_default_value = true
-        )]
-        format: Format,
+        #[command(flatten)]
+        format: ChoixFormat,
     },
     /// Affiche le tableau financier prévisionnel d'une année (annexe 10) calculé depuis un contrat.
     Tableau {
@@ -155,15 +148,8 @@ enum Commande {
         /// Année du tableau, de 2024 (par défaut) à 2027.
         #[arg(long, default_value_t = 2024, hide_default_value = true)]
         annee: i64,
-        /// Format de sortie : texte (par défaut) ou json.
-        #[arg(
-            long,
-            value_enum,
-            default_value = "texte",
-            hide_possible_values = true,
-            hide_default_value = true
-        )]
-        format: Format,
+        #[command(flatten)]
+        format: ChoixFormat,
     },
     /// Affiche le schéma JSON du fichier de contrat (docs/contrat.schema.json).
     Schema,
@@ -183,15 +169,8 @@ enum Commande {
     },
     /// Liste les contrats de la base.
     Contrats {
-        /// Format de sortie : texte (par défaut) ou json.
-        #[arg(
-            long,
-            value_enum,
-            default_value = "texte",
-            hide_possible_values = true,
-            hide_default_value = true
-        )]
-        format: Format,
+        #[command(flatten)]
+        format: ChoixFormat,
     },
     /// Démarre l'application web sur la base (--base).
     Serve {
@@ -271,15 +250,8 @@ enum CommandeUtilisateur {
     },
     /// Liste les comptes, désactivés compris.
     Lister {
-        /// Format de sortie : texte (par défaut) ou json.
-        #[arg(
-            long,
-            value_enum,
-            default_value = "texte",
-            hide_possible_values = true,
-            hide_default_value = true
-        )]
-        format: Format,
+        #[command(flatten)]
+        format: ChoixFormat,
     },
     /// Désactive un compte : il ne peut plus se connecter, ses sessions et jetons sont supprimés.
     Desactiver {
@@ -301,15 +273,8 @@ enum CommandeAudit {
         /// Nombre d'entrées au plus (100 par défaut).
         #[arg(long, default_value_t = 100, hide_default_value = true)]
         limite: i64,
-        /// Format de sortie : texte (par défaut) ou json.
-        #[arg(
-            long,
-            value_enum,
-            default_value = "texte",
-            hide_possible_values = true,
-            hide_default_value = true
-        )]
-        format: Format,
+        #[command(flatten)]
+        format: ChoixFormat,
     },
 }
 
@@ -331,15 +296,15 @@ fn main() -> ExitCode {
         )
     });
     match cli.commande {
-        Commande::Check { fichier, format } => sortie::check(&fichier, format),
+        Commande::Check { fichier, format } => sortie::check(&fichier, format.valeur),
         Commande::Regles { format } => sortie::liste_regles(format),
-        Commande::Referentiel { format } => sortie::liste_referentiel(format),
-        Commande::Territoires { format } => sortie::liste_territoires(format),
+        Commande::Referentiel { format } => sortie::liste_referentiel(format.valeur),
+        Commande::Territoires { format } => sortie::liste_territoires(format.valeur),
         Commande::Tableau {
             fichier,
             annee,
             format,
-        } => sortie::tableau(&fichier, annee, format),
+        } => sortie::tableau(&fichier, annee, format.valeur),
         Commande::Schema => {
             ecrire!(
                 "{}",
@@ -349,13 +314,13 @@ fn main() -> ExitCode {
         }
         Commande::Import { fichiers } => executer(base::importer(url, &fichiers, &acteur)),
         Commande::Export { contrat, sortie } => executer(base::exporter(url, &contrat, sortie.as_deref())),
-        Commande::Contrats { format } => executer(base::lister(url, format)),
+        Commande::Contrats { format } => executer(base::lister(url, format.valeur)),
         Commande::Audit(CommandeAudit::Verifier) => executer(base::verifier_audit(url)),
         Commande::Audit(CommandeAudit::Journal {
             depuis,
             limite,
             format,
-        }) => executer(base::journal(url, depuis, limite, format)),
+        }) => executer(base::journal(url, depuis, limite, format.valeur)),
         Commande::Sauvegarde { fichier } => executer(base::sauvegarder(url, &fichier)),
         Commande::Restauration { fichier } => executer(base::restaurer(url, &fichier)),
         Commande::Migrer { vers } => executer(base::migrer_vers(url, &vers)),
@@ -383,7 +348,7 @@ fn main() -> ExitCode {
             ))
         }
         Commande::Utilisateur(CommandeUtilisateur::Lister { format }) => {
-            executer(base::lister_utilisateurs(url, format))
+            executer(base::lister_utilisateurs(url, format.valeur))
         }
         Commande::Utilisateur(CommandeUtilisateur::Desactiver { email }) => {
             executer(base::desactiver_utilisateur(url, &email, &acteur))
