@@ -91,6 +91,7 @@ pub struct ChoixFormat {
     /// Format de sortie : texte (par défaut) ou json.
     #[arg(
         long = "format",
+        value_name = "FORMAT",
         value_enum,
         default_value = "texte",
         hide_possible_values = true,
