@@ -337,7 +337,15 @@ pub async fn servir(
     adresse: std::net::SocketAddr,
     page_reference: Option<PathBuf>,
     https: bool,
+    mandataire: bool,
 ) -> ExitCode {
+    let proconnect = match pacte_web::comptes::proconnect::config_depuis(|n| std::env::var(n).ok()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("Erreur : {e}.");
+            return ExitCode::from(ECHEC);
+        }
+    };
     let base = match ouvrir(url).await {
         Ok(b) => b,
         Err(c) => return c,
@@ -363,6 +371,8 @@ pub async fn servir(
         pacte_web::Options {
             page_reference,
             https,
+            mandataire,
+            proconnect,
             ..Default::default()
         },
     )

@@ -174,6 +174,13 @@ enum Commande {
         format: ChoixFormat,
     },
     /// Démarre l'application web sur la base (--base).
+    #[command(
+        after_help = "Connexion des agents publics par ProConnect : définir les variables \
+PACTE_PROCONNECT_URL_DECOUVERTE, PACTE_PROCONNECT_CLIENT_ID, PACTE_PROCONNECT_CLIENT_SECRET et \
+PACTE_PROCONNECT_URL_RETOUR (https://VOTRE-HÔTE/connexion/proconnect/retour) ; facultatives : \
+PACTE_PROCONNECT_PORTEES, PACTE_PROCONNECT_ACR, PACTE_PROCONNECT_URL_APRES_DECONNEXION. \
+Voir le README, section « ProConnect »."
+    )]
     Serve {
         /// Adresse d'écoute.
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -184,6 +191,10 @@ enum Commande {
         /// L'application est servie en HTTPS (derrière un mandataire TLS) : active HSTS.
         #[arg(long, env = "PACTE_HTTPS")]
         https: bool,
+        /// L'application est derrière un mandataire inverse qui ajoute l'adresse du client à
+        /// X-Forwarded-For : la limitation des connexions compte par cette adresse.
+        #[arg(long, env = "PACTE_MANDATAIRE")]
+        mandataire: bool,
     },
     /// Démarre l'application web sur une base neuve chargée de données de démonstration.
     Demo {
@@ -194,13 +205,13 @@ enum Commande {
     /// Journal d'audit : vérification de la chaîne, consultation.
     #[command(
         subcommand,
-        help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}"
+        help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}"
     )]
     Audit(CommandeAudit),
     /// Comptes des utilisateurs : création (dont le premier administrateur national), liste, désactivation.
     #[command(
         subcommand,
-        help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}"
+        help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}"
     )]
     Utilisateur(CommandeUtilisateur),
     /// Écrit une sauvegarde cohérente de la base (possible pendant que l'application tourne).
@@ -329,7 +340,8 @@ fn main() -> ExitCode {
             adresse,
             page_reference,
             https,
-        } => executer(base::servir(url, adresse, page_reference, https)),
+            mandataire,
+        } => executer(base::servir(url, adresse, page_reference, https, mandataire)),
         Commande::Demo { adresse } => executer(base::demo(adresse)),
         Commande::Utilisateur(CommandeUtilisateur::Creer {
             email,
@@ -375,7 +387,7 @@ pub fn commande() -> clap::Command {
 /// The French help layout ("Utilisation :") on every subcommand, at every depth.
 fn en_francais(c: clap::Command) -> clap::Command {
     c.mut_subcommands(|sc| {
-        en_francais(sc.help_template("{about-with-newline}\nUtilisation : {usage}\n\n{all-args}"))
+        en_francais(sc.help_template("{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}"))
     })
 }
 

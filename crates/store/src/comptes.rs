@@ -149,6 +149,8 @@ pub struct Session {
     pub expire_le: String,
     pub derniere_activite: String,
     pub jeton_csrf: String,
+    /// The ID token of a session opened through ProConnect (its `id_token_hint` at sign-out).
+    pub jeton_id_proconnect: Option<String>,
 }
 
 /// A live session and its (active) account.
@@ -748,6 +750,7 @@ impl Base {
             expire_le: expire_le.to_string(),
             derniere_activite: maintenant,
             jeton_csrf,
+            jeton_id_proconnect: None,
         })
     }
 
@@ -758,7 +761,8 @@ impl Base {
         empreinte_valide(id_hash, "l'identifiant de session")?;
         let maintenant = horloge::maintenant();
         let Some(r) = sqlx::query(&format!(
-            "SELECT s.id_hash, s.cree_le AS session_cree_le, s.expire_le, s.derniere_activite, s.jeton_csrf, {COLONNES_U} \
+            "SELECT s.id_hash, s.cree_le AS session_cree_le, s.expire_le, s.derniere_activite, s.jeton_csrf, \
+             s.jeton_id_proconnect, {COLONNES_U} \
              FROM sessions s JOIN utilisateurs u ON u.id = s.utilisateur_id \
              WHERE s.id_hash = $1 AND s.expire_le > $2 AND u.actif = 1"
         ))
@@ -777,6 +781,7 @@ impl Base {
             expire_le: r.try_get("expire_le")?,
             derniere_activite: r.try_get("derniere_activite")?,
             jeton_csrf: r.try_get("jeton_csrf")?,
+            jeton_id_proconnect: r.try_get("jeton_id_proconnect")?,
         };
         // The activity is recorded at most once a minute: a write on every request would
         // serialise all readers behind SQLite's single writer for no use (idle timeouts are
@@ -789,6 +794,22 @@ impl Base {
                 .await?;
         }
         Ok(Some(SessionOuverte { session, utilisateur }))
+    }
+
+    /// Keeps the ProConnect ID token of a session just opened, for the provider's logout.
+    pub async fn lier_session_proconnect(&self, id_hash: &str, jeton_id: &str) -> Resultat<()> {
+        empreinte_valide(id_hash, "l'identifiant de session")?;
+        let jeton_id = requis(jeton_id, "le jeton d'identité ProConnect")?;
+        let n = sqlx::query("UPDATE sessions SET jeton_id_proconnect = $1 WHERE id_hash = $2")
+            .bind(&jeton_id)
+            .bind(id_hash)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(invalide("cette session n'existe pas ou a été fermée".into()));
+        }
+        Ok(())
     }
 
     /// Closes a session (sign-out). `false` if there was none.

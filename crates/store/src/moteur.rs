@@ -30,6 +30,11 @@ const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[
         "comptes",
         include_str!("../migrations/sqlite/0002_comptes.sql"),
     ),
+    (
+        3,
+        "proconnect",
+        include_str!("../migrations/sqlite/0003_proconnect.sql"),
+    ),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -41,6 +46,11 @@ const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
         2,
         "comptes",
         include_str!("../migrations/postgres/0002_comptes.sql"),
+    ),
+    (
+        3,
+        "proconnect",
+        include_str!("../migrations/postgres/0003_proconnect.sql"),
     ),
 ];
 

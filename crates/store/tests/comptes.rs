@@ -459,6 +459,22 @@ conformite!(sessions_et_expiration, |banc: Banc| async move {
     assert_eq!(base.fermer_sessions_de(u.id, None).await.unwrap(), 1);
     assert!(base.session(&a).await.unwrap().is_none());
 
+    // A session opened through ProConnect keeps the ID token for the provider's logout.
+    let pc = empreinte_secret("proconnect");
+    let ouverte = base.ouvrir_session(u.id, &pc, "csrf", FUTUR).await.unwrap();
+    assert_eq!(ouverte.jeton_id_proconnect, None);
+    base.lier_session_proconnect(&pc, "eyJ.jeton.id").await.unwrap();
+    let lue = base.session(&pc).await.unwrap().expect("session ProConnect");
+    assert_eq!(lue.session.jeton_id_proconnect.as_deref(), Some("eyJ.jeton.id"));
+    let e = base.lier_session_proconnect(&pc, " ").await.unwrap_err();
+    assert!(invalide(e).contains("jeton d'identité ProConnect"));
+    assert!(base.fermer_session(&pc).await.unwrap());
+    let e = base
+        .lier_session_proconnect(&pc, "eyJ.jeton.id")
+        .await
+        .unwrap_err();
+    assert_eq!(invalide(e), "cette session n'existe pas ou a été fermée");
+
     // Sessions are neither audited nor counted as data writes.
     assert_eq!(base.journal(1, 1_000).await.unwrap().len(), entrees);
     assert_eq!(base.ecritures_locales(), ecritures);

@@ -39,6 +39,13 @@ pub struct Options {
     pub https: bool,
     /// Cost of the password hashes made by the application (password change).
     pub cout_hachage: comptes::mot_de_passe::Cout,
+    /// Sign-in through ProConnect, when configured (see `comptes::proconnect::config_depuis`).
+    pub proconnect: Option<proconnect::ConfigProConnect>,
+    /// The application is reached through a reverse proxy that appends the client's address to
+    /// `X-Forwarded-For`: the sign-in throttling then keys on that address rather than on the
+    /// proxy's. Never set it when clients reach the application directly (they could then
+    /// choose their address).
+    pub mandataire: bool,
 }
 
 /// What every handler can reach.
@@ -51,9 +58,25 @@ pub struct Etat {
     /// The signed-in user a page is rendered for ([`Etat::pour`]); `None` in the router's
     /// state.
     pub visiteur: Option<Arc<pages::Visiteur>>,
+    /// ProConnect, when configured.
+    pub proconnect: Option<Arc<comptes::proconnect::ProConnect>>,
 }
 
 impl Etat {
+    /// The state of an application serving `base` with `options`.
+    pub fn new(base: Base, options: Options) -> Etat {
+        Etat {
+            base,
+            proconnect: options
+                .proconnect
+                .clone()
+                .map(|c| Arc::new(comptes::proconnect::ProConnect::new(c))),
+            options: Arc::new(options),
+            pages: Arc::default(),
+            visiteur: None,
+        }
+    }
+
     /// The state a handler renders pages with for user `u`: the layout shows who is signed
     /// in and the forms carry the session's CSRF token.
     pub fn pour(&self, u: &Utilisateur) -> Etat {
@@ -83,6 +106,12 @@ fn table_pages() -> Vec<RoutePage> {
         // Accounts
         page(Method::GET, "/connexion", comptes::pages::page_connexion),
         page(Method::POST, "/connexion", comptes::pages::connexion),
+        page(Method::GET, "/connexion/proconnect", comptes::proconnect::debut),
+        page(
+            Method::GET,
+            "/connexion/proconnect/retour",
+            comptes::proconnect::retour,
+        ),
         page(Method::GET, "/deconnexion", comptes::pages::page_deconnexion),
         page(Method::POST, "/deconnexion", comptes::pages::deconnexion),
         page(
@@ -168,12 +197,11 @@ pub fn routes_pages() -> Vec<(Method, &'static str)> {
 
 /// The whole application: pages, API, static files.
 pub fn application(base: Base, options: Options) -> Router {
-    let etat = Etat {
-        base,
-        options: Arc::new(options),
-        pages: Arc::default(),
-        visiteur: None,
-    };
+    application_de(Etat::new(base, options))
+}
+
+/// The application over a state made by [`Etat::new`].
+pub fn application_de(etat: Etat) -> Router {
     let mut parchemins: Vec<(&'static str, MethodRouter<Etat>)> = Vec::new();
     for (chemin, _, mr) in table_pages() {
         match parchemins.iter_mut().find(|(c, _)| *c == chemin) {
@@ -201,10 +229,21 @@ pub fn application(base: Base, options: Options) -> Router {
 /// Serves the application on `adresse` until Ctrl-C.
 pub async fn servir(base: Base, adresse: SocketAddr, options: Options) -> std::io::Result<()> {
     let ecoute = tokio::net::TcpListener::bind(adresse).await?;
+    let etat = Etat::new(base, options);
+    if let Some(pc) = etat.proconnect.clone() {
+        // Reaching the provider now tells the operator at once whether the configuration
+        // works; on failure, the next login tries again.
+        match pc.client().await {
+            Ok(c) => println!("Connexion ProConnect activée (fournisseur {}).", c.emetteur()),
+            Err(e) => eprintln!(
+                "Attention : ProConnect injoignable pour l'instant ({e}) ; nouvel essai à la première connexion."
+            ),
+        }
+    }
     // The client address is the sign-in throttling key.
     axum::serve(
         ecoute,
-        application(base, options).into_make_service_with_connect_info::<SocketAddr>(),
+        application_de(etat).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;

@@ -152,6 +152,73 @@ async fn blocage_apres_cinq_echecs_par_adresse() {
     );
 }
 
+/// A sign-in attempt relayed by a reverse proxy at 10.0.0.1 with `X-Forwarded-For: xff`.
+async fn essai_relaye(app: &Router, xff: &str, email: &str, mdp: &str) -> Reponse {
+    let adresse: SocketAddr = "10.0.0.1:40000".parse().unwrap();
+    let r = Request::post("/connexion")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("x-forwarded-for", xff)
+        .extension(ConnectInfo(adresse))
+        .body(Body::from(corps_formulaire(&[
+            ("email", email),
+            ("mot_de_passe", mdp),
+        ])))
+        .unwrap();
+    envoyer(app, r).await
+}
+
+#[tokio::test]
+async fn blocage_par_adresse_derriere_un_mandataire() {
+    let (email, mdp) = compte_demo("lecteur_national");
+    // Behind a proxy: the client's address is the last of X-Forwarded-For.
+    let (app, _, _) = app_demo_avec(pacte_web::Options {
+        mandataire: true,
+        ..Default::default()
+    })
+    .await;
+    for i in 1..=5 {
+        let r = essai_relaye(&app, "203.0.113.9", &format!("essai{i}@exemple.fr"), "x").await;
+        assert_eq!(r.statut, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        essai_relaye(&app, "203.0.113.9", email, mdp).await.statut,
+        StatusCode::UNAUTHORIZED,
+        "sixième essai depuis la même adresse de client"
+    );
+    // A client cannot escape by adding addresses of its own in front of the proxy's.
+    assert_eq!(
+        essai_relaye(&app, "198.51.100.1, 203.0.113.9", email, mdp)
+            .await
+            .statut,
+        StatusCode::UNAUTHORIZED
+    );
+    // Another client behind the same proxy signs in.
+    assert_eq!(
+        essai_relaye(&app, "203.0.113.9, 203.0.113.10", email, mdp)
+            .await
+            .statut,
+        StatusCode::SEE_OTHER
+    );
+
+    // Without the setting, the header is ignored: every client shares the proxy's address.
+    let (app, _, _) = app_demo().await;
+    for i in 1..=5 {
+        let r = essai_relaye(
+            &app,
+            &format!("203.0.113.{i}"),
+            &format!("essai{i}@exemple.fr"),
+            "x",
+        )
+        .await;
+        assert_eq!(r.statut, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        essai_relaye(&app, "203.0.113.50", email, mdp).await.statut,
+        StatusCode::UNAUTHORIZED,
+        "X-Forwarded-For ignoré sans mandataire déclaré"
+    );
+}
+
 #[tokio::test]
 async fn formulaire_sans_jeton_csrf_refuse() {
     let (app, base, ids) = app_demo().await;

@@ -42,6 +42,8 @@ use Attendu::*;
 const ROUTES: &[(&str, &str, Attendu)] = &[
     ("GET", "/connexion", Public),
     ("POST", "/connexion", Public),
+    ("GET", "/connexion/proconnect", Public),
+    ("GET", "/connexion/proconnect/retour", Public),
     ("GET", "/deconnexion", Connecte),
     ("POST", "/deconnexion", Connecte),
     ("GET", "/compte/mot-de-passe", Connecte),

@@ -3,11 +3,9 @@
 
 mod fournisseur_oidc;
 
-use std::collections::HashMap;
-
 use fournisseur_oidc::{
     CLIENT_ID, CLIENT_SECRET, Fournisseur, KID_PRINCIPALE, KID_SECONDE, Reglages, SUJET, Signature,
-    URL_RETOUR,
+    URL_RETOUR, naviguer,
 };
 use pacte_web::proconnect::{
     ClientProConnect, ConfigProConnect, ErreurOidc, EtatConnexion, EtatsEnAttente, Identite, defi_pkce,
@@ -25,30 +23,6 @@ async fn preparer(reglages: Reglages) -> (Fournisseur, ClientProConnect) {
         .await
         .expect("découverte du fournisseur de test");
     (fournisseur, client)
-}
-
-/// The agent's browser: follows the authorization address and reads the code and the state of
-/// the redirect back to the application (which it does not follow).
-async fn naviguer(url: &str) -> (String, String) {
-    let url = url.to_owned();
-    tokio::task::spawn_blocking(move || {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .max_redirects(0)
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let reponse = agent.get(&url).call().unwrap();
-        assert_eq!(reponse.status().as_u16(), 303, "redirection vers l'application");
-        let retour = reponse.headers()["location"].to_str().unwrap().to_owned();
-        let requete = retour
-            .strip_prefix(&format!("{URL_RETOUR}?"))
-            .expect("retour vers l'adresse enregistrée");
-        let parametres: HashMap<String, String> =
-            form_urlencoded::parse(requete.as_bytes()).into_owned().collect();
-        (parametres["code"].clone(), parametres["state"].clone())
-    })
-    .await
-    .unwrap()
 }
 
 /// A whole login: start, the agent's round trip to the provider, end.

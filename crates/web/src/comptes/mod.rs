@@ -9,6 +9,7 @@
 
 pub mod mot_de_passe;
 pub mod pages;
+pub mod proconnect;
 pub mod temps;
 
 use axum::body::Body;
@@ -39,8 +40,13 @@ pub const TAILLE_FORMULAIRE_MAX: usize = 2 * 1024 * 1024;
 /// How a request was authenticated.
 #[derive(Debug, Clone)]
 pub enum Acces {
-    /// A page session: the SHA-256 of the cookie's secret and the session's CSRF token.
-    Session { id_hash: String, csrf: String },
+    /// A page session: the SHA-256 of the cookie's secret, the session's CSRF token, and the
+    /// ProConnect ID token of a session opened through ProConnect.
+    Session {
+        id_hash: String,
+        csrf: String,
+        jeton_id_proconnect: Option<String>,
+    },
     /// An API token, by id.
     Jeton { id: i64 },
 }
@@ -239,6 +245,7 @@ async fn utilisateur_de_session(etat: &Etat, entetes: &HeaderMap) -> Result<Opti
         Acces::Session {
             id_hash,
             csrf: ouverte.session.jeton_csrf,
+            jeton_id_proconnect: ouverte.session.jeton_id_proconnect,
         },
     )))
 }

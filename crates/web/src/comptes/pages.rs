@@ -32,7 +32,34 @@ struct PageConnexion {
     page: Page,
     email: String,
     retour: String,
-    erreur: Option<&'static str>,
+    erreur: Option<String>,
+    /// The « S'identifier avec ProConnect » button is shown.
+    proconnect: bool,
+    /// The address of that button (with the page to come back to).
+    lien_proconnect: String,
+}
+
+impl PageConnexion {
+    fn new(etat: &Etat, email: String, retour: String, erreur: Option<String>) -> PageConnexion {
+        PageConnexion {
+            page: Page::new(etat, "Connexion", ""),
+            email,
+            lien_proconnect: format!("/connexion/proconnect?retour={}", super::encoder(&retour)),
+            retour,
+            erreur,
+            proconnect: etat.proconnect.is_some(),
+        }
+    }
+}
+
+/// The sign-in page showing `message` (a failed ProConnect login).
+pub(super) fn page_connexion_en_erreur(
+    etat: &Etat,
+    message: String,
+    retour: &str,
+) -> Result<axum::response::Html<String>, ErreurWeb> {
+    let p = PageConnexion::new(etat, String::new(), retour.to_string(), Some(message));
+    Ok(axum::response::Html(p.render()?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -48,12 +75,12 @@ pub async fn page_connexion(
     State(etat): State<Etat>,
     Query(q): Query<Retour>,
 ) -> Result<Response, ErreurWeb> {
-    rendre(&PageConnexion {
-        page: Page::new(&etat, "Connexion", ""),
-        email: String::new(),
-        retour: retour_ou_accueil(q.retour.as_deref()),
-        erreur: None,
-    })
+    rendre(&PageConnexion::new(
+        &etat,
+        String::new(),
+        retour_ou_accueil(q.retour.as_deref()),
+        None,
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -65,27 +92,42 @@ pub struct FormConnexion {
     retour: Option<String>,
 }
 
-/// The client's address: the TCP peer (the throttling key of an address).
-fn adresse(parts: &Parts) -> String {
-    parts
+/// The client's address, the throttling key of an address: the TCP peer or, behind a reverse
+/// proxy ([`crate::Options::mandataire`]), the last address of `X-Forwarded-For` — the one the
+/// proxy appended, the only one it vouches for (the earlier ones are the client's own say).
+fn adresse(parts: &Parts, mandataire: bool) -> String {
+    let pair = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "inconnue".into())
+        .map(|c| c.0.ip().to_string());
+    let transmise = mandataire
+        .then(|| {
+            parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .next_back()
+        })
+        .flatten()
+        .and_then(|a| a.trim().parse::<std::net::IpAddr>().ok())
+        .map(|ip| ip.to_string());
+    transmise.or(pair).unwrap_or_else(|| "inconnue".into())
 }
 
 /// The client address, as an extractor.
 pub struct Adresse(String);
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Adresse {
+impl axum::extract::FromRequestParts<Etat> for Adresse {
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Adresse, Self::Rejection> {
-        Ok(Adresse(adresse(parts)))
+    async fn from_request_parts(parts: &mut Parts, etat: &Etat) -> Result<Adresse, Self::Rejection> {
+        Ok(Adresse(adresse(parts, etat.options.mandataire)))
     }
 }
 
 /// The `Set-Cookie` value of a session cookie (`None`: the deletion).
-fn cookie_session(etat: &Etat, secret: Option<&str>) -> HeaderValue {
+pub(super) fn cookie_session(etat: &Etat, secret: Option<&str>) -> HeaderValue {
     let securise = if etat.options.https { "; Secure" } else { "" };
     let texte = match secret {
         Some(s) => {
@@ -133,12 +175,12 @@ pub async fn connexion(
     etat.base.noter_tentative(&cle_c, reussie, &horodatage).await?;
     etat.base.noter_tentative(&cle_a, reussie, &horodatage).await?;
     let Some(compte) = compte.filter(|_| reussie) else {
-        let p = PageConnexion {
-            page: Page::new(&etat, "Connexion", ""),
-            email: f.email.trim().chars().take(200).collect(),
+        let p = PageConnexion::new(
+            &etat,
+            f.email.trim().chars().take(200).collect(),
             retour,
-            erreur: Some(ECHEC_CONNEXION),
-        };
+            Some(ECHEC_CONNEXION.into()),
+        );
         return Ok((StatusCode::UNAUTHORIZED, axum::response::Html(p.render()?)).into_response());
     };
     let secret = ouvrir_session(&etat, compte.id).await?;
@@ -163,12 +205,21 @@ pub async fn page_deconnexion(State(etat): State<Etat>, u: Utilisateur) -> Resul
 }
 
 pub async fn deconnexion(State(etat): State<Etat>, u: Utilisateur) -> Result<Response, ErreurWeb> {
-    if let Acces::Session { id_hash, .. } = &u.acces {
+    let mut jeton_id = None;
+    if let Acces::Session {
+        id_hash,
+        jeton_id_proconnect,
+        ..
+    } = &u.acces
+    {
         etat.base.fermer_session(id_hash).await?;
+        jeton_id = jeton_id_proconnect.as_deref();
     }
+    // A session opened through ProConnect ends at the provider too (it brings the agent back).
+    let vers = super::proconnect::apres_deconnexion(&etat, jeton_id).await;
     let mut entetes = HeaderMap::new();
     entetes.insert(header::SET_COOKIE, cookie_session(&etat, None));
-    Ok((entetes, Redirect::to("/connexion")).into_response())
+    Ok((entetes, Redirect::to(&vers)).into_response())
 }
 
 // ---------------------------------------------------------------------------------------------

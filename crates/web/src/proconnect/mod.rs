@@ -62,6 +62,10 @@ pub struct ConfigProConnect {
     /// `acr_values` sent with the authorization request, if any (e.g. `eidas1`).
     #[serde(default)]
     pub acr_values: Option<String>,
+    /// The `post_logout_redirect_uri` registered with ProConnect, where the provider sends the
+    /// agent back after logout; `None`: the application's `/connexion`.
+    #[serde(default)]
+    pub url_apres_deconnexion: Option<String>,
 }
 
 fn portees_par_defaut() -> String {
@@ -83,6 +87,7 @@ impl ConfigProConnect {
             url_retour: url_retour.into(),
             portees: portees_par_defaut(),
             acr_values: None,
+            url_apres_deconnexion: None,
         }
     }
 }
@@ -96,6 +101,7 @@ impl fmt::Debug for ConfigProConnect {
             .field("url_retour", &self.url_retour)
             .field("portees", &self.portees)
             .field("acr_values", &self.acr_values)
+            .field("url_apres_deconnexion", &self.url_apres_deconnexion)
             .finish()
     }
 }

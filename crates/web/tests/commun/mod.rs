@@ -34,6 +34,11 @@ pub async fn base_neuve_et_adresse() -> (Base, String) {
 /// ids of the demonstration contracts (AMP, département 13, Montpellier with findings, Bordeaux
 /// with 60 fiches).
 pub async fn app_demo() -> (Router, Base, Vec<i64>) {
+    app_demo_avec(pacte_web::Options::default()).await
+}
+
+/// [`app_demo`] with `options` (the demonstration banner and the test hashing cost are set).
+pub async fn app_demo_avec(options: pacte_web::Options) -> (Router, Base, Vec<i64>) {
     let base = base_neuve().await;
     let ids = pacte_web::demo::charger(&base)
         .await
@@ -46,7 +51,7 @@ pub async fn app_demo() -> (Router, Base, Vec<i64>) {
         pacte_web::Options {
             demonstration: true,
             cout_hachage: Cout::Test,
-            ..Default::default()
+            ..options
         },
     );
     (app, base, ids)

@@ -206,6 +206,30 @@ impl Fournisseur {
     }
 }
 
+/// The agent's browser: follows the authorization address and reads the code and the state of
+/// the redirect back to the application (which it does not follow).
+pub async fn naviguer(url: &str) -> (String, String) {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let reponse = agent.get(&url).call().unwrap();
+        assert_eq!(reponse.status().as_u16(), 303, "redirection vers l'application");
+        let retour = reponse.headers()["location"].to_str().unwrap().to_owned();
+        let requete = retour
+            .strip_prefix(&format!("{URL_RETOUR}?"))
+            .expect("retour vers l'adresse enregistrée");
+        let parametres: HashMap<String, String> =
+            form_urlencoded::parse(requete.as_bytes()).into_owned().collect();
+        (parametres["code"].clone(), parametres["state"].clone())
+    })
+    .await
+    .unwrap()
+}
+
 /// Reads a PKCS#8 PEM private key.
 fn paire_rsa(pem: &str) -> RsaKeyPair {
     let base64: String = pem.lines().filter(|ligne| !ligne.starts_with("-----")).collect();
