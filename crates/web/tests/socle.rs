@@ -32,6 +32,35 @@ async fn fichiers_statiques_embarques() {
         let r = get(&app, &format!("/statique/dsfr/icons/{chemin}")).await;
         assert_eq!(r.statut, StatusCode::OK, "icône {chemin}");
     }
+    // Every utility icon a template uses has its rule (in the DSFR sheet or in pacte.css),
+    // and the image that rule names is embedded: a missing one shows as a filled square.
+    let pacte_css = get(&app, "/statique/pacte.css").await.corps;
+    let gabarits = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/templates")).unwrap();
+    let mut icones = std::collections::BTreeSet::new();
+    for g in gabarits {
+        let texte = std::fs::read_to_string(g.unwrap().path()).unwrap();
+        for morceau in texte.split("fr-icon-").skip(1) {
+            let nom: String = morceau
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            icones.insert(nom);
+        }
+    }
+    assert!(icones.contains("lock-line"), "{icones:?}");
+    for nom in &icones {
+        let regle = format!(".fr-icon-{nom}::before");
+        let regle_dsfr = format!(".fr-icon-{nom}:before");
+        assert!(
+            pacte_css.contains(&regle) || css.contains(&regle_dsfr),
+            "icône fr-icon-{nom} sans règle CSS"
+        );
+    }
+    for morceau in pacte_css.split("url(/statique/").skip(1) {
+        let chemin = &morceau[..morceau.find(')').unwrap()];
+        let r = get(&app, &format!("/statique/{chemin}")).await;
+        assert_eq!(r.statut, StatusCode::OK, "image {chemin} de pacte.css");
+    }
     assert_eq!(
         get(&app, "/statique/absent.css").await.statut,
         StatusCode::NOT_FOUND
