@@ -470,3 +470,50 @@ async fn ddets_d_un_autre_departement() {
         "rien n'a été écrit"
     );
 }
+
+/// The demonstration: each account, signed in with its password, sees exactly its world in the
+/// list of contracts (demonstration contracts: AMP and the Bouches-du-Rhône in region 93,
+/// Montpellier in the Hérault, Bordeaux in the Gironde).
+#[tokio::test]
+async fn chaque_compte_de_demonstration_voit_son_monde() {
+    let (app, _base, ids) = app_demo().await;
+    let [amp, bdr, montpellier, bordeaux] = ids[..] else {
+        panic!("quatre contrats de démonstration attendus : {ids:?}")
+    };
+    let attendus: &[(&str, &[i64])] = &[
+        ("administrateur_national", &[amp, bdr, montpellier, bordeaux]),
+        ("lecteur_national", &[amp, bdr, montpellier, bordeaux]),
+        ("commissaire", &[amp, bdr]),
+        ("ddets", &[amp, bdr]),
+        ("collectivite_editeur", &[amp]),
+        ("collectivite_lecteur", &[amp]),
+        ("partenaire", &[]),
+        ("aucun", &[]),
+    ];
+    assert_eq!(attendus.len(), pacte_web::demo::COMPTES.len());
+    for (role, voit) in attendus {
+        let (email, mdp) = commun::compte_demo(role);
+        let s = commun::connecter(&app, email, mdp).await;
+        let page = commun::get_connecte(&app, &s, "/contrats").await;
+        assert_eq!(page.statut, StatusCode::OK, "{role}");
+        let mut listes: Vec<i64> = page
+            .corps
+            .split("<th scope=\"row\"><a href=\"/contrats/")
+            .skip(1)
+            .map(|m| m[..m.find('"').unwrap()].parse().unwrap())
+            .collect();
+        listes.sort_unstable();
+        let mut voit = voit.to_vec();
+        voit.sort_unstable();
+        assert_eq!(listes, voit, "contrats listés pour {role}");
+        for id in [amp, bdr, montpellier, bordeaux] {
+            let r = commun::get_connecte(&app, &s, &format!("/contrats/{id}")).await;
+            let attendu = if voit.contains(&id) {
+                StatusCode::OK
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            assert_eq!(r.statut, attendu, "{role} sur le contrat {id}");
+        }
+    }
+}
