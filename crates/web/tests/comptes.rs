@@ -16,16 +16,20 @@ const ECHEC: &str =
 
 /// A sign-in attempt from client address `ip`.
 async fn essai(app: &Router, ip: &str, email: &str, mdp: &str) -> Reponse {
+    tentative(app, ip, None, email, mdp).await
+}
+
+/// A sign-in attempt from TCP peer `ip`, with an `X-Forwarded-For` header if `xff`.
+async fn tentative(app: &Router, ip: &str, xff: Option<&str>, email: &str, mdp: &str) -> Reponse {
     let adresse: SocketAddr = format!("{ip}:40000").parse().unwrap();
-    let r = Request::post("/connexion")
+    let mut r = Request::post("/connexion")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .extension(ConnectInfo(adresse))
-        .body(Body::from(corps_formulaire(&[
-            ("email", email),
-            ("mot_de_passe", mdp),
-        ])))
-        .unwrap();
-    envoyer(app, r).await
+        .extension(ConnectInfo(adresse));
+    if let Some(xff) = xff {
+        r = r.header("x-forwarded-for", xff);
+    }
+    let corps = corps_formulaire(&[("email", email), ("mot_de_passe", mdp)]);
+    envoyer(app, r.body(Body::from(corps)).unwrap()).await
 }
 
 #[tokio::test]
@@ -154,17 +158,7 @@ async fn blocage_apres_cinq_echecs_par_adresse() {
 
 /// A sign-in attempt relayed by a reverse proxy at 10.0.0.1 with `X-Forwarded-For: xff`.
 async fn essai_relaye(app: &Router, xff: &str, email: &str, mdp: &str) -> Reponse {
-    let adresse: SocketAddr = "10.0.0.1:40000".parse().unwrap();
-    let r = Request::post("/connexion")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header("x-forwarded-for", xff)
-        .extension(ConnectInfo(adresse))
-        .body(Body::from(corps_formulaire(&[
-            ("email", email),
-            ("mot_de_passe", mdp),
-        ])))
-        .unwrap();
-    envoyer(app, r).await
+    tentative(app, "10.0.0.1", Some(xff), email, mdp).await
 }
 
 #[tokio::test]
