@@ -838,6 +838,18 @@ impl Base {
         Ok(n)
     }
 
+    /// Deletes the sessions idle since before `avant` (they would be closed at their next use).
+    /// Returns the number deleted.
+    pub async fn purger_sessions_inactives(&self, avant: &str) -> Resultat<u64> {
+        horodatage_valide(avant, "la limite de la purge")?;
+        let n = sqlx::query("DELETE FROM sessions WHERE derniere_activite < $1")
+            .bind(avant)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        Ok(n)
+    }
+
     /// Deletes the expired sessions. Returns the number deleted.
     pub async fn purger_sessions_expirees(&self) -> Resultat<u64> {
         let n = sqlx::query("DELETE FROM sessions WHERE expire_le <= $1")

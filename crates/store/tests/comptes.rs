@@ -442,6 +442,28 @@ conformite!(sessions_et_expiration, |banc: Banc| async move {
 
     assert_eq!(base.purger_sessions_expirees().await.unwrap(), 1);
     assert!(base.session(&vivante).await.unwrap().is_some());
+    // Idle sessions: `vivante` was active just now, so only an idle limit in the future takes it.
+    assert_eq!(base.purger_sessions_inactives(PASSE).await.unwrap(), 0);
+    assert!(base.session(&vivante).await.unwrap().is_some());
+    let inactive = empreinte_secret("inactive");
+    base.ouvrir_session(u.id, &inactive, "csrf", FUTUR).await.unwrap();
+    let mut conn = sqlx::AnyConnection::connect(&url)
+        .await
+        .expect("connexion directe");
+    sqlx::query("UPDATE sessions SET derniere_activite = '2020-01-01T00:00:00.000Z' WHERE id_hash = $1")
+        .bind(&inactive)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    assert_eq!(
+        base.purger_sessions_inactives("2021-01-01T00:00:00.000Z")
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(base.session(&vivante).await.unwrap().is_some());
+    assert!(!base.fermer_session(&inactive).await.unwrap(), "session purgée");
     assert!(base.fermer_session(&vivante).await.unwrap());
     assert!(base.session(&vivante).await.unwrap().is_none());
     assert!(!base.fermer_session(&vivante).await.unwrap());

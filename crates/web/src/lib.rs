@@ -230,6 +230,7 @@ pub fn application_de(etat: Etat) -> Router {
 pub async fn servir(base: Base, adresse: SocketAddr, options: Options) -> std::io::Result<()> {
     let ecoute = tokio::net::TcpListener::bind(adresse).await?;
     let etat = Etat::new(base, options);
+    let entretien = comptes::entretien::lancer(etat.base.clone());
     if let Some(pc) = etat.proconnect.clone() {
         // Reaching the provider now tells the operator at once whether the configuration
         // works; on failure, the next login tries again.
@@ -241,12 +242,14 @@ pub async fn servir(base: Base, adresse: SocketAddr, options: Options) -> std::i
         }
     }
     // The client address is the sign-in throttling key.
-    axum::serve(
+    let servi = axum::serve(
         ecoute,
         application_de(etat).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async {
         let _ = tokio::signal::ctrl_c().await;
     })
-    .await
+    .await;
+    entretien.abort();
+    servi
 }

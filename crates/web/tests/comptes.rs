@@ -494,3 +494,52 @@ async fn journal_d_audit_nomme_l_auteur() {
     assert_eq!(r.statut, StatusCode::FORBIDDEN);
     assert_eq!(base.contrats().await.unwrap().len(), 5);
 }
+
+/// Housekeeping: expired and idle sessions go, attempts older than a day go (client addresses
+/// are personal data), the rest stays.
+#[tokio::test]
+async fn entretien_des_sessions_et_des_tentatives() {
+    use pacte_web::comptes::entretien::{Bilan, RETENTION_TENTATIVES, entretenir};
+    use pacte_web::comptes::temps;
+    let (app, base, _) = app_demo().await;
+    let (email, mdp) = compte_demo("lecteur_national");
+    let vivante = connecter(&app, email, mdp).await;
+    let compte = base.utilisateur_par_email(email).await.unwrap().unwrap();
+    let maintenant = temps::maintenant();
+    let expiree = empreinte_secret("expiree");
+    base.ouvrir_session(compte.id, &expiree, "csrf", &temps::iso(maintenant - 1))
+        .await
+        .unwrap();
+    let hier = temps::iso(maintenant - RETENTION_TENTATIVES - 60);
+    base.noter_tentative("adresse:192.0.2.1", false, &hier)
+        .await
+        .unwrap();
+    base.noter_tentative("adresse:192.0.2.2", false, &temps::iso(maintenant - 60))
+        .await
+        .unwrap();
+
+    // The sign-in above left two attempts (account and address), recent: kept.
+    let bilan = entretenir(&base, maintenant).await.unwrap();
+    assert_eq!(
+        bilan,
+        Bilan {
+            sessions: 1,
+            tentatives: 1
+        }
+    );
+    assert_eq!(
+        base.echecs_recents("adresse:192.0.2.2", &temps::iso(maintenant - 3600))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(get_connecte(&app, &vivante, "/").await.statut, StatusCode::OK);
+
+    // Three hours later, the session has been idle too long: it goes too.
+    let bilan = entretenir(&base, maintenant + 3 * 3600).await.unwrap();
+    assert_eq!(bilan.sessions, 1);
+    assert_eq!(
+        get_connecte(&app, &vivante, "/").await.statut,
+        StatusCode::SEE_OTHER
+    );
+}

@@ -7,6 +7,7 @@
 //! - [`Utilisateur::exiger`] and [`Utilisateur::contrat_pour`] are the one door to
 //!   `pacte_core::droits::decider`: every handler asks through them.
 
+pub mod entretien;
 pub mod mot_de_passe;
 pub mod pages;
 pub mod proconnect;
