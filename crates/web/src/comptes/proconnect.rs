@@ -17,12 +17,12 @@ use std::sync::Arc;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use pacte_store::comptes::{NouvelUtilisateur, empreinte_secret};
+use pacte_store::comptes::{NouvelUtilisateur, cle_compte, empreinte_secret};
 use serde::Deserialize;
 use tokio::sync::OnceCell;
 
 use super::pages::{cookie_session, ouvrir_session, page_connexion_en_erreur};
-use super::{cookie, encoder, retour_local};
+use super::{cookie, encoder, retour_local, temps};
 use crate::proconnect::{ClientProConnect, ConfigProConnect, ErreurOidc, EtatsEnAttente, Identite};
 use crate::{ErreurWeb, Etat};
 
@@ -295,6 +295,10 @@ pub async fn retour(
             &retour,
         ));
     }
+    // Recorded as password sign-ins are (kept a day, see `entretien`).
+    etat.base
+        .noter_tentative(&cle_compte(&compte.email), true, &temps::iso(temps::maintenant()))
+        .await?;
     let secret = ouvrir_session(&etat, compte.id).await?;
     etat.base
         .lier_session_proconnect(&empreinte_secret(&secret), &identite.jeton_id)
