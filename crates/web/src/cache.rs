@@ -7,6 +7,10 @@
 //! through this process ([`Base::ecritures_locales`]): a user always sees their own changes;
 //! writes made by another process (a `pacte import` beside the server, another server on the
 //! same PostgreSQL) show within [`FRAICHEUR`].
+//!
+//! A page that shows controls (buttons, forms) depends on who looks at it: its key names the
+//! account, its habilitation and the session ([`cle_par_utilisateur`]), so that a page rendered
+//! for an editor is never served to a reader.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -20,6 +24,21 @@ pub const FRAICHEUR: Duration = Duration::from_millis(200);
 
 /// Pages kept at most; the cache is emptied when full (pages are cheap to rebuild).
 const CAPACITE: usize = 512;
+
+/// The cache key of page `page` rendered for `u`: the account, its role and scope (the
+/// controls shown) and the session (the CSRF token of the forms).
+pub fn cle_par_utilisateur(page: &str, u: &crate::Utilisateur) -> String {
+    let acces = match &u.acces {
+        crate::comptes::Acces::Session { id_hash, .. } => format!("session:{id_hash}"),
+        crate::comptes::Acces::Jeton { id } => format!("jeton:{id}"),
+    };
+    format!(
+        "{page}|compte:{}|{}|{}|{acces}",
+        u.compte.id,
+        crate::comptes::code_role(u.habilitation.role()),
+        crate::comptes::code_perimetre(u.habilitation.perimetre())
+    )
+}
 
 #[derive(Debug, Clone, Copy)]
 struct Lecture {

@@ -101,7 +101,7 @@ where
 /// Every page route (the API's are in [`api::routes_servies`]): the one list the router is
 /// built from, and that the authorization matrix test covers.
 fn table_pages() -> Vec<RoutePage> {
-    use pages::{edition, fichiers, lecture};
+    use pages::{derogation, edition, fichiers, lecture};
     vec![
         // Accounts
         page(Method::GET, "/connexion", comptes::pages::page_connexion),
@@ -172,6 +172,16 @@ fn table_pages() -> Vec<RoutePage> {
             Method::POST,
             "/contrats/{id}/fiches/{numero}/supprimer",
             edition::supprimer_fiche,
+        ),
+        page(
+            Method::GET,
+            "/contrats/{id}/fiches/{numero}/derogation",
+            derogation::page,
+        ),
+        page(
+            Method::POST,
+            "/contrats/{id}/fiches/{numero}/derogation",
+            derogation::enregistrer,
         ),
         // Files
         page(Method::POST, "/contrats/import", fichiers::apercu_import),

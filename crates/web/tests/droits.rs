@@ -83,6 +83,16 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
         "/contrats/{id}/fiches/{numero}/supprimer",
         Contrat(Action::Modifier),
     ),
+    (
+        "GET",
+        "/contrats/{id}/fiches/{numero}/derogation",
+        Contrat(Action::AccorderDerogation),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/fiches/{numero}/derogation",
+        Contrat(Action::AccorderDerogation),
+    ),
     ("POST", "/contrats/import", Importer),
     ("POST", "/contrats/import/confirmer", Importer),
     ("GET", "/contrats/{id}/fichier", Contrat(Action::Lire)),

@@ -168,8 +168,10 @@ async fn contrat_avec_constats() {
     assert!(c.contains("300 000,00 €") && c.contains("60 000,00 €") && c.contains("sous le socle"));
     assert!(c.contains("1 350 000,00 €"), "plafond global");
     assert!(c.contains(&format!("href=\"/contrats/{id}/fiches/1.2\"")));
-    for lien in ["modifier", "fiches/nouvelle", "fichier"] {
-        assert!(c.contains(&format!("href=\"/contrats/{id}/{lien}\"")), "{lien}");
+    assert!(c.contains(&format!("href=\"/contrats/{id}/fichier\"")));
+    // The commissaire does not edit the collectivity's contract: no edit control is shown.
+    for lien in ["modifier", "fiches/nouvelle"] {
+        assert!(!c.contains(&format!("href=\"/contrats/{id}/{lien}\"")), "{lien}");
     }
     // Lifecycle: validation is offered but disabled while blocking findings remain.
     assert!(c.contains(&format!("action=\"/contrats/{id}/etat\"")));

@@ -155,6 +155,32 @@ impl Utilisateur {
         self.decider(action, cible) == Decision::Autorise
     }
 
+    /// Whether a page offers the control of `action` on contract `c` (a button, a link, a
+    /// form): the user may do it (`decider`) and the contract's state allows it
+    /// (`etat_apres`). The handler behind the control checks both again.
+    pub fn propose(&self, action: Action, c: &pacte_core::Contrat) -> bool {
+        propose(&self.habilitation, action, c)
+    }
+
+    /// The target of creating a contract, by the form or from a file: a draft of the user's
+    /// own collectivity (the national scope covers any collectivity).
+    pub fn cible_creation(&self) -> Cible {
+        let collectivite = match self.habilitation.perimetre() {
+            Perimetre::Collectivite(c) => c.clone(),
+            _ => String::new(),
+        };
+        Cible::Contrat {
+            collectivite,
+            etat: pacte_core::contrat::EtatContrat::Brouillon,
+        }
+    }
+
+    /// Whether the user may create a contract at all (the « Nouveau contrat » and import
+    /// controls).
+    pub fn cree(&self) -> bool {
+        self.peut(Action::Importer, &self.cible_creation())
+    }
+
     /// Whether the user may read the contract of `collectivite` at `etat` (lists).
     pub fn lit(&self, collectivite: &str, etat: pacte_core::contrat::EtatContrat) -> bool {
         self.peut(
@@ -203,6 +229,13 @@ impl Utilisateur {
             ))),
         }
     }
+}
+
+/// Whether a page offers `h` the control of `action` on contract `c`: `decider` allows it and
+/// the contract's state admits it (`etat_apres`). See [`Utilisateur::propose`].
+pub fn propose(h: &Habilitation, action: Action, c: &pacte_core::Contrat) -> bool {
+    decider(h, action, &Cible::contrat(c)) == Decision::Autorise
+        && pacte_core::droits::etat_apres(action, c.contrat.etat).is_ok()
 }
 
 /// The lifecycle action that leads a contract to `etat` (`None` for the draft, which no

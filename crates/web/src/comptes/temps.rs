@@ -32,6 +32,12 @@ pub fn iso(secs: i64) -> String {
     )
 }
 
+/// Today's date (UTC), the default date of a decision recorded now.
+pub fn aujourd_hui() -> pacte_core::Date {
+    let jour = iso(maintenant());
+    pacte_core::Date::parse(&jour[..10]).expect("a computed date is valid")
+}
+
 /// The Unix seconds of a stored timestamp (milliseconds dropped); `None` if it is not one.
 pub fn secondes(texte: &str) -> Option<i64> {
     let nombre = |a: usize, b: usize| texte.get(a..b)?.parse::<i64>().ok();
@@ -62,5 +68,6 @@ mod tests {
         assert_eq!(secondes("hier"), None);
         let t = maintenant();
         assert_eq!(secondes(&iso(t)), Some(t));
+        assert_eq!(aujourd_hui().iso(), iso(t)[..10]);
     }
 }

@@ -45,7 +45,7 @@ pub(crate) fn id_contrat(texte: &str) -> Result<i64, ErreurWeb> {
         })
 }
 
-fn numero_fiche(texte: &str) -> Result<NumeroFiche, ErreurWeb> {
+pub(super) fn numero_fiche(texte: &str) -> Result<NumeroFiche, ErreurWeb> {
     NumeroFiche::parse(texte).map_err(|_| {
         ErreurWeb::introuvable(format!(
             "Aucune fiche ne porte le numéro « {} ».",
@@ -80,7 +80,7 @@ fn premiere_majuscule(texte: &str) -> String {
 }
 
 /// The position of fiche `numero` in a stored contract.
-fn position(c: &ContratStocke, numero: NumeroFiche) -> Result<usize, ErreurWeb> {
+pub(super) fn position(c: &ContratStocke, numero: NumeroFiche) -> Result<usize, ErreurWeb> {
     c.contrat
         .fiches
         .iter()
@@ -94,7 +94,7 @@ fn position(c: &ContratStocke, numero: NumeroFiche) -> Result<usize, ErreurWeb> 
 }
 
 /// The version sent back by a form.
-fn version_saisie(s: &Saisie) -> Result<i64, ErreurWeb> {
+pub(super) fn version_saisie(s: &Saisie) -> Result<i64, ErreurWeb> {
     s.get("version").trim().parse::<i64>().map_err(|_| {
         ErreurWeb::invalide(
             "Le formulaire ne porte pas la version de l'enregistrement modifié : rechargez la page avant d'enregistrer ; rien n'a été écrit.",
@@ -103,7 +103,7 @@ fn version_saisie(s: &Saisie) -> Result<i64, ErreurWeb> {
     })
 }
 
-fn page_contrat(
+pub(super) fn page_contrat(
     etat: &Etat,
     titre: impl Into<String>,
     id: Option<i64>,
@@ -142,7 +142,7 @@ fn horodatage(iso: &str) -> String {
 
 /// A store error after a write: the conflict page (409) naming who changed the record, with a
 /// reload link; other errors as usual.
-fn erreur_ecriture(
+pub(super) fn erreur_ecriture(
     etat: &Etat,
     e: ErreurStore,
     recharger: String,
@@ -229,6 +229,9 @@ struct PageContrat {
     message: Option<String>,
     cycle: Option<Cycle>,
     refus: Option<Refus>,
+    /// The header form is offered (the user may modify the header in the contract's state);
+    /// otherwise the page only offers the lifecycle steps.
+    modifier: bool,
 }
 
 fn cycle(etat: &Etat, c: &ContratStocke, date_saisie: Option<&str>, erreur_date: Option<String>) -> Cycle {
@@ -302,23 +305,17 @@ fn page_modifier_contrat(
         message: None,
         cycle: Some(cycle(etat, c, None, None)),
         refus: None,
+        modifier: etat
+            .visiteur
+            .as_ref()
+            .is_some_and(|v| v.propose(Action::Modifier, &c.contrat)),
     }
 }
 
 /// Whether `u` may create a contract at all: the national administrator, or the editor of a
 /// collectivity for its own contract.
 fn exiger_creation(u: &Utilisateur) -> Result<(), ErreurWeb> {
-    let collectivite = match u.habilitation.perimetre() {
-        droits::Perimetre::Collectivite(c) => c.clone(),
-        _ => String::new(),
-    };
-    u.exiger(
-        Action::Importer,
-        &Cible::Contrat {
-            collectivite,
-            etat: EtatContrat::Brouillon,
-        },
-    )
+    u.exiger(Action::Importer, &u.cible_creation())
 }
 
 pub async fn nouveau_contrat(State(etat): State<Etat>, u: Utilisateur) -> Result<Response, ErreurWeb> {
@@ -342,6 +339,7 @@ fn page_nouveau_contrat(etat: &Etat, s: &Saisie, erreurs: Vec<ErreurChamp>) -> P
         message: None,
         cycle: None,
         refus: None,
+        modifier: true,
     }
 }
 
@@ -590,6 +588,14 @@ struct LigneTableau {
     montants: Vec<String>,
 }
 
+/// The fiche page's button to the derogation page (R-ACT-03).
+#[derive(Debug, Clone)]
+struct BoutonDerogation {
+    libelle: &'static str,
+    /// The fiche is out of the référentiel without a derogation (R-ACT-02): the main button.
+    principal: bool,
+}
+
 #[derive(Template)]
 #[template(path = "fiche.html")]
 struct PageFiche {
@@ -600,6 +606,14 @@ struct PageFiche {
     f: FicheAction,
     axe_numero: u8,
     axe: String,
+    /// The user may edit the fiche (« Modifier la fiche »).
+    modifier: bool,
+    /// Offered to whoever may grant the derogation (the commissaire of the region).
+    bouton_derogation: Option<BoutonDerogation>,
+    /// R-ACT-02: out of the référentiel and no derogation.
+    sans_derogation: bool,
+    /// What was just recorded.
+    notice: Option<&'static str>,
     sous_axe: String,
     type_action: String,
     nature: Option<&'static str>,
@@ -627,7 +641,7 @@ fn valeur_ou_tiret<T: ToString>(v: Option<T>) -> String {
 }
 
 /// The findings of fiche `numero` among those of its contract.
-fn constats_fiche(contrat: &Contrat, numero: NumeroFiche, id: i64) -> Vec<ConstatVu> {
+pub(super) fn constats_fiche(contrat: &Contrat, numero: NumeroFiche, id: i64) -> Vec<ConstatVu> {
     let prefixe = format!("fiches[{numero}]");
     verifier(contrat)
         .iter()
@@ -640,20 +654,12 @@ fn constats_fiche(contrat: &Contrat, numero: NumeroFiche, id: i64) -> Vec<Consta
         .collect()
 }
 
-pub async fn fiche(
-    State(etat): State<Etat>,
-    u: Utilisateur,
-    Path((id, numero)): Path<(String, String)>,
-) -> Result<Response, ErreurWeb> {
-    let etat = etat.pour(&u);
-    let id = id_contrat(&id)?;
-    let numero = numero_fiche(&numero)?;
-    let c = u.contrat_pour(&etat, id, Action::Lire).await?;
-    let f = c.contrat.fiches[position(&c, numero)?].clone();
+/// A fiche's axis, sub-axis and action type in words, as the fiche and derogation pages show
+/// them.
+pub(super) fn rattachement(f: &FicheAction) -> (String, String, String) {
     let r = referentiel();
-    let place = ff::place(&f);
     let axe = r.axe(f.axe());
-    let sous_axe = match (place, &f.sous_axe) {
+    let sous_axe = match (ff::place(f), &f.sous_axe) {
         (Some(p), _) => format!("{} — {}", p.sous_axe.code, p.sous_axe.intitule),
         (None, Some(s)) => format!("« {s} » (inconnu du référentiel)"),
         (None, None) => "non renseigné".into(),
@@ -665,6 +671,39 @@ pub async fn fiche(
         },
         None => "non renseigné".into(),
     };
+    (
+        format!("Axe {} — {}", axe.code, axe.intitule),
+        sous_axe,
+        type_action,
+    )
+}
+
+/// The notice of the fiche page after a derogation was recorded (`?derogation=…`).
+fn notice_derogation(requete: &Option<String>) -> Option<&'static str> {
+    let q = requete.as_deref()?;
+    if q.split('&').any(|p| p == "derogation=accordee") {
+        Some("Dérogation enregistrée. Les constats de la fiche sont recalculés.")
+    } else if q.split('&').any(|p| p == "derogation=retiree") {
+        Some("Dérogation retirée. Les constats de la fiche sont recalculés.")
+    } else {
+        None
+    }
+}
+
+pub async fn fiche(
+    State(etat): State<Etat>,
+    u: Utilisateur,
+    Path((id, numero)): Path<(String, String)>,
+    RawQuery(requete): RawQuery,
+) -> Result<Response, ErreurWeb> {
+    let etat = etat.pour(&u);
+    let id = id_contrat(&id)?;
+    let numero = numero_fiche(&numero)?;
+    let c = u.contrat_pour(&etat, id, Action::Lire).await?;
+    let f = c.contrat.fiches[position(&c, numero)?].clone();
+    let r = referentiel();
+    let place = ff::place(&f);
+    let (axe, sous_axe, type_action) = rattachement(&f);
     let fin_ = &f.financement;
     let parts = f.renforcement.as_ref().map(|r| &r.part_renforcee);
     let mut budget: Vec<LigneBudget> = Annee::TOUTES
@@ -778,13 +817,29 @@ pub async fn fiche(
     let entete = &c.contrat.contrat;
     let page = page_contrat(&etat, format!("Fiche {numero}"), Some(id), Some(entete))
         .ariane(format!("Fiche {numero}"), None);
+    // The controls the user may use, from the same decision as their handlers.
+    let sans_derogation = constats.iter().any(|k| k.code == "R-ACT-02") && f.derogation.is_none();
+    let derogation = u
+        .propose(Action::AccorderDerogation, &c.contrat)
+        .then(|| BoutonDerogation {
+            libelle: if f.derogation.is_some() {
+                "Modifier la dérogation"
+            } else {
+                "Accorder une dérogation"
+            },
+            principal: sans_derogation,
+        });
     super::rendre(&PageFiche {
         page,
         contrat_id: id,
         collectivite: nom_collectivite(entete),
         numero: numero.to_string(),
         axe_numero: f.axe().numero(),
-        axe: format!("Axe {} — {}", axe.code, axe.intitule),
+        axe,
+        modifier: u.propose(Action::Modifier, &c.contrat),
+        bouton_derogation: derogation,
+        sans_derogation,
+        notice: notice_derogation(&requete),
         sous_axe,
         type_action,
         nature: f.nature.map(NatureAction::libelle),
@@ -835,6 +890,8 @@ struct PageFicheFormulaire {
     message: Option<String>,
     nb_constats: usize,
     numeros_pris: String,
+    /// The stored fiche's derogation, shown read-only: the commissaire grants it (R-ACT-03).
+    derogation: Option<pacte_core::contrat::Derogation>,
 }
 
 fn numeros_pris(c: &ContratStocke, sauf: Option<NumeroFiche>) -> String {
@@ -872,6 +929,7 @@ fn page_nouvelle_fiche(
         message: None,
         nb_constats: 0,
         numeros_pris: numeros_pris(c, None),
+        derogation: None,
     }
 }
 
@@ -925,6 +983,12 @@ fn page_modifier_fiche(
         message: None,
         nb_constats,
         numeros_pris: numeros_pris(c, Some(numero)),
+        derogation: c
+            .contrat
+            .fiches
+            .iter()
+            .find(|f| f.numero == numero)
+            .and_then(|f| f.derogation.clone()),
     }
 }
 

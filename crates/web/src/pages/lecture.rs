@@ -79,15 +79,18 @@ impl BadgeEtat {
     }
 }
 
-/// The next step of the lifecycle from `etat`, with the label of its button.
-fn etape_suivante(etat: EtatContrat) -> Option<(EtatContrat, &'static str)> {
+/// The label of the button that takes a contract to `etat`.
+fn libelle_etape(etat: EtatContrat) -> &'static str {
     match etat {
-        EtatContrat::Brouillon => Some((EtatContrat::Negociation, "Passer en négociation")),
-        EtatContrat::Negociation => Some((EtatContrat::Valide, "Valider le contrat")),
-        EtatContrat::Valide => Some((EtatContrat::Delibere, "Enregistrer la délibération")),
-        EtatContrat::Delibere => Some((EtatContrat::Signe, "Enregistrer la signature")),
-        EtatContrat::Signe => Some((EtatContrat::EnExecution, "Passer en exécution")),
-        _ => None,
+        EtatContrat::Brouillon => "Revenir au brouillon",
+        EtatContrat::Negociation => "Passer en négociation",
+        EtatContrat::Valide => "Valider le contrat",
+        EtatContrat::Delibere => "Enregistrer la délibération",
+        EtatContrat::Signe => "Enregistrer la signature",
+        EtatContrat::EnExecution => "Passer en exécution",
+        EtatContrat::Evalue => "Enregistrer l'évaluation à mi-parcours",
+        EtatContrat::Clos => "Clore le contrat",
+        EtatContrat::Denonce => "Enregistrer la dénonciation",
     }
 }
 
@@ -240,6 +243,8 @@ pub struct PageAccueil {
     pub plus_bloques: Vec<LigneContrat>,
     /// Contracts awaiting the next step of their lifecycle, with what is awaited.
     pub en_attente: Vec<(LigneContrat, &'static str)>,
+    /// The user may create or import a contract.
+    pub creer: bool,
 }
 
 pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Response, ErreurWeb> {
@@ -268,6 +273,7 @@ pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Respons
         contrats_bloques: plus_bloques.len(),
         plus_bloques,
         en_attente,
+        creer: u.cree(),
     };
     rendre(&page)
 }
@@ -637,6 +643,8 @@ pub struct PageContrats {
     pub filtre: Option<BadgeEtat>,
     pub total: usize,
     pub legende: String,
+    /// The user may create or import a contract (« Créer un contrat », the import form).
+    pub creer: bool,
 }
 
 pub async fn contrats(
@@ -674,6 +682,7 @@ pub async fn contrats(
         filtre: filtre.map(BadgeEtat::new),
         total,
         legende,
+        creer: u.cree(),
     };
     rendre(&page)
 }
@@ -746,13 +755,15 @@ pub struct ConstatVue {
     pub objet: String,
 }
 
-/// The next lifecycle step offered on the page.
+/// A lifecycle step offered on the page.
 #[derive(Debug, Clone)]
 pub struct Transition {
     pub valeur: String,
     pub libelle: &'static str,
     /// Why the step is not possible yet, when it is not.
     pub empechement: Option<String>,
+    /// A step off the main path (the denunciation).
+    pub secondaire: bool,
 }
 
 #[derive(Template)]
@@ -779,7 +790,15 @@ pub struct PageContrat {
     pub bloquants: usize,
     pub alertes: usize,
     pub resume_constats: String,
-    pub transition: Option<Transition>,
+    /// The steps the user may take from the current state.
+    pub transitions: Vec<Transition>,
+    /// One of them records the deliberation: its date is asked (R-DOC-05).
+    pub deliberation_demandee: bool,
+    /// Some step follows the current state (whoever may take it).
+    pub etapes_existent: bool,
+    /// The user may edit the header and the fiches (« Modifier l'en-tête », « Ajouter une
+    /// fiche »).
+    pub modifier: bool,
 }
 
 /// A field path of the contract file in words: `financement.etat.2024` → « part de l'État,
@@ -900,14 +919,11 @@ pub async fn contrat(
     let id = lire_id(&id)?;
     let etat = etat.pour(&u);
     // The page of a large contract is the heaviest one: served from the page cache while the
-    // data has not changed (see cache.rs). The page depends on the user (their rights, the
-    // session's CSRF token): it is cached per session. A change of rights is a write, which
-    // moves the generation.
-    let session = match &u.acces {
-        crate::comptes::Acces::Session { id_hash, .. } => id_hash.as_str(),
-        crate::comptes::Acces::Jeton { .. } => "",
-    };
-    let cle = format!("contrat/{id}/{session}");
+    // data has not changed (see cache.rs). The page depends on the user (the controls their
+    // rights allow, the session's CSRF token): it is cached per account, habilitation and
+    // session (`cache::cle_par_utilisateur`). A change of rights is also a write, which moves
+    // the generation.
+    let cle = crate::cache::cle_par_utilisateur(&format!("contrat/{id}"), &u);
     let generation = etat.pages.generation(&etat.base).await?;
     if let Some(html) = etat.pages.lire(&cle, generation) {
         return Ok(axum::response::IntoResponse::into_response(axum::response::Html(
@@ -1027,20 +1043,33 @@ async fn construire_page_contrat(etat: &Etat, u: &Utilisateur, id: i64) -> Resul
 
     let bloquants = compter(&constats, Gravite::Bloquant);
     let alertes = compter(&constats, Gravite::Alerte);
-    let cible = Cible::contrat(contrat);
-    // Only the step the user may take is offered.
-    let transition = etape_suivante(entete.etat)
-        .filter(|(suivant, _)| crate::comptes::action_vers(*suivant).is_some_and(|a| u.peut(a, &cible)))
-        .map(|(suivant, libelle)| Transition {
+    // Only the steps the user may take from the current state are offered (the same decision
+    // as the lifecycle handler's).
+    let suivants = crate::pages::formulaire::contrat::etats_suivants(entete.etat);
+    let transitions: Vec<Transition> = suivants
+        .iter()
+        .filter(|suivant| crate::comptes::action_vers(**suivant).is_some_and(|a| u.propose(a, contrat)))
+        .map(|&suivant| Transition {
             valeur: code_etat(suivant),
-            libelle,
-            empechement: (suivant == EtatContrat::Valide && bloquants > 0).then(|| {
-                format!(
-                    "Le contrat ne peut pas être validé : {} à corriger (voir la liste des constats).",
-                    pluriel(bloquants, "constat bloquant reste", "constats bloquants restent")
-                )
-            }),
-        });
+            libelle: libelle_etape(suivant),
+            empechement: (crate::pages::formulaire::contrat::exige_conformite(suivant) && bloquants > 0).then(
+                || {
+                    let reste = pluriel(bloquants, "constat bloquant reste", "constats bloquants restent");
+                    if suivant == EtatContrat::Valide {
+                        format!(
+                            "Le contrat ne peut pas être validé : {reste} à corriger (voir la liste des constats)."
+                        )
+                    } else {
+                        format!(
+                            "Le contrat ne peut pas passer à l'étape « {} » : {reste} à corriger (voir la liste des constats).",
+                            suivant.libelle()
+                        )
+                    }
+                },
+            ),
+            secondaire: suivant == EtatContrat::Denonce,
+        })
+        .collect();
     let constats_vue = constats
         .iter()
         .map(|c| ConstatVue {
@@ -1106,7 +1135,12 @@ async fn construire_page_contrat(etat: &Etat, u: &Utilisateur, id: i64) -> Resul
         bloquants,
         alertes,
         resume_constats: resume_constats(bloquants, alertes),
-        transition,
+        deliberation_demandee: transitions
+            .iter()
+            .any(|t| t.valeur == code_etat(EtatContrat::Delibere) && t.empechement.is_none()),
+        etapes_existent: !suivants.is_empty(),
+        transitions,
+        modifier: u.propose(Action::Modifier, contrat),
     };
     Ok(page.render()?)
 }

@@ -2,9 +2,11 @@
 //!
 //! - `lecture`: dashboard, référentiel, territories, contract list and contract page;
 //! - `edition`: contract and fiche forms, lifecycle transitions;
+//! - `derogation`: the commissaire's derogation for an action outside the référentiel;
 //! - `fichiers`: contract file upload (preview, then atomic import) and download;
 //! - `formulaire`: form parsing that keeps what the user typed and names the faulty field.
 
+pub mod derogation;
 pub mod edition;
 pub mod fichiers;
 pub mod formulaire;
@@ -42,6 +44,12 @@ impl Visiteur {
     /// handlers check it again through `Utilisateur`).
     pub fn peut(&self, action: pacte_core::droits::Action, cible: &pacte_core::droits::Cible) -> bool {
         pacte_core::droits::decider(&self.droits, action, cible) == pacte_core::droits::Decision::Autorise
+    }
+
+    /// Whether the page offers the control of `action` on contract `c` (rights and state; see
+    /// `Utilisateur::propose`).
+    pub fn propose(&self, action: pacte_core::droits::Action, c: &pacte_core::Contrat) -> bool {
+        crate::comptes::propose(&self.droits, action, c)
     }
 
     pub fn de(u: &crate::comptes::Utilisateur) -> Visiteur {
@@ -131,6 +139,11 @@ pub fn lien_constat(contrat_id: i64, cible: &str) -> String {
         if champ.is_empty() {
             return format!("/contrats/{contrat_id}/fiches/{numero}");
         }
+        // The derogation is not on the fiche form: the fiche page shows it, and offers its
+        // page to the commissaire (R-ACT-03).
+        if champ == "derogation" || champ.starts_with("derogation.") {
+            return format!("/contrats/{contrat_id}/fiches/{numero}#derogation");
+        }
         return format!(
             "/contrats/{contrat_id}/fiches/{numero}/modifier#{}",
             id_champ(champ)
@@ -158,6 +171,10 @@ mod tests {
             "/contrats/3/fiches/1.2/modifier#champ-financement-etat-2024"
         );
         assert_eq!(lien_constat(3, "fiches[2.1]"), "/contrats/3/fiches/2.1");
+        assert_eq!(
+            lien_constat(3, "fiches[4.2].derogation.diplp_informee"),
+            "/contrats/3/fiches/4.2#derogation"
+        );
         assert_eq!(lien_constat(3, "contrat.axes.2"), "/contrats/3#axe-2");
         assert_eq!(
             lien_constat(3, "contrat.montants_proposes.4"),

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use pacte_core::contrat::{
-    Cofinanceur, Derogation, Financement, IndicateurLocal, LigneDepense, ModeExecution, NatureAction,
-    NatureDepense, NumeroFiche, ParAnnee, PublicMobilite, Reconduction, Renforcement, TrajectoireNationale,
+    Cofinanceur, Financement, IndicateurLocal, LigneDepense, ModeExecution, NatureAction, NatureDepense,
+    NumeroFiche, ParAnnee, PublicMobilite, Reconduction, Renforcement, TrajectoireNationale,
 };
 use pacte_core::referentiel::{Place, referentiel};
 use pacte_core::{Annee, Constat, FicheAction, Montant, Valeur};
@@ -150,17 +150,6 @@ pub fn saisie_de(f: &FicheAction) -> Saisie {
     mettre(&mut s, "sous_axe", sous_axe);
     mettre(&mut s, "type_action", f.type_action.as_ref());
     cocher(&mut s, "hors_referentiel", f.hors_referentiel);
-    if let Some(d) = &f.derogation {
-        mettre(&mut s, "derogation.accordee_par", d.accordee_par.as_ref());
-        mettre(&mut s, "derogation.date", d.date.map(|d| d.iso()));
-        mettre(&mut s, "derogation.justification", d.justification.as_ref());
-        cocher(&mut s, "derogation.diplp_informee", d.diplp_informee);
-        mettre(
-            &mut s,
-            "derogation.date_information_diplp",
-            d.date_information_diplp.map(|d| d.iso()),
-        );
-    }
     mettre(&mut s, "nature", f.nature.map(|n| nom_serde(&n)));
     if let Some(r) = &f.renforcement {
         mettre(&mut s, "renforcement.existant", r.existant.as_ref());
@@ -345,22 +334,9 @@ pub fn lire(
         );
     }
     let hors_referentiel = l.coche("hors_referentiel");
-    let derogation = Derogation {
-        accordee_par: l.texte("derogation.accordee_par", "Dérogation accordée par"),
-        date: l.date("derogation.date", "Date de la dérogation"),
-        justification: l.texte_long("derogation.justification", "Justification de la dérogation"),
-        diplp_informee: l.coche("derogation.diplp_informee"),
-        date_information_diplp: l.date(
-            "derogation.date_information_diplp",
-            "Date d'information de la DIPLP",
-        ),
-    };
-    let derogation = (derogation.accordee_par.is_some()
-        || derogation.date.is_some()
-        || derogation.justification.is_some()
-        || derogation.diplp_informee
-        || derogation.date_information_diplp.is_some())
-    .then_some(derogation);
+    // The derogation is the commissaire's decision, made on its own page (R-ACT-03): the
+    // collectivity's form keeps the stored one as it is.
+    let derogation = actuelle.and_then(|f| f.derogation.clone());
 
     let nature = l.choix("nature", "Nature de l'action", &NATURES);
     let renforcement = Renforcement {
@@ -631,12 +607,8 @@ pub struct FormFiche {
     pub sous_axe: Choix,
     pub type_action: Choix,
     pub hors_referentiel: Champ,
+    /// Where the findings on the derogation go; the derogation itself is shown read-only.
     pub derogation: Groupe,
-    pub derogation_accordee_par: Champ,
-    pub derogation_date: Champ,
-    pub derogation_justification: Champ,
-    pub derogation_diplp_informee: Champ,
-    pub derogation_date_information: Champ,
     pub nature: Choix,
     pub renforcement: Groupe,
     pub renforcement_existant: Champ,
@@ -760,21 +732,10 @@ fn construire(v: &Vue) -> FormFiche {
         type_action: v.choix("type_action", "Type d'action du référentiel", options_types()),
         hors_referentiel: v
             .champ("hors_referentiel", "Action hors référentiel")
-            .avec_aide("Une dérogation est alors exigée (R-ACT-02, R-ACT-03)."),
+            .avec_aide(
+                "Une dérogation du ou de la commissaire à la lutte contre la pauvreté est alors exigée (R-ACT-02, R-ACT-03).",
+            ),
         derogation: v.groupe("derogation"),
-        derogation_accordee_par: v.champ("derogation.accordee_par", "Dérogation accordée par"),
-        derogation_date: v.champ("derogation.date", "Date de la dérogation"),
-        derogation_justification: v
-            .champ("derogation.justification", "Justification")
-            .avec_aide("Utilité au regard des besoins locaux et de l'insuffisance de l'offre."),
-        derogation_diplp_informee: v.champ(
-            "derogation.diplp_informee",
-            "La DIPLP et la DGCS ont été informées en amont (exigé sur l'axe 4, R-REF-03)",
-        ),
-        derogation_date_information: v.champ(
-            "derogation.date_information_diplp",
-            "Date d'information de la DIPLP",
-        ),
         nature: v.choix(
             "nature",
             "Nature de l'action",
@@ -1028,6 +989,25 @@ cibles = { 2024 = "12,5" }
         relue.indicateurs_nationaux.clear();
         relue.sous_axe = Some("1.1".into());
         assert_eq!(relue, f);
+    }
+
+    #[test]
+    fn la_derogation_n_est_pas_saisie_par_la_collectivite() {
+        let mut f = fiche();
+        f.hors_referentiel = true;
+        f.derogation = Some(pacte_core::contrat::Derogation {
+            accordee_par: Some("La commissaire".into()),
+            date: None,
+            justification: Some("Besoins locaux".into()),
+            diplp_informee: false,
+            date_information_diplp: None,
+        });
+        let mut s = saisie_de(&f);
+        // A forged field is ignored: the stored derogation is kept (R-ACT-03).
+        s.set("derogation.justification", "autre");
+        assert_eq!(lire(&s, Some(&f), &[]).unwrap().derogation, f.derogation);
+        // A new fiche carries none.
+        assert_eq!(lire(&s, None, &[]).unwrap().derogation, None);
     }
 
     #[test]

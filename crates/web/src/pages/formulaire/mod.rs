@@ -1,4 +1,4 @@
-//! Form plumbing shared by the contract and fiche forms.
+//! Form plumbing shared by the contract, fiche and derogation forms.
 //!
 //! A form is read in two steps. [`Saisie`] holds exactly what the user typed, by field name;
 //! [`Lecture`] turns it into domain values and collects a French error per faulty field. The
@@ -11,6 +11,7 @@
 //! [`id_champ`] of that path, so that the links of the contract page land on them.
 
 pub mod contrat;
+pub mod derogation;
 pub mod fiche;
 
 use std::cell::RefCell;
