@@ -198,6 +198,7 @@ export async function ouvrir(page, chemin) {
 export const COMPTES = {
   administrateur: { email: 'administrateur@demo.pacte.example', motDePasse: 'pacte-demo-administrateur' },
   editeurAmp: { email: 'editeur.amp@demo.pacte.example', motDePasse: 'pacte-demo-editeur' },
+  sansDroit: { email: 'aucun@demo.pacte.example', motDePasse: 'pacte-demo-sans-droit' },
 };
 
 /** Signs in through the sign-in page; fails unless the dashboard (or `retour`) comes back. */
