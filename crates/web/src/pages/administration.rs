@@ -323,9 +323,9 @@ impl PageFormulaire {
                     .ariane("Créer un compte", None),
             ),
             Some(c) => (
-                format!("Compte de {}", c.nom),
+                format!("Compte : {}", c.nom),
                 format!("{LISTE}/{}", c.id),
-                Page::new(etat, format!("Compte de {}", c.nom), LISTE)
+                Page::new(etat, format!("Compte : {}", c.nom), LISTE)
                     .ariane("Utilisateurs", Some(LISTE.to_string()))
                     .ariane(c.email.clone(), None),
             ),
