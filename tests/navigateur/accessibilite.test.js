@@ -43,6 +43,11 @@ const PAGES = [
   ['13-mot-de-passe', '/compte/mot-de-passe', 200, 'changement de mot de passe', COMPTES.editeurAmp],
   ['14-jetons', '/compte/jetons', 200, 'jetons d’API', COMPTES.editeurAmp],
   ['15-deconnexion', '/deconnexion', 200, 'confirmation de la déconnexion', COMPTES.editeurAmp],
+  ['16-utilisateurs', '/administration/utilisateurs', 200, 'liste des utilisateurs', COMPTES.administrateur],
+  ['17-utilisateur-nouveau', '/administration/utilisateurs/nouveau', 200, 'création d’un compte', COMPTES.administrateur],
+  // Account 8 of `pacte demo` is the demonstration account with no rights (waiting).
+  ['18-utilisateur', '/administration/utilisateurs/8', 200, 'compte d’un utilisateur', COMPTES.administrateur],
+  ['19-tableau-de-bord-sans-droit', '/', 200, 'tableau de bord d’un compte sans droit', COMPTES.sansDroit],
 ];
 
 /** The file uploaded for the import preview: it has findings, so the preview lists them. */

@@ -199,6 +199,7 @@ export const COMPTES = {
   administrateur: { email: 'administrateur@demo.pacte.example', motDePasse: 'pacte-demo-administrateur' },
   editeurAmp: { email: 'editeur.amp@demo.pacte.example', motDePasse: 'pacte-demo-editeur' },
   commissairePaca: { email: 'commissaire.paca@demo.pacte.example', motDePasse: 'pacte-demo-commissaire' },
+  sansDroit: { email: 'aucun@demo.pacte.example', motDePasse: 'pacte-demo-sans-droit' },
 };
 
 /** Signs in through the sign-in page; fails unless the dashboard (or `retour`) comes back. */

@@ -552,6 +552,108 @@ pub async fn lister_utilisateurs(url: &str, format: Format) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// What `pacte utilisateur modifier` changes (`None`, `false`: unchanged).
+pub struct Changements {
+    pub role: Option<String>,
+    pub perimetre: Option<String>,
+    pub nom: Option<String>,
+    pub activer: bool,
+}
+
+/// `pacte utilisateur modifier`: the same checks as the administration pages (the role and
+/// scope make a habilitation, the name is not empty), then the store's (version, last active
+/// national administrator).
+pub async fn modifier_utilisateur(url: &str, email: &str, c: Changements, acteur: &str) -> ExitCode {
+    if c.role.is_none() && c.perimetre.is_none() && c.nom.is_none() && !c.activer {
+        eprintln!("Erreur : rien à modifier : précisez --role, --perimetre, --nom ou --activer.");
+        return ExitCode::from(ILLISIBLE);
+    }
+    let nom = match c.nom.as_deref().map(pacte_web::comptes::verifier_nom).transpose() {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("Erreur : --nom : {e}.");
+            return ExitCode::from(ILLISIBLE);
+        }
+    };
+    let base = match ouvrir(url).await {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    let u = match base.utilisateur_par_email(email).await {
+        Ok(Some(u)) => u,
+        Ok(None) => {
+            eprintln!("Erreur : aucun compte n'a l'adresse {email}.");
+            return ExitCode::from(ECHEC);
+        }
+        Err(e) => return echec(e),
+    };
+    // The role given, or the account's; the scope given, else the one the role implies, else
+    // the account's own when the role is unchanged.
+    let role = c.role.clone().unwrap_or_else(|| u.role.clone());
+    let perimetre = match (&c.perimetre, &c.role) {
+        (Some(p), _) => p.clone(),
+        (None, Some(r)) => match pacte_web::comptes::lire_role(r) {
+            Ok(r) => match r.perimetre_implicite() {
+                Some(p) => pacte_web::comptes::code_perimetre(&p),
+                None => {
+                    eprintln!(
+                        "Erreur : le rôle « {} » s'exerce sur {} : précisez-le avec --perimetre (par exemple {}).",
+                        r.libelle(),
+                        r.portee().libelle(),
+                        exemple_perimetre(r.portee())
+                    );
+                    return ExitCode::from(ILLISIBLE);
+                }
+            },
+            Err(e) => {
+                eprintln!("Erreur : {e}.");
+                return ExitCode::from(ILLISIBLE);
+            }
+        },
+        (None, None) => u.perimetre.clone(),
+    };
+    let habilitation = match pacte_web::comptes::lire_habilitation(&role, &perimetre) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("Erreur : {e}.");
+            return ExitCode::from(ILLISIBLE);
+        }
+    };
+    let profil = pacte_store::comptes::ProfilUtilisateur {
+        nom: nom.unwrap_or_else(|| u.nom.clone()),
+        role: pacte_web::comptes::code_role(habilitation.role()),
+        perimetre: pacte_web::comptes::code_perimetre(habilitation.perimetre()),
+        actif: u.actif || c.activer,
+    };
+    match base.modifier_utilisateur(u.id, &profil, u.version, acteur).await {
+        Ok(m) => {
+            ecrire!(
+                "Compte {} modifié : {} ({}, {}){}.",
+                m.email,
+                m.nom,
+                habilitation.role().libelle(),
+                habilitation.perimetre(),
+                if m.actif { "" } else { ", désactivé" }
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => echec(e),
+    }
+}
+
+/// An example of a scope of this kind, for messages.
+fn exemple_perimetre(portee: pacte_core::droits::Portee) -> &'static str {
+    use pacte_core::droits::Portee;
+    match portee {
+        Portee::Region => "region:93",
+        Portee::Departement => "departement:13",
+        Portee::Collectivite => "collectivite:200054807",
+        Portee::Organisation => "\"organisation:CAF des Bouches-du-Rhône\"",
+        Portee::National => "national",
+        Portee::Aucun => "aucun",
+    }
+}
+
 /// `pacte utilisateur desactiver`.
 pub async fn desactiver_utilisateur(url: &str, email: &str, acteur: &str) -> ExitCode {
     let base = match ouvrir(url).await {

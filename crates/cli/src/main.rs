@@ -208,7 +208,7 @@ Voir le README, section « ProConnect »."
         help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}"
     )]
     Audit(CommandeAudit),
-    /// Comptes des utilisateurs : création (dont le premier administrateur national), liste, désactivation.
+    /// Comptes des utilisateurs : création (dont le premier administrateur national), liste, modification, désactivation.
     #[command(
         subcommand,
         help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}"
@@ -264,6 +264,29 @@ enum CommandeUtilisateur {
     Lister {
         #[command(flatten)]
         format: ChoixFormat,
+    },
+    /// Modifie un compte : rôle, périmètre, nom, réactivation.
+    ///
+    /// Attribue par exemple un rôle à un compte créé à la première connexion ProConnect. Le dernier
+    /// administrateur national actif ne peut pas changer de rôle.
+    Modifier {
+        /// Adresse électronique du compte.
+        #[arg(value_name = "EMAIL")]
+        email: String,
+        /// Nouveau rôle : administrateur_national, lecteur_national, commissaire, ddets,
+        /// collectivite_editeur, collectivite_lecteur, partenaire ou aucun.
+        #[arg(long)]
+        role: Option<String>,
+        /// Nouveau périmètre : national, region:93, departement:13, collectivite:200054807,
+        /// organisation:NOM ou aucun. Implicite pour les rôles nationaux et « aucun ».
+        #[arg(long)]
+        perimetre: Option<String>,
+        /// Nouveau nom affiché.
+        #[arg(long)]
+        nom: Option<String>,
+        /// Réactiver un compte désactivé.
+        #[arg(long)]
+        activer: bool,
     },
     /// Désactive un compte : il ne peut plus se connecter, ses sessions et jetons sont supprimés.
     Desactiver {
@@ -363,6 +386,23 @@ fn main() -> ExitCode {
         Commande::Utilisateur(CommandeUtilisateur::Lister { format }) => {
             executer(base::lister_utilisateurs(url, format.valeur))
         }
+        Commande::Utilisateur(CommandeUtilisateur::Modifier {
+            email,
+            role,
+            perimetre,
+            nom,
+            activer,
+        }) => executer(base::modifier_utilisateur(
+            url,
+            &email,
+            base::Changements {
+                role,
+                perimetre,
+                nom,
+                activer,
+            },
+            &acteur,
+        )),
         Commande::Utilisateur(CommandeUtilisateur::Desactiver { email }) => {
             executer(base::desactiver_utilisateur(url, &email, &acteur))
         }

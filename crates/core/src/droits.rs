@@ -109,7 +109,7 @@ impl Role {
     }
 
     /// The kind of scope the role is exercised over.
-    fn portee(self) -> Portee {
+    pub fn portee(self) -> Portee {
         match self {
             Role::AdministrateurNational | Role::LecteurNational => Portee::National,
             Role::Commissaire => Portee::Region,
@@ -117,6 +117,18 @@ impl Role {
             Role::CollectiviteEditeur | Role::CollectiviteLecteur => Portee::Collectivite,
             Role::Partenaire => Portee::Organisation,
             Role::Aucun => Portee::Aucun,
+        }
+    }
+}
+
+impl Role {
+    /// The scope a role of this kind can only have (national, none); `None` when it names a
+    /// territory or an organisation that must be chosen.
+    pub fn perimetre_implicite(self) -> Option<Perimetre> {
+        match self.portee() {
+            Portee::National => Some(Perimetre::National),
+            Portee::Aucun => Some(Perimetre::Aucun),
+            Portee::Region | Portee::Departement | Portee::Collectivite | Portee::Organisation => None,
         }
     }
 }
@@ -129,7 +141,7 @@ impl fmt::Display for Role {
 
 /// The kind of a scope, without its code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Portee {
+pub enum Portee {
     National,
     Region,
     Departement,
@@ -140,7 +152,7 @@ enum Portee {
 
 impl Portee {
     /// « une région », for messages and the roles table.
-    fn libelle(self) -> &'static str {
+    pub fn libelle(self) -> &'static str {
         match self {
             Portee::National => "le territoire national",
             Portee::Region => "une région",
@@ -181,7 +193,7 @@ pub enum Perimetre {
 }
 
 impl Perimetre {
-    fn portee(&self) -> Portee {
+    pub fn portee(&self) -> Portee {
         match self {
             Perimetre::National => Portee::National,
             Perimetre::Region(_) => Portee::Region,

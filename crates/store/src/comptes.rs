@@ -21,6 +21,12 @@
 //! chain itself is verified (no entry can be altered or removed unnoticed), not the tables
 //! against it.
 //!
+//! # The last administrator
+//!
+//! A base keeps at least one active national administrator ([`ROLE_ADMINISTRATEUR`]) once it
+//! has one: [`Base::modifier_utilisateur`] and [`Base::desactiver_utilisateur`] refuse to
+//! demote or deactivate the last one, checked inside the write's transaction.
+//!
 //! Sessions and login attempts are not audited: they change on every request or sign-in
 //! attempt, carry no business data and would swamp the log. Their writes are not counted by
 //! [`Base::ecritures_locales`] either, so they do not invalidate caches of the data.
@@ -317,8 +323,9 @@ fn requis(valeur: &str, quoi: &str) -> Resultat<String> {
     Ok(v.to_string())
 }
 
-/// A plausible e-mail address, normalised: one `@` between non-empty parts, no space.
-fn email_valide(email: &str) -> Resultat<String> {
+/// A plausible e-mail address, normalised: one `@` between non-empty parts, no space. The
+/// check [`Base::creer_utilisateur`] makes, for callers that validate a form before writing.
+pub fn email_valide(email: &str) -> Resultat<String> {
     let e = normaliser_email(email);
     let correcte = match e.split_once('@') {
         Some((local, domaine)) => {
@@ -409,6 +416,34 @@ async fn lire_utilisateur_tx(tx: &mut Transaction<'_, Any>, id: i64) -> Resultat
     .await?
     .ok_or_else(|| utilisateur_introuvable(id))?;
     lire_utilisateur(&r)
+}
+
+/// Refuses a change after which no active national administrator would be left: `avant` is
+/// the account as stored, `reste_administrateur` whether it is still an active administrator
+/// after the change. Called inside the write's transaction, after the audit head is taken,
+/// so that two administrators demoting each other at the same time cannot both succeed.
+async fn garder_un_administrateur(
+    tx: &mut Transaction<'_, Any>,
+    avant: &Utilisateur,
+    reste_administrateur: bool,
+) -> Resultat<()> {
+    if !avant.actif || avant.role != ROLE_ADMINISTRATEUR || reste_administrateur {
+        return Ok(());
+    }
+    let autres: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM utilisateurs WHERE role = $1 AND actif = 1 AND id <> $2")
+            .bind(ROLE_ADMINISTRATEUR)
+            .bind(avant.id)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("n")?;
+    if autres == 0 {
+        return Err(invalide(format!(
+            "le compte {} est le dernier administrateur national actif : il ne peut être ni désactivé ni changer de rôle tant qu'aucun autre administrateur national n'est actif",
+            avant.email
+        )));
+    }
+    Ok(())
 }
 
 /// Refuses to give access to a deactivated account.
@@ -569,7 +604,8 @@ impl Base {
 
     /// Changes an account's name, role, scope and activity, if `version` is still the stored
     /// one. Deactivating it this way cuts its accesses as [`Base::desactiver_utilisateur`]
-    /// does.
+    /// does. Demoting or deactivating the last active national administrator is refused
+    /// (`Invalide`), nothing written.
     pub async fn modifier_utilisateur(
         &self,
         id: i64,
@@ -585,6 +621,7 @@ impl Base {
         let mut journal = Journal::ouvrir(&mut tx, acteur, &maintenant).await?;
         let avant = lire_utilisateur_tx(&mut tx, id).await?;
         controler_version(format!("le compte {}", avant.email), &avant.tampon(), version)?;
+        garder_un_administrateur(&mut tx, &avant, profil.actif && role == ROLE_ADMINISTRATEUR).await?;
         let r = sqlx::query(&format!(
             "UPDATE utilisateurs SET nom = $1, role = $2, perimetre = $3, actif = $4, version = version + 1, \
              modifie_par = $5, modifie_le = $6 WHERE id = $7 AND version = $8 RETURNING {COLONNES_UTILISATEUR}"
@@ -657,12 +694,14 @@ impl Base {
 
     /// Deactivates an account: it can no longer sign in, its sessions are deleted and its API
     /// tokens revoked, in one transaction. Deactivating an inactive account changes nothing
-    /// but still makes sure no access is left.
+    /// but still makes sure no access is left. Deactivating the last active national
+    /// administrator is refused (`Invalide`), nothing written.
     pub async fn desactiver_utilisateur(&self, id: i64, acteur: &str) -> Resultat<Utilisateur> {
         let maintenant = horloge::maintenant();
         let mut tx = self.pool.begin().await?;
         let mut journal = Journal::ouvrir(&mut tx, acteur, &maintenant).await?;
         let avant = lire_utilisateur_tx(&mut tx, id).await?;
+        garder_un_administrateur(&mut tx, &avant, false).await?;
         let apres = if avant.actif {
             let r = sqlx::query(&format!(
                 "UPDATE utilisateurs SET actif = 0, version = version + 1, modifie_par = $1, modifie_le = $2 \

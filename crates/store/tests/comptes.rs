@@ -270,6 +270,112 @@ conformite!(conflit_de_version, |banc: Banc| async move {
     audit_intact(&base).await;
 });
 
+conformite!(le_dernier_administrateur_reste, |banc: Banc| async move {
+    let base = banc.base().await;
+    let a = base
+        .creer_utilisateur(&nouvel(ADMIN, ROLE_ADMINISTRATEUR, "national", true), "systeme")
+        .await
+        .unwrap();
+    let entrees = base.journal(1, 1_000).await.unwrap().len();
+    let dernier = |e: ErreurStore| {
+        let m = invalide(e);
+        assert!(m.contains("dernier administrateur national actif"), "{m}");
+        m
+    };
+
+    // The only administrator: neither demoted, nor deactivated either way.
+    let mut p = profil(&a);
+    p.role = "lecteur_national".into();
+    dernier(
+        base.modifier_utilisateur(a.id, &p, a.version, ADMIN)
+            .await
+            .unwrap_err(),
+    );
+    let mut p = profil(&a);
+    p.actif = false;
+    dernier(
+        base.modifier_utilisateur(a.id, &p, a.version, ADMIN)
+            .await
+            .unwrap_err(),
+    );
+    let m = dernier(base.desactiver_utilisateur(a.id, ADMIN).await.unwrap_err());
+    assert!(m.starts_with(&format!("le compte {ADMIN} est")), "{m}");
+    assert_eq!(base.utilisateur(a.id).await.unwrap(), a, "rien n'a été écrit");
+    assert_eq!(base.journal(1, 1_000).await.unwrap().len(), entrees);
+    // A change that keeps them an active administrator is fine.
+    let mut p = profil(&a);
+    p.nom = "Anne Administratrice".into();
+    let a = base
+        .modifier_utilisateur(a.id, &p, a.version, ADMIN)
+        .await
+        .unwrap();
+
+    // An inactive administrator does not count.
+    let c = base
+        .creer_utilisateur(
+            &nouvel("claude@exemple.fr", ROLE_ADMINISTRATEUR, "national", false),
+            ADMIN,
+        )
+        .await
+        .unwrap();
+    let mut p = profil(&c);
+    p.actif = false;
+    base.modifier_utilisateur(c.id, &p, c.version, ADMIN)
+        .await
+        .unwrap();
+    dernier(base.desactiver_utilisateur(a.id, ADMIN).await.unwrap_err());
+
+    // With a second active administrator, the first may go; then the second is the last.
+    let b = base
+        .creer_utilisateur(
+            &nouvel("berenice@exemple.fr", ROLE_ADMINISTRATEUR, "national", false),
+            ADMIN,
+        )
+        .await
+        .unwrap();
+    let mut p = profil(&a);
+    p.role = "lecteur_national".into();
+    base.modifier_utilisateur(a.id, &p, a.version, ADMIN)
+        .await
+        .unwrap();
+    let m = dernier(base.desactiver_utilisateur(b.id, ADMIN).await.unwrap_err());
+    assert!(m.contains("berenice@exemple.fr"), "{m}");
+    assert_eq!(base.compter_administrateurs_actifs().await.unwrap(), 1);
+    audit_intact(&base).await;
+});
+
+conformite!(deux_retraits_simultanes, |banc: Banc| async move {
+    // Two administrators demote each other at the same time: one of them stays.
+    let base = banc.base().await;
+    let a = base
+        .creer_utilisateur(&nouvel(ADMIN, ROLE_ADMINISTRATEUR, "national", true), "systeme")
+        .await
+        .unwrap();
+    let b = base
+        .creer_utilisateur(
+            &nouvel("berenice@exemple.fr", ROLE_ADMINISTRATEUR, "national", true),
+            "systeme",
+        )
+        .await
+        .unwrap();
+    let retrait = |u: Utilisateur| {
+        let base = base.clone();
+        async move {
+            let mut p = profil(&u);
+            p.role = "lecteur_national".into();
+            base.modifier_utilisateur(u.id, &p, u.version, "concurrent").await
+        }
+    };
+    let (ra, rb) = tokio::join!(tokio::spawn(retrait(a)), tokio::spawn(retrait(b)));
+    let reussis = [ra.unwrap(), rb.unwrap()]
+        .into_iter()
+        .filter(Result::is_ok)
+        .count();
+    assert_eq!(reussis, 1, "un seul retrait aboutit");
+    assert_eq!(base.compter_administrateurs_actifs().await.unwrap(), 1);
+    audit_intact(&base).await;
+});
+
 conformite!(desactivation_coupe_les_acces, |banc: Banc| async move {
     let base = banc.base().await;
     let u = creer(&base, "dora@exemple.fr").await;

@@ -101,7 +101,7 @@ where
 /// Every page route (the API's are in [`api::routes_servies`]): the one list the router is
 /// built from, and that the authorization matrix test covers.
 fn table_pages() -> Vec<RoutePage> {
-    use pages::{derogation, edition, fichiers, lecture};
+    use pages::{administration, derogation, edition, fichiers, lecture};
     vec![
         // Accounts
         page(Method::GET, "/connexion", comptes::pages::page_connexion),
@@ -191,6 +191,28 @@ fn table_pages() -> Vec<RoutePage> {
             fichiers::confirmer_import,
         ),
         page(Method::GET, "/contrats/{id}/fichier", fichiers::telecharger),
+        // Administration
+        page(Method::GET, "/administration/utilisateurs", administration::liste),
+        page(
+            Method::GET,
+            "/administration/utilisateurs/nouveau",
+            administration::nouveau,
+        ),
+        page(
+            Method::POST,
+            "/administration/utilisateurs/nouveau",
+            administration::creer,
+        ),
+        page(
+            Method::GET,
+            "/administration/utilisateurs/{id}",
+            administration::fiche,
+        ),
+        page(
+            Method::POST,
+            "/administration/utilisateurs/{id}",
+            administration::enregistrer,
+        ),
         // Static files (public)
         page(Method::GET, "/statique/{*chemin}", statique::servir),
         page(Method::GET, "/banc/reference.html", statique::reference),

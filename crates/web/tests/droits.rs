@@ -34,6 +34,8 @@ enum Attendu {
     FormulaireCreation,
     /// The référentiel and the territories (and the filtered lists).
     Referentiel,
+    /// The administration of the accounts.
+    GererUtilisateurs,
 }
 
 use Attendu::*;
@@ -96,6 +98,11 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
     ("POST", "/contrats/import", Importer),
     ("POST", "/contrats/import/confirmer", Importer),
     ("GET", "/contrats/{id}/fichier", Contrat(Action::Lire)),
+    ("GET", "/administration/utilisateurs", GererUtilisateurs),
+    ("GET", "/administration/utilisateurs/nouveau", GererUtilisateurs),
+    ("POST", "/administration/utilisateurs/nouveau", GererUtilisateurs),
+    ("GET", "/administration/utilisateurs/{id}", GererUtilisateurs),
+    ("POST", "/administration/utilisateurs/{id}", GererUtilisateurs),
     ("GET", "/statique/{*chemin}", Public),
     ("GET", "/banc/reference.html", Public),
     ("GET", "/api/v1/openapi.json", Public),
@@ -164,8 +171,12 @@ fn chaque_route_du_routeur_est_dans_la_matrice() {
 /// is `fichier`.
 fn requete(methode: &str, chemin: &str, id: i64, collectivite: &str, fichier: &str) -> Request<Body> {
     // Revoking token 0 (none): the route's answer without touching the session's own token.
+    // The account pages: account 1, the demonstration administrator (a stale, incomplete form
+    // is refused and writes nothing).
     let id = if chemin.starts_with("/compte/jetons/") {
         0
+    } else if chemin.starts_with("/administration/") {
+        1
     } else {
         id
     };
@@ -243,6 +254,7 @@ fn decision(
     match attendu {
         Public | Connecte => Decision::Autorise,
         Referentiel => decider(h, Action::LireReferentiel, &Cible::Referentiel),
+        GererUtilisateurs => decider(h, Action::GererUtilisateurs, &Cible::Utilisateurs),
         Contrat(a) => decider(h, a, cible),
         EnTete => {
             let lire = decider(h, Action::Lire, cible);

@@ -81,15 +81,68 @@ pub fn code_perimetre(p: &Perimetre) -> String {
     }
 }
 
-/// Reads a stored role and scope; the French reason when they do not make a habilitation.
-pub fn lire_habilitation(role: &str, perimetre: &str) -> Result<Habilitation, String> {
-    let r: Role = serde_json::from_value(serde_json::Value::String(role.trim().into())).map_err(|_| {
+/// Reads a role code (`ddets`); the French reason when there is no such role.
+pub fn lire_role(role: &str) -> Result<Role, String> {
+    serde_json::from_value(serde_json::Value::String(role.trim().into())).map_err(|_| {
         format!(
             "le rôle « {} » n'existe pas : rôles possibles {}",
             role.trim(),
             Role::TOUS.map(code_role).join(", ")
         )
-    })?;
+    })
+}
+
+/// Longest display name of an account (characters).
+pub const NOM_MAX: usize = 200;
+
+/// An account's display name, trimmed; the French reason when it is empty or too long. The
+/// same check for the administration pages and the command line.
+pub fn verifier_nom(nom: &str) -> Result<String, String> {
+    let nom = nom.trim();
+    if nom.is_empty() {
+        return Err("le nom est vide : indiquez le prénom et le nom de la personne".into());
+    }
+    if nom.chars().count() > NOM_MAX || nom.chars().any(char::is_control) {
+        return Err(format!(
+            "le nom doit tenir sur une ligne de {NOM_MAX} caractères au plus"
+        ));
+    }
+    Ok(nom.to_string())
+}
+
+/// Who made a write, as the audit log names them, for people: `utilisateur:3:a@b.fr` →
+/// `a@b.fr`, `jeton:7:a@b.fr` → `a@b.fr (jeton d'API)`, `cli:marie` → `ligne de commande
+/// (marie)`; anything else as is.
+pub fn auteur_lisible(acteur: &str) -> String {
+    let mut morceaux = acteur.splitn(3, ':');
+    match (morceaux.next(), morceaux.next(), morceaux.next()) {
+        (Some("utilisateur"), Some(_), Some(email)) => email.to_string(),
+        (Some("jeton"), Some(_), Some(email)) => format!("{email} (jeton d'API)"),
+        (Some("cli"), Some(qui), None) => format!("ligne de commande ({qui})"),
+        _ => acteur.to_string(),
+    }
+}
+
+/// A stored timestamp (`2026-11-23T04:17:03.123Z`) for people: `23/11/2026 à 04:17 (UTC)`;
+/// any other text as is.
+pub fn date_heure(horodatage: &str) -> String {
+    let h = horodatage.as_bytes();
+    if h.len() >= 16 && h[4] == b'-' && h[7] == b'-' && h[10] == b'T' && h[13] == b':' {
+        format!(
+            "{}/{}/{} à {} (UTC)",
+            &horodatage[8..10],
+            &horodatage[5..7],
+            &horodatage[0..4],
+            &horodatage[11..16]
+        )
+    } else {
+        horodatage.to_string()
+    }
+}
+
+/// Reads a stored role and scope; the French reason when they do not make a habilitation.
+pub fn lire_habilitation(role: &str, perimetre: &str) -> Result<Habilitation, String> {
+    let r = lire_role(role)?;
     let p = perimetre.trim();
     let p = match p.split_once(':') {
         Some(("region", c)) => Perimetre::Region(c.into()),
@@ -460,6 +513,22 @@ mod tests {
         for r in Role::TOUS {
             assert!(!code_role(r).is_empty());
         }
+    }
+
+    #[test]
+    fn noms_auteurs_et_dates() {
+        assert_eq!(verifier_nom("  Anne Dupont ").unwrap(), "Anne Dupont");
+        assert!(verifier_nom(" ").unwrap_err().contains("vide"));
+        assert!(verifier_nom(&"x".repeat(NOM_MAX + 1)).is_err());
+        assert!(verifier_nom("a\nb").is_err());
+        assert_eq!(auteur_lisible("utilisateur:3:a@b.fr"), "a@b.fr");
+        assert_eq!(auteur_lisible("jeton:7:a@b.fr"), "a@b.fr (jeton d'API)");
+        assert_eq!(auteur_lisible("cli:marie"), "ligne de commande (marie)");
+        assert_eq!(auteur_lisible("demo"), "demo");
+        assert_eq!(date_heure("2026-11-23T04:17:03.123Z"), "23/11/2026 à 04:17 (UTC)");
+        assert_eq!(date_heure("hier"), "hier");
+        assert_eq!(lire_role(" ddets ").unwrap(), Role::Ddets);
+        assert!(lire_role("roi").unwrap_err().contains("n'existe pas"));
     }
 
     #[test]

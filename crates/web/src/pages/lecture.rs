@@ -245,10 +245,32 @@ pub struct PageAccueil {
     pub en_attente: Vec<(LigneContrat, &'static str)>,
     /// The user may create or import a contract.
     pub creer: bool,
+    /// For whoever manages the accounts: « 2 comptes en attente d'habilitation ».
+    pub habilitations_en_attente: Option<String>,
+}
+
+/// The dashboard of an account with no rights yet.
+#[derive(Template)]
+#[template(path = "accueil_sans_droit.html")]
+pub struct PageSansDroit {
+    pub page: Page,
+    pub email: String,
 }
 
 pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Response, ErreurWeb> {
     let etat = etat.pour(&u);
+    if u.habilitation.role() == pacte_core::droits::Role::Aucun {
+        return rendre(&PageSansDroit {
+            page: Page::new(&etat, "Tableau de bord", "/"),
+            email: u.compte.email.clone(),
+        });
+    }
+    let habilitations_en_attente = if u.peut(Action::GererUtilisateurs, &Cible::Utilisateurs) {
+        let n = super::administration::comptes_en_attente(&etat).await?;
+        Some(super::administration::texte_en_attente(n))
+    } else {
+        None
+    };
     let lignes = lignes_contrats(&etat.base, &u).await?;
     let par_etat = ETATS
         .iter()
@@ -274,6 +296,7 @@ pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Respons
         plus_bloques,
         en_attente,
         creer: u.cree(),
+        habilitations_en_attente,
     };
     rendre(&page)
 }

@@ -4,8 +4,10 @@
 //! - `edition`: contract and fiche forms, lifecycle transitions;
 //! - `derogation`: the commissaire's derogation for an action outside the référentiel;
 //! - `fichiers`: contract file upload (preview, then atomic import) and download;
-//! - `formulaire`: form parsing that keeps what the user typed and names the faulty field.
+//! - `formulaire`: form parsing that keeps what the user typed and names the faulty field;
+//! - `administration`: the accounts, their roles and scopes (national administrators).
 
+pub mod administration;
 pub mod derogation;
 pub mod edition;
 pub mod fichiers;
@@ -20,7 +22,8 @@ use crate::{ErreurWeb, Etat};
 #[derive(Debug, Clone)]
 pub struct Page {
     pub titre: String,
-    /// The menu entry to mark as current: "/", "/contrats", "/referentiel", "/territoires".
+    /// The menu entry to mark as current: "/", "/contrats", "/referentiel", "/territoires",
+    /// "/administration/utilisateurs".
     pub rubrique: &'static str,
     /// Breadcrumb after "Accueil": (label, link); the last one has no link.
     pub ariane: Vec<(String, Option<String>)>,
@@ -99,13 +102,32 @@ impl Page {
         self.visiteur.as_ref().map_or("", |v| v.csrf.as_str())
     }
 
-    pub fn menu(&self) -> [(&'static str, &'static str); 4] {
-        [
+    /// The header's menu; « Utilisateurs » only for whoever may manage the accounts.
+    pub fn menu(&self) -> Vec<(&'static str, &'static str)> {
+        let mut menu = vec![
             ("/", "Tableau de bord"),
             ("/contrats", "Contrats"),
             ("/referentiel", "Référentiel"),
             ("/territoires", "Territoires"),
-        ]
+        ];
+        // An account with no rights yet reads no contract: only the public pages.
+        let sans_droit = self
+            .visiteur
+            .as_ref()
+            .is_some_and(|v| v.droits.role() == pacte_core::droits::Role::Aucun);
+        if sans_droit {
+            menu.retain(|(lien, _)| *lien != "/contrats");
+        }
+        let administre = self.visiteur.as_ref().is_some_and(|v| {
+            v.peut(
+                pacte_core::droits::Action::GererUtilisateurs,
+                &pacte_core::droits::Cible::Utilisateurs,
+            )
+        });
+        if administre {
+            menu.push((administration::LISTE, "Utilisateurs"));
+        }
+        menu
     }
 }
 
