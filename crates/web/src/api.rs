@@ -324,6 +324,7 @@ async fn creer_contrat(
     CorpsJson(contrat): CorpsJson<Contrat>,
 ) -> Result<Response, ErreurApi> {
     u.exiger(Action::Importer, &Cible::contrat(&contrat))?;
+    u.exiger_derogations_importables(&contrat)?;
     controler_numeros(&contrat)?;
     let ids = etat
         .base
@@ -464,6 +465,7 @@ async fn creer_fiche(
     if stocke.contrat.fiche(fiche.numero).is_some() {
         return Err(numero_pris(c.id, fiche.numero));
     }
+    u.exiger_derogation_gardee(&stocke.contrat, fiche.numero, None, fiche.derogation.as_ref())?;
     let tampon = etat.base.ajouter_fiche(c.id, &fiche, &u.acteur()).await?;
     Ok(reponse_fiche(StatusCode::CREATED, c.id, &fiche, &tampon, true))
 }
@@ -500,6 +502,13 @@ async fn modifier_fiche(
     if fiche.numero != c.numero && stocke.contrat.fiche(fiche.numero).is_some() {
         return Err(numero_pris(c.id, fiche.numero));
     }
+    let avant = stocke
+        .contrat
+        .fiche(c.numero)
+        .ok_or_else(|| fiche_introuvable(c.id, c.numero))?
+        .derogation
+        .as_ref();
+    u.exiger_derogation_gardee(&stocke.contrat, c.numero, avant, fiche.derogation.as_ref())?;
     let tampon = etat
         .base
         .modifier_fiche(c.id, c.numero, &fiche, version, &u.acteur())

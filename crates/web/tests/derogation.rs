@@ -335,3 +335,107 @@ async fn qui_peut_accorder() {
         "rien n'a été écrit"
     );
 }
+
+/// A JSON request with `If-Match: "<version>"`.
+async fn json_version(
+    app: &Router,
+    methode: &str,
+    uri: &str,
+    version: i64,
+    corps: &serde_json::Value,
+) -> Reponse {
+    let r = axum::http::Request::builder()
+        .method(methode)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::IF_MATCH, format!("\"{version}\""))
+        .body(axum::body::Body::from(corps.to_string()))
+        .unwrap();
+    commun::envoyer(app, r).await
+}
+
+/// The collectivity cannot grant itself a derogation by the API or a file either: the fiche
+/// keeps the stored derogation (R-ACT-03); a reprise by the national administrator may carry
+/// the derogations of a contract signed before Pacte.
+#[tokio::test]
+async fn ni_l_api_ni_un_fichier_n_accordent_une_derogation() {
+    let (brut, base, ids) = app_demo().await;
+    let montpellier = ids[2];
+    let editeur = en_tant_que(&brut, &base, "collectivite_editeur", "collectivite:243400017").await;
+    let uri = format!("/api/v1/contrats/{montpellier}/fiches/{FICHE}");
+    let (f, tampon) = fiche(&base, montpellier, FICHE).await;
+    assert!(f.derogation.is_none());
+    let derogation = serde_json::json!({
+        "accordee_par": "La collectivité elle-même",
+        "date": "2025-01-15",
+        "justification": "Nous le voulons."
+    });
+
+    // PUT of the fiche with a derogation added: 403 naming the fiche's field, nothing written.
+    let mut corps = serde_json::to_value(&f).unwrap();
+    corps["derogation"] = derogation.clone();
+    let r = json_version(&editeur, "PUT", &uri, tampon.version, &corps).await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN, "{}", r.corps);
+    let v = r.json();
+    assert_eq!(v["code"], "interdit");
+    assert_eq!(v["champ"], format!("fiches[{FICHE}].derogation"));
+    assert!(v["message"].as_str().unwrap().contains("R-ACT-03"));
+    assert_eq!(
+        fiche(&base, montpellier, FICHE).await.1,
+        tampon,
+        "rien n'a été écrit"
+    );
+
+    // The same fiche sent back unchanged (its stored derogation, none): accepted.
+    let mut corps = serde_json::to_value(&f).unwrap();
+    corps["intitule"] = "Aides d'urgence (API)".into();
+    let r = json_version(&editeur, "PUT", &uri, tampon.version, &corps).await;
+    assert_eq!(r.statut, StatusCode::OK, "{}", r.corps);
+
+    // A new fiche carrying a derogation.
+    let mut nouvelle = serde_json::to_value(&f).unwrap();
+    nouvelle["numero"] = "3.9".into();
+    nouvelle["derogation"] = derogation.clone();
+    let r = commun::envoyer_json(
+        &editeur,
+        "POST",
+        &format!("/api/v1/contrats/{montpellier}/fiches"),
+        &nouvelle,
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN, "{}", r.corps);
+    assert_eq!(r.json()["champ"], "fiches[3.9].derogation");
+
+    // A draft contract file with a derogation, by the collectivity: refused, by the API and by
+    // the upload form; by the national administrator (a reprise): accepted.
+    let mut c = lire_toml(AMP).unwrap();
+    c.contrat.etat = EtatContrat::Brouillon;
+    c.contrat.collectivite = "243400017".into();
+    c.fiches[0].hors_referentiel = true;
+    c.fiches[0].derogation = serde_json::from_value(derogation).unwrap();
+    let numero = c.fiches[0].numero;
+    let r = commun::envoyer_json(
+        &editeur,
+        "POST",
+        "/api/v1/contrats",
+        &serde_json::to_value(&c).unwrap(),
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN, "{}", r.corps);
+    assert_eq!(r.json()["champ"], format!("fiches[{numero}].derogation"));
+    let texte = pacte_core::fichier::ecrire_toml(&c);
+    let r = post_formulaire(&editeur, "/contrats/import/confirmer", &[("contenu", &texte)]).await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN, "{}", r.corps);
+    assert!(r.corps.contains("R-ACT-03"));
+    let avant = base.contrats().await.unwrap().len();
+    let admin = en_tant_que(&brut, &base, "administrateur_national", "national").await;
+    let r = commun::envoyer_json(
+        &admin,
+        "POST",
+        "/api/v1/contrats",
+        &serde_json::to_value(&c).unwrap(),
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::CREATED, "{}", r.corps);
+    assert_eq!(base.contrats().await.unwrap().len(), avant + 1);
+}

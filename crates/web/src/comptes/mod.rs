@@ -234,6 +234,50 @@ impl Utilisateur {
         self.peut(Action::Importer, &self.cible_creation())
     }
 
+    /// R-ACT-03: a derogation for an action outside the référentiel is granted by the
+    /// commissaire, on the fiche's derogation page (or its API route). Whoever else writes a
+    /// fiche keeps the stored derogation: `apres` must equal `avant` unless the user may grant
+    /// derogations on the contract (`c`); otherwise 403 naming the fiche and the rule.
+    pub fn exiger_derogation_gardee(
+        &self,
+        c: &pacte_core::Contrat,
+        numero: impl std::fmt::Display,
+        avant: Option<&pacte_core::contrat::Derogation>,
+        apres: Option<&pacte_core::contrat::Derogation>,
+    ) -> Result<(), ErreurWeb> {
+        if avant == apres || self.peut(Action::AccorderDerogation, &Cible::contrat(c)) {
+            return Ok(());
+        }
+        Err(ErreurWeb {
+            statut: StatusCode::FORBIDDEN,
+            code: "interdit",
+            message: format!(
+                "Fiche {numero} : la dérogation pour une action hors référentiel est accordée par le ou la commissaire à la lutte contre la pauvreté, sur la page de dérogation de la fiche (R-ACT-03) ; elle ne peut être ni ajoutée, ni modifiée, ni retirée ici. Renvoyez la dérogation enregistrée telle quelle."
+            ),
+            champ: Some(format!("fiches[{numero}].derogation")),
+        })
+    }
+
+    /// A contract created from a file or the API may carry derogations only when it is a
+    /// reprise — the user may import contracts past the draft, asserting decisions taken before
+    /// Pacte (the national administrator) — or when the user grants derogations themself.
+    pub fn exiger_derogations_importables(&self, c: &pacte_core::Contrat) -> Result<(), ErreurWeb> {
+        let reprise = self.peut(
+            Action::Importer,
+            &Cible::Contrat {
+                collectivite: c.contrat.collectivite.clone(),
+                etat: pacte_core::contrat::EtatContrat::Valide,
+            },
+        );
+        if reprise {
+            return Ok(());
+        }
+        for f in &c.fiches {
+            self.exiger_derogation_gardee(c, f.numero, None, f.derogation.as_ref())?;
+        }
+        Ok(())
+    }
+
     /// Whether the user may read the contract of `collectivite` at `etat` (lists).
     pub fn lit(&self, collectivite: &str, etat: pacte_core::contrat::EtatContrat) -> bool {
         self.peut(

@@ -235,6 +235,7 @@ pub async fn apercu_import(
         Err(e) => illisible(&etat, &nom, texte, &e),
         Ok(c) => {
             u.exiger(Action::Importer, &Cible::contrat(&c))?;
+            u.exiger_derogations_importables(&c)?;
             super::rendre(&apercu(&etat, &nom, texte, &c))
         }
     }
@@ -268,6 +269,7 @@ pub async fn confirmer_import(
         return refuse(&etat, "confirmé", &m);
     }
     u.exiger(Action::Importer, &Cible::contrat(&c))?;
+    u.exiger_derogations_importables(&c)?;
     let ids = etat.base.importer(&[c], &u.acteur()).await?;
     let id = ids
         .first()
