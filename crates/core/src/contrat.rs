@@ -447,6 +447,59 @@ pub struct Derogation {
     pub date_information_diplp: Option<Date>,
 }
 
+impl Derogation {
+    /// What a derogation granted by the commissaire must state, as (field, French message):
+    /// who granted it, when, and why — the usefulness of the action given local needs and an
+    /// insufficient supply (R-ACT-03, instruction TP §2); on axis 4 (`axe_4`), the prior
+    /// information of the DIPLP and the DGCS, on or before the derogation (R-REF-03). Empty
+    /// when the derogation is complete.
+    pub fn lacunes(&self, axe_4: bool) -> Vec<(&'static str, String)> {
+        let vide = |t: &Option<String>| t.as_deref().is_none_or(|t| t.trim().is_empty());
+        let mut l = Vec::new();
+        if vide(&self.justification) {
+            l.push((
+                "justification",
+                "« Justification » est obligatoire (R-ACT-03) : l'utilité de l'action doit être justifiée par les besoins locaux au regard d'une insuffisance de l'offre (instruction du 27/10/2023, §2).".to_string(),
+            ));
+        }
+        if self.date.is_none() {
+            l.push((
+                "date",
+                "« Date de la dérogation » est obligatoire (R-ACT-03) : ce champ ne peut pas rester vide."
+                    .to_string(),
+            ));
+        }
+        if vide(&self.accordee_par) {
+            l.push((
+                "accordee_par",
+                "« Accordée par » est obligatoire (R-ACT-03) : la dérogation est accordée par le ou la commissaire à la lutte contre la pauvreté, qui la signe de son nom.".to_string(),
+            ));
+        }
+        if axe_4 {
+            if !self.diplp_informee {
+                l.push((
+                    "diplp_informee",
+                    "« DIPLP et DGCS informées en amont » est exigé sur l'axe 4 (R-REF-03) : une mesure hors référentiel de l'axe 4 n'est contractualisée qu'après l'information de la DIPLP et de la DGCS par le ou la commissaire.".to_string(),
+                ));
+            }
+            match (self.date_information_diplp, self.date) {
+                (None, _) => l.push((
+                    "date_information_diplp",
+                    "« Date d'information de la DIPLP et de la DGCS » est obligatoire (R-REF-03) : ce champ ne peut pas rester vide.".to_string(),
+                )),
+                (Some(info), Some(accord)) if info > accord => l.push((
+                    "date_information_diplp",
+                    format!(
+                        "« Date d'information de la DIPLP et de la DGCS » ({info}) est postérieure à la dérogation ({accord}) : l'information a lieu en amont (R-REF-03)."
+                    ),
+                )),
+                _ => {}
+            }
+        }
+        l
+    }
+}
+
 /// The reinforced share of a reinforced action (R-ACT-06).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

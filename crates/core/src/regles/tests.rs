@@ -578,6 +578,56 @@ fn r_act_03_et_r_ref_03_derogations() {
     );
 }
 
+/// What the commissaire's derogation must state before it is recorded (R-ACT-03, R-REF-03):
+/// a laundry service outside the référentiel, granted on 10 January 2024, DIPLP informed on
+/// 5 January.
+#[test]
+fn derogation_complete_ou_lacunaire() {
+    let complete = Derogation {
+        accordee_par: Some("Claire Martin, commissaire PACA".into()),
+        date: Some(Date::ymd(2024, 1, 10)),
+        justification: Some("Aucune laverie solidaire à moins de 30 km".into()),
+        diplp_informee: true,
+        date_information_diplp: Some(Date::ymd(2024, 1, 5)),
+    };
+    assert!(complete.lacunes(true).is_empty());
+    assert!(complete.lacunes(false).is_empty());
+    let champs =
+        |d: &Derogation, axe_4: bool| d.lacunes(axe_4).into_iter().map(|(c, _)| c).collect::<Vec<_>>();
+    let vide = Derogation {
+        accordee_par: Some("  ".into()),
+        date: None,
+        justification: None,
+        diplp_informee: false,
+        date_information_diplp: None,
+    };
+    assert_eq!(champs(&vide, false), ["justification", "date", "accordee_par"]);
+    assert_eq!(
+        champs(&vide, true),
+        [
+            "justification",
+            "date",
+            "accordee_par",
+            "diplp_informee",
+            "date_information_diplp"
+        ]
+    );
+    // The DIPLP informed after the derogation: not « en amont ».
+    let tardive = Derogation {
+        date_information_diplp: Some(Date::ymd(2024, 1, 11)),
+        ..complete.clone()
+    };
+    let l = tardive.lacunes(true);
+    assert_eq!(l.len(), 1);
+    assert!(
+        l[0].1.contains("postérieure") && l[0].1.contains("R-REF-03"),
+        "{}",
+        l[0].1
+    );
+    // Outside axis 4, the information of the DIPLP is not asked.
+    assert!(tardive.lacunes(false).is_empty());
+}
+
 #[test]
 fn r_act_05_nature_manquante() {
     let c = avec_fiche(FicheBuilder::new("1.2", "AT-1-1.2-01", eur(10_000)).avec(|f| f.nature = None));

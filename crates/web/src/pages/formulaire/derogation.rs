@@ -44,28 +44,11 @@ pub fn saisie_de(d: Option<&Derogation>, commissaire: &str, aujourd_hui: Date) -
     s
 }
 
-/// A date field that must be given, with the rule it serves in its messages.
-fn date_obligatoire(l: &mut Lecture, nom: &str, libelle: &str, regle: &str) -> Option<Date> {
-    let t = l.saisie.get(nom).trim().to_string();
-    if t.is_empty() {
-        l.erreur(
-            nom,
-            format!("« {libelle} » est obligatoire ({regle}) : ce champ ne peut pas rester vide."),
-        );
-        return None;
-    }
-    match Date::parse(&t) {
-        Ok(d) => Some(d),
-        Err(e) => {
-            l.erreur(nom, format!("Date invalide pour « {libelle} » ({regle}) : {e}."));
-            None
-        }
-    }
-}
-
 /// Reads the form into a derogation. `axe_4`: the fiche is on axis 4, where the prior
 /// information of the DIPLP and the DGCS is required (R-REF-03); elsewhere the stored values
-/// of those fields (`actuelle`, from a contract file) are kept as they are.
+/// of those fields (`actuelle`, from a contract file) are kept as they are. What the
+/// derogation must state is checked by [`Derogation::lacunes`], as the API does; a field that
+/// cannot be read keeps its own message.
 pub fn lire(
     saisie: &Saisie,
     axe_4: bool,
@@ -73,58 +56,30 @@ pub fn lire(
 ) -> Result<Derogation, Vec<ErreurChamp>> {
     let mut l = Lecture::new(saisie);
     let justification = l.texte_long(JUSTIFICATION, "Justification");
-    if saisie.get(JUSTIFICATION).trim().is_empty() {
-        l.erreur(
-            JUSTIFICATION,
-            "« Justification » est obligatoire (R-ACT-03) : l'utilité de l'action doit être justifiée par les besoins locaux au regard d'une insuffisance de l'offre (instruction du 27/10/2023, §2).",
-        );
-    }
-    let date = date_obligatoire(&mut l, DATE, "Date de la dérogation", "R-ACT-03");
+    let date = l.date(DATE, "Date de la dérogation");
     let accordee_par = l.texte(ACCORDEE_PAR, "Accordée par");
-    if saisie.get(ACCORDEE_PAR).trim().is_empty() {
-        l.erreur(
-            ACCORDEE_PAR,
-            "« Accordée par » est obligatoire (R-ACT-03) : la dérogation est accordée par le ou la commissaire à la lutte contre la pauvreté, qui la signe de son nom.",
-        );
-    }
     let (diplp_informee, date_information_diplp) = if axe_4 {
-        let informee = l.coche(DIPLP_INFORMEE);
-        if !informee {
-            l.erreur(
-                DIPLP_INFORMEE,
-                "« DIPLP et DGCS informées en amont » est exigé sur l'axe 4 (R-REF-03) : une mesure hors référentiel de l'axe 4 n'est contractualisée qu'après l'information de la DIPLP et de la DGCS par le ou la commissaire.",
-            );
-        }
-        let le = date_obligatoire(
-            &mut l,
-            DATE_INFORMATION,
-            "Date d'information de la DIPLP et de la DGCS",
-            "R-REF-03",
-        );
-        if let (Some(info), Some(accord)) = (le, date)
-            && info > accord
-        {
-            l.erreur(
-                DATE_INFORMATION,
-                format!(
-                    "« Date d'information de la DIPLP et de la DGCS » ({info}) est postérieure à la dérogation ({accord}) : l'information a lieu en amont (R-REF-03)."
-                ),
-            );
-        }
-        (informee, le)
+        (
+            l.coche(DIPLP_INFORMEE),
+            l.date(DATE_INFORMATION, "Date d'information de la DIPLP et de la DGCS"),
+        )
     } else {
         actuelle.map_or((false, None), |d| (d.diplp_informee, d.date_information_diplp))
     };
-    if !l.erreurs.is_empty() {
-        return Err(l.erreurs);
-    }
-    Ok(Derogation {
+    let d = Derogation {
         accordee_par,
         date,
         justification,
         diplp_informee,
         date_information_diplp,
-    })
+    };
+    for (champ, message) in d.lacunes(axe_4) {
+        l.erreur(&format!("derogation.{champ}"), message);
+    }
+    if !l.erreurs.is_empty() {
+        return Err(l.erreurs);
+    }
+    Ok(d)
 }
 
 /// The fields of the derogation form.
