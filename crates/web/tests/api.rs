@@ -31,6 +31,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/contrats/{id}/fiches/{numero}"),
     ("PUT", "/contrats/{id}/fiches/{numero}"),
     ("DELETE", "/contrats/{id}/fiches/{numero}"),
+    ("PUT", "/contrats/{id}/fiches/{numero}/derogation"),
+    ("DELETE", "/contrats/{id}/fiches/{numero}/derogation"),
 ];
 
 const AMP: &str = include_str!("../../../exemples/metropole-aix-marseille-provence.toml");

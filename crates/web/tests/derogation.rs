@@ -439,3 +439,64 @@ async fn ni_l_api_ni_un_fichier_n_accordent_une_derogation() {
     assert_eq!(r.statut, StatusCode::CREATED, "{}", r.corps);
     assert_eq!(base.contrats().await.unwrap().len(), avant + 1);
 }
+
+/// The same derogation by the API: granted with the fiche's version, refused when incomplete
+/// or stale, withdrawn; the collectivity may not, another region does not see the contract.
+#[tokio::test]
+async fn la_derogation_par_l_api() {
+    let (brut, base, ids) = app_demo().await;
+    let montpellier = ids[2];
+    let (commissaire, _, email) = en_tant_que_compte(&brut, &base, "commissaire", "region:76").await;
+    let editeur = en_tant_que(&brut, &base, "collectivite_editeur", "collectivite:243400017").await;
+    let paca = en_tant_que(&brut, &base, "commissaire", "region:93").await;
+    let uri = format!("/api/v1/contrats/{montpellier}/fiches/{FICHE}/derogation");
+    let derogation = serde_json::json!({
+        "accordee_par": "Claire Commissaire",
+        "date": "2025-03-04",
+        "justification": "Aucune aide d'urgence alimentaire le week-end sur le territoire"
+    });
+    let v = fiche(&base, montpellier, FICHE).await.1.version;
+
+    // Incomplete: 422 naming the field and the rule, nothing written.
+    let mut incomplete = derogation.clone();
+    incomplete["justification"] = " ".into();
+    let r = json_version(&commissaire, "PUT", &uri, v, &incomplete).await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
+    assert_eq!(r.json()["champ"], "justification");
+    assert!(r.json()["message"].as_str().unwrap().contains("R-ACT-03"));
+    assert_eq!(fiche(&base, montpellier, FICHE).await.1.version, v);
+
+    // Others: the collectivity 403, another region's commissaire 404.
+    let r = json_version(&editeur, "PUT", &uri, v, &derogation).await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN, "{}", r.corps);
+    let r = json_version(&paca, "PUT", &uri, v, &derogation).await;
+    assert_eq!(r.statut, StatusCode::NOT_FOUND, "{}", r.corps);
+
+    // Granted.
+    let r = json_version(&commissaire, "PUT", &uri, v, &derogation).await;
+    assert_eq!(r.statut, StatusCode::OK, "{}", r.corps);
+    assert_eq!(r.json()["version"], v + 1);
+    let renvoyee = &r.json()["fiche"]["derogation"];
+    assert_eq!(renvoyee["justification"], derogation["justification"]);
+    assert_eq!(renvoyee["date"], "2025-03-04");
+    let (f, t) = fiche(&base, montpellier, FICHE).await;
+    assert!(f.derogation.is_some());
+    assert!(
+        t.modifie_par.starts_with("jeton:") && t.modifie_par.ends_with(&email),
+        "{}",
+        t.modifie_par
+    );
+    assert_eq!(r_act_02(&base, montpellier, FICHE).await, 0);
+
+    // Stale version: 409.
+    let r = json_version(&commissaire, "PUT", &uri, v, &derogation).await;
+    assert_eq!(r.statut, StatusCode::CONFLICT, "{}", r.corps);
+
+    // Withdrawn, then nothing left to withdraw.
+    let r = json_version(&commissaire, "DELETE", &uri, v + 1, &serde_json::Value::Null).await;
+    assert_eq!(r.statut, StatusCode::OK, "{}", r.corps);
+    assert!(fiche(&base, montpellier, FICHE).await.0.derogation.is_none());
+    assert_eq!(r_act_02(&base, montpellier, FICHE).await, 1);
+    let r = json_version(&commissaire, "DELETE", &uri, v + 2, &serde_json::Value::Null).await;
+    assert_eq!(r.statut, StatusCode::NOT_FOUND, "{}", r.corps);
+}

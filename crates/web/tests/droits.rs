@@ -130,6 +130,16 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
         "/api/v1/contrats/{id}/fiches/{numero}",
         Contrat(Action::Modifier),
     ),
+    (
+        "PUT",
+        "/api/v1/contrats/{id}/fiches/{numero}/derogation",
+        Contrat(Action::AccorderDerogation),
+    ),
+    (
+        "DELETE",
+        "/api/v1/contrats/{id}/fiches/{numero}/derogation",
+        Contrat(Action::AccorderDerogation),
+    ),
 ];
 
 const AMP: &str = include_str!("../../../exemples/metropole-aix-marseille-provence.toml");
@@ -194,6 +204,12 @@ fn requete(methode: &str, chemin: &str, id: i64, collectivite: &str, fichier: &s
             ("PUT", "/api/v1/contrats/{id}") => {
                 serde_json::to_string(&pacte_core::fichier::lire_toml(fichier).unwrap().contrat).unwrap()
             }
+            ("PUT", "/api/v1/contrats/{id}/fiches/{numero}/derogation") => serde_json::json!({
+                "accordee_par": "Commissaire de la matrice",
+                "date": "2024-01-10",
+                "justification": "Offre insuffisante"
+            })
+            .to_string(),
             ("POST" | "PUT", _) => {
                 serde_json::json!({"numero": "4.9", "intitule": "Fiche de la matrice"}).to_string()
             }

@@ -260,6 +260,33 @@ fn chemins() -> Value {
                 "responses": reponses_de(json!({ "204": { "description": "Fiche supprimée." } }),
                     &[("400", "Requete"), ("404", "Introuvable"), ("409", "Conflit"), ("428", "VersionManquante")])
             }
+        },
+        "/contrats/{id}/fiches/{numero}/derogation": {
+            "parameters": [id, numero],
+            "put": {
+                "tags": ["fiches"],
+                "operationId": "accorderDerogation",
+                "summary": "Accorde ou modifie la dérogation d'une action hors référentiel (R-ACT-03), réservée au ou à la commissaire de la région",
+                "description": "La dérogation précise qui l'a accordée, sa date et sa justification par les besoins locaux au regard d'une insuffisance de l'offre (R-ACT-03) ; sur l'axe 4, l'information préalable de la DIPLP et de la DGCS et sa date, antérieure ou égale à celle de la dérogation (R-REF-03). Le contrat doit être en brouillon ou en négociation ; seule la dérogation de la fiche change. If-Match porte la version de la fiche.",
+                "parameters": [if_match],
+                "requestBody": corps("Derogation", "La dérogation complète."),
+                "responses": reponses_de(json!({ "200": {
+                    "description": "La fiche avec sa dérogation ; sa version a augmenté de 1.",
+                    "headers": etag,
+                    "content": contenu_json(ref_schema("FicheStockee"))
+                }}), ECRITURE_VERSIONNEE)
+            },
+            "delete": {
+                "tags": ["fiches"],
+                "operationId": "retirerDerogation",
+                "summary": "Retire la dérogation d'une fiche (R-ACT-03), réservé au ou à la commissaire de la région",
+                "parameters": [if_match],
+                "responses": reponses_de(json!({ "200": {
+                    "description": "La fiche sans dérogation ; sa version a augmenté de 1.",
+                    "headers": etag,
+                    "content": contenu_json(ref_schema("FicheStockee"))
+                }}), &[("400", "Requete"), ("404", "Introuvable"), ("409", "Conflit"), ("428", "VersionManquante")])
+            }
         }
     })
 }
