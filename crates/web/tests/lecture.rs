@@ -148,9 +148,8 @@ async fn liste_des_contrats() {
 
 #[tokio::test]
 async fn contrat_avec_constats() {
-    let (app, base, ids) = app_demo().await;
-    let app = en_tant_que(&app, &base, "commissaire", "region:76").await;
-    let _ = &base;
+    let (brut, base, ids) = app_demo().await;
+    let app = en_tant_que(&brut, &base, "commissaire", "region:76").await;
     let id = ids[2];
     let r = get(&app, &format!("/contrats/{id}")).await;
     page_valide(&r);
@@ -158,7 +157,12 @@ async fn contrat_avec_constats() {
     assert!(c.contains("Montpellier Méditerranée Métropole"));
     assert!(c.contains("en négociation"));
     assert!(c.contains("R-COFI-50"));
-    assert!(c.contains(&format!(
+    // The commissaire does not edit the fiches: the finding leads to the fiche page; the
+    // collectivity's editor is taken to the field itself.
+    assert!(!c.contains("/modifier#"));
+    let editeur = en_tant_que(&brut, &base, "collectivite_editeur", "collectivite:243400017").await;
+    let e = get(&editeur, &format!("/contrats/{id}")).await.corps;
+    assert!(e.contains(&format!(
         "href=\"/contrats/{id}/fiches/1.2/modifier#champ-financement-etat-2024\""
     )));
     for ancre in ["axe-1", "axe-2", "axe-3", "axe-4", "fiches", "constats"] {

@@ -79,6 +79,13 @@ async fn chaque_role_voit_les_commandes_permises() {
             ] {
                 assert_eq!(present(&r.corps, &motif), modifier, "{quoi} : {motif}");
             }
+            if !modifier {
+                // Nor do the findings send there: a reader gets the pages they may open.
+                assert!(
+                    !r.corps.contains(&format!("/contrats/{id}/modifier")) && !r.corps.contains("/modifier#"),
+                    "{quoi} : lien vers un formulaire"
+                );
+            }
             let mut etapes = 0;
             for e in pacte_web::pages::formulaire::contrat::etats_suivants(c.contrat.etat) {
                 let a = action_vers(*e).unwrap();
@@ -105,6 +112,9 @@ async fn chaque_role_voit_les_commandes_permises() {
                 modifier,
                 "{quoi} : modifier la fiche"
             );
+            if !modifier {
+                assert!(!r.corps.contains("/modifier"), "{quoi} : lien vers un formulaire");
+            }
             assert_eq!(
                 present(
                     &r.corps,

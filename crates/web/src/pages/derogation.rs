@@ -104,7 +104,8 @@ fn page_derogation(
         hors_referentiel: fiche.hors_referentiel,
         axe_4: fiche.axe() == Axe::A4,
         actuelle: fiche.derogation.clone(),
-        constats: constats_fiche(&c.contrat, numero, id)
+        // The commissaire does not edit the fiche: its findings link to the fiche page.
+        constats: constats_fiche(&c.contrat, numero, id, false)
             .into_iter()
             .filter(|k| REGLES.contains(&k.code))
             .collect(),

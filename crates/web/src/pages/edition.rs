@@ -534,7 +534,7 @@ pub async fn changer_etat(
         let bloquants: Vec<ConstatVu> = verifier(&essai)
             .iter()
             .filter(|k| k.gravite == pacte_core::Gravite::Bloquant)
-            .map(|k| ConstatVu::new(k, id))
+            .map(|k| ConstatVu::new(k, id, u.propose(Action::Modifier, &c.contrat)))
             .collect();
         if !bloquants.is_empty() {
             return refuser(
@@ -641,7 +641,13 @@ fn valeur_ou_tiret<T: ToString>(v: Option<T>) -> String {
 }
 
 /// The findings of fiche `numero` among those of its contract.
-pub(super) fn constats_fiche(contrat: &Contrat, numero: NumeroFiche, id: i64) -> Vec<ConstatVu> {
+/// `modifiable`: the reader may change the contract (the links then go to the fiche form).
+pub(super) fn constats_fiche(
+    contrat: &Contrat,
+    numero: NumeroFiche,
+    id: i64,
+    modifiable: bool,
+) -> Vec<ConstatVu> {
     let prefixe = format!("fiches[{numero}]");
     verifier(contrat)
         .iter()
@@ -650,7 +656,7 @@ pub(super) fn constats_fiche(contrat: &Contrat, numero: NumeroFiche, id: i64) ->
                 .strip_prefix(&prefixe)
                 .is_some_and(|r| r.is_empty() || r.starts_with('.'))
         })
-        .map(|k| ConstatVu::new(k, id))
+        .map(|k| ConstatVu::new(k, id, modifiable))
         .collect()
 }
 
@@ -813,7 +819,7 @@ pub async fn fiche(
                 .collect()
         })
         .unwrap_or_default();
-    let constats = constats_fiche(&c.contrat, numero, id);
+    let constats = constats_fiche(&c.contrat, numero, id, u.propose(Action::Modifier, &c.contrat));
     let entete = &c.contrat.contrat;
     let page = page_contrat(&etat, format!("Fiche {numero}"), Some(id), Some(entete))
         .ariane(format!("Fiche {numero}"), None);

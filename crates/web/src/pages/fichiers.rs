@@ -163,7 +163,7 @@ fn apercu(etat: &Etat, fichier: &str, texte: &str, c: &Contrat) -> PageApercu {
             (a.to_string(), etat.to_string(), total.to_string())
         })
         .collect();
-    let constats: Vec<ConstatVu> = verifier(c).iter().map(|k| ConstatVu::new(k, 0)).collect();
+    let constats: Vec<ConstatVu> = verifier(c).iter().map(|k| ConstatVu::new(k, 0, false)).collect();
     PageApercu {
         page: page(etat, "Aperçu du contrat à importer"),
         fichier: fichier.to_string(),

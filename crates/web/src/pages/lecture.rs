@@ -1101,7 +1101,7 @@ async fn construire_page_contrat(etat: &Etat, u: &Utilisateur, id: i64) -> Resul
             gravite: c.gravite.libelle(),
             message: c.message.clone(),
             source: c.source,
-            lien: lien_constat(id, &c.cible),
+            lien: lien_constat(id, &c.cible, u.propose(Action::Modifier, contrat)),
             objet: objet_constat(&c.cible, c.gravite),
         })
         .collect();

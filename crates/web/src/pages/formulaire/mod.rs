@@ -302,14 +302,16 @@ pub struct ConstatVu {
 }
 
 impl ConstatVu {
-    pub fn new(c: &Constat, contrat_id: i64) -> ConstatVu {
+    /// `modifiable`: the reader may change the contract, so the link goes to the field on its
+    /// form (see [`lien_constat`]).
+    pub fn new(c: &Constat, contrat_id: i64, modifiable: bool) -> ConstatVu {
         ConstatVu {
             code: c.code,
             bloquant: c.gravite == Gravite::Bloquant,
             gravite: c.gravite.libelle(),
             message: c.message.clone(),
             source: c.source,
-            lien: lien_constat(contrat_id, &c.cible),
+            lien: lien_constat(contrat_id, &c.cible, modifiable),
         }
     }
 
@@ -340,7 +342,8 @@ impl Placement {
             if !(reste.is_empty() || reste.starts_with('.')) {
                 continue;
             }
-            let vu = ConstatVu::new(c, contrat_id);
+            // The forms are shown only to whoever may change the contract.
+            let vu = ConstatVu::new(c, contrat_id, true);
             let morceaux: Vec<&str> = reste.split(['.', '[', ']']).filter(|m| !m.is_empty()).collect();
             let ancre = (1..=morceaux.len())
                 .rev()
