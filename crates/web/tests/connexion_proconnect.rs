@@ -159,6 +159,41 @@ async fn premiere_connexion_cree_un_compte_sans_droit() {
     let contrat = get_cookie(&app, &session, &format!("/contrats/{}", ids[0])).await;
     assert_eq!(contrat.statut, StatusCode::NOT_FOUND);
 
+    // No Pacte password to change: the page says so, the header does not offer it.
+    let page = get_cookie(&app, &session, "/compte/mot-de-passe").await;
+    assert_eq!(page.statut, StatusCode::OK);
+    assert!(
+        page.corps.contains("il n&#39;a pas de mot de passe Pacte"),
+        "{}",
+        page.corps
+    );
+    assert!(!page.corps.contains("name=\"actuel\""));
+    assert!(!accueil.corps.contains("href=\"/compte/mot-de-passe\""));
+    let csrf = csrf_de(&get_cookie(&app, &session, "/deconnexion").await.corps).unwrap();
+    let r = envoyer(
+        &app,
+        Request::post("/compte/mot-de-passe")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, &session)
+            .body(Body::from(corps_formulaire(&[
+                ("csrf", &csrf),
+                ("actuel", ""),
+                ("nouveau", "un nouveau mot de passe"),
+                ("confirmation", "un nouveau mot de passe"),
+            ])))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        base.utilisateur_par_email(EMAIL)
+            .await
+            .unwrap()
+            .unwrap()
+            .hash_mot_de_passe
+            .is_none()
+    );
+
     // A second login finds the same account.
     let r = revenir_de(&app, &partir(&app, "/").await).await;
     assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);

@@ -233,7 +233,12 @@ struct PageMotDePasse {
     champ_en_erreur: &'static str,
     message_erreur: String,
     message: Option<&'static str>,
+    /// A ProConnect-only account: why there is no password to change here.
+    sans_mot_de_passe: Option<&'static str>,
 }
+
+/// Why a ProConnect-only account has no password to change.
+const SANS_MOT_DE_PASSE: &str = "Votre compte se connecte par ProConnect : il n'a pas de mot de passe Pacte. Votre mot de passe se gère auprès du fournisseur d'identité de votre administration.";
 
 fn page_mdp(etat: &Etat) -> Page {
     Page::new(etat, "Changer de mot de passe", "").ariane("Mon mot de passe", None)
@@ -258,6 +263,7 @@ pub async fn page_mot_de_passe(
             .enregistre
             .is_some()
             .then_some("Mot de passe changé. Vos autres sessions ont été fermées."),
+        sans_mot_de_passe: u.compte.hash_mot_de_passe.is_none().then_some(SANS_MOT_DE_PASSE),
     })
 }
 
@@ -283,6 +289,7 @@ pub async fn changer_mot_de_passe(
             champ_en_erreur: champ,
             message_erreur: message,
             message: None,
+            sans_mot_de_passe: u.compte.hash_mot_de_passe.is_none().then_some(SANS_MOT_DE_PASSE),
         };
         Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -290,6 +297,9 @@ pub async fn changer_mot_de_passe(
         )
             .into_response())
     };
+    if u.compte.hash_mot_de_passe.is_none() {
+        return refus(SANS_MOT_DE_PASSE.into(), "actuel");
+    }
     let bon = u
         .compte
         .hash_mot_de_passe

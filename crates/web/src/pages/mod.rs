@@ -40,6 +40,9 @@ pub struct Visiteur {
     pub habilitation: String,
     pub csrf: String,
     pub droits: pacte_core::droits::Habilitation,
+    /// The account has a Pacte password (not a ProConnect-only account): the header offers
+    /// the password page.
+    pub mot_de_passe: bool,
 }
 
 impl Visiteur {
@@ -65,6 +68,7 @@ impl Visiteur {
             ),
             csrf: u.csrf().to_string(),
             droits: u.habilitation.clone(),
+            mot_de_passe: u.compte.hash_mot_de_passe.is_some(),
         }
     }
 }
