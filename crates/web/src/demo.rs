@@ -23,8 +23,9 @@ pub const EXEMPLES: &[(&str, &str)] = &[
 /// The actor of the demonstration imports in the audit log.
 pub const ACTEUR_DEMO: &str = "demo";
 
-/// Loads the demonstration contracts: the three examples (two conform, one with findings)
-/// and Bordeaux Métropole with 60 generated fiches. Returns their ids.
+/// Loads the demonstration contracts: the three examples (two conform, one with findings),
+/// Bordeaux Métropole with 60 generated fiches, and Toulon in negotiation with an action
+/// outside the référentiel. Returns their ids, in that order.
 pub async fn charger(base: &Base) -> Result<Vec<i64>, ErreurStore> {
     let mut contrats = Vec::new();
     for (nom, texte) in EXEMPLES {
@@ -34,6 +35,20 @@ pub async fn charger(base: &Base) -> Result<Vec<i64>, ErreurStore> {
     let mut bordeaux = pacte_core::jeu_national::jeu_national(2, 60).swap_remove(1);
     bordeaux.contrat.intitule = Some("Contrat local des solidarités 2024-2027 de Bordeaux Métropole".into());
     contrats.push(bordeaux);
+    // Contract 17 is Toulon (region 93): in negotiation, with one action outside the
+    // référentiel awaiting the derogation of the demonstration commissaire (R-ACT-02, R-ACT-03).
+    let mut toulon = pacte_core::jeu_national::jeu_national(18, 12).swap_remove(17);
+    toulon.contrat.intitule =
+        Some("Contrat local des solidarités 2024-2027 de la Métropole Toulon-Provence-Méditerranée".into());
+    toulon.contrat.etat = pacte_core::contrat::EtatContrat::Negociation;
+    toulon.contrat.date_deliberation = None;
+    toulon.contrat.signataires.clear();
+    if let Some(f) = toulon.fiches.first_mut() {
+        f.intitule = "Laverie solidaire itinérante pour les familles hébergées à l'hôtel".into();
+        f.hors_referentiel = true;
+        f.derogation = None;
+    }
+    contrats.push(toulon);
     base.importer(&contrats, ACTEUR_DEMO).await
 }
 

@@ -262,7 +262,7 @@ async fn formulaire_sans_jeton_csrf_refuse() {
     assert_eq!(r.statut, StatusCode::FORBIDDEN);
     // Nothing was written.
     assert_eq!(base.contrat(amp).await.unwrap().contrat.fiches.len(), fiches);
-    assert_eq!(base.contrats().await.unwrap().len(), 4);
+    assert_eq!(base.contrats().await.unwrap().len(), 5);
     // The session's own token passes the check (the contract is in execution: the
     // collectivity no longer changes its fiches, 409).
     let r = post_formulaire_connecte(&app, &s, &uri, &[("version", &version), ("confirmer", "oui")]).await;
@@ -492,7 +492,7 @@ async fn journal_d_audit_nomme_l_auteur() {
     )
     .await;
     assert_eq!(r.statut, StatusCode::FORBIDDEN);
-    assert_eq!(base.contrats().await.unwrap().len(), 5);
+    assert_eq!(base.contrats().await.unwrap().len(), 6);
 }
 
 /// Housekeeping: expired and idle sessions go, attempts older than a day go (client addresses

@@ -453,7 +453,7 @@ async fn sans_connexion() {
         }
     }
     // Nothing was written.
-    assert_eq!(_base.contrats().await.unwrap().len(), 4);
+    assert_eq!(_base.contrats().await.unwrap().len(), ids.len());
 }
 
 /// A DDETS of one département neither reads nor changes another's contract, through the pages
@@ -510,18 +510,22 @@ async fn ddets_d_un_autre_departement() {
 }
 
 /// The demonstration: each account, signed in with its password, sees exactly its world in the
-/// list of contracts (demonstration contracts: AMP and the Bouches-du-Rhône in region 93,
-/// Montpellier in the Hérault, Bordeaux in the Gironde).
+/// list of contracts (demonstration contracts: AMP and the Bouches-du-Rhône in region 93 and
+/// département 13, Toulon in region 93 and département 83, Montpellier in the Hérault,
+/// Bordeaux in the Gironde).
 #[tokio::test]
 async fn chaque_compte_de_demonstration_voit_son_monde() {
     let (app, _base, ids) = app_demo().await;
-    let [amp, bdr, montpellier, bordeaux] = ids[..] else {
-        panic!("quatre contrats de démonstration attendus : {ids:?}")
+    let [amp, bdr, montpellier, bordeaux, toulon] = ids[..] else {
+        panic!("cinq contrats de démonstration attendus : {ids:?}")
     };
     let attendus: &[(&str, &[i64])] = &[
-        ("administrateur_national", &[amp, bdr, montpellier, bordeaux]),
-        ("lecteur_national", &[amp, bdr, montpellier, bordeaux]),
-        ("commissaire", &[amp, bdr]),
+        (
+            "administrateur_national",
+            &[amp, bdr, montpellier, bordeaux, toulon],
+        ),
+        ("lecteur_national", &[amp, bdr, montpellier, bordeaux, toulon]),
+        ("commissaire", &[amp, bdr, toulon]),
         ("ddets", &[amp, bdr]),
         ("collectivite_editeur", &[amp]),
         ("collectivite_lecteur", &[amp]),
@@ -544,7 +548,7 @@ async fn chaque_compte_de_demonstration_voit_son_monde() {
         let mut voit = voit.to_vec();
         voit.sort_unstable();
         assert_eq!(listes, voit, "contrats listés pour {role}");
-        for id in [amp, bdr, montpellier, bordeaux] {
+        for id in [amp, bdr, montpellier, bordeaux, toulon] {
             let r = commun::get_connecte(&app, &s, &format!("/contrats/{id}")).await;
             let attendu = if voit.contains(&id) {
                 StatusCode::OK

@@ -67,7 +67,7 @@ async fn tableau_de_bord() {
     page_valide(&r);
     let c = &r.corps;
     assert!(c.contains("<h1>Tableau de bord</h1>"));
-    assert!(c.contains("4 contrats"), "{c}");
+    assert!(c.contains("5 contrats"), "{c}");
     // Counts per state, linked to the filtered list.
     assert!(c.contains("href=\"/contrats?etat=negociation\""));
     assert!(c.contains("href=\"/contrats?etat=en_execution\""));
