@@ -45,6 +45,12 @@ pub async fn charger(base: &Base) -> Result<Vec<i64>, ErreurStore> {
     toulon.contrat.signataires.clear();
     if let Some(f) = toulon.fiches.first_mut() {
         f.intitule = "Laverie solidaire itinérante pour les familles hébergées à l'hôtel".into();
+        f.description = Some(
+            "Un camion-laverie passe chaque semaine dans les hôtels sociaux de la métropole : lavage et séchage du linge des familles hébergées, qui n'ont aucun accès à une laverie. Aucun type d'action du référentiel ne couvre ce besoin, que le diagnostic de 2023 a relevé."
+                .into(),
+        );
+        f.sous_axe = None;
+        f.type_action = None;
         f.hors_referentiel = true;
         f.derogation = None;
     }
