@@ -60,6 +60,8 @@ pub struct Etat {
     pub visiteur: Option<Arc<pages::Visiteur>>,
     /// ProConnect, when configured.
     pub proconnect: Option<Arc<comptes::proconnect::ProConnect>>,
+    /// Sessions read in the last second (see `comptes/memoire.rs`).
+    pub sessions: Arc<comptes::memoire::SessionsRecentes>,
 }
 
 impl Etat {
@@ -74,6 +76,7 @@ impl Etat {
             options: Arc::new(options),
             pages: Arc::default(),
             visiteur: None,
+            sessions: Arc::default(),
         }
     }
 

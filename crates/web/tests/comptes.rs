@@ -538,8 +538,53 @@ async fn entretien_des_sessions_et_des_tentatives() {
     // Three hours later, the session has been idle too long: it goes too.
     let bilan = entretenir(&base, maintenant + 3 * 3600).await.unwrap();
     assert_eq!(bilan.sessions, 1);
+    // (The application trusts a session it has just read for a moment: by the real clock this
+    // one is not idle, so it is gone once that moment has passed.)
+    tokio::time::sleep(pacte_web::comptes::memoire::FRAICHEUR).await;
     assert_eq!(
         get_connecte(&app, &vivante, "/").await.statut,
         StatusCode::SEE_OTHER
     );
+}
+
+/// Sessions read recently are kept in memory for a moment: a sign-out or a change made by the
+/// application is seen at once; a change made by another process (the command line beside
+/// the server) within `FRAICHEUR`.
+#[tokio::test]
+async fn sessions_en_memoire() {
+    use pacte_web::comptes::memoire::FRAICHEUR;
+    let (app, base, _, url) = app_demo_et_adresse(pacte_web::Options::default()).await;
+    let (email, mdp) = compte_demo("ddets");
+    let s = connecter(&app, email, mdp).await;
+    assert_eq!(get_connecte(&app, &s, "/").await.statut, StatusCode::OK);
+    // Another process deactivates the account.
+    let compte = base.utilisateur_par_email(email).await.unwrap().unwrap();
+    let autre = pacte_store::Base::ouvrir(&url).await.unwrap();
+    autre
+        .desactiver_utilisateur(compte.id, "cli:admin")
+        .await
+        .unwrap();
+    tokio::time::sleep(FRAICHEUR + std::time::Duration::from_millis(50)).await;
+    let r = get_connecte(&app, &s, "/").await;
+    assert_eq!(
+        r.statut,
+        StatusCode::SEE_OTHER,
+        "compte désactivé par un autre processus"
+    );
+
+    // Sign-out through the application: at once.
+    let (email, mdp) = compte_demo("lecteur_national");
+    let s = connecter(&app, email, mdp).await;
+    assert_eq!(get_connecte(&app, &s, "/").await.statut, StatusCode::OK);
+    let r = post_formulaire_connecte(&app, &s, "/deconnexion", &[]).await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER);
+    assert_eq!(get_connecte(&app, &s, "/").await.statut, StatusCode::SEE_OTHER);
+
+    // A write of the application (an account deactivated by this process): at once.
+    let (email, mdp) = compte_demo("partenaire");
+    let s = connecter(&app, email, mdp).await;
+    assert_eq!(get_connecte(&app, &s, "/").await.statut, StatusCode::OK);
+    let compte = base.utilisateur_par_email(email).await.unwrap().unwrap();
+    base.desactiver_utilisateur(compte.id, "admin").await.unwrap();
+    assert_eq!(get_connecte(&app, &s, "/").await.statut, StatusCode::SEE_OTHER);
 }

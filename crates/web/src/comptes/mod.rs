@@ -8,6 +8,7 @@
 //!   `pacte_core::droits::decider`: every handler asks through them.
 
 pub mod entretien;
+pub mod memoire;
 pub mod mot_de_passe;
 pub mod pages;
 pub mod proconnect;
@@ -362,12 +363,21 @@ async fn utilisateur_de_session(etat: &Etat, entetes: &HeaderMap) -> Result<Opti
         return Ok(None);
     };
     let id_hash = empreinte_secret(&secret);
-    let Some(ouverte) = etat.base.session(&id_hash).await? else {
-        return Ok(None);
+    let ecritures = etat.base.ecritures_locales();
+    let ouverte = match etat.sessions.lire(&id_hash, ecritures) {
+        Some(s) => s,
+        None => {
+            let Some(s) = etat.base.session(&id_hash).await? else {
+                return Ok(None);
+            };
+            etat.sessions.garder(&id_hash, ecritures, s.clone());
+            s
+        }
     };
     let inactive = temps::secondes(&ouverte.session.derniere_activite)
         .is_none_or(|t| temps::maintenant() - t > INACTIVITE_MAX);
     if inactive {
+        etat.sessions.oublier(&id_hash);
         etat.base.fermer_session(&id_hash).await?;
         return Ok(None);
     }

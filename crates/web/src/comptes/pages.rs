@@ -212,6 +212,7 @@ pub async fn deconnexion(State(etat): State<Etat>, u: Utilisateur) -> Result<Res
         ..
     } = &u.acces
     {
+        etat.sessions.oublier(id_hash);
         etat.base.fermer_session(id_hash).await?;
         jeton_id = jeton_id_proconnect.as_deref();
     }
@@ -323,6 +324,7 @@ pub async fn changer_mot_de_passe(
         .await?;
     if let Acces::Session { id_hash, .. } = &u.acces {
         etat.base.fermer_sessions_de(u.compte.id, Some(id_hash)).await?;
+        etat.sessions.vider();
     }
     Ok(Redirect::to("/compte/mot-de-passe?enregistre=1").into_response())
 }

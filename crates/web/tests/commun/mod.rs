@@ -39,7 +39,14 @@ pub async fn app_demo() -> (Router, Base, Vec<i64>) {
 
 /// [`app_demo`] with `options` (the demonstration banner and the test hashing cost are set).
 pub async fn app_demo_avec(options: pacte_web::Options) -> (Router, Base, Vec<i64>) {
-    let base = base_neuve().await;
+    let (app, base, ids, _) = app_demo_et_adresse(options).await;
+    (app, base, ids)
+}
+
+/// [`app_demo_avec`], also returning the base's URL (for tests that open a second handle, as
+/// another process would).
+pub async fn app_demo_et_adresse(options: pacte_web::Options) -> (Router, Base, Vec<i64>, String) {
+    let (base, url) = base_neuve_et_adresse().await;
     let ids = pacte_web::demo::charger(&base)
         .await
         .expect("données de démonstration");
@@ -54,7 +61,7 @@ pub async fn app_demo_avec(options: pacte_web::Options) -> (Router, Base, Vec<i6
             ..options
         },
     );
-    (app, base, ids)
+    (app, base, ids, url)
 }
 
 /// The demonstration account of a role (`pacte_web::demo::COMPTES`): (e-mail, password).
