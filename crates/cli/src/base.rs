@@ -575,17 +575,9 @@ pub async fn modifier_utilisateur(url: &str, email: &str, c: Changements, acteur
             return ExitCode::from(ILLISIBLE);
         }
     };
-    let base = match ouvrir(url).await {
-        Ok(b) => b,
+    let (base, u) = match base_et_compte(url, email).await {
+        Ok(bu) => bu,
         Err(c) => return c,
-    };
-    let u = match base.utilisateur_par_email(email).await {
-        Ok(Some(u)) => u,
-        Ok(None) => {
-            eprintln!("Erreur : aucun compte n'a l'adresse {email}.");
-            return ExitCode::from(ECHEC);
-        }
-        Err(e) => return echec(e),
     };
     // The role given, or the account's; the scope given, else the one the role implies, else
     // the account's own when the role is unchanged.
@@ -654,19 +646,27 @@ fn exemple_perimetre(portee: pacte_core::droits::Portee) -> &'static str {
     }
 }
 
-/// `pacte utilisateur desactiver`.
-pub async fn desactiver_utilisateur(url: &str, email: &str, acteur: &str) -> ExitCode {
-    let base = match ouvrir(url).await {
-        Ok(b) => b,
-        Err(c) => return c,
-    };
-    let u = match base.utilisateur_par_email(email).await {
-        Ok(Some(u)) => u,
+/// The base at `url` and its account of address `email`; the exit code of the failure.
+async fn base_et_compte(
+    url: &str,
+    email: &str,
+) -> Result<(Base, pacte_store::comptes::Utilisateur), ExitCode> {
+    let base = ouvrir(url).await?;
+    match base.utilisateur_par_email(email).await {
+        Ok(Some(u)) => Ok((base, u)),
         Ok(None) => {
             eprintln!("Erreur : aucun compte n'a l'adresse {email}.");
-            return ExitCode::from(ECHEC);
+            Err(ExitCode::from(ECHEC))
         }
-        Err(e) => return echec(e),
+        Err(e) => Err(echec(e)),
+    }
+}
+
+/// `pacte utilisateur desactiver`.
+pub async fn desactiver_utilisateur(url: &str, email: &str, acteur: &str) -> ExitCode {
+    let (base, u) = match base_et_compte(url, email).await {
+        Ok(bu) => bu,
+        Err(c) => return c,
     };
     match base.desactiver_utilisateur(u.id, acteur).await {
         Ok(u) => {
