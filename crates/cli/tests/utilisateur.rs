@@ -175,30 +175,26 @@ fn erreurs_de_creation() {
             "--generer",
         ]
     };
-    echoue(
-        &base,
-        &creation("roi", "national"),
-        2,
-        "le rôle « roi » n'existe pas : rôles possibles",
-    );
-    echoue(
-        &base,
-        &creation("ddets", "region:93"),
-        2,
-        "le rôle « DDETS » s'exerce sur un département, pas sur une région",
-    );
-    echoue(
-        &base,
-        &creation("ddets", "departement:99"),
-        2,
-        "le département « 99 » n'existe pas",
-    );
-    echoue(
-        &base,
-        &creation("commissaire", "region"),
-        2,
-        "le périmètre « region » n'est pas reconnu",
-    );
+    for (role, perimetre, message) in [
+        (
+            "roi",
+            "national",
+            "le rôle « roi » n'existe pas : rôles possibles",
+        ),
+        (
+            "ddets",
+            "region:93",
+            "le rôle « DDETS » s'exerce sur un département, pas sur une région",
+        ),
+        ("ddets", "departement:99", "le département « 99 » n'existe pas"),
+        (
+            "commissaire",
+            "region",
+            "le périmètre « region » n'est pas reconnu",
+        ),
+    ] {
+        echoue(&base, &creation(role, perimetre), 2, message);
+    }
     echoue(
         &base,
         &[
