@@ -137,6 +137,34 @@ fn erreurs_de_ligne_de_commande_en_francais() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("2031"));
 }
 
+/// An incomplete ProConnect configuration stops `pacte serve` before it listens, naming what
+/// is missing; the help lists the variables.
+#[test]
+fn serve_refuse_une_configuration_proconnect_incomplete() {
+    let dossier = std::env::temp_dir().join(format!("pacte-cli-serve-{}", std::process::id()));
+    let base = format!("sqlite://{}/pacte.db", dossier.display());
+    let o = Command::new(env!("CARGO_BIN_EXE_pacte"))
+        .args(["serve", "--base", &base, "--adresse", "127.0.0.1:0"])
+        .env("PACTE_PROCONNECT_CLIENT_ID", "pacte")
+        .env(
+            "PACTE_PROCONNECT_URL_RETOUR",
+            "https://pacte.exemple.gouv.fr/connexion/proconnect/retour",
+        )
+        .output()
+        .expect("pacte runs");
+    let _ = std::fs::remove_dir_all(&dossier);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr).trim(),
+        "Erreur : configuration ProConnect incomplète : définissez aussi PACTE_PROCONNECT_URL_DECOUVERTE, PACTE_PROCONNECT_CLIENT_SECRET."
+    );
+    let aide = String::from_utf8_lossy(&pacte(&["serve", "--aide"]).stdout).to_string();
+    assert!(
+        aide.contains("PACTE_PROCONNECT_CLIENT_SECRET") && aide.contains("--mandataire"),
+        "{aide}"
+    );
+}
+
 /// Generated documents must match the code that generates them.
 #[test]
 fn documents_generes_a_jour() {
