@@ -407,3 +407,37 @@ fn types_utilisables_dans_les_gestionnaires_axum() {
     };
     let _ = |config: ConfigProConnect| envoyable(ClientProConnect::decouvrir(config));
 }
+
+/// `acr_values` asked: the level the ID token states must be one of them.
+#[tokio::test]
+async fn niveau_d_authentification_verifie() {
+    let fournisseur = Fournisseur::demarrer(Reglages::default()).await;
+    let avec_acr = |acr: &str| {
+        let mut c = config(&fournisseur);
+        c.acr_values = Some(acr.into());
+        c
+    };
+    // The provider answers `eidas1`.
+    let client = ClientProConnect::decouvrir(avec_acr("eidas1 eidas2"))
+        .await
+        .unwrap();
+    assert_eq!(
+        connexion(&client).await.unwrap().email,
+        "camille.durand@exemple.gouv.fr"
+    );
+    assert_eq!(
+        fournisseur.journal(|j| j.derniere_autorisation["acr_values"].clone()),
+        "eidas1 eidas2"
+    );
+    let client = ClientProConnect::decouvrir(avec_acr("eidas2")).await.unwrap();
+    let e = connexion(&client).await.unwrap_err();
+    assert_eq!(e, ErreurOidc::NiveauInsuffisant("eidas1".into()));
+    assert_eq!(
+        e.to_string(),
+        "niveau d'authentification insuffisant (« eidas1 » reçu, autre niveau exigé)"
+    );
+    // No `acr` at all in the token.
+    fournisseur.regler(|r| r.acr = "");
+    let e = connexion(&client).await.unwrap_err();
+    assert_eq!(e, ErreurOidc::NiveauInsuffisant("inconnu".into()));
+}

@@ -46,6 +46,9 @@ pub enum ErreurOidc {
     SujetIncoherent,
     /// No usable e-mail address in the identity returned.
     EmailAbsent,
+    /// `acr_values` were asked and the ID token's `acr` is none of them (the agent was
+    /// authenticated at a lower level than required).
+    NiveauInsuffisant(String),
 }
 
 impl fmt::Display for ErreurOidc {
@@ -88,6 +91,10 @@ impl fmt::Display for ErreurOidc {
             Self::EmailAbsent => {
                 f.write_str("adresse électronique absente ou invalide dans l'identité reçue")
             }
+            Self::NiveauInsuffisant(acr) => write!(
+                f,
+                "niveau d'authentification insuffisant (« {acr} » reçu, autre niveau exigé)"
+            ),
         }
     }
 }

@@ -362,6 +362,13 @@ impl ClientProConnect {
         let revendications = self.verifier_signature(&jeton_id).await?;
         let attendu = self.attendu();
         let sujet = jws::verifier_jeton_id(&revendications, &attendu, &etat_attendu.nonce)?;
+        // `acr_values` are a request the provider may not honour: the level reached is checked.
+        if let Some(exiges) = self.config.acr_values.as_deref().filter(|a| !a.trim().is_empty()) {
+            let recu = texte(&revendications, "acr").unwrap_or_default();
+            if !exiges.split_whitespace().any(|a| a == recu) {
+                return Err(ErreurOidc::NiveauInsuffisant(nettoyer(&recu)));
+            }
+        }
 
         let mut email = texte(&revendications, "email");
         let mut prenom = texte(&revendications, "given_name");

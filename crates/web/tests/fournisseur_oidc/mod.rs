@@ -75,6 +75,8 @@ pub struct Reglages {
     pub sujet_infos: Option<String>,
     /// `token_endpoint_auth_methods_supported` of the discovery document.
     pub methodes_authentification: Vec<&'static str>,
+    /// The `acr` of the ID token.
+    pub acr: &'static str,
 }
 
 impl Default for Reglages {
@@ -94,6 +96,7 @@ impl Default for Reglages {
             signature_infos: None,
             sujet_infos: None,
             methodes_authentification: vec!["client_secret_post", "client_secret_basic"],
+            acr: "eidas1",
         }
     }
 }
@@ -421,7 +424,7 @@ async fn jeton(
         "iat": t + r.decalage_iat,
         "auth_time": t,
         "nonce": r.nonce.clone().unwrap_or(autorisation.nonce),
-        "acr": "eidas1",
+        "acr": r.acr,
         "idp_id": "fia1v2",
     });
     if r.identite_dans_jeton {
