@@ -331,4 +331,36 @@ async fn une_entree_falsifiee_rompt_la_chaine() {
             .contains("le contenu de l&#39;entrée 5 a été modifié après son écriture")
     );
     assert!(r.corps.contains(&format!("href=\"{LISTE}/5\"")));
+    // Asked for explicitly (what a long log offers), on any page: the same verification.
+    let r = get(&app, &format!("{LISTE}?page=2&verifier=oui")).await;
+    assert_eq!(r.statut, StatusCode::OK);
+    assert!(r.corps.contains("Chaîne rompue à l'entrée n° 5"), "{}", r.corps);
+}
+
+#[tokio::test]
+async fn un_long_journal_est_verifie_a_la_demande() {
+    let (_, app, base, _) = en_administrateur().await;
+    // The national set's size plus a third: 166 contracts of 60 fiches.
+    base.importer(&pacte_core::jeu_national::jeu_national(166, 60), "cli:test")
+        .await
+        .unwrap();
+    let n = total(&base).await;
+    assert!(n > pacte_web::pages::journal::VERIFICATION_AUTOMATIQUE, "{n}");
+    let r = get(&app, &format!("{LISTE}?entite=contrat&page=2")).await;
+    assert_eq!(r.statut, StatusCode::OK);
+    assert!(
+        !r.corps.contains("Chaîne intègre"),
+        "pas de vérification d'office"
+    );
+    assert!(r.corps.contains("elle n'est faite qu'à la demande"));
+    assert!(r.corps.contains(&format!(
+        "href=\"{LISTE}?entite=contrat&#38;page=2&#38;verifier=oui\">Vérifier la chaîne</a>"
+    )));
+    let r = get(&app, &format!("{LISTE}?entite=contrat&page=2&verifier=oui")).await;
+    let attendu = format!(
+        "Chaîne intègre : {} entrées vérifiées",
+        pacte_web::pages::journal::nombre(n)
+    );
+    assert!(r.corps.contains(&attendu), "{}", r.corps);
+    assert_eq!(numeros(&r.corps).len(), 50);
 }
