@@ -48,6 +48,10 @@ const PAGES = [
   // Account 8 of `pacte demo` is the demonstration account with no rights (waiting).
   ['18-utilisateur', '/administration/utilisateurs/8', 200, 'compte d’un utilisateur', COMPTES.administrateur],
   ['19-tableau-de-bord-sans-droit', '/', 200, 'tableau de bord d’un compte sans droit', COMPTES.sansDroit],
+  ['19a-journal', '/administration/journal', 200, 'journal d’audit', COMPTES.administrateur],
+  ['19b-journal-filtre', '/administration/journal?entite=fiche&page=2', 200, 'journal d’audit filtré, page 2', COMPTES.administrateur],
+  // Entry 2 of `pacte demo`: the creation of contract 1 (its snapshot).
+  ['19c-journal-entree', '/administration/journal/2', 200, 'entrée du journal d’audit (création)', COMPTES.administrateur],
 ];
 
 /** The file uploaded for the import preview: it has findings, so the preview lists them. */
@@ -98,6 +102,31 @@ describe('accessibilité (axe-core)', () => {
       }
     });
   }
+
+  test('entrée du journal d’audit : modification d’un compte, champ par champ', async (t) => {
+    const contexte = await nouveauContexte(navigateur);
+    try {
+      const page = await contexte.newPage();
+      await connecter(page, COMPTES.administrateur);
+      // Account 8 of `pacte demo`, the one with no rights: its name changes.
+      const compte = '/administration/utilisateurs/8';
+      const statut = await ouvrir(page, compte);
+      assert.equal(statut, 200, `${compte} : HTTP ${statut} — ${await texteDeLaPage(page, 300)}`);
+      const nom = page.locator('#nom').first();
+      await nom.fill(`${await nom.inputValue()} (revu)`);
+      const enregistre = await soumettre(page, page.locator('form', { has: page.locator('#nom') }).first());
+      assert.equal(enregistre.statut, 200, `enregistrement du compte : HTTP ${enregistre.statut} (${enregistre.url})`);
+      const liste = '/administration/journal?entite=utilisateur&operation=modification';
+      assert.equal(await ouvrir(page, liste), 200, liste);
+      const chemin = await page.locator('#journal tbody th a').first().getAttribute('href');
+      assert.equal(await ouvrir(page, chemin), 200, chemin);
+      await capturer(page, '19d-journal-modification');
+      assert.ok((await page.locator('#changements').count()) > 0, `${chemin} : pas de tableau des champs modifiés`);
+      await verifierAxe(t, page, 'entrée du journal d’audit (modification)', chemin);
+    } finally {
+      await contexte.close();
+    }
+  });
 
   test('aperçu d’import après envoi d’un fichier (POST /contrats/import)', async (t) => {
     const contexte = await nouveauContexte(navigateur);

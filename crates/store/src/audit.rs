@@ -272,3 +272,176 @@ pub(crate) fn verifier(
         rupture: None,
     }
 }
+
+/// The entities the store writes to the log.
+pub const ENTITES: &[&str] = &["contrat", "fiche", "utilisateur", "jeton_api", "referentiel"];
+
+/// The operations the store writes to the log.
+pub const OPERATIONS: &[&str] = &[
+    "creation",
+    "modification",
+    "suppression",
+    "chargement",
+    "modification du mot de passe",
+    "desactivation",
+    "revocation",
+];
+
+/// A selection of the audit log; every criterion is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FiltreJournal {
+    /// Exact entity (`fiche`).
+    pub entite: Option<String>,
+    /// Part of the actor, whatever its case (`marie@`).
+    pub acteur: Option<String>,
+    /// Exact operation (`modification`).
+    pub operation: Option<String>,
+    /// First day, inclusive (`2026-11-01`, UTC).
+    pub du: Option<String>,
+    /// Last day, inclusive (`2026-11-30`, UTC).
+    pub au: Option<String>,
+}
+
+/// A page of the log: its entries, newest first, and how many entries match in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageJournal {
+    pub entrees: Vec<EntreeAudit>,
+    pub total: i64,
+}
+
+/// `texte` as a `LIKE` pattern matching it anywhere, `!` escaping the wildcards.
+fn motif_contient(texte: &str) -> String {
+    let mut m = String::from("%");
+    for c in texte.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '!') {
+            m.push('!');
+        }
+        m.push(c);
+    }
+    m.push('%');
+    m
+}
+
+impl FiltreJournal {
+    /// The `WHERE` clause (empty when nothing is filtered) and its parameters, `$1` onwards.
+    fn clause(&self) -> (String, Vec<String>) {
+        let mut conditions = Vec::new();
+        let mut valeurs = Vec::new();
+        let mut ajouter = |condition: &str, valeur: String| {
+            valeurs.push(valeur);
+            conditions.push(condition.replace('?', &format!("${}", valeurs.len())));
+        };
+        if let Some(e) = &self.entite {
+            ajouter("entite = ?", e.clone());
+        }
+        if let Some(a) = &self.acteur {
+            ajouter("LOWER(acteur) LIKE ? ESCAPE '!'", motif_contient(a));
+        }
+        if let Some(o) = &self.operation {
+            ajouter("operation = ?", o.clone());
+        }
+        // Timestamps are ISO 8601 UTC: their first ten characters are the day.
+        if let Some(d) = &self.du {
+            ajouter("SUBSTR(horodatage, 1, 10) >= ?", d.clone());
+        }
+        if let Some(a) = &self.au {
+            ajouter("SUBSTR(horodatage, 1, 10) <= ?", a.clone());
+        }
+        if conditions.is_empty() {
+            (String::new(), valeurs)
+        } else {
+            (format!(" WHERE {}", conditions.join(" AND ")), valeurs)
+        }
+    }
+}
+
+impl crate::Base {
+    /// Page `page` (from 1) of the entries selected by `filtre`, `par_page` per page, newest
+    /// first; a page past the end is empty.
+    pub async fn journal_filtre(
+        &self,
+        filtre: &FiltreJournal,
+        page: i64,
+        par_page: i64,
+    ) -> Resultat<PageJournal> {
+        let (clause, valeurs) = filtre.clause();
+        let pool = self.pool();
+        let sql = format!("SELECT COUNT(*) AS n FROM audit{clause}");
+        let mut compte = sqlx::query(&sql);
+        for v in &valeurs {
+            compte = compte.bind(v.as_str());
+        }
+        let total: i64 = compte.fetch_one(pool).await?.try_get("n")?;
+        let par_page = par_page.max(1);
+        let decalage = (page.max(1) - 1).saturating_mul(par_page);
+        let sql = format!(
+            "SELECT {COLONNES} FROM audit{clause} ORDER BY id DESC LIMIT ${} OFFSET ${}",
+            valeurs.len() + 1,
+            valeurs.len() + 2
+        );
+        let mut q = sqlx::query(&sql);
+        for v in &valeurs {
+            q = q.bind(v.as_str());
+        }
+        let entrees = q
+            .bind(par_page)
+            .bind(decalage)
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(EntreeAudit::depuis_ligne)
+            .collect::<Resultat<_>>()?;
+        Ok(PageJournal { entrees, total })
+    }
+
+    /// Entry `id` of the log.
+    pub async fn entree_audit(&self, id: i64) -> Resultat<Option<EntreeAudit>> {
+        sqlx::query(&format!("SELECT {COLONNES} FROM audit WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .as_ref()
+            .map(EntreeAudit::depuis_ligne)
+            .transpose()
+    }
+
+    /// Where the fiches of ids `ids` are now: id → (contract id, fiche number). Deleted fiches
+    /// are absent.
+    pub async fn fiches_par_id(&self, ids: &[i64]) -> Resultat<HashMap<i64, (i64, String)>> {
+        let mut trouvees = HashMap::new();
+        if ids.is_empty() {
+            return Ok(trouvees);
+        }
+        let marques: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, contrat_id, numero FROM fiches WHERE id IN ({})",
+            marques.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(self.pool()).await? {
+            trouvees.insert(r.try_get("id")?, (r.try_get("contrat_id")?, r.try_get("numero")?));
+        }
+        Ok(trouvees)
+    }
+
+    /// Those of the contracts `ids` that still exist.
+    pub async fn contrats_existants(&self, ids: &[i64]) -> Resultat<std::collections::HashSet<i64>> {
+        let mut existants = std::collections::HashSet::new();
+        if ids.is_empty() {
+            return Ok(existants);
+        }
+        let marques: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT id FROM contrats WHERE id IN ({})", marques.join(", "));
+        let mut q = sqlx::query(&sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        for r in q.fetch_all(self.pool()).await? {
+            existants.insert(r.try_get("id")?);
+        }
+        Ok(existants)
+    }
+}

@@ -27,7 +27,7 @@ use serde::Serialize;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Row, Transaction};
 
-pub use audit::{EntreeAudit, RapportAudit};
+pub use audit::{EntreeAudit, FiltreJournal, PageJournal, RapportAudit};
 pub use erreur::{ErreurStore, Resultat};
 pub use moteur::Moteur;
 

@@ -104,7 +104,7 @@ where
 /// Every page route (the API's are in [`api::routes_servies`]): the one list the router is
 /// built from, and that the authorization matrix test covers.
 fn table_pages() -> Vec<RoutePage> {
-    use pages::{administration, derogation, edition, fichiers, lecture};
+    use pages::{administration, derogation, edition, fichiers, journal, lecture};
     vec![
         // Accounts
         page(Method::GET, "/connexion", comptes::pages::page_connexion),
@@ -216,6 +216,8 @@ fn table_pages() -> Vec<RoutePage> {
             "/administration/utilisateurs/{id}",
             administration::enregistrer,
         ),
+        page(Method::GET, journal::LISTE, journal::liste),
+        page(Method::GET, "/administration/journal/{id}", journal::entree),
         // Static files (public)
         page(Method::GET, "/statique/{*chemin}", statique::servir),
         page(Method::GET, "/banc/reference.html", statique::reference),

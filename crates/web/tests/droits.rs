@@ -36,6 +36,8 @@ enum Attendu {
     Referentiel,
     /// The administration of the accounts.
     GererUtilisateurs,
+    /// The audit log.
+    LireJournal,
 }
 
 use Attendu::*;
@@ -103,6 +105,8 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
     ("POST", "/administration/utilisateurs/nouveau", GererUtilisateurs),
     ("GET", "/administration/utilisateurs/{id}", GererUtilisateurs),
     ("POST", "/administration/utilisateurs/{id}", GererUtilisateurs),
+    ("GET", "/administration/journal", LireJournal),
+    ("GET", "/administration/journal/{id}", LireJournal),
     ("GET", "/statique/{*chemin}", Public),
     ("GET", "/banc/reference.html", Public),
     ("GET", "/api/v1/openapi.json", Public),
@@ -271,6 +275,7 @@ fn decision(
         Public | Connecte => Decision::Autorise,
         Referentiel => decider(h, Action::LireReferentiel, &Cible::Referentiel),
         GererUtilisateurs => decider(h, Action::GererUtilisateurs, &Cible::Utilisateurs),
+        LireJournal => decider(h, Action::LireJournalAudit, &Cible::Journal),
         Contrat(a) => decider(h, a, cible),
         EnTete => {
             let lire = decider(h, Action::Lire, cible);

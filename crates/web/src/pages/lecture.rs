@@ -247,6 +247,8 @@ pub struct PageAccueil {
     pub creer: bool,
     /// For whoever manages the accounts: « 2 comptes en attente d'habilitation ».
     pub habilitations_en_attente: Option<String>,
+    /// The user may read the audit log: a quick link to it.
+    pub journal: bool,
 }
 
 /// The dashboard of an account with no rights yet.
@@ -297,6 +299,7 @@ pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Respons
         en_attente,
         creer: u.cree(),
         habilitations_en_attente,
+        journal: u.peut(Action::LireJournalAudit, &Cible::Journal),
     };
     rendre(&page)
 }

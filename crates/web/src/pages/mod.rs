@@ -5,13 +5,15 @@
 //! - `derogation`: the commissaire's derogation for an action outside the référentiel;
 //! - `fichiers`: contract file upload (preview, then atomic import) and download;
 //! - `formulaire`: form parsing that keeps what the user typed and names the faulty field;
-//! - `administration`: the accounts, their roles and scopes (national administrators).
+//! - `administration`: the accounts, their roles and scopes (national administrators);
+//! - `journal`: the audit log, its integrity and one entry's change (national administrators).
 
 pub mod administration;
 pub mod derogation;
 pub mod edition;
 pub mod fichiers;
 pub mod formulaire;
+pub mod journal;
 pub mod lecture;
 
 use axum::response::{Html, IntoResponse, Response};
@@ -23,7 +25,7 @@ use crate::{ErreurWeb, Etat};
 pub struct Page {
     pub titre: String,
     /// The menu entry to mark as current: "/", "/contrats", "/referentiel", "/territoires",
-    /// "/administration/utilisateurs".
+    /// "/administration/utilisateurs", "/administration/journal".
     pub rubrique: &'static str,
     /// Breadcrumb after "Accueil": (label, link); the last one has no link.
     pub ariane: Vec<(String, Option<String>)>,
@@ -106,7 +108,8 @@ impl Page {
         self.visiteur.as_ref().map_or("", |v| v.csrf.as_str())
     }
 
-    /// The header's menu; « Utilisateurs » only for whoever may manage the accounts.
+    /// The header's menu; « Utilisateurs » only for whoever may manage the accounts, « Journal
+    /// d'audit » for whoever may read it.
     pub fn menu(&self) -> Vec<(&'static str, &'static str)> {
         let mut menu = vec![
             ("/", "Tableau de bord"),
@@ -130,6 +133,15 @@ impl Page {
         });
         if administre {
             menu.push((administration::LISTE, "Utilisateurs"));
+        }
+        let audite = self.visiteur.as_ref().is_some_and(|v| {
+            v.peut(
+                pacte_core::droits::Action::LireJournalAudit,
+                &pacte_core::droits::Cible::Journal,
+            )
+        });
+        if audite {
+            menu.push((journal::LISTE, "Journal d'audit"));
         }
         menu
     }
