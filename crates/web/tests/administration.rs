@@ -81,7 +81,7 @@ async fn liste_filtres_et_recherche() {
     assert!(p.contains(&format!("href=\"{LISTE}/nouveau\"")));
     assert!(p.contains("Créer un compte"));
     // The one who last changed an account, and when.
-    assert!(p.contains("par proconnect"));
+    assert!(p.contains("par ProConnect (première connexion)"));
 
     let r = get(&app, &format!("{LISTE}?role=aucun&etat=actifs")).await;
     assert!(r.corps.contains("agent.inconnu@interieur.gouv.fr"));

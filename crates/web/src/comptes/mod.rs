@@ -112,14 +112,18 @@ pub fn verifier_nom(nom: &str) -> Result<String, String> {
 }
 
 /// Who made a write, as the audit log names them, for people: `utilisateur:3:a@b.fr` →
-/// `a@b.fr`, `jeton:7:a@b.fr` → `a@b.fr (jeton d'API)`, `cli:marie` → `ligne de commande
-/// (marie)`; anything else as is.
+/// `a@b.fr`, `jeton:7:a@b.fr` → `jeton d'API n° 7 de a@b.fr`, `proconnect:<sub>` (an account
+/// created at first sign-in), `cli:marie` → `ligne de commande (marie)`, `demo`, `systeme`;
+/// anything else as is.
 pub fn auteur_lisible(acteur: &str) -> String {
     let mut morceaux = acteur.splitn(3, ':');
     match (morceaux.next(), morceaux.next(), morceaux.next()) {
         (Some("utilisateur"), Some(_), Some(email)) => email.to_string(),
-        (Some("jeton"), Some(_), Some(email)) => format!("{email} (jeton d'API)"),
+        (Some("jeton"), Some(id), Some(email)) => format!("jeton d'API n° {id} de {email}"),
+        (Some("proconnect"), _, _) => "ProConnect (première connexion)".into(),
         (Some("cli"), Some(qui), None) => format!("ligne de commande ({qui})"),
+        (Some("demo"), None, None) => "données de démonstration".into(),
+        (Some("systeme"), None, None) => "Pacte (mise à jour du référentiel)".into(),
         _ => acteur.to_string(),
     }
 }
@@ -576,9 +580,14 @@ mod tests {
         assert!(verifier_nom(&"x".repeat(NOM_MAX + 1)).is_err());
         assert!(verifier_nom("a\nb").is_err());
         assert_eq!(auteur_lisible("utilisateur:3:a@b.fr"), "a@b.fr");
-        assert_eq!(auteur_lisible("jeton:7:a@b.fr"), "a@b.fr (jeton d'API)");
+        assert_eq!(auteur_lisible("jeton:7:a@b.fr"), "jeton d'API n° 7 de a@b.fr");
+        assert_eq!(
+            auteur_lisible("proconnect:abc-123"),
+            "ProConnect (première connexion)"
+        );
         assert_eq!(auteur_lisible("cli:marie"), "ligne de commande (marie)");
-        assert_eq!(auteur_lisible("demo"), "demo");
+        assert_eq!(auteur_lisible("demo"), "données de démonstration");
+        assert_eq!(auteur_lisible("inconnu:x"), "inconnu:x");
         assert_eq!(date_heure("2026-11-23T04:17:03.123Z"), "23/11/2026 à 04:17 (UTC)");
         assert_eq!(date_heure("hier"), "hier");
         assert_eq!(lire_role(" ddets ").unwrap(), Role::Ddets);

@@ -66,19 +66,13 @@ pub fn operation_lisible(operation: &str) -> String {
 
 /// Who wrote an entry, for people, and the page of their account when there is one.
 pub fn acteur_lisible(acteur: &str) -> (String, Option<String>) {
-    let mut morceaux = acteur.splitn(3, ':');
-    match (morceaux.next(), morceaux.next(), morceaux.next()) {
-        (Some("utilisateur"), Some(id), Some(email)) if id.parse::<i64>().is_ok() => (
-            email.to_string(),
-            Some(format!("/administration/utilisateurs/{id}")),
-        ),
-        (Some("jeton"), Some(id), Some(email)) => (format!("jeton d'API n° {id} de {email}"), None),
-        (Some("proconnect"), _, _) => ("ProConnect (première connexion)".into(), None),
-        (Some("cli"), Some(qui), None) => (format!("ligne de commande ({qui})"), None),
-        (Some("demo"), None, None) => ("données de démonstration".into(), None),
-        (Some("systeme"), None, None) => ("Pacte (mise à jour du référentiel)".into(), None),
-        _ => (acteur.to_string(), None),
-    }
+    let lien = match acteur.splitn(3, ':').collect::<Vec<_>>()[..] {
+        ["utilisateur", id, _] if id.parse::<i64>().is_ok() => {
+            Some(format!("/administration/utilisateurs/{id}"))
+        }
+        _ => None,
+    };
+    (crate::comptes::auteur_lisible(acteur), lien)
 }
 
 /// The snapshot of an entry: after the change, or before it for a deletion.
