@@ -531,10 +531,11 @@ pub async fn changer_etat(
             contrat: entete.clone(),
             fiches: c.contrat.fiches.clone(),
         };
+        let modifiable = u.propose(Action::Modifier, &c.contrat);
         let bloquants: Vec<ConstatVu> = verifier(&essai)
             .iter()
             .filter(|k| k.gravite == pacte_core::Gravite::Bloquant)
-            .map(|k| ConstatVu::new(k, id, u.propose(Action::Modifier, &c.contrat)))
+            .map(|k| ConstatVu::new(k, id, modifiable))
             .collect();
         if !bloquants.is_empty() {
             return refuser(
@@ -819,7 +820,8 @@ pub async fn fiche(
                 .collect()
         })
         .unwrap_or_default();
-    let constats = constats_fiche(&c.contrat, numero, id, u.propose(Action::Modifier, &c.contrat));
+    let modifiable = u.propose(Action::Modifier, &c.contrat);
+    let constats = constats_fiche(&c.contrat, numero, id, modifiable);
     let entete = &c.contrat.contrat;
     let page = page_contrat(&etat, format!("Fiche {numero}"), Some(id), Some(entete))
         .ariane(format!("Fiche {numero}"), None);
@@ -842,7 +844,7 @@ pub async fn fiche(
         numero: numero.to_string(),
         axe_numero: f.axe().numero(),
         axe,
-        modifier: u.propose(Action::Modifier, &c.contrat),
+        modifier: modifiable,
         bouton_derogation: derogation,
         sans_derogation,
         notice: notice_derogation(&requete),

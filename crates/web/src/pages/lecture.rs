@@ -1096,6 +1096,7 @@ async fn construire_page_contrat(etat: &Etat, u: &Utilisateur, id: i64) -> Resul
             secondaire: suivant == EtatContrat::Denonce,
         })
         .collect();
+    let modifiable = u.propose(Action::Modifier, contrat);
     let constats_vue = constats
         .iter()
         .map(|c| ConstatVue {
@@ -1104,7 +1105,7 @@ async fn construire_page_contrat(etat: &Etat, u: &Utilisateur, id: i64) -> Resul
             gravite: c.gravite.libelle(),
             message: c.message.clone(),
             source: c.source,
-            lien: lien_constat(id, &c.cible, u.propose(Action::Modifier, contrat)),
+            lien: lien_constat(id, &c.cible, modifiable),
             objet: objet_constat(&c.cible, c.gravite),
         })
         .collect();
@@ -1166,7 +1167,7 @@ async fn construire_page_contrat(etat: &Etat, u: &Utilisateur, id: i64) -> Resul
             .any(|t| t.valeur == code_etat(EtatContrat::Delibere) && t.empechement.is_none()),
         etapes_existent: !suivants.is_empty(),
         transitions,
-        modifier: u.propose(Action::Modifier, contrat),
+        modifier: modifiable,
     };
     Ok(page.render()?)
 }
