@@ -878,6 +878,86 @@ pub fn table_markdown() -> String {
     s
 }
 
+/// Which contracts a user may read, in terms a database can filter on: the territory of the
+/// scope and the states the role reads. The contract lists are filtered in SQL with it
+/// (`pacte_store::Base::contrats_lisibles`), so that a reader's list never loads a contract
+/// outside their reach; [`PorteeLecture::couvre`] gives, by construction, the same answer as
+/// [`decider`] with [`Action::Lire`] (a test enumerates roles, territories and states).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PorteeLecture {
+    pub territoire: TerritoireLu,
+    /// The states of the contracts the role reads (lifecycle order).
+    pub etats: Vec<EtatContrat>,
+}
+
+/// The territory of a reading scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TerritoireLu {
+    /// Every contract.
+    Tout,
+    /// Contracts of the collectivities whose seat département is in this region (INSEE code).
+    Region(String),
+    /// Contracts of the collectivities whose seat département is this one (COG code).
+    Departement(String),
+    /// The contracts of this collectivity (its code in Pacte).
+    Collectivite(String),
+    /// No contract.
+    Rien,
+}
+
+/// Every state of a contract, in lifecycle order.
+const ETATS_CONTRAT: [EtatContrat; 9] = [
+    EtatContrat::Brouillon,
+    EtatContrat::Negociation,
+    EtatContrat::Valide,
+    EtatContrat::Delibere,
+    EtatContrat::Signe,
+    EtatContrat::EnExecution,
+    EtatContrat::Evalue,
+    EtatContrat::Clos,
+    EtatContrat::Denonce,
+];
+
+impl Habilitation {
+    /// The contracts this habilitation may read (see [`PorteeLecture`]).
+    pub fn portee_lecture(&self) -> PorteeLecture {
+        let territoire = match &self.perimetre {
+            Perimetre::National => TerritoireLu::Tout,
+            Perimetre::Region(r) => TerritoireLu::Region(r.clone()),
+            Perimetre::Departement(d) => TerritoireLu::Departement(d.clone()),
+            Perimetre::Collectivite(c) => TerritoireLu::Collectivite(c.clone()),
+            Perimetre::Organisation(_) | Perimetre::Aucun => TerritoireLu::Rien,
+        };
+        PorteeLecture {
+            territoire,
+            etats: ETATS_CONTRAT
+                .into_iter()
+                .filter(|e| permis_sur_contrat(self.role, Action::Lire, *e))
+                .collect(),
+        }
+    }
+}
+
+impl PorteeLecture {
+    /// Whether the contract of `collectivite` at state `etat` is in this scope.
+    pub fn couvre(&self, collectivite: &str, etat: EtatContrat) -> bool {
+        if !self.etats.contains(&etat) {
+            return false;
+        }
+        let t = territoires();
+        let siege = || t.collectivite(collectivite.trim());
+        match &self.territoire {
+            TerritoireLu::Tout => true,
+            TerritoireLu::Region(r) => siege()
+                .and_then(|c| t.region_de(c))
+                .is_some_and(|region| region.code == *r),
+            TerritoireLu::Departement(d) => siege().is_some_and(|c| c.departement == *d),
+            TerritoireLu::Collectivite(c) => c == collectivite.trim(),
+            TerritoireLu::Rien => false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1277,5 +1357,46 @@ mod tests {
             actuel == attendu,
             "docs/DROITS.md n'est plus à jour : relancer avec PACTE_METTRE_A_JOUR=1 cargo test -p pacte-core droits"
         );
+    }
+
+    /// The reading scope handed to SQL answers as `decider` does, for every role, a scope of
+    /// each kind, every eligible collectivity (plus one unknown to the territories) and every
+    /// state.
+    #[test]
+    fn portee_lecture_comme_decider() {
+        let t = territoires();
+        let mut collectivites: Vec<String> = t.collectivites.iter().map(|c| c.code.clone()).collect();
+        collectivites.push("200099999".into());
+        let habilitations = [
+            Habilitation::new(Role::AdministrateurNational, Perimetre::National).unwrap(),
+            Habilitation::new(Role::LecteurNational, Perimetre::National).unwrap(),
+            Habilitation::new(Role::Commissaire, Perimetre::Region("93".into())).unwrap(),
+            Habilitation::new(Role::Ddets, Perimetre::Departement("13".into())).unwrap(),
+            Habilitation::new(
+                Role::CollectiviteEditeur,
+                Perimetre::Collectivite("200054807".into()),
+            )
+            .unwrap(),
+            Habilitation::new(Role::CollectiviteLecteur, Perimetre::Collectivite("13".into())).unwrap(),
+            Habilitation::new(Role::Partenaire, Perimetre::Organisation("CAF".into())).unwrap(),
+            Habilitation::new(Role::Aucun, Perimetre::Aucun).unwrap(),
+        ];
+        let mut lus = 0;
+        for h in &habilitations {
+            let p = h.portee_lecture();
+            for c in &collectivites {
+                for e in ETATS_CONTRAT {
+                    let cible = Cible::Contrat {
+                        collectivite: c.clone(),
+                        etat: e,
+                    };
+                    let attendu = decider(h, Action::Lire, &cible) == Decision::Autorise;
+                    assert_eq!(p.couvre(c, e), attendu, "{h:?} {c} {e:?}");
+                    lus += usize::from(attendu);
+                }
+            }
+        }
+        // Not vacuous: the national roles read everything, the others part of it.
+        assert!(lus > 2 * collectivites.len() * ETATS_CONTRAT.len());
     }
 }

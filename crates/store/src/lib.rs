@@ -16,6 +16,7 @@ mod erreur;
 mod horloge;
 mod moteur;
 pub mod sauvegarde;
+pub mod sommes;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -121,6 +122,7 @@ impl Base {
         moteur.configurer(&base.pool).await?;
         moteur.migrateur().await?.run(&base.pool).await?;
         base.charger_reference().await?;
+        base.construire_montants().await?;
         Ok(base)
     }
 
@@ -231,6 +233,21 @@ impl Base {
             )
             .await?;
         self.conclure(tx, journal).await?;
+        Ok(())
+    }
+
+    /// Computes the money rows of the contracts stored before they existed (migration 0006),
+    /// once: derived data, in one transaction, not audited.
+    async fn construire_montants(&self) -> Resultat<()> {
+        let fait: i64 = sqlx::query("SELECT fait FROM montants_construits WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("fait")?;
+        if fait == 0 {
+            let mut tx = self.pool.begin().await?;
+            sommes::reconstruire(&mut tx).await?;
+            tx.commit().await?;
+        }
         Ok(())
     }
 
@@ -372,6 +389,7 @@ impl Base {
         .bind(version)
         .execute(&mut *tx)
         .await?;
+        sommes::ecrire_entete(&mut tx, id, entete).await?;
         journal
             .consigner(
                 &mut tx,
@@ -435,6 +453,7 @@ impl Base {
         .execute(&mut *tx)
         .await
         .map_err(|e| numero_pris(e, fiche.numero))?;
+        sommes::ecrire_fiche(&mut tx, contrat_id, id, Some(fiche)).await?;
         journal
             .consigner(
                 &mut tx,
@@ -523,6 +542,7 @@ impl Base {
             version,
         )?;
         let avant: String = r.try_get("donnees")?;
+        sommes::ecrire_fiche(&mut tx, contrat_id, id, None).await?;
         sqlx::query("DELETE FROM fiches WHERE id = $1 AND version = $2")
             .bind(id)
             .bind(version)
@@ -672,6 +692,7 @@ async fn inserer_contrat(
     .fetch_one(&mut **tx)
     .await?;
     let id: i64 = r.try_get("id")?;
+    sommes::ecrire_entete(tx, id, &c.contrat).await?;
     journal
         .consigner(tx, "contrat", &id.to_string(), "creation", None, Some(&entete))
         .await?;
@@ -706,6 +727,7 @@ async fn inserer_fiche(
     .await
     .map_err(|e| numero_pris(e, f.numero))?;
     let id: i64 = r.try_get("id")?;
+    sommes::ecrire_fiche(tx, contrat_id, id, Some(f)).await?;
     journal
         .consigner(tx, "fiche", &id.to_string(), "creation", None, Some(&donnees))
         .await?;

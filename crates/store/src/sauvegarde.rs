@@ -374,6 +374,8 @@ impl Base {
                 ],
             )
             .await?;
+        // The money rows are derived from the documents: recomputed, not backed up.
+        crate::sommes::reconstruire(&mut tx).await?;
         self.valider(tx).await?;
         Ok(())
     }

@@ -4,6 +4,7 @@
 //! The PostgreSQL variants need `PACTE_TEST_PG` (an administration URL such as
 //! `postgres://pacte@127.0.0.1:5432/postgres`); without it they are skipped, except in CI.
 
+#[macro_use]
 mod commun;
 
 use std::collections::HashSet;
@@ -16,27 +17,6 @@ use pacte_core::{Contrat, Montant, NumeroFiche};
 use pacte_store::audit::Rupture;
 use pacte_store::{Base, ContratStocke, ErreurStore, Moteur, sauvegarde};
 use sqlx::Connection;
-
-/// Declares one conformance test, run once per engine: `mod nom { fn sqlite; fn postgres }`.
-macro_rules! conformite {
-    ($(#[$attr:meta])* $nom:ident, $corps:expr) => {
-        mod $nom {
-            use super::*;
-
-            $(#[$attr])*
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn sqlite() {
-                executer(Moteur::Sqlite, $corps).await
-            }
-
-            $(#[$attr])*
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn postgres() {
-                executer(Moteur::Postgres, $corps).await
-            }
-        }
-    };
-}
 
 const IMPORT: &str = "import:conformite";
 

@@ -2,6 +2,28 @@
 //! SQLite (a file in a fresh temporary folder) or on PostgreSQL (a fresh database created on
 //! the server named by `PACTE_TEST_PG`, dropped afterwards).
 
+/// Declares one conformance test, run once per engine: `mod nom { fn sqlite; fn postgres }`.
+#[allow(unused_macros)]
+macro_rules! conformite {
+    ($(#[$attr:meta])* $nom:ident, $corps:expr) => {
+        mod $nom {
+            use super::*;
+
+            $(#[$attr])*
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                executer(Moteur::Sqlite, $corps).await
+            }
+
+            $(#[$attr])*
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                executer(Moteur::Postgres, $corps).await
+            }
+        }
+    };
+}
+
 use std::any::Any;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
