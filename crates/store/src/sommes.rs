@@ -172,14 +172,18 @@ pub struct LigneContrat {
     pub id: i64,
     pub collectivite: String,
     pub etat: EtatContrat,
+    /// The state as stored (`en_execution`).
+    pub code_etat: String,
     pub entete: EnTete,
     /// Version of the header (optimistic concurrency).
     pub version: i64,
     /// Moved by every write to the header or a fiche.
     pub revision: i64,
     pub fiches: i64,
-    /// Last change of the header or of a fiche (stored timestamp).
+    /// Last change of the header (stored timestamp).
     pub modifie_le: String,
+    /// Last change of the header or of a fiche (stored timestamp).
+    pub derniere_modification: String,
     /// Findings counts (blocking, warnings) kept for this revision, if computed.
     pub constats: Option<(i64, i64)>,
 }
@@ -281,11 +285,13 @@ impl Base {
                 id,
                 collectivite: r.try_get("collectivite")?,
                 etat: entete.etat,
+                code_etat: r.try_get("etat")?,
                 entete,
                 version: r.try_get("version")?,
                 revision: r.try_get("revision")?,
                 fiches: r.try_get("n")?,
-                modifie_le: fiches_le.map_or(modifie_le.clone(), |f| f.max(modifie_le)),
+                derniere_modification: fiches_le.map_or(modifie_le.clone(), |f| f.max(modifie_le.clone())),
+                modifie_le,
                 constats: bloquants.zip(alertes),
             });
         }

@@ -23,7 +23,6 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 use pacte_core::contrat::{Axe, Derogation, EnTete};
-use pacte_core::regles::Gravite;
 use pacte_core::{Constat, Contrat, FicheAction, NumeroFiche};
 use pacte_store::{ContratStocke, Tampon};
 use serde::Serialize;
@@ -269,44 +268,48 @@ async fn lister_contrats(
     ClientApi(u): ClientApi,
     pagination: Pagination,
 ) -> Result<Response, ErreurApi> {
-    // Only the contracts the client may read: the others are not counted either.
-    let mut tous = Vec::new();
-    for r in etat.base.contrats().await? {
-        let stocke = etat.base.contrat(r.id).await?;
-        if u.lit(&stocke.contrat.contrat.collectivite, stocke.contrat.contrat.etat) {
-            tous.push((r, stocke));
-        }
-    }
-    let debut = (pagination.page as usize - 1).saturating_mul(pagination.par_page as usize);
-    let mut elements = Vec::new();
-    for (r, stocke) in tous.iter().skip(debut).take(pagination.par_page as usize) {
-        let constats = pacte_core::verifier(&stocke.contrat);
-        let bloquants = constats.iter().filter(|c| c.gravite == Gravite::Bloquant).count();
-        let en_tete = &stocke.contrat.contrat;
+    // Only the contracts the client may read, filtered and paged in SQL: the others are not
+    // counted either.
+    let liste = etat
+        .base
+        .contrats_lisibles(
+            &u.habilitation.portee_lecture(),
+            None,
+            pagination.page,
+            Some(pagination.par_page),
+        )
+        .await?;
+    let mut elements = Vec::with_capacity(liste.lignes.len());
+    for l in liste.lignes {
+        let (bloquants, alertes) = match l.constats {
+            Some((b, a)) => (b as usize, a as usize),
+            None => crate::pages::lecture::compter_constats(&etat.base, l.id).await?,
+        };
+        let en_tete = &l.entete;
         let nom = pacte_core::territoires::territoires()
             .collectivite(&en_tete.collectivite)
             .map(|c| c.nom.clone())
             .or_else(|| en_tete.ami.as_ref().map(|a| a.nom.clone()));
         elements.push(ResumeApi {
-            id: r.id,
+            id: l.id,
             collectivite: CollectiviteApi {
                 code: en_tete.collectivite.clone(),
                 nom,
             },
             intitule: en_tete.intitule.clone(),
-            etat: r.etat.clone(),
-            fiches: r.fiches,
-            version: stocke.tampon.version,
-            modifie_le: stocke.tampon.modifie_le.clone(),
+            etat: l.code_etat.clone(),
+            fiches: l.fiches,
+            version: l.version,
+            modifie_le: l.modifie_le.clone(),
             bloquants,
-            alertes: constats.len() - bloquants,
+            alertes,
         });
     }
     Ok(Json(Page {
         elements,
         page: pagination.page,
         par_page: pagination.par_page,
-        total: tous.len() as u64,
+        total: liste.total as u64,
     })
     .into_response())
 }

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::comptes::date_heure;
+use crate::pages::pagination::{Pagination, lire_page};
 use crate::pages::{Page, rendre};
 use crate::{ErreurWeb, Etat, Utilisateur};
 
@@ -223,22 +224,6 @@ struct LigneJournal {
     operation: String,
 }
 
-/// One link of the pagination: label, address (none: the current page or a disabled one).
-struct LienPage {
-    numero: i64,
-    lien: String,
-}
-
-struct Pagination {
-    page: i64,
-    pages: i64,
-    premiere: Option<String>,
-    precedente: Option<String>,
-    suivante: Option<String>,
-    derniere: Option<String>,
-    numeros: Vec<LienPage>,
-}
-
 #[derive(Template)]
 #[template(path = "journal.html")]
 struct PageJournal {
@@ -288,19 +273,6 @@ fn lire_jour(texte: &str, quoi: &str) -> Result<Option<String>, ErreurWeb> {
 }
 
 /// The page number asked for: 1 when absent.
-fn lire_page(texte: &str) -> Result<i64, ErreurWeb> {
-    let t = texte.trim();
-    if t.is_empty() {
-        return Ok(1);
-    }
-    match t.parse::<i64>() {
-        Ok(n) if (1..=1_000_000_000).contains(&n) => Ok(n),
-        _ => Err(ErreurWeb::requete(format!(
-            "Le numéro de page « {t} » n'est pas valide : un nombre entier à partir de 1 est attendu."
-        ))),
-    }
-}
-
 /// A value of a list filter: empty, or one of `permis`.
 fn lire_choix(texte: &str, permis: &[&str], quoi: &str) -> Result<Option<String>, ErreurWeb> {
     let t = texte.trim();
@@ -377,21 +349,7 @@ pub async fn liste(
         format!("{LISTE}?{}", q.finish())
     };
     let lien_verifier = format!("{}&verifier=oui", lien(numero));
-    let pages = ((resultat.total + PAR_PAGE - 1) / PAR_PAGE).max(1);
-    let pagination = Pagination {
-        page: numero,
-        pages,
-        premiere: (numero > 1).then(|| lien(1)),
-        precedente: (numero > 1).then(|| lien((numero - 1).min(pages))),
-        suivante: (numero < pages).then(|| lien(numero + 1)),
-        derniere: (numero != pages).then(|| lien(pages)),
-        numeros: ((numero - 2).max(1)..=(numero + 2).min(pages))
-            .map(|n| LienPage {
-                numero: n,
-                lien: lien(n),
-            })
-            .collect(),
-    };
+    let pagination = Pagination::new("Pagination du journal", numero, resultat.total, PAR_PAGE, lien);
     let choix = |valeurs: &[&str], lisible: fn(&str) -> String, tous: &str| {
         let mut v: Vec<(String, String)> = valeurs.iter().map(|c| (c.to_string(), lisible(c))).collect();
         v.sort_by(|a, b| a.1.cmp(&b.1));

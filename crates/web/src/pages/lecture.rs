@@ -18,6 +18,7 @@ use pacte_core::{Annee, Axe, Constat, Gravite, Montant, verifier};
 use pacte_store::Base;
 use serde::Deserialize;
 
+use super::pagination::{Pagination, lire_page};
 use super::{Page, lien_constat, rendre};
 use crate::{ErreurWeb, Etat, Utilisateur};
 
@@ -183,40 +184,54 @@ pub struct LigneContrat {
     pub modifie_le: String,
 }
 
-/// Loads every contract and checks it.
-/// The contracts `u` may read.
-async fn lignes_contrats(base: &Base, u: &Utilisateur) -> Result<Vec<LigneContrat>, ErreurWeb> {
-    let mut lignes = Vec::new();
-    for resume in base.contrats().await? {
-        let stocke = base.contrat(resume.id).await?;
-        if !u.lit(&stocke.contrat.contrat.collectivite, stocke.contrat.contrat.etat) {
-            continue;
-        }
-        let constats = verifier(&stocke.contrat);
-        let entete = &stocke.contrat.contrat;
-        let modifie_le_iso = stocke
-            .fiches
-            .iter()
-            .map(|t| t.modifie_le.as_str())
-            .chain([stocke.tampon.modifie_le.as_str()])
-            .max()
-            .unwrap_or_default()
-            .to_string();
+/// The contracts `u` may read, one page of them (`par_page = None`: all), optionally of one
+/// state, and how many there are on all pages: filtered and paged in SQL by the reader's scope
+/// (`Base::contrats_lisibles`), headers only. The findings counts are kept per contract revision
+/// (`Base::enregistrer_synthese`): only a contract written since its count was made is read in
+/// full and checked again.
+async fn lignes_contrats(
+    base: &Base,
+    u: &Utilisateur,
+    etat: Option<EtatContrat>,
+    page: u32,
+    par_page: Option<u32>,
+) -> Result<(Vec<LigneContrat>, i64), ErreurWeb> {
+    let liste = base
+        .contrats_lisibles(&u.habilitation.portee_lecture(), etat, page, par_page)
+        .await?;
+    let mut lignes = Vec::with_capacity(liste.lignes.len());
+    for l in liste.lignes {
+        let (bloquants, alertes) = match l.constats {
+            Some((b, a)) => (b as usize, a as usize),
+            None => compter_constats(base, l.id).await?,
+        };
         lignes.push(LigneContrat {
-            id: resume.id,
-            code_collectivite: entete.collectivite.clone(),
-            collectivite: nom_collectivite(entete),
-            nature: nature_collectivite(entete),
-            etat: entete.etat,
-            badge: BadgeEtat::new(entete.etat),
-            fiches: stocke.contrat.fiches.len(),
-            bloquants: compter(&constats, Gravite::Bloquant),
-            alertes: compter(&constats, Gravite::Alerte),
-            modifie_le: horodatage(&modifie_le_iso),
-            modifie_le_iso,
+            id: l.id,
+            code_collectivite: l.collectivite.clone(),
+            collectivite: nom_collectivite(&l.entete),
+            nature: nature_collectivite(&l.entete),
+            etat: l.etat,
+            badge: BadgeEtat::new(l.etat),
+            fiches: l.fiches as usize,
+            bloquants,
+            alertes,
+            modifie_le: horodatage(&l.derniere_modification),
+            modifie_le_iso: l.derniere_modification,
         });
     }
-    Ok(lignes)
+    Ok((lignes, liste.total))
+}
+
+/// The findings counts (blocking, warnings) of contract `id`, computed from the rules on the
+/// stored contract and kept for its revision.
+pub(crate) async fn compter_constats(base: &Base, id: i64) -> Result<(usize, usize), ErreurWeb> {
+    let (stocke, revision) = base.contrat_et_revision(id).await?;
+    let constats = verifier(&stocke.contrat);
+    let bloquants = compter(&constats, Gravite::Bloquant);
+    let alertes = compter(&constats, Gravite::Alerte);
+    base.enregistrer_synthese(id, revision, bloquants as i64, alertes as i64)
+        .await?;
+    Ok((bloquants, alertes))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -273,7 +288,7 @@ pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Respons
     } else {
         None
     };
-    let lignes = lignes_contrats(&etat.base, &u).await?;
+    let (lignes, _) = lignes_contrats(&etat.base, &u, None, 1, None).await?;
     let par_etat = ETATS
         .iter()
         .map(|e| CompteEtat {
@@ -558,7 +573,7 @@ pub async fn territoires(State(etat): State<Etat>, u: Utilisateur) -> Result<Res
     let t = pacte_core::territoires::territoires();
     let mut par_collectivite: BTreeMap<String, Vec<ContratLie>> = BTreeMap::new();
     let mut hors_liste = Vec::new();
-    let lignes = lignes_contrats(&etat.base, &u).await?;
+    let (lignes, _) = lignes_contrats(&etat.base, &u, None, 1, None).await?;
     for ligne in &lignes {
         if t.collectivite(&ligne.code_collectivite).is_some() {
             par_collectivite
@@ -658,7 +673,13 @@ pub async fn territoires(State(etat): State<Etat>, u: Utilisateur) -> Result<Res
 #[derive(Debug, Deserialize)]
 pub struct FiltreContrats {
     pub etat: Option<String>,
+    /// Page of the list, from 1.
+    #[serde(default)]
+    pub page: String,
 }
+
+/// Contracts per page of the list.
+const PAR_PAGE: u32 = 50;
 
 #[derive(Template)]
 #[template(path = "contrats.html")]
@@ -671,6 +692,7 @@ pub struct PageContrats {
     pub legende: String,
     /// The user may create or import a contract (« Créer un contrat », the import form).
     pub creer: bool,
+    pub pagination: Pagination,
 }
 
 pub async fn contrats(
@@ -679,7 +701,7 @@ pub async fn contrats(
     Query(filtre): Query<FiltreContrats>,
 ) -> Result<Response, ErreurWeb> {
     let etat = etat.pour(&u);
-    let filtre = match filtre.etat.as_deref().map(str::trim) {
+    let etat_choisi = match filtre.etat.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(code) => Some(etat_depuis_code(code).ok_or_else(|| {
             ErreurWeb::requete(format!(
@@ -688,27 +710,38 @@ pub async fn contrats(
             ))
         })?),
     };
-    let toutes = lignes_contrats(&etat.base, &u).await?;
-    let total = toutes.len();
-    let contrats: Vec<LigneContrat> = toutes
-        .into_iter()
-        .filter(|l| filtre.is_none_or(|f| l.etat == f))
-        .collect();
-    let legende = match filtre {
-        Some(f) => format!(
-            "Contrats à l'état « {} » ({} sur {total})",
-            f.libelle(),
-            contrats.len()
-        ),
+    let numero = u32::try_from(lire_page(&filtre.page)?).unwrap_or(u32::MAX);
+    let (contrats, trouves) = lignes_contrats(&etat.base, &u, etat_choisi, numero, Some(PAR_PAGE)).await?;
+    let total = match etat_choisi {
+        None => trouves,
+        Some(_) => lignes_contrats(&etat.base, &u, None, 1, Some(0)).await?.1,
+    };
+    let legende = match etat_choisi {
+        Some(f) => format!("Contrats à l'état « {} » ({trouves} sur {total})", f.libelle()),
         None => format!("Contrats enregistrés ({total})"),
+    };
+    let lien = |n: i64| {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        if let Some(f) = etat_choisi {
+            q.append_pair("etat", &code_etat(f));
+        }
+        q.append_pair("page", &n.to_string());
+        format!("/contrats?{}", q.finish())
     };
     let page = PageContrats {
         page: Page::new(&etat, "Contrats", "/contrats").ariane("Contrats", None),
         contrats,
-        filtre: filtre.map(BadgeEtat::new),
-        total,
+        filtre: etat_choisi.map(BadgeEtat::new),
+        total: total as usize,
         legende,
         creer: u.cree(),
+        pagination: Pagination::new(
+            "Pagination de la liste des contrats",
+            i64::from(numero),
+            trouves,
+            i64::from(PAR_PAGE),
+            lien,
+        ),
     };
     rendre(&page)
 }

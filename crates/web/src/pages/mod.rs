@@ -15,6 +15,7 @@ pub mod fichiers;
 pub mod formulaire;
 pub mod journal;
 pub mod lecture;
+pub mod pagination;
 
 use axum::response::{Html, IntoResponse, Response};
 
