@@ -74,6 +74,9 @@ pub struct Base {
     /// Write transactions committed through this handle (and its clones): lets caches see
     /// this process's own writes at once.
     ecritures: Arc<AtomicU64>,
+    /// Contracts read in full (header and fiches) through this handle: lets tests check that
+    /// a list reads only what it shows.
+    lectures_completes: Arc<AtomicU64>,
 }
 
 /// A stored document: JSON of a domain value, refused when it holds a NUL character (which
@@ -118,6 +121,7 @@ impl Base {
             pool,
             moteur,
             ecritures: Arc::new(AtomicU64::new(0)),
+            lectures_completes: Arc::new(AtomicU64::new(0)),
         };
         moteur.configurer(&base.pool).await?;
         moteur.migrateur().await?.run(&base.pool).await?;
@@ -141,6 +145,16 @@ impl Base {
     pub(crate) async fn conclure(&self, mut tx: Transaction<'_, Any>, journal: Journal) -> Resultat<()> {
         journal.clore(&mut tx).await?;
         self.valider(tx).await
+    }
+
+    /// Number of contracts read in full through this handle (and its clones) since it was
+    /// opened.
+    pub fn lectures_completes(&self) -> u64 {
+        self.lectures_completes.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn compter_lecture_complete(&self) {
+        self.lectures_completes.fetch_add(1, Ordering::SeqCst);
     }
 
     /// Number of write transactions committed through this handle since it was opened.
@@ -349,6 +363,7 @@ impl Base {
 
     /// Reads one full contract.
     pub async fn contrat(&self, id: i64) -> Resultat<ContratStocke> {
+        self.compter_lecture_complete();
         let mut conn = self.pool.acquire().await?;
         lire_contrat(&mut conn, id).await
     }

@@ -311,6 +311,7 @@ impl Base {
                 id: id.to_string(),
             })?;
         let revision: i64 = r.try_get("revision")?;
+        self.compter_lecture_complete();
         let c = crate::lire_contrat(&mut tx, id).await?;
         tx.commit().await?;
         Ok((c, revision))

@@ -1,12 +1,13 @@
 //! A cache of rendered pages, for the heavy pages read far more often than written (the
 //! contract page of a 60-fiche contract).
 //!
-//! A cached page is keyed by the data's generation ([`Base::generation`], the id of the last
-//! audit entry, which every write of every process moves). Reading the generation costs a
-//! query, so it is re-read at most every [`FRAICHEUR`] — and at once after a write made
-//! through this process ([`Base::ecritures_locales`]): a user always sees their own changes;
-//! writes made by another process (a `pacte import` beside the server, another server on the
-//! same PostgreSQL) show within [`FRAICHEUR`].
+//! A page that shows one contract is keyed by that contract's revision ([`Base::revision`]),
+//! which every write to its header or fiches — by any process — moves, and nothing else does:
+//! writes to other contracts leave it cached. Reading the revision costs a query, so it is
+//! re-read at most every [`FRAICHEUR`] — and at once after a write made through this process
+//! ([`Base::ecritures_locales`]): a user always sees their own changes; writes made by another
+//! process (a `pacte import` beside the server, another server on the same PostgreSQL) show
+//! within [`FRAICHEUR`].
 //!
 //! A page that shows controls (buttons, forms) depends on who looks at it: its key names the
 //! account, its habilitation and the session ([`cle_par_utilisateur`]), so that a page rendered
@@ -19,7 +20,7 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use pacte_store::{Base, Resultat};
 
-/// How long a generation read from the base is trusted.
+/// How long a revision read from the base is trusted.
 pub const FRAICHEUR: Duration = Duration::from_millis(200);
 
 /// Pages kept at most; the cache is emptied when full (pages are cheap to rebuild).
@@ -49,27 +50,40 @@ struct Lecture {
 
 #[derive(Debug, Default)]
 pub struct CachePages {
-    lecture: Mutex<Option<Lecture>>,
+    /// Per contract: its revision as last read ([`CachePages::revision`]).
+    revisions: Mutex<HashMap<i64, Lecture>>,
     pages: Mutex<HashMap<String, (i64, Bytes)>>,
 }
 
 impl CachePages {
-    /// The current generation of the data, as defined above.
-    pub async fn generation(&self, base: &Base) -> Resultat<i64> {
+    /// The revision of contract `id` ([`Base::revision`]: moved by every write to its header or
+    /// fiches, and only by those), trusted for a short while: re-read after
+    /// [`FRAICHEUR`] or after a write of this process. A page of one contract keyed by it stays
+    /// cached while other contracts are written. `None`: no such contract.
+    pub async fn revision(&self, base: &Base, id: i64) -> Resultat<Option<i64>> {
         let locales = base.ecritures_locales();
-        if let Some(l) = *self.lecture.lock().expect("cache lock")
+        if let Some(l) = self.revisions.lock().expect("cache lock").get(&id)
             && l.locales == locales
             && l.quand.elapsed() < FRAICHEUR
         {
-            return Ok(l.generation);
+            return Ok(Some(l.generation));
         }
-        let generation = base.generation().await?;
-        *self.lecture.lock().expect("cache lock") = Some(Lecture {
-            quand: Instant::now(),
-            locales,
-            generation,
-        });
-        Ok(generation)
+        let Some(revision) = base.revision(id).await? else {
+            return Ok(None);
+        };
+        let mut revisions = self.revisions.lock().expect("cache lock");
+        if revisions.len() >= 4 * CAPACITE {
+            revisions.clear();
+        }
+        revisions.insert(
+            id,
+            Lecture {
+                quand: Instant::now(),
+                locales,
+                generation: revision,
+            },
+        );
+        Ok(Some(revision))
     }
 
     /// The page cached under `cle` for `generation`, if any.

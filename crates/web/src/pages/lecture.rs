@@ -980,17 +980,20 @@ pub async fn contrat(
     // The page of a large contract is the heaviest one: served from the page cache while the
     // data has not changed (see cache.rs). The page depends on the user (the controls their
     // rights allow, the session's CSRF token): it is cached per account, habilitation and
-    // session (`cache::cle_par_utilisateur`). A change of rights is also a write, which moves
-    // the generation.
+    // session (`cache::cle_par_utilisateur`): a change of rights changes the key. The page shows
+    // only the contract, so it is keyed by the contract's revision, which every write to its
+    // header or fiches (a change of state included) moves, and only those.
     let cle = crate::cache::cle_par_utilisateur(&format!("contrat/{id}"), &u);
-    let generation = etat.pages.generation(&etat.base).await?;
-    if let Some(html) = etat.pages.lire(&cle, generation) {
+    let revision = etat.pages.revision(&etat.base, id).await?;
+    if let Some(html) = revision.and_then(|r| etat.pages.lire(&cle, r)) {
         return Ok(axum::response::IntoResponse::into_response(axum::response::Html(
             html,
         )));
     }
     let html = axum::body::Bytes::from(construire_page_contrat(&etat, &u, id).await?);
-    etat.pages.garder(&cle, generation, html.clone());
+    if let Some(r) = revision {
+        etat.pages.garder(&cle, r, html.clone());
+    }
     Ok(axum::response::IntoResponse::into_response(axum::response::Html(
         html,
     )))
