@@ -29,7 +29,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Row, Transaction};
 
 pub use audit::{EntreeAudit, FiltreJournal, PageJournal, RapportAudit};
-pub use erreur::{ErreurStore, Resultat};
+pub use erreur::{ErreurStore, Refus, Resultat};
 pub use moteur::Moteur;
 
 use audit::Journal;
@@ -368,13 +368,17 @@ impl Base {
         lire_contrat(&mut conn, id).await
     }
 
-    /// Changes the contract header, if `version` is still the stored one.
+    /// Changes the contract header, if `version` is still the stored one and `garde` accepts
+    /// the contract as stored (header and every fiche), re-read inside the write's
+    /// transaction after the audit head is taken: no other write can slip in between what the
+    /// guard judged and what is written. A refusal is [`ErreurStore::Refus`], nothing written.
     pub async fn modifier_entete(
         &self,
         id: i64,
         entete: &EnTete,
         version: i64,
         acteur: &str,
+        garde: impl FnOnce(&Contrat) -> Result<(), Refus> + Send,
     ) -> Resultat<Tampon> {
         let maintenant = horloge::maintenant();
         let mut tx = self.pool.begin().await?;
@@ -389,6 +393,8 @@ impl Base {
             })?;
         let actuel = tampon(&r, id)?;
         controler_version(format!("le contrat {id}"), &actuel, version)?;
+        let stocke = lire_contrat(&mut tx, id).await?;
+        garde(&stocke.contrat)?;
         let avant: String = r.try_get("entete")?;
         let apres = document(entete, "l'en-tête du contrat")?;
         sqlx::query(
@@ -424,8 +430,10 @@ impl Base {
         })
     }
 
-    /// Changes fiche `numero` of contract `contrat_id`, if `version` is still the stored one.
-    /// The new fiche may carry a new number (renumbering) if it is free.
+    /// Changes fiche `numero` of contract `contrat_id`, if `garde` accepts the contract's
+    /// header as stored (re-read inside the write's transaction: its state may have moved since
+    /// the caller read it) and `version` is still the fiche's stored one. The new fiche may
+    /// carry a new number (renumbering) if it is free.
     pub async fn modifier_fiche(
         &self,
         contrat_id: i64,
@@ -433,10 +441,12 @@ impl Base {
         fiche: &FicheAction,
         version: i64,
         acteur: &str,
+        garde: impl FnOnce(&EnTete) -> Result<(), Refus> + Send,
     ) -> Resultat<Tampon> {
         let maintenant = horloge::maintenant();
         let mut tx = self.pool.begin().await?;
         let mut journal = Journal::ouvrir(&mut tx, acteur, &maintenant).await?;
+        garde(&lire_entete(&mut tx, contrat_id).await?)?;
         let r = sqlx::query(
             "SELECT id, donnees, version, modifie_par, modifie_le FROM fiches WHERE contrat_id = $1 AND numero = $2",
         )
@@ -488,16 +498,19 @@ impl Base {
         })
     }
 
-    /// Adds a fiche at the end of contract `contrat_id`.
+    /// Adds a fiche at the end of contract `contrat_id`, if `garde` accepts the contract's
+    /// header as stored inside the write's transaction.
     pub async fn ajouter_fiche(
         &self,
         contrat_id: i64,
         fiche: &FicheAction,
         acteur: &str,
+        garde: impl FnOnce(&EnTete) -> Result<(), Refus> + Send,
     ) -> Resultat<Tampon> {
         let maintenant = horloge::maintenant();
         let mut tx = self.pool.begin().await?;
         let mut journal = Journal::ouvrir(&mut tx, acteur, &maintenant).await?;
+        garde(&lire_entete(&mut tx, contrat_id).await?)?;
         let r = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM contrats WHERE id = $1) AS existe, \
              (SELECT COALESCE(MAX(position), -1) FROM fiches WHERE contrat_id = $1) AS derniere",
@@ -531,17 +544,20 @@ impl Base {
         })
     }
 
-    /// Deletes fiche `numero`, if `version` is still the stored one.
+    /// Deletes fiche `numero`, if `garde` accepts the contract's header as stored inside the
+    /// write's transaction and `version` is still the fiche's stored one.
     pub async fn supprimer_fiche(
         &self,
         contrat_id: i64,
         numero: NumeroFiche,
         version: i64,
         acteur: &str,
+        garde: impl FnOnce(&EnTete) -> Result<(), Refus> + Send,
     ) -> Resultat<()> {
         let maintenant = horloge::maintenant();
         let mut tx = self.pool.begin().await?;
         let mut journal = Journal::ouvrir(&mut tx, acteur, &maintenant).await?;
+        garde(&lire_entete(&mut tx, contrat_id).await?)?;
         let r = sqlx::query(
             "SELECT id, donnees, version, modifie_par, modifie_le FROM fiches WHERE contrat_id = $1 AND numero = $2",
         )
@@ -747,6 +763,22 @@ async fn inserer_fiche(
         .consigner(tx, "fiche", &id.to_string(), "creation", None, Some(&donnees))
         .await?;
     Ok(id)
+}
+
+/// The header of contract `id` as stored.
+async fn lire_entete(conn: &mut sqlx::AnyConnection, id: i64) -> Resultat<EnTete> {
+    let r = sqlx::query("SELECT entete FROM contrats WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(|| ErreurStore::Introuvable {
+            entite: "contrat",
+            id: id.to_string(),
+        })?;
+    lire_json(
+        &r.try_get::<String, _>("entete")?,
+        &format!("en-tête du contrat {id}"),
+    )
 }
 
 async fn lire_contrat(conn: &mut sqlx::AnyConnection, id: i64) -> Resultat<ContratStocke> {

@@ -843,7 +843,7 @@ conformite!(journal_des_comptes, |banc: Banc| async move {
     let lu = base.contrat(ids[0]).await.unwrap();
     let mut e = lu.contrat.contrat.clone();
     e.intitule = Some("Revu après les comptes".into());
-    base.modifier_entete(ids[0], &e, lu.tampon.version, &admin.email)
+    base.modifier_entete(ids[0], &e, lu.tampon.version, &admin.email, |_| Ok(()))
         .await
         .unwrap();
     audit_intact(&base).await;

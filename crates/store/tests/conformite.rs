@@ -10,12 +10,13 @@ mod commun;
 use std::collections::HashSet;
 
 use commun::{Banc, executer};
+use pacte_core::contrat::EtatContrat;
 use pacte_core::fabrique::{FicheBuilder, contrat_metropole_minimal};
 use pacte_core::fichier::{ecrire_toml, lire_toml};
 use pacte_core::jeu_national::{defauts_plantes, jeu_national};
 use pacte_core::{Contrat, Montant, NumeroFiche};
 use pacte_store::audit::Rupture;
-use pacte_store::{Base, ContratStocke, ErreurStore, Moteur, sauvegarde};
+use pacte_store::{Base, ContratStocke, ErreurStore, Moteur, Refus, sauvegarde};
 use sqlx::Connection;
 
 const IMPORT: &str = "import:conformite";
@@ -84,12 +85,12 @@ async fn peupler(base: &Base) -> Vec<i64> {
     let k = indice(&lu, numero("2.1"));
     let mut f = lu.contrat.fiches[k].clone();
     f.intitule = "Intitulé revu par Alice".into();
-    base.modifier_fiche(ids[0], f.numero, &f, lu.fiches[k].version, "alice")
+    base.modifier_fiche(ids[0], f.numero, &f, lu.fiches[k].version, "alice", |_| Ok(()))
         .await
         .expect("modification de fiche");
     let mut e = lu.contrat.contrat.clone();
     e.intitule = Some("Contrat revu par Bruno".into());
-    base.modifier_entete(ids[0], &e, lu.tampon.version, "bruno")
+    base.modifier_entete(ids[0], &e, lu.tampon.version, "bruno", |_| Ok(()))
         .await
         .expect("modification d'en-tête");
     ids
@@ -271,7 +272,7 @@ conformite!(aller_retour_du_fichier, |banc: Banc| async move {
     f.intitule = "« Aller vers » : l'accueil \"inconditionnel\" \\ 100 % ; 🏠 Ωμέγα".into();
     f.description = Some("Ligne 1\nLigne 2\ttabulée\r\n'apostrophe' ; DROP TABLE fiches; --".into());
     f.partenaires = vec!["CCAS d'Aix".into(), String::new(), "ÉÈÊË œ æ".into()];
-    base.modifier_fiche(ids[0], f.numero, &f, lu.fiches[0].version, "alice")
+    base.modifier_fiche(ids[0], f.numero, &f, lu.fiches[0].version, "alice", |_| Ok(()))
         .await
         .expect("modification");
     let relu = base.contrat(ids[0]).await.unwrap();
@@ -297,13 +298,27 @@ conformite!(modifications_concurrentes, |banc: Banc| async move {
     fiche_bruno.intitule = "Version de Bruno".into();
 
     let t = base
-        .modifier_fiche(id, n, &fiche_alice, lecture_alice.fiches[k].version, "alice")
+        .modifier_fiche(
+            id,
+            n,
+            &fiche_alice,
+            lecture_alice.fiches[k].version,
+            "alice",
+            |_| Ok(()),
+        )
         .await
         .expect("la première modification passe");
     assert_eq!((t.version, t.modifie_par.as_str()), (2, "alice"));
     let entrees = base.compter("audit").await.unwrap();
     let e = base
-        .modifier_fiche(id, n, &fiche_bruno, lecture_bruno.fiches[k].version, "bruno")
+        .modifier_fiche(
+            id,
+            n,
+            &fiche_bruno,
+            lecture_bruno.fiches[k].version,
+            "bruno",
+            |_| Ok(()),
+        )
         .await
         .expect_err("la seconde modification doit être refusée");
     match &e {
@@ -340,11 +355,15 @@ conformite!(modifications_concurrentes, |banc: Banc| async move {
     entete_alice.intitule = Some("Intitulé d'Alice".into());
     let mut entete_bruno = lecture_bruno.contrat.contrat.clone();
     entete_bruno.intitule = Some("Intitulé de Bruno".into());
-    base.modifier_entete(id, &entete_alice, lecture_alice.tampon.version, "alice")
-        .await
-        .expect("la première modification passe");
+    base.modifier_entete(id, &entete_alice, lecture_alice.tampon.version, "alice", |_| {
+        Ok(())
+    })
+    .await
+    .expect("la première modification passe");
     let e = base
-        .modifier_entete(id, &entete_bruno, lecture_bruno.tampon.version, "bruno")
+        .modifier_entete(id, &entete_bruno, lecture_bruno.tampon.version, "bruno", |_| {
+            Ok(())
+        })
         .await
         .expect_err("la seconde modification doit être refusée");
     assert!(
@@ -370,7 +389,7 @@ conformite!(modifications_concurrentes, |banc: Banc| async move {
         let k = indice(&lecture, numero(n));
         let mut f = lecture.contrat.fiches[k].clone();
         f.intitule = format!("Fiche {n} revue par {qui}");
-        base.modifier_fiche(id, f.numero, &f, lecture.fiches[k].version, qui)
+        base.modifier_fiche(id, f.numero, &f, lecture.fiches[k].version, qui, |_| Ok(()))
             .await
             .unwrap_or_else(|e| panic!("fiche {n} : {e}"));
     }
@@ -392,7 +411,10 @@ conformite!(modifications_concurrentes, |banc: Banc| async move {
         let base = base.clone();
         let mut f = lecture.contrat.fiches[k].clone();
         f.intitule = format!("Course gagnée par {qui}");
-        tokio::spawn(async move { base.modifier_fiche(id, f.numero, &f, version, qui).await })
+        tokio::spawn(async move {
+            base.modifier_fiche(id, f.numero, &f, version, qui, |_| Ok(()))
+                .await
+        })
     };
     let (a, b) = (course("alice"), course("bruno"));
     let resultats = [a.await.unwrap(), b.await.unwrap()];
@@ -436,7 +458,7 @@ conformite!(ecritures_paralleles, |banc: Banc| async move {
                 let k = indice(&lu, n);
                 let mut f = lu.contrat.fiches[k].clone();
                 f.intitule = format!("Fiche {n}, tour {tour}, par {qui}");
-                base.modifier_fiche(id, n, &f, lu.fiches[k].version, &qui)
+                base.modifier_fiche(id, n, &f, lu.fiches[k].version, &qui, |_| Ok(()))
                     .await
                     .map_err(|e| format!("{qui}, écriture {tour} : {e}"))?;
             }
@@ -626,6 +648,7 @@ conformite!(sauvegarde_et_restauration, |banc: Banc| async move {
             derniere.numero,
             lu.fiches.last().unwrap().version,
             "alice",
+            |_| Ok(()),
         )
         .await
         .expect("suppression");
@@ -655,6 +678,7 @@ conformite!(sauvegarde_et_restauration, |banc: Banc| async move {
             ids[0],
             &FicheBuilder::new("1.2", "AT-1-1.1-02", Montant::euros(1_000)).build(),
             "alice",
+            |_| Ok(()),
         )
         .await
         .expect("ajout après restauration");
@@ -702,7 +726,7 @@ conformite!(restauration_dans_une_base_non_vide, |banc: Banc| async move {
     let lu = cible.contrat(id).await.unwrap();
     for (f, t) in lu.contrat.fiches.iter().zip(&lu.fiches) {
         cible
-            .supprimer_fiche(id, f.numero, t.version, "alice")
+            .supprimer_fiche(id, f.numero, t.version, "alice", |_| Ok(()))
             .await
             .unwrap();
     }
@@ -747,6 +771,7 @@ conformite!(migration_depuis_sqlite, |banc: Banc| async move {
             ids[0],
             &FicheBuilder::new("1.2", "AT-1-1.1-02", Montant::euros(1_000)).build(),
             "alice",
+            |_| Ok(()),
         )
         .await
         .expect("ajout après migration");
@@ -760,7 +785,7 @@ conformite!(migration_depuis_sqlite, |banc: Banc| async move {
     let mut f = lu.contrat.fiches[0].clone();
     f.intitule = "Modifiée après migration".into();
     cible
-        .modifier_fiche(ids[1], f.numero, &f, lu.fiches[0].version, "bruno")
+        .modifier_fiche(ids[1], f.numero, &f, lu.fiches[0].version, "bruno", |_| Ok(()))
         .await
         .unwrap();
     assert_eq!(audit_intact(&cible).await, 1 + ENTREES_PEUPLER + 1 + 6 + 1);
@@ -789,7 +814,7 @@ conformite!(numero_de_fiche_deja_pris, |banc: Banc| async move {
     let mut f = lu.contrat.fiches[k].clone();
     f.numero = numero("3.1");
     let e = base
-        .modifier_fiche(id, numero("2.1"), &f, lu.fiches[k].version, "alice")
+        .modifier_fiche(id, numero("2.1"), &f, lu.fiches[k].version, "alice", |_| Ok(()))
         .await
         .expect_err("le numéro 3.1 est pris");
     assert!(matches!(e, ErreurStore::Invalide(_)), "{e:?}");
@@ -799,7 +824,7 @@ conformite!(numero_de_fiche_deja_pris, |banc: Banc| async move {
     );
     let doublon = FicheBuilder::new("4.1", "AT-4-4.1-01", Montant::euros(1_000)).build();
     let e = base
-        .ajouter_fiche(id, &doublon, "alice")
+        .ajouter_fiche(id, &doublon, "alice", |_| Ok(()))
         .await
         .expect_err("le numéro 4.1 est pris");
     assert_eq!(
@@ -811,17 +836,20 @@ conformite!(numero_de_fiche_deja_pris, |banc: Banc| async move {
 
     // Renumbering to a free number: the fiche is then found under its new number only.
     f.numero = numero("2.7");
-    base.modifier_fiche(id, numero("2.1"), &f, lu.fiches[k].version, "alice")
+    base.modifier_fiche(id, numero("2.1"), &f, lu.fiches[k].version, "alice", |_| Ok(()))
         .await
         .expect("renumérotation");
     let relu = base.contrat(id).await.unwrap();
     assert_eq!(relu.contrat.fiches[k], f);
     let e = base
-        .modifier_fiche(id, numero("2.1"), &f, 2, "alice")
+        .modifier_fiche(id, numero("2.1"), &f, 2, "alice", |_| Ok(()))
         .await
         .unwrap_err();
     assert_eq!(e.to_string(), format!("fiche 2.1 du contrat {id} introuvable"));
-    let e = base.ajouter_fiche(987_654, &doublon, "alice").await.unwrap_err();
+    let e = base
+        .ajouter_fiche(987_654, &doublon, "alice", |_| Ok(()))
+        .await
+        .unwrap_err();
     assert_eq!(e.to_string(), "contrat 987654 introuvable");
     assert_eq!(audit_intact(&base).await, entrees + 1);
 });
@@ -837,7 +865,7 @@ conformite!(
         let lu = source.contrat(ids[3]).await.unwrap();
         let (f, t) = (lu.contrat.fiches.last().unwrap(), lu.fiches.last().unwrap());
         source
-            .supprimer_fiche(ids[3], f.numero, t.version, "alice")
+            .supprimer_fiche(ids[3], f.numero, t.version, "alice", |_| Ok(()))
             .await
             .unwrap();
         let supprimee = t.id;
@@ -845,12 +873,18 @@ conformite!(
         sauvegarde::migrer(&source, &cible).await.unwrap();
 
         let nouvelle = FicheBuilder::new("1.9", "AT-1-1.1-02", Montant::euros(1_000)).build();
-        let dans_source = source.ajouter_fiche(ids[0], &nouvelle, "alice").await.unwrap();
+        let dans_source = source
+            .ajouter_fiche(ids[0], &nouvelle, "alice", |_| Ok(()))
+            .await
+            .unwrap();
         assert_ne!(
             dans_source.id, supprimee,
             "la base d'origine ne réutilise pas l'identifiant"
         );
-        let dans_cible = cible.ajouter_fiche(ids[0], &nouvelle, "alice").await.unwrap();
+        let dans_cible = cible
+            .ajouter_fiche(ids[0], &nouvelle, "alice", |_| Ok(()))
+            .await
+            .unwrap();
         assert_ne!(
             dans_cible.id, supprimee,
             "après restauration, la nouvelle fiche reçoit l'identifiant {supprimee} de la fiche supprimée : \
@@ -866,9 +900,15 @@ conformite!(integrite_d_une_base_saine, |banc: Banc| async move {
     assert_eq!(base.integrite().await.expect("contrôle"), Vec::<String>::new());
     let ids = peupler(&base).await;
     let lu = base.contrat(ids[2]).await.unwrap();
-    base.supprimer_fiche(ids[2], lu.contrat.fiches[0].numero, lu.fiches[0].version, "alice")
-        .await
-        .unwrap();
+    base.supprimer_fiche(
+        ids[2],
+        lu.contrat.fiches[0].numero,
+        lu.fiches[0].version,
+        "alice",
+        |_| Ok(()),
+    )
+    .await
+    .unwrap();
     assert_eq!(base.integrite().await.expect("contrôle"), Vec::<String>::new());
     audit_intact(&base).await;
 });
@@ -888,11 +928,11 @@ conformite!(suppression_de_fiche_journalisee, |banc: Banc| async move {
     // A stale version is refused.
     let mut f = lu.contrat.fiches[k].clone();
     f.intitule = "Revue".into();
-    base.modifier_fiche(id, n, &f, lu.fiches[k].version, "bruno")
+    base.modifier_fiche(id, n, &f, lu.fiches[k].version, "bruno", |_| Ok(()))
         .await
         .unwrap();
     let e = base
-        .supprimer_fiche(id, n, lu.fiches[k].version, "alice")
+        .supprimer_fiche(id, n, lu.fiches[k].version, "alice", |_| Ok(()))
         .await
         .expect_err("version périmée");
     assert!(
@@ -903,7 +943,7 @@ conformite!(suppression_de_fiche_journalisee, |banc: Banc| async move {
     assert_eq!(base.contrat(id).await.unwrap().contrat.fiches.len(), 4);
 
     let lu = base.contrat(id).await.unwrap();
-    base.supprimer_fiche(id, n, lu.fiches[k].version, "alice")
+    base.supprimer_fiche(id, n, lu.fiches[k].version, "alice", |_| Ok(()))
         .await
         .expect("suppression");
     let apres = base.contrat(id).await.unwrap();
@@ -928,7 +968,10 @@ conformite!(suppression_de_fiche_journalisee, |banc: Banc| async move {
     assert_eq!(base.contrats().await.unwrap()[0].fiches, 3);
 
     // Deleting it again: not found.
-    let e = base.supprimer_fiche(id, n, 2, "alice").await.unwrap_err();
+    let e = base
+        .supprimer_fiche(id, n, 2, "alice", |_| Ok(()))
+        .await
+        .unwrap_err();
     assert!(matches!(e, ErreurStore::Introuvable { .. }), "{e:?}");
     assert_eq!(e.to_string(), format!("fiche 3.1 du contrat {id} introuvable"));
     // Its number is free again.
@@ -936,6 +979,7 @@ conformite!(suppression_de_fiche_journalisee, |banc: Banc| async move {
         id,
         &FicheBuilder::new("3.1", "AT-3-II-2-01", Montant::euros(5_000)).build(),
         "alice",
+        |_| Ok(()),
     )
     .await
     .expect("nouvelle fiche 3.1");
@@ -951,4 +995,169 @@ conformite!(caractere_nul_refuse, |banc: Banc| async move {
     let e = base.importer(&[c], IMPORT).await.unwrap_err();
     assert!(e.to_string().contains("caractère nul"), "{e}");
     assert_eq!(base.compter("contrats").await.unwrap(), 0);
+});
+
+// 12. Guards: a header write's guard judges the contract re-read inside the write's
+// transaction (fiches written since the caller's read included); a fiche write's guard judges
+// the header as stored. A refusal writes nothing.
+conformite!(gardes_dans_la_transaction, |banc: Banc| async move {
+    let base = banc.base().await;
+    let id = base
+        .importer(&[contrat_metropole_minimal()], IMPORT)
+        .await
+        .unwrap()[0];
+    let lu = base.contrat(id).await.unwrap();
+    let n = numero("2.1");
+    let k = indice(&lu, n);
+
+    // Alice changes fiche 2.1 after Bruno's read: Bruno's header guard sees her change.
+    let mut f = lu.contrat.fiches[k].clone();
+    f.intitule = "Revue par Alice".into();
+    base.modifier_fiche(id, n, &f, lu.fiches[k].version, "alice", |_| Ok(()))
+        .await
+        .unwrap();
+    let entrees = base.compter("audit").await.unwrap();
+    let mut e = lu.contrat.contrat.clone();
+    e.etat = EtatContrat::Valide;
+    let err = base
+        .modifier_entete(id, &e, lu.tampon.version, "bruno", |c: &Contrat| {
+            if c.fiches.iter().any(|f| f.intitule == "Revue par Alice") {
+                Err(Refus::avec_codes(
+                    "Refusé : fiche 2.1 revue",
+                    vec!["R-TEST-01".into()],
+                ))
+            } else {
+                Ok(())
+            }
+        })
+        .await
+        .expect_err("la garde voit la fiche écrite depuis la lecture");
+    assert!(
+        matches!(&err, ErreurStore::Refus(r) if r.codes == ["R-TEST-01"]),
+        "{err:?}"
+    );
+    assert_eq!(err.to_string(), "Refusé : fiche 2.1 revue");
+    assert_eq!(base.compter("audit").await.unwrap(), entrees, "rien n'est écrit");
+    assert_eq!(base.contrat(id).await.unwrap().tampon.version, lu.tampon.version);
+
+    // Accepted: written.
+    base.modifier_entete(id, &e, lu.tampon.version, "bruno", |c: &Contrat| {
+        assert_eq!(
+            c.contrat.etat, lu.contrat.contrat.etat,
+            "la garde voit l'état d'avant"
+        );
+        Ok(())
+    })
+    .await
+    .unwrap();
+
+    // The fiche writes' guards see the state written since.
+    let lu = base.contrat(id).await.unwrap();
+    let pas_valide = |e: &pacte_core::contrat::EnTete| {
+        if e.etat == EtatContrat::Valide {
+            Err(Refus::new("contrat validé"))
+        } else {
+            Ok(())
+        }
+    };
+    let mut f = lu.contrat.fiches[k].clone();
+    f.intitule = "Trop tard".into();
+    let err = base
+        .modifier_fiche(id, n, &f, lu.fiches[k].version, "alice", pas_valide)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ErreurStore::Refus(_)), "{err:?}");
+    let err = base
+        .supprimer_fiche(id, n, lu.fiches[k].version, "alice", pas_valide)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ErreurStore::Refus(_)), "{err:?}");
+    let nouvelle = FicheBuilder::new("3.9", "AT-3-II-2-01", Montant::euros(5_000)).build();
+    let err = base
+        .ajouter_fiche(id, &nouvelle, "alice", pas_valide)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ErreurStore::Refus(_)), "{err:?}");
+    assert_eq!(base.contrat(id).await.unwrap(), lu, "rien n'est écrit");
+    // A missing contract is reported as such, before any guard.
+    let err = base
+        .ajouter_fiche(987_654, &nouvelle, "alice", pas_valide)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ErreurStore::Introuvable { .. }), "{err:?}");
+    audit_intact(&base).await;
+});
+
+// 13. Races between a header write whose guard refuses a contract holding a marked fiche and
+// a fiche write (marking it) whose guard refuses a validated contract: whichever the engine
+// serialises first, the other is refused. Never both.
+conformite!(courses_entete_et_fiche, |banc: Banc| async move {
+    const COURSES: usize = 40;
+    let base = banc.base().await;
+    let ids = base
+        .importer(&vec![contrat_metropole_minimal(); COURSES], IMPORT)
+        .await
+        .unwrap();
+    let n = numero("2.1");
+    let mut taches = Vec::new();
+    for &id in &ids {
+        let lu = base.contrat(id).await.unwrap();
+        let k = indice(&lu, n);
+        let depart = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+        let validation = {
+            let (base, depart, mut e) = (base.clone(), depart.clone(), lu.contrat.contrat.clone());
+            e.etat = EtatContrat::Valide;
+            let version = lu.tampon.version;
+            tokio::spawn(async move {
+                depart.wait().await;
+                base.modifier_entete(id, &e, version, "commissaire", |c: &Contrat| {
+                    if c.fiches.iter().any(|f| f.intitule == "BLOQUANT") {
+                        Err(Refus::new("constat bloquant"))
+                    } else {
+                        Ok(())
+                    }
+                })
+                .await
+            })
+        };
+        let ecriture = {
+            let (base, depart, mut f) = (base.clone(), depart.clone(), lu.contrat.fiches[k].clone());
+            f.intitule = "BLOQUANT".into();
+            let version = lu.fiches[k].version;
+            tokio::spawn(async move {
+                depart.wait().await;
+                base.modifier_fiche(id, n, &f, version, "editeur", |e| {
+                    if e.etat == EtatContrat::Valide {
+                        Err(Refus::new("contrat validé"))
+                    } else {
+                        Ok(())
+                    }
+                })
+                .await
+            })
+        };
+        taches.push((id, validation, ecriture));
+    }
+    let mut gagnants = (0, 0);
+    for (id, validation, ecriture) in taches {
+        let (v, e) = (validation.await.unwrap(), ecriture.await.unwrap());
+        match (&v, &e) {
+            (Ok(_), Err(ErreurStore::Refus(_))) => gagnants.0 += 1,
+            (Err(ErreurStore::Refus(_)), Ok(_)) => gagnants.1 += 1,
+            _ => panic!("contrat {id} : validation {v:?}, écriture {e:?}"),
+        }
+        let c = base.contrat(id).await.unwrap().contrat;
+        let marque = c.fiches.iter().any(|f| f.intitule == "BLOQUANT");
+        assert!(
+            !(c.contrat.etat == EtatContrat::Valide && marque),
+            "contrat {id} validé avec la fiche marquée"
+        );
+    }
+    println!(
+        "{COURSES} courses sur {:?} : validation d'abord {}, fiche d'abord {}",
+        banc.moteur(),
+        gagnants.0,
+        gagnants.1
+    );
+    audit_intact(&base).await;
 });

@@ -42,6 +42,7 @@ async fn peupler(base: &Base) -> Vec<i64> {
         &f,
         lu.fiches[0].version,
         "utilisateur:7:Alice@exemple.fr",
+        |_| Ok(()),
     )
     .await
     .expect("modification");
@@ -51,6 +52,7 @@ async fn peupler(base: &Base) -> Vec<i64> {
         g.numero,
         lu.fiches[1].version,
         "utilisateur:7:Alice@exemple.fr",
+        |_| Ok(()),
     )
     .await
     .expect("suppression");

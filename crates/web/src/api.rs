@@ -28,6 +28,7 @@ use pacte_store::{ContratStocke, Tampon};
 use serde::Serialize;
 
 use crate::comptes::ClientApi;
+use crate::pages::edition::garde_etat;
 use crate::{ErreurApi, ErreurWeb, Etat};
 use corps::{CheminContrat, CheminFiche, CorpsJson, Pagination, VersionLue};
 use pacte_core::droits::{Action, Cible};
@@ -406,8 +407,14 @@ async fn modifier_contrat(
             }));
         }
     }
+    // The same checks, and the findings a step requires, made again by the store on the
+    // contract as stored inside the write's transaction.
+    let action = crate::comptes::action_vers(en_tete.etat)
+        .filter(|_| en_tete.etat != avant.contrat.contrat.etat)
+        .unwrap_or(Action::Modifier);
+    let garde = crate::pages::edition::garde_entete(action, en_tete.clone());
     etat.base
-        .modifier_entete(c.id, &en_tete, version, &u.acteur())
+        .modifier_entete(c.id, &en_tete, version, &u.acteur(), garde)
         .await?;
     let stocke = etat.base.contrat(c.id).await?;
     Ok(Json(ContratApi::from(&stocke)).into_response())
@@ -479,7 +486,10 @@ async fn creer_fiche(
         return Err(numero_pris(c.id, fiche.numero));
     }
     u.exiger_derogation_gardee(&stocke.contrat, fiche.numero, None, fiche.derogation.as_ref())?;
-    let tampon = etat.base.ajouter_fiche(c.id, &fiche, &u.acteur()).await?;
+    let tampon = etat
+        .base
+        .ajouter_fiche(c.id, &fiche, &u.acteur(), garde_etat(Action::Modifier))
+        .await?;
     Ok(reponse_fiche(StatusCode::CREATED, c.id, &fiche, &tampon, true))
 }
 
@@ -524,7 +534,14 @@ async fn modifier_fiche(
     u.exiger_derogation_gardee(&stocke.contrat, c.numero, avant, fiche.derogation.as_ref())?;
     let tampon = etat
         .base
-        .modifier_fiche(c.id, c.numero, &fiche, version, &u.acteur())
+        .modifier_fiche(
+            c.id,
+            c.numero,
+            &fiche,
+            version,
+            &u.acteur(),
+            garde_etat(Action::Modifier),
+        )
         .await?;
     // A renumbered fiche has moved: say where.
     Ok(reponse_fiche(
@@ -544,7 +561,7 @@ async fn supprimer_fiche(
 ) -> Result<Response, ErreurApi> {
     contrat_a_modifier(&etat, &u, c.id).await?;
     etat.base
-        .supprimer_fiche(c.id, c.numero, version, &u.acteur())
+        .supprimer_fiche(c.id, c.numero, version, &u.acteur(), garde_etat(Action::Modifier))
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -584,7 +601,14 @@ async fn accorder_derogation(
     fiche.derogation = Some(derogation);
     let tampon = etat
         .base
-        .modifier_fiche(c.id, c.numero, &fiche, version, &u.acteur())
+        .modifier_fiche(
+            c.id,
+            c.numero,
+            &fiche,
+            version,
+            &u.acteur(),
+            garde_etat(Action::AccorderDerogation),
+        )
         .await?;
     Ok(reponse_fiche(StatusCode::OK, c.id, &fiche, &tampon, false))
 }
@@ -607,7 +631,14 @@ async fn retirer_derogation(
     }
     let tampon = etat
         .base
-        .modifier_fiche(c.id, c.numero, &fiche, version, &u.acteur())
+        .modifier_fiche(
+            c.id,
+            c.numero,
+            &fiche,
+            version,
+            &u.acteur(),
+            garde_etat(Action::AccorderDerogation),
+        )
         .await?;
     Ok(reponse_fiche(StatusCode::OK, c.id, &fiche, &tampon, false))
 }

@@ -93,6 +93,14 @@ impl From<ErreurStore> for ErreurWeb {
                 message: e.to_string(),
                 champ: None,
             },
+            // A guard refused the write on the record as stored (the contract's state, its
+            // blocking findings): the message names the state or the rules.
+            ErreurStore::Refus(r) => ErreurWeb {
+                statut: StatusCode::CONFLICT,
+                code: "conflit",
+                message: r.message,
+                champ: None,
+            },
             ErreurStore::Introuvable { .. } => ErreurWeb::introuvable(e.to_string()),
             ErreurStore::Invalide(m) => ErreurWeb::invalide(m, None),
             ErreurStore::Adresse(_)

@@ -135,7 +135,7 @@ async fn cache_de_la_page_contrat_jamais_perime() {
     let lu = base.contrat(id).await.unwrap();
     let mut entete = lu.contrat.contrat.clone();
     entete.intitule = Some("Intitulé modifié par la même application".into());
-    base.modifier_entete(id, &entete, lu.tampon.version, "test")
+    base.modifier_entete(id, &entete, lu.tampon.version, "test", |_| Ok(()))
         .await
         .unwrap();
     assert!(
@@ -151,7 +151,7 @@ async fn cache_de_la_page_contrat_jamais_perime() {
     let mut entete = lu.contrat.contrat.clone();
     entete.intitule = Some("Intitulé modifié par un autre processus".into());
     autre
-        .modifier_entete(id, &entete, lu.tampon.version, "autre")
+        .modifier_entete(id, &entete, lu.tampon.version, "autre", |_| Ok(()))
         .await
         .unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(250)).await;

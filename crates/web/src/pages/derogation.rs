@@ -184,7 +184,14 @@ pub async fn enregistrer(
     fiche.derogation = derogation;
     match etat
         .base
-        .modifier_fiche(id, numero, &fiche, version, &u.acteur())
+        .modifier_fiche(
+            id,
+            numero,
+            &fiche,
+            version,
+            &u.acteur(),
+            super::edition::garde_etat(Action::AccorderDerogation),
+        )
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!(

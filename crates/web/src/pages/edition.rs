@@ -9,7 +9,7 @@ use axum::Form;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use pacte_core::contrat::{EtatContrat, NatureAction, NumeroFiche};
+use pacte_core::contrat::{EnTete, EtatContrat, NatureAction, NumeroFiche};
 use pacte_core::referentiel::referentiel;
 use pacte_core::{Annee, Contrat, FicheAction, Montant, verifier};
 use pacte_store::{ContratStocke, ErreurStore};
@@ -70,6 +70,75 @@ pub(crate) fn etat_permis(action: Action, c: &ContratStocke) -> Result<EtatContr
         message: format!("{}.", premiere_majuscule(&m)),
         champ: None,
     })
+}
+
+/// The guard of a fiche write, run by the store on the contract's header as stored inside the
+/// write's transaction: the contract's state must still allow `action` (a contract validated
+/// meanwhile refuses the write).
+pub(crate) fn garde_etat(action: Action) -> impl FnOnce(&EnTete) -> Result<(), pacte_store::Refus> + Send {
+    move |e: &EnTete| {
+        droits::etat_apres(action, e.etat)
+            .map(|_| ())
+            .map_err(|m| pacte_store::Refus::new(format!("{}.", premiere_majuscule(&m))))
+    }
+}
+
+/// The guard of a header write by `action`, run by the store on the contract as stored (header
+/// and fiches) inside the write's transaction: the stored state must still lead to the new
+/// header's state by `action`, and a step that requires conformity (« validé » onwards) must
+/// find no blocking finding on the contract as it will be — fiches written since the caller
+/// read it included.
+pub(crate) fn garde_entete(
+    action: Action,
+    apres: EnTete,
+) -> impl FnOnce(&Contrat) -> Result<(), pacte_store::Refus> + Send {
+    move |stocke: &Contrat| {
+        let avant = stocke.contrat.etat;
+        match droits::etat_apres(action, avant) {
+            Err(m) => return Err(pacte_store::Refus::new(format!("{}.", premiere_majuscule(&m)))),
+            Ok(vers)
+                if vers != apres.etat || (vers != avant && !fc::etats_suivants(avant).contains(&vers)) =>
+            {
+                return Err(pacte_store::Refus::new(format!(
+                    "Le contrat est à l'étape « {} » : il ne peut pas passer à l'étape « {} ».",
+                    avant.libelle(),
+                    apres.etat.libelle()
+                )));
+            }
+            Ok(_) => {}
+        }
+        if apres.etat != avant && fc::exige_conformite(apres.etat) {
+            let cible = apres.etat;
+            let essai = Contrat {
+                contrat: apres,
+                fiches: stocke.fiches.clone(),
+            };
+            let mut codes: Vec<String> = Vec::new();
+            let mut n = 0;
+            for k in verifier(&essai)
+                .iter()
+                .filter(|k| k.gravite == pacte_core::Gravite::Bloquant)
+            {
+                n += 1;
+                if !codes.iter().any(|c| c == k.code) {
+                    codes.push(k.code.to_string());
+                }
+            }
+            if n > 0 {
+                let pluriel = if n > 1 { "s" } else { "" };
+                return Err(pacte_store::Refus::avec_codes(
+                    format!(
+                        "Le contrat porte {n} constat{pluriel} bloquant{pluriel} ({}) : {} être corrigé{pluriel} avant de passer à l'étape « {} ». Rien n'a été enregistré.",
+                        codes.join(", "),
+                        if n > 1 { "ils doivent" } else { "il doit" },
+                        cible.libelle()
+                    ),
+                    codes,
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 fn premiere_majuscule(texte: &str) -> String {
@@ -426,7 +495,11 @@ pub async fn enregistrer_contrat(
                     etat: entete.etat,
                 },
             )?;
-            let ecrit = etat.base.modifier_entete(id, &entete, version, &u.acteur()).await;
+            let garde = garde_entete(Action::Modifier, entete.clone());
+            let ecrit = etat
+                .base
+                .modifier_entete(id, &entete, version, &u.acteur(), garde)
+                .await;
             match ecrit {
                 Ok(_) => Ok(Redirect::to(&format!("/contrats/{id}/modifier?enregistre=1")).into_response()),
                 Err(e) => erreur_ecriture(
@@ -452,7 +525,11 @@ pub async fn changer_etat(
     let s = Saisie::new(champs);
     let version = version_saisie(&s)?;
     let actuel = c.contrat.contrat.etat;
-    let refuser = |titre: String, message: String, constats: Vec<ConstatVu>, erreur_date: Option<String>| {
+    let refuser_statut = |statut: StatusCode,
+                          titre: String,
+                          message: String,
+                          constats: Vec<ConstatVu>,
+                          erreur_date: Option<String>| {
         let mut p = page_modifier_contrat(
             &etat,
             &c,
@@ -466,7 +543,16 @@ pub async fn changer_etat(
             message,
             constats,
         });
-        rendre_statut(StatusCode::UNPROCESSABLE_ENTITY, &p)
+        rendre_statut(statut, &p)
+    };
+    let refuser = |titre, message, constats, erreur_date| {
+        refuser_statut(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            titre,
+            message,
+            constats,
+            erreur_date,
+        )
     };
     let demande = s.get("etat");
     let Some(cible) = fc::lire_etat(demande) else {
@@ -553,8 +639,37 @@ pub async fn changer_etat(
             );
         }
     }
-    match etat.base.modifier_entete(id, &entete, version, &u.acteur()).await {
+    // What was checked above is checked again by the store on the contract as stored, inside
+    // the write's transaction: a fiche written meanwhile is judged too.
+    let garde = garde_entete(action, entete.clone());
+    match etat
+        .base
+        .modifier_entete(id, &entete, version, &u.acteur(), garde)
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/contrats/{id}")).into_response()),
+        Err(ErreurStore::Refus(r)) => {
+            // The findings of the contract as it is now, as the store judged it.
+            let modifiable = u.propose(Action::Modifier, &c.contrat);
+            let constats = match etat.base.contrat(id).await {
+                Ok(frais) => verifier(&Contrat {
+                    contrat: entete,
+                    fiches: frais.contrat.fiches,
+                })
+                .iter()
+                .filter(|k| k.gravite == pacte_core::Gravite::Bloquant)
+                .map(|k| ConstatVu::new(k, id, modifiable))
+                .collect(),
+                Err(_) => Vec::new(),
+            };
+            refuser_statut(
+                StatusCode::CONFLICT,
+                format!("Passage à l'étape « {} » impossible", cible.libelle()),
+                r.message,
+                constats,
+                None,
+            )
+        }
         Err(e) => erreur_ecriture(
             &etat,
             e,
@@ -1040,7 +1155,11 @@ pub async fn creer_fiche(
     };
     match ff::lire(&s, None, &autres) {
         Err(erreurs) => refus(erreurs),
-        Ok(fiche) => match etat.base.ajouter_fiche(id, &fiche, &u.acteur()).await {
+        Ok(fiche) => match etat
+            .base
+            .ajouter_fiche(id, &fiche, &u.acteur(), garde_etat(Action::Modifier))
+            .await
+        {
             Ok(_) => Ok(Redirect::to(&format!(
                 "/contrats/{id}/fiches/{}/modifier?enregistre=1",
                 fiche.numero
@@ -1095,7 +1214,14 @@ pub async fn enregistrer_fiche(
         Err(erreurs) => refus(erreurs),
         Ok(fiche) => match etat
             .base
-            .modifier_fiche(id, numero, &fiche, version, &u.acteur())
+            .modifier_fiche(
+                id,
+                numero,
+                &fiche,
+                version,
+                &u.acteur(),
+                garde_etat(Action::Modifier),
+            )
             .await
         {
             Ok(_) => Ok(Redirect::to(&format!(
@@ -1126,7 +1252,11 @@ pub async fn supprimer_fiche(
     contrat_a_modifier(&etat, &u, id).await?;
     let s = Saisie::new(champs);
     let version = version_saisie(&s)?;
-    match etat.base.supprimer_fiche(id, numero, version, &u.acteur()).await {
+    match etat
+        .base
+        .supprimer_fiche(id, numero, version, &u.acteur(), garde_etat(Action::Modifier))
+        .await
+    {
         Ok(()) => Ok(Redirect::to(&format!("/contrats/{id}")).into_response()),
         Err(ErreurStore::Introuvable { .. }) => Err(ErreurWeb::introuvable(format!(
             "Le contrat n° {id} n'a pas de fiche {numero} (elle a pu être supprimée ou renumérotée)."
