@@ -131,15 +131,7 @@ pub(crate) async fn reconstruire(tx: &mut Transaction<'_, Any>) -> Resultat<()> 
     sqlx::query("DELETE FROM montants_proposes")
         .execute(&mut **tx)
         .await?;
-    for r in sqlx::query("SELECT id, entete FROM contrats")
-        .fetch_all(&mut **tx)
-        .await?
-    {
-        let id: i64 = r.try_get("id")?;
-        let e: EnTete = lire_json(
-            &r.try_get::<String, _>("entete")?,
-            &format!("en-tête du contrat {id}"),
-        )?;
+    for (id, e) in entetes(tx).await? {
         ecrire_entete(tx, id, &e).await?;
     }
     for r in sqlx::query("SELECT id, contrat_id, donnees FROM fiches")
@@ -154,6 +146,37 @@ pub(crate) async fn reconstruire(tx: &mut Transaction<'_, Any>) -> Resultat<()> 
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// Every contract header, by id.
+async fn entetes(tx: &mut Transaction<'_, Any>) -> Resultat<Vec<(i64, EnTete)>> {
+    let mut v = Vec::new();
+    for r in sqlx::query("SELECT id, entete FROM contrats")
+        .fetch_all(&mut **tx)
+        .await?
+    {
+        let id: i64 = r.try_get("id")?;
+        v.push((
+            id,
+            lire_json(
+                &r.try_get::<String, _>("entete")?,
+                &format!("en-tête du contrat {id}"),
+            )?,
+        ));
+    }
+    Ok(v)
+}
+
+/// The amounts of a `montants_fiches` row or of a sum of them (columns `etat`, `collectivite`,
+/// `fse_plus`, `autres`).
+fn montants_de(r: &sqlx::any::AnyRow, annee: i64) -> Resultat<LigneMontants> {
+    Ok(LigneMontants {
+        annee: annee as u16,
+        etat: r.try_get("etat")?,
+        collectivite: r.try_get("collectivite")?,
+        fse_plus: r.try_get("fse_plus")?,
+        autres: r.try_get("autres")?,
+    })
 }
 
 /// Sums over a set of contracts, in cents, per axis and year (the State, collectivity, FSE+
@@ -371,16 +394,8 @@ impl Base {
         for r in q.fetch_all(&self.pool).await? {
             let axe: i64 = r.try_get("axe")?;
             let annee: i64 = r.try_get("annee")?;
-            s.par_axe_annee.insert(
-                (axe as u8, annee as u16),
-                LigneMontants {
-                    annee: annee as u16,
-                    etat: r.try_get("etat")?,
-                    collectivite: r.try_get("collectivite")?,
-                    fse_plus: r.try_get("fse_plus")?,
-                    autres: r.try_get("autres")?,
-                },
-            );
+            s.par_axe_annee
+                .insert((axe as u8, annee as u16), montants_de(&r, annee)?);
         }
         let sql = format!(
             "SELECT m.axe, CAST(SUM(m.montant) AS BIGINT) AS montant FROM montants_proposes m JOIN contrats c ON c.id = m.contrat_id \
@@ -428,26 +443,12 @@ impl Base {
                 (r.try_get("contrat_id")?, r.try_get("fiche_id")?, annee),
                 (
                     r.try_get("axe")?,
-                    LigneMontants {
-                        annee: annee as u16,
-                        etat: r.try_get("etat")?,
-                        collectivite: r.try_get("collectivite")?,
-                        fse_plus: r.try_get("fse_plus")?,
-                        autres: r.try_get("autres")?,
-                    },
+                    montants_de(&r, annee)?,
                 ),
             );
         }
         let mut proposes_attendus: BTreeMap<(i64, i64), i64> = BTreeMap::new();
-        for r in sqlx::query("SELECT id, entete FROM contrats")
-            .fetch_all(&mut *tx)
-            .await?
-        {
-            let id: i64 = r.try_get("id")?;
-            let e: EnTete = lire_json(
-                &r.try_get::<String, _>("entete")?,
-                &format!("en-tête du contrat {id}"),
-            )?;
+        for (id, e) in entetes(&mut tx).await? {
             for (axe, m) in &e.montants_proposes {
                 proposes_attendus.insert((id, i64::from(axe.numero())), m.en_centimes());
             }

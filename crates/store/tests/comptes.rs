@@ -2,6 +2,7 @@
 //! `<nom>::sqlite` and `<nom>::postgres`, each on a fresh base of its own (see `conformite.rs`
 //! for `PACTE_TEST_PG`).
 
+#[macro_use]
 mod commun;
 
 use commun::{Banc, executer};
@@ -12,27 +13,6 @@ use pacte_store::comptes::{
 };
 use pacte_store::{Base, ErreurStore, Moteur, sauvegarde};
 use sqlx::{Connection, Row};
-
-/// Declares one test, run once per engine: `mod nom { fn sqlite; fn postgres }`.
-macro_rules! conformite {
-    ($(#[$attr:meta])* $nom:ident, $corps:expr) => {
-        mod $nom {
-            use super::*;
-
-            $(#[$attr])*
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn sqlite() {
-                executer(Moteur::Sqlite, $corps).await
-            }
-
-            $(#[$attr])*
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn postgres() {
-                executer(Moteur::Postgres, $corps).await
-            }
-        }
-    };
-}
 
 const ADMIN: &str = "admin@exemple.fr";
 const PASSE: &str = "2000-01-01T00:00:00.000Z";

@@ -73,7 +73,7 @@ conformite!(montants_suivent_les_ecritures, |banc: Banc| async move {
         .etat
         .insert(Annee::new(2024).unwrap(), avant + Montant::centimes(123_456));
     let revision = base.revision(ids[2]).await.unwrap().unwrap();
-    base.modifier_fiche(ids[2], f.numero, &f, lu.fiches[0].version, "alice")
+    base.modifier_fiche(ids[2], f.numero, &f, lu.fiches[0].version, "alice", |_| Ok(()))
         .await
         .unwrap();
     assert_eq!(base.revision(ids[2]).await.unwrap(), Some(revision + 1));
@@ -91,13 +91,14 @@ conformite!(montants_suivent_les_ecritures, |banc: Banc| async move {
         derniere.numero,
         lu.fiches.last().unwrap().version,
         "alice",
+        |_| Ok(()),
     )
     .await
     .unwrap();
     let mut e = lu.contrat.contrat.clone();
     e.montants_proposes
         .insert(pacte_core::Axe::A1, Montant::euros(777));
-    base.modifier_entete(ids[2], &e, lu.tampon.version, "bruno")
+    base.modifier_entete(ids[2], &e, lu.tampon.version, "bruno", |_| Ok(()))
         .await
         .unwrap();
     let mut attendus: Vec<Contrat> = Vec::new();
@@ -242,7 +243,7 @@ conformite!(syntheses_par_revision, |banc: Banc| async move {
     let lu = base.contrat(ids[0]).await.unwrap();
     let mut f = lu.contrat.fiches[0].clone();
     f.intitule = "Autre intitulé".into();
-    base.modifier_fiche(ids[0], f.numero, &f, lu.fiches[0].version, "alice")
+    base.modifier_fiche(ids[0], f.numero, &f, lu.fiches[0].version, "alice", |_| Ok(()))
         .await
         .unwrap();
     let l = base.contrats_lisibles(&p, None, 1, None).await.unwrap();

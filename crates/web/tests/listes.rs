@@ -56,7 +56,7 @@ async fn liste_d_une_ddets_ne_lit_que_son_territoire() {
     let lu = base.contrat(siens[0]).await.unwrap();
     let mut f = lu.contrat.fiches[0].clone();
     f.intitule = "Intitulé modifié".into();
-    base.modifier_fiche(siens[0], f.numero, &f, lu.fiches[0].version, "test")
+    base.modifier_fiche(siens[0], f.numero, &f, lu.fiches[0].version, "test", |_| Ok(()))
         .await
         .unwrap();
     let avant = base.lectures_completes();
