@@ -35,6 +35,11 @@ const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[
         "proconnect",
         include_str!("../migrations/sqlite/0003_proconnect.sql"),
     ),
+    (
+        5,
+        "audit_cle",
+        include_str!("../migrations/sqlite/0005_audit_cle.sql"),
+    ),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -51,6 +56,11 @@ const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
         3,
         "proconnect",
         include_str!("../migrations/postgres/0003_proconnect.sql"),
+    ),
+    (
+        5,
+        "audit_cle",
+        include_str!("../migrations/postgres/0005_audit_cle.sql"),
     ),
 ];
 
