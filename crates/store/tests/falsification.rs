@@ -3,6 +3,7 @@
 //! document, a fiche moved to another contract, an entry forged with a recomputed SHA-256, the
 //! last operation erased whole. Run on both engines like the conformance suite.
 
+#[allow(dead_code)]
 mod commun;
 
 use commun::{Banc, executer};
@@ -173,28 +174,19 @@ deux_moteurs!(fiche_deplacee, |banc: Banc| async move {
     let (base, url) = banc.base_et_url().await;
     let (ids, ..) = peupler(&base).await;
     intact(&base).await;
-    let lu = base.contrat(ids[1]).await.unwrap();
-    // A number the first contract does not use, so that no uniqueness constraint stops it.
-    let fiche = lu
-        .fiches
-        .iter()
-        .zip(&lu.contrat.fiches)
-        .find(|(_, f)| {
-            !base_a(&f.numero.to_string(), &contrat_metropole_minimal())
-        })
-        .map(|(t, _)| t.id)
-        .expect("une fiche à numéro libre");
-    let sql = format!("UPDATE fiches SET contrat_id = {} WHERE id = {fiche}", ids[0]);
+    let fiche = base.contrat(ids[1]).await.unwrap().fiches[0].id;
+    // Moved alone, unless its number is taken in the other contract: then renumbered too.
+    let sql = format!(
+        "UPDATE fiches SET contrat_id = {}, numero = CASE WHEN numero IN (SELECT numero FROM fiches WHERE contrat_id = {}) \
+         THEN '4.99' ELSE numero END WHERE id = {fiche}",
+        ids[0], ids[0]
+    );
     assert_eq!(falsifier(&url, &sql).await, 1);
+    assert!(base.contrat(ids[0]).await.unwrap().fiches.iter().any(|t| t.id == fiche));
     let r = rupture(&base).await;
     assert!(r.raison.contains(&format!("fiche {fiche} ")), "{r:?}");
     assert!(r.raison.contains("contrat_id"), "{r:?}");
 });
-
-/// Whether contract `c` has a fiche numbered `numero`.
-fn base_a(numero: &str, c: &pacte_core::Contrat) -> bool {
-    c.fiches.iter().any(|f| f.numero.to_string() == numero)
-}
 
 /// A fresh base of the engine under test whose audit log is keyed by a key file of its own
 /// (in a temporary folder the bench removes), with its URL and the key file.
