@@ -185,11 +185,7 @@ pub async fn verifier_audit(url: &str, ancre: Option<&str>) -> ExitCode {
         }
     }
     match (base.cle_audit(), base.chemin_cle_audit()) {
-        (Some(c), Some(f)) => ecrire!(
-            "Clé du journal : {} ({}).",
-            c.identifiant_courant(),
-            f.display()
-        ),
+        (Some(c), Some(f)) => ecrire!("Clé du journal : {} ({}).", c.identifiant_courant(), f.display()),
         (None, Some(f)) => ecrire!("Clé du journal : absente ({} introuvable).", f.display()),
         _ => {}
     }

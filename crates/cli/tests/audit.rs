@@ -51,7 +51,10 @@ fn ancre_et_retour_a_une_sauvegarde_anterieure() {
     reussit(&base, &cle, &["import", EXEMPLE]);
     let sauvegarde = d.join("hier.json");
     let texte = reussit(&base, &cle, &["sauvegarde", sauvegarde.to_str().unwrap()]);
-    assert!(texte.contains("Ancre du journal (à garder hors de la base) : pacte-ancre/1 "), "{texte}");
+    assert!(
+        texte.contains("Ancre du journal (à garder hors de la base) : pacte-ancre/1 "),
+        "{texte}"
+    );
 
     // Another operation, then the anchor of today.
     reussit(&base, &cle, &["import", EXEMPLE]);

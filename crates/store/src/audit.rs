@@ -412,10 +412,7 @@ impl Journal {
         apres: Option<&str>,
     ) -> Resultat<()> {
         let etat_colonnes = match (apres, entite_id.parse::<i64>()) {
-            (Some(_), Ok(id)) => colonnes(&mut **tx, entite, Some(id))
-                .await?
-                .pop()
-                .map(|(_, c)| c),
+            (Some(_), Ok(id)) => colonnes(tx, entite, Some(id)).await?.pop().map(|(_, c)| c),
             _ => None,
         };
         self.en_attente.push(EntreeAudit {
@@ -591,7 +588,8 @@ impl EtatActuel {
 
 /// The columns whose values differ between two key-column snapshots.
 fn colonnes_differentes(journal: &str, actuel: &str) -> Vec<String> {
-    let lire = |t: &str| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(t).unwrap_or_default();
+    let lire =
+        |t: &str| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(t).unwrap_or_default();
     let (j, a) = (lire(journal), lire(actuel));
     let mut noms: Vec<&String> = j.keys().chain(a.keys()).collect();
     noms.sort();
@@ -654,11 +652,14 @@ pub(crate) fn verifier(
             );
         }
         let modifiee = || format!("le contenu de l'entrée {} a été modifié après son écriture", e.id);
-        match (&e.cle, e.cle.as_deref().and_then(|id| cle.and_then(|c| c.secret(id)))) {
+        match (
+            &e.cle,
+            e.cle.as_deref().and_then(|id| cle.and_then(|c| c.secret(id))),
+        ) {
             (None, _) => {
                 if authentifiee_vue {
                     return rompre(
-                &rapport,
+                        &rapport,
                         e.id,
                         format!(
                             "l'entrée {} n'est pas signée alors que les précédentes le sont par la clé : ajoutée ou réécrite hors de Pacte",
@@ -681,7 +682,7 @@ pub(crate) fn verifier(
             (Some(id), None) => {
                 if authentifiee_vue {
                     return rompre(
-                &rapport,
+                        &rapport,
                         e.id,
                         format!(
                             "l'entrée {} se dit signée par une clé inconnue ({id}) alors que les précédentes sont authentifiées : ajoutée ou réécrite hors de Pacte",
@@ -697,7 +698,7 @@ pub(crate) fn verifier(
     }
     if tete.0 != precedent.0 || tete.1 != precedent.1 {
         return rompre(
-                &rapport,
+            &rapport,
             precedent.0,
             format!(
                 "le journal s'arrête à l'entrée {} alors que sa tête annonce l'entrée {} : des entrées ont été supprimées",
@@ -712,7 +713,7 @@ pub(crate) fn verifier(
         match entrees.get((a.id - 1).max(0) as usize).filter(|e| e.id == a.id) {
             None => {
                 return rompre(
-                &rapport,
+                    &rapport,
                     precedent.0,
                     format!(
                         "le journal s'arrête à l'entrée {} alors que l'ancre du {} atteste l'entrée {} : les dernières opérations ont été effacées",
@@ -722,7 +723,7 @@ pub(crate) fn verifier(
             }
             Some(e) if e.hash != a.hash => {
                 return rompre(
-                &rapport,
+                    &rapport,
                     a.id,
                     format!(
                         "l'entrée {} ne correspond plus à l'ancre du {} : le journal a été réécrit",

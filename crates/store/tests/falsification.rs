@@ -90,7 +90,10 @@ async fn rupture(base: &Base) -> Rupture {
 async fn peupler(base: &Base) -> (Vec<i64>, i64, i64, i64) {
     let mut contrats = vec![contrat_metropole_minimal()];
     contrats.extend(jeu_national(1, 4));
-    let ids = base.importer(&contrats, "import:falsification").await.expect("import");
+    let ids = base
+        .importer(&contrats, "import:falsification")
+        .await
+        .expect("import");
     let admin = base
         .creer_utilisateur(&compte("admin@exemple.fr", "administrateur_national"), ADMIN)
         .await
@@ -182,7 +185,14 @@ deux_moteurs!(fiche_deplacee, |banc: Banc| async move {
         ids[0], ids[0]
     );
     assert_eq!(falsifier(&url, &sql).await, 1);
-    assert!(base.contrat(ids[0]).await.unwrap().fiches.iter().any(|t| t.id == fiche));
+    assert!(
+        base.contrat(ids[0])
+            .await
+            .unwrap()
+            .fiches
+            .iter()
+            .any(|t| t.id == fiche)
+    );
     let r = rupture(&base).await;
     assert!(r.raison.contains(&format!("fiche {fiche} ")), "{r:?}");
     assert!(r.raison.contains("contrat_id"), "{r:?}");
@@ -307,7 +317,10 @@ deux_moteurs!(entree_forgee, |banc: Banc| async move {
     assert_eq!(r.entree, forgee.id, "{r:?}");
     assert_eq!(
         r.raison,
-        format!("le contenu de l'entrée {} a été modifié après son écriture", forgee.id)
+        format!(
+            "le contenu de l'entrée {} a été modifié après son écriture",
+            forgee.id
+        )
     );
 });
 
@@ -317,7 +330,12 @@ deux_moteurs!(sans_la_cle, |banc: Banc| async move {
     let (base, url, cle) = base_signee(&banc).await;
     peupler(&base).await;
     let id_cle = base.cle_audit().unwrap().identifiant_courant().to_string();
-    assert!(journal(&base).await.iter().all(|e| e.cle.as_deref() == Some(id_cle.as_str())));
+    assert!(
+        journal(&base)
+            .await
+            .iter()
+            .all(|e| e.cle.as_deref() == Some(id_cle.as_str()))
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -325,17 +343,23 @@ deux_moteurs!(sans_la_cle, |banc: Banc| async move {
         assert_eq!(mode & 0o777, 0o600, "{mode:o}");
     }
     let texte = std::fs::read_to_string(&cle).unwrap();
-    assert!(journal(&base).await.iter().all(|e| !e
-        .colonnes
-        .as_deref()
-        .unwrap_or("")
-        .contains("argon2id")));
+    assert!(
+        journal(&base)
+            .await
+            .iter()
+            .all(|e| !e.colonnes.as_deref().unwrap_or("").contains("argon2id"))
+    );
 
     let sans = Base::ouvrir_avec(&url, SourceCle::Aucune).await.unwrap();
     let r = sans.verifier_audit().await.unwrap();
     assert_eq!(r.rupture, None);
     assert_eq!((r.authentifiees, r.cle_absente), (0, r.entrees));
-    assert!(r.portee().contains("seule la continuité de la chaîne est vérifiée"), "{}", r.portee());
+    assert!(
+        r.portee()
+            .contains("seule la continuité de la chaîne est vérifiée"),
+        "{}",
+        r.portee()
+    );
     let e = sans
         .importer(&[contrat_metropole_minimal()], "import:sans-cle")
         .await
@@ -345,7 +369,9 @@ deux_moteurs!(sans_la_cle, |banc: Banc| async move {
     assert_eq!(sans.verifier_audit().await.unwrap().entrees, r.entrees);
 
     // A key file naming the key is read back the same.
-    let relu = Base::ouvrir_avec(&url, SourceCle::Fichier(cle.clone())).await.unwrap();
+    let relu = Base::ouvrir_avec(&url, SourceCle::Fichier(cle.clone()))
+        .await
+        .unwrap();
     assert_eq!(relu.cle_audit().unwrap().identifiant_courant(), id_cle);
     assert!(relu.verifier_audit().await.unwrap().authentifie());
 
@@ -356,7 +382,9 @@ deux_moteurs!(sans_la_cle, |banc: Banc| async move {
         format!("{texte}{}\n", pacte_store::CleAudit::nouvelle_ligne().unwrap()),
     )
     .unwrap();
-    let apres = Base::ouvrir_avec(&url, SourceCle::Fichier(cle.clone())).await.unwrap();
+    let apres = Base::ouvrir_avec(&url, SourceCle::Fichier(cle.clone()))
+        .await
+        .unwrap();
     assert_ne!(apres.cle_audit().unwrap().identifiant_courant(), id_cle);
     apres
         .importer(&[contrat_metropole_minimal()], "import:rotation")
@@ -366,7 +394,10 @@ deux_moteurs!(sans_la_cle, |banc: Banc| async move {
     assert_eq!(r.rupture, None);
     assert!(r.authentifie(), "{r:?}");
     let derniere = journal(&apres).await.pop().unwrap();
-    assert_eq!(derniere.cle.as_deref(), Some(apres.cle_audit().unwrap().identifiant_courant()));
+    assert_eq!(
+        derniere.cle.as_deref(),
+        Some(apres.cle_audit().unwrap().identifiant_courant())
+    );
 });
 
 // (6) The last operation erased whole — its entries, its rows, and the head moved back: the
@@ -375,12 +406,9 @@ deux_moteurs!(derniere_operation_effacee, |banc: Banc| async move {
     let (base, url, _) = base_signee(&banc).await;
     let (ids, ..) = peupler(&base).await;
     let ancre_avant = base.ancre().await.unwrap();
-    let fiche = pacte_core::fabrique::FicheBuilder::new(
-        "1.9",
-        "AT-1-1.1-02",
-        pacte_core::Montant::euros(1_000),
-    )
-    .build();
+    let fiche =
+        pacte_core::fabrique::FicheBuilder::new("1.9", "AT-1-1.1-02", pacte_core::Montant::euros(1_000))
+            .build();
     let t = base.ajouter_fiche(ids[0], &fiche, "alice").await.unwrap();
     let ancre = base.ancre().await.unwrap();
     assert_eq!(ancre.id, ancre_avant.id + 1);
@@ -389,7 +417,10 @@ deux_moteurs!(derniere_operation_effacee, |banc: Banc| async move {
     assert_eq!(lue, ancre);
     let sauvegarde = base.sauvegarde().await.unwrap();
     let de_la_sauvegarde = Ancre::lire(sauvegarde.ancre.as_deref().unwrap()).unwrap();
-    assert_eq!((de_la_sauvegarde.id, &de_la_sauvegarde.hash), (ancre.id, &ancre.hash));
+    assert_eq!(
+        (de_la_sauvegarde.id, &de_la_sauvegarde.hash),
+        (ancre.id, &ancre.hash)
+    );
     let r = base.verifier_audit_ancre(Some(&ancre)).await.unwrap();
     assert_eq!(r.rupture, None);
 
@@ -406,7 +437,10 @@ deux_moteurs!(derniere_operation_effacee, |banc: Banc| async move {
     // Without an anchor, a consistent shorter history: the documented limit.
     assert_eq!(base.verifier_audit().await.unwrap().rupture, None);
     assert_eq!(
-        base.verifier_audit_ancre(Some(&ancre_avant)).await.unwrap().rupture,
+        base.verifier_audit_ancre(Some(&ancre_avant))
+            .await
+            .unwrap()
+            .rupture,
         None
     );
     for a in [&ancre, &de_la_sauvegarde] {
