@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use pacte_core::fichier::{ecrire_toml, json, lire_toml};
 use pacte_store::sauvegarde::{Sauvegarde, migrer};
-use pacte_store::{Base, ErreurStore};
+use pacte_store::{Ancre, Base, ErreurStore};
 
 use crate::Format;
 
@@ -140,7 +140,14 @@ pub async fn lister(url: &str, format: Format) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-pub async fn verifier_audit(url: &str) -> ExitCode {
+pub async fn verifier_audit(url: &str, ancre: Option<&str>) -> ExitCode {
+    let ancre = match ancre.map(Ancre::lire).transpose() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("Erreur : {e}.");
+            return ExitCode::from(ILLISIBLE);
+        }
+    };
     let base = match ouvrir(url).await {
         Ok(b) => b,
         Err(c) => return c,
@@ -149,7 +156,7 @@ pub async fn verifier_audit(url: &str) -> ExitCode {
         Ok(p) => p,
         Err(e) => return echec(e),
     };
-    let rapport = match base.verifier_audit().await {
+    let rapport = match base.verifier_audit_ancre(ancre.as_ref()).await {
         Ok(r) => r,
         Err(e) => return echec(e),
     };
@@ -167,7 +174,7 @@ pub async fn verifier_audit(url: &str) -> ExitCode {
             ecrire!("  {p}");
         }
     }
-    match rapport.rupture {
+    match &rapport.rupture {
         None => ecrire!(
             "Journal d'audit : {} entrées, chaîne intacte, données conformes au journal.",
             rapport.entrees
@@ -177,10 +184,47 @@ pub async fn verifier_audit(url: &str) -> ExitCode {
             ecrire!("Journal d'audit : RUPTURE (entrée {}) : {}.", r.entree, r.raison);
         }
     }
+    if !rapport.montants.is_empty() {
+        ok = false;
+        ecrire!(
+            "Montants stockés : {} écart(s) avec les fiches et les en-têtes dont ils sont calculés :",
+            rapport.montants.len()
+        );
+        for m in &rapport.montants {
+            ecrire!("  {m}");
+        }
+    }
+    match (base.cle_audit(), base.chemin_cle_audit()) {
+        (Some(c), Some(f)) => ecrire!("Clé du journal : {} ({}).", c.identifiant_courant(), f.display()),
+        (None, Some(f)) => ecrire!("Clé du journal : absente ({} introuvable).", f.display()),
+        _ => {}
+    }
+    ecrire!("Portée : {}.", rapport.portee());
     if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(ECHEC)
+    }
+}
+
+/// `pacte audit ancre`: the signed head of the log, one line on standard output.
+pub async fn ancre(url: &str) -> ExitCode {
+    let base = match ouvrir(url).await {
+        Ok(b) => b,
+        Err(c) => return c,
+    };
+    match base.ancre().await {
+        Ok(a) => {
+            if a.mac.is_none() {
+                eprintln!(
+                    "Attention : la base n'a pas de clé de journal ({}) : ancre non signée.",
+                    pacte_store::audit::VAR_CLE
+                );
+            }
+            ecrire!("{}", a.ligne());
+            ExitCode::SUCCESS
+        }
+        Err(e) => echec(e),
     }
 }
 
@@ -233,7 +277,8 @@ pub async fn sauvegarder(url: &str, fichier: &Path) -> ExitCode {
     }
     ecrire!(
         "Sauvegarde écrite dans {} : {} contrat(s), {} fiche(s), {} compte(s), {} jeton(s) d'API, {} entrée(s) d'audit. \
-         Elle contient les empreintes des mots de passe : à protéger comme la base.",
+         Elle contient les empreintes des mots de passe : à protéger comme la base. \
+         Elle ne contient pas la clé du journal d'audit : sauvegardez-la à part.",
         fichier.display(),
         s.contrats.len(),
         s.fiches.len(),
@@ -241,6 +286,9 @@ pub async fn sauvegarder(url: &str, fichier: &Path) -> ExitCode {
         s.jetons.len(),
         s.audit.len()
     );
+    if let Some(a) = &s.ancre {
+        ecrire!("Ancre du journal (à garder hors de la base) : {a}");
+    }
     ExitCode::SUCCESS
 }
 
@@ -324,6 +372,13 @@ pub async fn migrer_vers(url: &str, vers: &str) -> ExitCode {
             vers,
             cible.moteur().libelle()
         );
+        if let Some(f) = source.chemin_cle_audit().filter(|_| source.cle_audit().is_some()) {
+            ecrire!(
+                "Le journal d'audit est signé par la clé de {} : indiquez ce fichier par {} à chaque commande sur la base cible.",
+                f.display(),
+                pacte_store::audit::VAR_CLE
+            );
+        }
         ExitCode::SUCCESS
     } else {
         eprintln!("Erreur : la base cible diffère de la source après copie.");

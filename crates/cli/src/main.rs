@@ -298,8 +298,21 @@ enum CommandeUtilisateur {
 
 #[derive(Debug, Subcommand)]
 enum CommandeAudit {
-    /// Vérifie la chaîne du journal et la conformité des données au journal (code 1 si rupture).
-    Verifier,
+    /// Vérifie la chaîne du journal, ses signatures et la conformité des données au journal (code 1 si rupture).
+    ///
+    /// La clé du journal est lue dans le fichier nommé par PACTE_CLE_AUDIT, sinon à côté d'une base
+    /// SQLite (pacte.db.cle-audit). Sans elle, seule la continuité de la chaîne est vérifiée.
+    Verifier {
+        /// Ancre gardée hors de la base (ligne affichée par « pacte audit ancre », ou champ
+        /// « ancre » d'une sauvegarde) : signale l'effacement des opérations postérieures.
+        #[arg(long, value_name = "LIGNE")]
+        ancre: Option<String>,
+    },
+    /// Affiche l'ancre du journal : sa dernière entrée et son empreinte, signées par la clé.
+    ///
+    /// À conserver hors de la base (par exemple chaque nuit, dans un autre système) et à
+    /// redonner à « pacte audit verifier --ancre ».
+    Ancre,
     /// Affiche les entrées du journal.
     Journal {
         /// Première entrée affichée.
@@ -350,7 +363,10 @@ fn main() -> ExitCode {
         Commande::Import { fichiers } => executer(base::importer(url, &fichiers, &acteur)),
         Commande::Export { contrat, sortie } => executer(base::exporter(url, &contrat, sortie.as_deref())),
         Commande::Contrats { format } => executer(base::lister(url, format.valeur)),
-        Commande::Audit(CommandeAudit::Verifier) => executer(base::verifier_audit(url)),
+        Commande::Audit(CommandeAudit::Verifier { ancre }) => {
+            executer(base::verifier_audit(url, ancre.as_deref()))
+        }
+        Commande::Audit(CommandeAudit::Ancre) => executer(base::ancre(url)),
         Commande::Audit(CommandeAudit::Journal {
             depuis,
             limite,

@@ -16,10 +16,10 @@
 //! no password hash, a token's view carries no token hash. Both views are functions of the
 //! stored row alone.
 //!
-//! Because the log holds views and not rows, [`Base::verifier_audit`] compares the current rows
-//! with their last audited state for contracts and fiches only. For accounts and tokens the
-//! chain itself is verified (no entry can be altered or removed unnoticed), not the tables
-//! against it.
+//! [`Base::verifier_audit`] compares each account's and token's current view with its last
+//! audited one, and the SHA-256 of the stored password or token hash with the one the log
+//! recorded (`EntreeAudit::colonnes`, written by the audit log itself), so a hash replaced in
+//! the base is found without the log ever holding a hash.
 //!
 //! # The last administrator
 //!

@@ -18,7 +18,6 @@ mod moteur;
 pub mod sauvegarde;
 pub mod sommes;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -28,7 +27,7 @@ use serde::Serialize;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Row, Transaction};
 
-pub use audit::{EntreeAudit, FiltreJournal, PageJournal, RapportAudit};
+pub use audit::{Ancre, CleAudit, EntreeAudit, FiltreJournal, PageJournal, RapportAudit, SourceCle};
 pub use erreur::{ErreurStore, Refus, Resultat};
 pub use moteur::Moteur;
 
@@ -77,6 +76,11 @@ pub struct Base {
     /// Contracts read in full (header and fiches) through this handle: lets tests check that
     /// a list reads only what it shows.
     lectures_completes: Arc<AtomicU64>,
+    /// The key of the audit log, read from a file outside the base; `None`: entries are
+    /// chained by SHA-256 only.
+    cle: Option<Arc<CleAudit>>,
+    /// The key file, when one is named (for messages).
+    chemin_cle: Option<std::path::PathBuf>,
 }
 
 /// A stored document: JSON of a domain value, refused when it holds a NUL character (which
@@ -107,9 +111,18 @@ fn etat_texte(e: &EnTete) -> String {
 }
 
 impl Base {
-    /// Opens (and creates if needed) the base at `url`, runs the migrations and loads the
-    /// reference data (référentiel version, territories).
+    /// Opens (and creates if needed) the base at `url`, runs the migrations, loads the key of
+    /// the audit log ([`SourceCle::Defaut`]) and the reference data (référentiel version,
+    /// territories).
     pub async fn ouvrir(url: &str) -> Resultat<Base> {
+        Base::ouvrir_avec(url, SourceCle::Defaut).await
+    }
+
+    /// [`Base::ouvrir`] with the key of the audit log taken from `source`. A missing key file
+    /// is created (one new key, mode 0600) when the chain is not signed yet; when the chain's
+    /// last entry is signed and the file is missing, the base opens without a key: reads and
+    /// the verification of the chain's continuity work, writes are refused.
+    pub async fn ouvrir_avec(url: &str, source: SourceCle) -> Resultat<Base> {
         sqlx::any::install_default_drivers();
         let moteur = Moteur::depuis_url(url)?;
         let url_connexion = moteur.preparer(url)?;
@@ -117,17 +130,48 @@ impl Base {
             .max_connections(moteur.connexions_max())
             .connect(&url_connexion)
             .await?;
-        let base = Base {
+        let mut base = Base {
             pool,
             moteur,
             ecritures: Arc::new(AtomicU64::new(0)),
             lectures_completes: Arc::new(AtomicU64::new(0)),
+            cle: None,
+            chemin_cle: source.chemin(url),
         };
         moteur.configurer(&base.pool).await?;
         moteur.migrateur().await?.run(&base.pool).await?;
+        if let Some(chemin) = base.chemin_cle.clone() {
+            base.cle = if chemin.exists() {
+                Some(Arc::new(CleAudit::lire(&chemin)?))
+            } else if base.derniere_cle().await?.is_none() {
+                Some(Arc::new(CleAudit::creer(&chemin)?))
+            } else {
+                None
+            };
+        }
         base.charger_reference().await?;
         base.construire_montants().await?;
         Ok(base)
+    }
+
+    /// The key of the last audit entry, if it is signed.
+    async fn derniere_cle(&self) -> Resultat<Option<String>> {
+        let r = sqlx::query(
+            "SELECT a.cle FROM audit_tete t LEFT JOIN audit a ON a.id = t.dernier_id WHERE t.id = 1",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(r.try_get("cle")?)
+    }
+
+    /// The key of the audit log held by this handle.
+    pub fn cle_audit(&self) -> Option<&CleAudit> {
+        self.cle.as_deref()
+    }
+
+    /// The key file named for this base, whether or not it could be read.
+    pub fn chemin_cle_audit(&self) -> Option<&std::path::Path> {
+        self.chemin_cle.as_deref()
     }
 
     pub fn moteur(&self) -> Moteur {
@@ -143,7 +187,7 @@ impl Base {
 
     /// Ends a write: moves the head of the audit chain, commits, counts the write.
     pub(crate) async fn conclure(&self, mut tx: Transaction<'_, Any>, journal: Journal) -> Resultat<()> {
-        journal.clore(&mut tx).await?;
+        journal.clore(&mut tx, self.cle.as_deref()).await?;
         self.valider(tx).await
     }
 
@@ -606,8 +650,14 @@ impl Base {
         lignes.iter().map(EntreeAudit::depuis_ligne).collect()
     }
 
-    /// Walks the audit chain and checks that every record matches its last audited state.
+    /// Walks the audit chain, checking every entry's signature with the keys held, and checks
+    /// that every record — its document and its key columns — matches its last audited state.
     pub async fn verifier_audit(&self) -> Resultat<RapportAudit> {
+        self.verifier_audit_ancre(None).await
+    }
+
+    /// [`Base::verifier_audit`], and the chain must still hold the entry of `ancre`, unchanged.
+    pub async fn verifier_audit_ancre(&self, ancre: Option<&Ancre>) -> Resultat<RapportAudit> {
         let mut tx = self.pool.begin().await?;
         self.moteur.instantane(&mut tx).await?;
         let entrees: Vec<EntreeAudit> =
@@ -621,12 +671,12 @@ impl Base {
             .fetch_one(&mut *tx)
             .await?;
         let tete: (i64, String) = (t.try_get("dernier_id")?, t.try_get("dernier_hash")?);
-        let mut actuels = HashMap::new();
+        let mut actuels = audit::EtatActuel::default();
         for r in sqlx::query("SELECT id, entete FROM contrats")
             .fetch_all(&mut *tx)
             .await?
         {
-            actuels.insert(
+            actuels.documents.insert(
                 ("contrat".to_string(), r.try_get::<i64, _>("id")?.to_string()),
                 r.try_get("entete")?,
             );
@@ -635,14 +685,31 @@ impl Base {
             .fetch_all(&mut *tx)
             .await?
         {
-            actuels.insert(
+            actuels.documents.insert(
                 ("fiche".to_string(), r.try_get::<i64, _>("id")?.to_string()),
                 r.try_get("donnees")?,
             );
         }
-        actuels.extend(comptes::vues_actuelles(&mut tx).await?);
+        actuels.documents.extend(comptes::vues_actuelles(&mut tx).await?);
+        actuels.lire_colonnes(&mut tx).await?;
         tx.commit().await?;
-        Ok(audit::verifier(&entrees, (tete.0, &tete.1), &actuels))
+        let mut rapport = audit::verifier(&entrees, (tete.0, &tete.1), &actuels, self.cle.as_deref(), ancre);
+        rapport.montants = self.ecarts_montants().await?;
+        Ok(rapport)
+    }
+
+    /// The head of the audit chain now, signed with the key if this handle holds one: the line
+    /// of `pacte audit ancre`, to keep outside the base.
+    pub async fn ancre(&self) -> Resultat<Ancre> {
+        let t = sqlx::query("SELECT dernier_id, dernier_hash FROM audit_tete WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Ancre::signer(
+            t.try_get("dernier_id")?,
+            &t.try_get::<String, _>("dernier_hash")?,
+            &horloge::maintenant(),
+            self.cle.as_deref(),
+        ))
     }
 
     /// The engine's own integrity check (SQLite `PRAGMA integrity_check`); empty when sound.

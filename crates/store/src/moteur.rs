@@ -36,6 +36,11 @@ const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0003_proconnect.sql"),
     ),
     (
+        5,
+        "audit_cle",
+        include_str!("../migrations/sqlite/0005_audit_cle.sql"),
+    ),
+    (
         6,
         "montants",
         include_str!("../migrations/sqlite/0006_montants.sql"),
@@ -56,6 +61,11 @@ const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
         3,
         "proconnect",
         include_str!("../migrations/postgres/0003_proconnect.sql"),
+    ),
+    (
+        5,
+        "audit_cle",
+        include_str!("../migrations/postgres/0005_audit_cle.sql"),
     ),
     (
         6,

@@ -23,6 +23,10 @@ pub struct Sauvegarde {
     pub fiches: Vec<LigneFiche>,
     pub audit: Vec<EntreeAudit>,
     pub audit_tete: (i64, String),
+    /// The anchor of `audit_tete`, signed with the key of the audit log when the base has one
+    /// (`pacte audit verifier --ancre`): kept with the backup, it shows a later erased tail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ancre: Option<String>,
     /// Accounts, with their password hashes: a backup file must be protected like the base.
     /// Sessions and sign-in attempts are not saved (everyone signs in again after a restore).
     #[serde(default)]
@@ -212,7 +216,7 @@ impl Base {
         let t = sqlx::query("SELECT dernier_id, dernier_hash FROM audit_tete WHERE id = 1")
             .fetch_one(&mut *tx)
             .await?;
-        let audit_tete = (t.try_get("dernier_id")?, t.try_get("dernier_hash")?);
+        let audit_tete: (i64, String) = (t.try_get("dernier_id")?, t.try_get("dernier_hash")?);
         let utilisateurs = sqlx::query(&format!(
             "SELECT {COLONNES_UTILISATEUR} FROM utilisateurs ORDER BY id"
         ))
@@ -228,9 +232,12 @@ impl Base {
             .map(ligne_jeton)
             .collect::<Resultat<Vec<_>>>()?;
         tx.commit().await?;
+        let cree_le = crate::horloge::maintenant();
+        let ancre = audit::Ancre::signer(audit_tete.0, &audit_tete.1, &cree_le, self.cle_audit());
         Ok(Sauvegarde {
             format: FORMAT.into(),
-            cree_le: crate::horloge::maintenant(),
+            ancre: Some(ancre.ligne()),
+            cree_le,
             referentiel,
             contrats,
             fiches,

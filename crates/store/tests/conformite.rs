@@ -756,7 +756,14 @@ conformite!(restauration_dans_une_base_non_vide, |banc: Banc| async move {
 conformite!(migration_depuis_sqlite, |banc: Banc| async move {
     let source = banc.base_sqlite().await;
     let ids = peupler(&source).await;
-    let cible = banc.base().await;
+    // The target holds the key that signed the log, as `PACTE_CLE_AUDIT` gives it.
+    let cle = source
+        .chemin_cle_audit()
+        .expect("clé à côté de la base")
+        .to_path_buf();
+    let cible = Base::ouvrir_avec(&banc.url().await, pacte_store::SourceCle::Fichier(cle))
+        .await
+        .expect("base cible");
     assert_eq!(cible.moteur(), banc.moteur());
     let rapport = sauvegarde::migrer(&source, &cible).await.expect("migration");
     assert!(rapport.identiques(), "{rapport:?}");

@@ -171,9 +171,31 @@ impl From<RapportAudit> for Integrite {
             1 => "Chaîne intègre : 1 entrée vérifiée".to_string(),
             n => format!("Chaîne intègre : {} entrées vérifiées", nombre(n as i64)),
         };
+        // Entries the key did not authenticate were checked for continuity only: say so.
+        let titre = match r.entrees - r.authentifiees {
+            0 => titre,
+            n if r.authentifiees == 0 => format!(
+                "{titre} (continuité de la chaîne seulement : {} non authentifiée(s) par la clé du journal)",
+                nombre(n as i64)
+            ),
+            n => format!(
+                "{titre} (dont {} non authentifiée(s) par la clé du journal : continuité seulement)",
+                nombre(n as i64)
+            ),
+        };
+        // Money rows edited behind the application's back: shown as a break at the head.
+        let montants = r.montants.first().map(|m| {
+            (
+                r.entrees as i64,
+                format!(
+                    "{m} ({} écart(s) entre les montants stockés et les fiches)",
+                    r.montants.len()
+                ),
+            )
+        });
         Integrite {
             titre,
-            rupture: r.rupture.map(|r| (r.entree, r.raison)),
+            rupture: r.rupture.map(|r| (r.entree, r.raison)).or(montants),
         }
     }
 }
