@@ -7,7 +7,7 @@
 //! [`Base::modifier_entete`], [`Base::modifier_fiche`]). The store runs guards; it never
 //! interprets rules.
 
-use pacte_core::contrat::{EnTete, NumeroFiche};
+use pacte_core::contrat::{EnTete, EtatContrat, NumeroFiche};
 use pacte_core::{Contrat, FicheAction};
 use serde::Serialize;
 use sqlx::Row;
@@ -36,7 +36,8 @@ pub struct ContratStocke {
 pub struct ResumeContrat {
     pub id: i64,
     pub collectivite: String,
-    pub etat: String,
+    /// Parsed once here from the row's key column.
+    pub etat: EtatContrat,
     pub fiches: i64,
     pub version: i64,
     pub modifie_le: String,
@@ -65,7 +66,7 @@ impl Base {
                 Ok(ResumeContrat {
                     id: r.try_get("id")?,
                     collectivite: r.try_get("collectivite")?,
-                    etat: r.try_get("etat")?,
+                    etat: lire_etat(&r.try_get::<String, _>("etat")?)?,
                     fiches: r.try_get("n")?,
                     version: r.try_get("version")?,
                     modifie_le: r.try_get("modifie_le")?,
@@ -272,6 +273,12 @@ impl Base {
             .await?;
         e.conclure().await
     }
+}
+
+/// A state as stored in the `etat` key column (`en_execution`).
+fn lire_etat(texte: &str) -> Resultat<EtatContrat> {
+    serde_json::from_value(serde_json::Value::String(texte.to_string()))
+        .map_err(|e| ErreurStore::Corrompue(format!("état de contrat « {texte} » : {e}")))
 }
 
 fn contrat_introuvable(id: i64) -> ErreurStore {
