@@ -121,10 +121,7 @@ pub async fn lister(url: &str, format: Format) -> ExitCode {
                 let nom = t
                     .collectivite(&c.collectivite)
                     .map_or(c.collectivite.as_str(), |x| x.nom.as_str());
-                let etat = serde_json::from_value::<pacte_core::contrat::EtatContrat>(
-                    serde_json::Value::String(c.etat.clone()),
-                )
-                .map_or(c.etat.as_str(), |e| e.libelle());
+                let etat = c.etat.libelle();
                 ecrire!(
                     "{:>5}  {:<55} {:<14} {:>3} fiche(s)  version {}, modifié le {}",
                     c.id,

@@ -40,12 +40,13 @@
 use std::fmt;
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{AnyConnection, Row};
 
-use crate::audit::Journal;
+use crate::ecriture::{Ecriture, Unicite};
 use crate::erreur::{ErreurStore, Resultat};
-use crate::{Base, Tampon, controler_version, horloge, json};
+use crate::{Base, Tampon, horloge, json};
 
 /// How often a session's last activity is written, at most (seconds).
 pub const ACTIVITE_GRAIN_SECONDES: i64 = 60;
@@ -230,7 +231,7 @@ pub fn maintenant() -> String {
 
 /// The hex SHA-256 of a secret (session id, API token): what the base stores and looks up.
 pub fn empreinte_secret(secret: &str) -> String {
-    crate::sauvegarde::empreinte_texte(secret)
+    hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
 /// An e-mail address as stored: trimmed, lower-cased.
@@ -392,14 +393,6 @@ fn email_pris(email: &str) -> ErreurStore {
     invalide(format!("un compte existe déjà pour l'adresse {email}"))
 }
 
-/// Turns a uniqueness violation into `message`, other errors into a base error.
-fn unicite(e: sqlx::Error, message: impl FnOnce() -> ErreurStore) -> ErreurStore {
-    match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => message(),
-        _ => ErreurStore::Base(e),
-    }
-}
-
 fn utilisateur_introuvable(id: i64) -> ErreurStore {
     ErreurStore::Introuvable {
         entite: ENTITE_UTILISATEUR,
@@ -407,12 +400,12 @@ fn utilisateur_introuvable(id: i64) -> ErreurStore {
     }
 }
 
-async fn lire_utilisateur_tx(tx: &mut Transaction<'_, Any>, id: i64) -> Resultat<Utilisateur> {
+async fn lire_utilisateur_tx(conn: &mut AnyConnection, id: i64) -> Resultat<Utilisateur> {
     let r = sqlx::query(&format!(
         "SELECT {COLONNES_UTILISATEUR} FROM utilisateurs WHERE id = $1"
     ))
     .bind(id)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(conn)
     .await?
     .ok_or_else(|| utilisateur_introuvable(id))?;
     lire_utilisateur(&r)
@@ -423,7 +416,7 @@ async fn lire_utilisateur_tx(tx: &mut Transaction<'_, Any>, id: i64) -> Resultat
 /// after the change. Called inside the write's transaction, after the audit head is taken,
 /// so that two administrators demoting each other at the same time cannot both succeed.
 async fn garder_un_administrateur(
-    tx: &mut Transaction<'_, Any>,
+    conn: &mut AnyConnection,
     avant: &Utilisateur,
     reste_administrateur: bool,
 ) -> Resultat<()> {
@@ -434,7 +427,7 @@ async fn garder_un_administrateur(
         sqlx::query("SELECT COUNT(*) AS n FROM utilisateurs WHERE role = $1 AND actif = 1 AND id <> $2")
             .bind(ROLE_ADMINISTRATEUR)
             .bind(avant.id)
-            .fetch_one(&mut **tx)
+            .fetch_one(conn)
             .await?
             .try_get("n")?;
     if autres == 0 {
@@ -456,56 +449,45 @@ fn exiger_actif(u: &Utilisateur) -> Resultat<()> {
 
 /// Cuts every access of an account: deletes its sessions, revokes (and logs the revocation
 /// of) its live tokens.
-async fn couper_acces(
-    tx: &mut Transaction<'_, Any>,
-    journal: &mut Journal,
-    utilisateur_id: i64,
-    maintenant: &str,
-) -> Resultat<()> {
+async fn couper_acces(e: &mut Ecriture<'_>, utilisateur_id: i64) -> Resultat<()> {
     sqlx::query("DELETE FROM sessions WHERE utilisateur_id = $1")
         .bind(utilisateur_id)
-        .execute(&mut **tx)
+        .execute(e.conn())
         .await?;
     let jetons = sqlx::query(&format!(
         "SELECT {COLONNES_JETON} FROM jetons_api WHERE utilisateur_id = $1 AND revoque_le IS NULL ORDER BY id"
     ))
     .bind(utilisateur_id)
-    .fetch_all(&mut **tx)
+    .fetch_all(e.conn())
     .await?
     .iter()
     .map(lire_jeton)
     .collect::<Resultat<Vec<_>>>()?;
     for j in jetons {
-        revoquer(tx, journal, j, maintenant).await?;
+        revoquer(e, j).await?;
     }
     Ok(())
 }
 
-async fn revoquer(
-    tx: &mut Transaction<'_, Any>,
-    journal: &mut Journal,
-    jeton: JetonApi,
-    maintenant: &str,
-) -> Resultat<JetonApi> {
+async fn revoquer(e: &mut Ecriture<'_>, jeton: JetonApi) -> Resultat<JetonApi> {
+    let maintenant = e.maintenant().to_string();
     sqlx::query("UPDATE jetons_api SET revoque_le = $1 WHERE id = $2")
-        .bind(maintenant)
+        .bind(&maintenant)
         .bind(jeton.id)
-        .execute(&mut **tx)
+        .execute(e.conn())
         .await?;
     let apres = JetonApi {
-        revoque_le: Some(maintenant.to_string()),
+        revoque_le: Some(maintenant),
         ..jeton.clone()
     };
-    journal
-        .consigner(
-            tx,
-            ENTITE_JETON,
-            &jeton.id.to_string(),
-            "revocation",
-            Some(&vue_jeton(&jeton)),
-            Some(&vue_jeton(&apres)),
-        )
-        .await?;
+    e.consigner(
+        ENTITE_JETON,
+        &jeton.id.to_string(),
+        "revocation",
+        Some(&vue_jeton(&jeton)),
+        Some(&vue_jeton(&apres)),
+    )
+    .await?;
     Ok(apres)
 }
 
@@ -526,12 +508,11 @@ impl Base {
         if let Some(h) = &nouveau.hash_mot_de_passe {
             hash_valide(h)?;
         }
-        let maintenant = horloge::maintenant();
-        let mut tx = self.pool.begin().await?;
-        let mut journal = Journal::ouvrir(&mut tx, acteur, &maintenant).await?;
+        let mut e = self.ecriture(acteur).await?;
+        let maintenant = e.maintenant().to_string();
         let existe = sqlx::query("SELECT id FROM utilisateurs WHERE email = $1")
             .bind(&email)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(e.conn())
             .await?;
         if existe.is_some() {
             return Err(email_pris(&email));
@@ -547,21 +528,19 @@ impl Base {
         .bind(&perimetre)
         .bind(&maintenant)
         .bind(acteur)
-        .fetch_one(&mut *tx)
+        .fetch_one(e.conn())
         .await
-        .map_err(|e| unicite(e, || email_pris(&email)))?;
+        .map_err(|err| Unicite::EmailUtilisateur.traduire(err, || email_pris(&email)))?;
         let u = lire_utilisateur(&r)?;
-        journal
-            .consigner(
-                &mut tx,
-                ENTITE_UTILISATEUR,
-                &u.id.to_string(),
-                "creation",
-                None,
-                Some(&vue_utilisateur(&u)),
-            )
-            .await?;
-        self.conclure(tx, journal).await?;
+        e.consigner(
+            ENTITE_UTILISATEUR,
+            &u.id.to_string(),
+            "creation",
+            None,
+            Some(&vue_utilisateur(&u)),
+        )
+        .await?;
+        e.conclure().await?;
         Ok(u)
     }
 
@@ -616,12 +595,11 @@ impl Base {
         let nom = requis(&profil.nom, "le nom")?;
         let role = requis(&profil.role, "le rôle")?;
         let perimetre = requis(&profil.perimetre, "le périmètre")?;
-        let maintenant = horloge::maintenant();
-        let mut tx = self.pool.begin().await?;
-        let mut journal = Journal::ouvrir(&mut tx, acteur, &maintenant).await?;
-        let avant = lire_utilisateur_tx(&mut tx, id).await?;
-        controler_version(format!("le compte {}", avant.email), &avant.tampon(), version)?;
-        garder_un_administrateur(&mut tx, &avant, profil.actif && role == ROLE_ADMINISTRATEUR).await?;
+        let mut e = self.ecriture(acteur).await?;
+        let maintenant = e.maintenant().to_string();
+        let avant = lire_utilisateur_tx(e.conn(), id).await?;
+        e.controler_version(format!("le compte {}", avant.email), &avant.tampon(), version)?;
+        garder_un_administrateur(e.conn(), &avant, profil.actif && role == ROLE_ADMINISTRATEUR).await?;
         let r = sqlx::query(&format!(
             "UPDATE utilisateurs SET nom = $1, role = $2, perimetre = $3, actif = $4, version = version + 1, \
              modifie_par = $5, modifie_le = $6 WHERE id = $7 AND version = $8 RETURNING {COLONNES_UTILISATEUR}"
@@ -634,23 +612,21 @@ impl Base {
         .bind(&maintenant)
         .bind(id)
         .bind(version)
-        .fetch_one(&mut *tx)
+        .fetch_one(e.conn())
         .await?;
         let apres = lire_utilisateur(&r)?;
-        journal
-            .consigner(
-                &mut tx,
-                ENTITE_UTILISATEUR,
-                &id.to_string(),
-                "modification",
-                Some(&vue_utilisateur(&avant)),
-                Some(&vue_utilisateur(&apres)),
-            )
-            .await?;
+        e.consigner(
+            ENTITE_UTILISATEUR,
+            &id.to_string(),
+            "modification",
+            Some(&vue_utilisateur(&avant)),
+            Some(&vue_utilisateur(&apres)),
+        )
+        .await?;
         if !apres.actif {
-            couper_acces(&mut tx, &mut journal, id, &maintenant).await?;
+            couper_acces(&mut e, id).await?;
         }
-        self.conclure(tx, journal).await?;
+        e.conclure().await?;
         Ok(apres)
     }
 
@@ -663,10 +639,9 @@ impl Base {
         acteur: &str,
     ) -> Resultat<Utilisateur> {
         hash_valide(hash_mot_de_passe)?;
-        let maintenant = horloge::maintenant();
-        let mut tx = self.pool.begin().await?;
-        let mut journal = Journal::ouvrir(&mut tx, acteur, &maintenant).await?;
-        let avant = lire_utilisateur_tx(&mut tx, id).await?;
+        let mut e = self.ecriture(acteur).await?;
+        let maintenant = e.maintenant().to_string();
+        let avant = lire_utilisateur_tx(e.conn(), id).await?;
         let r = sqlx::query(&format!(
             "UPDATE utilisateurs SET hash_mot_de_passe = $1, version = version + 1, modifie_par = $2, modifie_le = $3 \
              WHERE id = $4 RETURNING {COLONNES_UTILISATEUR}"
@@ -675,20 +650,18 @@ impl Base {
         .bind(acteur)
         .bind(&maintenant)
         .bind(id)
-        .fetch_one(&mut *tx)
+        .fetch_one(e.conn())
         .await?;
         let apres = lire_utilisateur(&r)?;
-        journal
-            .consigner(
-                &mut tx,
-                ENTITE_UTILISATEUR,
-                &id.to_string(),
-                "modification du mot de passe",
-                Some(&vue_utilisateur(&avant)),
-                Some(&vue_utilisateur(&apres)),
-            )
-            .await?;
-        self.conclure(tx, journal).await?;
+        e.consigner(
+            ENTITE_UTILISATEUR,
+            &id.to_string(),
+            "modification du mot de passe",
+            Some(&vue_utilisateur(&avant)),
+            Some(&vue_utilisateur(&apres)),
+        )
+        .await?;
+        e.conclure().await?;
         Ok(apres)
     }
 
@@ -697,11 +670,10 @@ impl Base {
     /// but still makes sure no access is left. Deactivating the last active national
     /// administrator is refused (`Invalide`), nothing written.
     pub async fn desactiver_utilisateur(&self, id: i64, acteur: &str) -> Resultat<Utilisateur> {
-        let maintenant = horloge::maintenant();
-        let mut tx = self.pool.begin().await?;
-        let mut journal = Journal::ouvrir(&mut tx, acteur, &maintenant).await?;
-        let avant = lire_utilisateur_tx(&mut tx, id).await?;
-        garder_un_administrateur(&mut tx, &avant, false).await?;
+        let mut e = self.ecriture(acteur).await?;
+        let maintenant = e.maintenant().to_string();
+        let avant = lire_utilisateur_tx(e.conn(), id).await?;
+        garder_un_administrateur(e.conn(), &avant, false).await?;
         let apres = if avant.actif {
             let r = sqlx::query(&format!(
                 "UPDATE utilisateurs SET actif = 0, version = version + 1, modifie_par = $1, modifie_le = $2 \
@@ -710,25 +682,23 @@ impl Base {
             .bind(acteur)
             .bind(&maintenant)
             .bind(id)
-            .fetch_one(&mut *tx)
+            .fetch_one(e.conn())
             .await?;
             let apres = lire_utilisateur(&r)?;
-            journal
-                .consigner(
-                    &mut tx,
-                    ENTITE_UTILISATEUR,
-                    &id.to_string(),
-                    "desactivation",
-                    Some(&vue_utilisateur(&avant)),
-                    Some(&vue_utilisateur(&apres)),
-                )
-                .await?;
+            e.consigner(
+                ENTITE_UTILISATEUR,
+                &id.to_string(),
+                "desactivation",
+                Some(&vue_utilisateur(&avant)),
+                Some(&vue_utilisateur(&apres)),
+            )
+            .await?;
             apres
         } else {
             avant
         };
-        couper_acces(&mut tx, &mut journal, id, &maintenant).await?;
-        self.conclure(tx, journal).await?;
+        couper_acces(&mut e, id).await?;
+        e.conclure().await?;
         Ok(apres)
     }
 
@@ -774,7 +744,7 @@ impl Base {
         .bind(utilisateur_id)
         .execute(&self.pool)
         .await
-        .map_err(|e| unicite(e, || invalide("cet identifiant de session est déjà pris".into())))?
+        .map_err(|e| Unicite::IdSession.traduire(e, || invalide("cet identifiant de session est déjà pris".into())))?
         .rows_affected();
         if n == 0 {
             exiger_actif(&self.utilisateur(utilisateur_id).await?)?;
@@ -914,10 +884,9 @@ impl Base {
         let libelle = requis(libelle, "le libellé du jeton")?;
         empreinte_valide(hash, "l'empreinte du jeton")?;
         horodatage_valide(expire_le, "l'expiration du jeton")?;
-        let maintenant = horloge::maintenant();
-        let mut tx = self.pool.begin().await?;
-        let mut journal = Journal::ouvrir(&mut tx, acteur, &maintenant).await?;
-        exiger_actif(&lire_utilisateur_tx(&mut tx, utilisateur_id).await?)?;
+        let mut e = self.ecriture(acteur).await?;
+        let maintenant = e.maintenant().to_string();
+        exiger_actif(&lire_utilisateur_tx(e.conn(), utilisateur_id).await?)?;
         let r = sqlx::query(&format!(
             "INSERT INTO jetons_api (utilisateur_id, libelle, hash, cree_le, expire_le, revoque_le) \
              VALUES ($1, $2, $3, $4, $5, NULL) RETURNING {COLONNES_JETON}"
@@ -927,21 +896,19 @@ impl Base {
         .bind(hash)
         .bind(&maintenant)
         .bind(expire_le)
-        .fetch_one(&mut *tx)
+        .fetch_one(e.conn())
         .await
-        .map_err(|e| unicite(e, || invalide("ce jeton existe déjà".into())))?;
+        .map_err(|err| Unicite::HashJeton.traduire(err, || invalide("ce jeton existe déjà".into())))?;
         let jeton = lire_jeton(&r)?;
-        journal
-            .consigner(
-                &mut tx,
-                ENTITE_JETON,
-                &jeton.id.to_string(),
-                "creation",
-                None,
-                Some(&vue_jeton(&jeton)),
-            )
-            .await?;
-        self.conclure(tx, journal).await?;
+        e.consigner(
+            ENTITE_JETON,
+            &jeton.id.to_string(),
+            "creation",
+            None,
+            Some(&vue_jeton(&jeton)),
+        )
+        .await?;
+        e.conclure().await?;
         Ok(jeton)
     }
 
@@ -975,12 +942,10 @@ impl Base {
 
     /// Revokes a token. Revoking a revoked token changes nothing and writes nothing.
     pub async fn revoquer_jeton(&self, id: i64, acteur: &str) -> Resultat<JetonApi> {
-        let maintenant = horloge::maintenant();
-        let mut tx = self.pool.begin().await?;
-        let mut journal = Journal::ouvrir(&mut tx, acteur, &maintenant).await?;
+        let mut e = self.ecriture(acteur).await?;
         let r = sqlx::query(&format!("SELECT {COLONNES_JETON} FROM jetons_api WHERE id = $1"))
             .bind(id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(e.conn())
             .await?
             .ok_or_else(|| ErreurStore::Introuvable {
                 entite: ENTITE_JETON,
@@ -990,8 +955,8 @@ impl Base {
         if jeton.revoque_le.is_some() {
             return Ok(jeton);
         }
-        let jeton = revoquer(&mut tx, &mut journal, jeton, &maintenant).await?;
-        self.conclure(tx, journal).await?;
+        let jeton = revoquer(&mut e, jeton).await?;
+        e.conclure().await?;
         Ok(jeton)
     }
 

@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use pacte_core::contrat::{EnTete, EtatContrat};
 use pacte_core::droits::{PorteeLecture, TerritoireLu};
 use pacte_core::{Annee, FicheAction};
-use sqlx::{Any, Row, Transaction};
+use sqlx::{AnyConnection, Row};
 
 use crate::{Base, Resultat, erased, lire_json};
 
@@ -59,10 +59,10 @@ pub fn lignes_fiche(f: &FicheAction) -> Vec<LigneMontants> {
 }
 
 /// Moves the revision of contract `contrat_id`.
-pub(crate) async fn toucher(tx: &mut Transaction<'_, Any>, contrat_id: i64) -> Resultat<()> {
+pub(crate) async fn toucher(conn: &mut AnyConnection, contrat_id: i64) -> Resultat<()> {
     sqlx::query("UPDATE contrats SET revision = revision + 1 WHERE id = $1")
         .bind(contrat_id)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }
@@ -70,14 +70,14 @@ pub(crate) async fn toucher(tx: &mut Transaction<'_, Any>, contrat_id: i64) -> R
 /// Rewrites the money rows of fiche `fiche_id` (`None`: the fiche is deleted) and moves the
 /// contract's revision.
 pub(crate) async fn ecrire_fiche(
-    tx: &mut Transaction<'_, Any>,
+    conn: &mut AnyConnection,
     contrat_id: i64,
     fiche_id: i64,
     fiche: Option<&FicheAction>,
 ) -> Resultat<()> {
     sqlx::query("DELETE FROM montants_fiches WHERE fiche_id = $1")
         .bind(fiche_id)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     if let Some(f) = fiche {
         let axe = i64::from(f.axe().numero());
@@ -94,74 +94,83 @@ pub(crate) async fn ecrire_fiche(
             .bind(l.collectivite)
             .bind(l.fse_plus)
             .bind(l.autres)
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
         }
     }
-    toucher(tx, contrat_id).await
+    toucher(conn, contrat_id).await
 }
 
 /// Rewrites the proposed amounts per axis of contract `contrat_id` and moves its revision.
-pub(crate) async fn ecrire_entete(
-    tx: &mut Transaction<'_, Any>,
-    contrat_id: i64,
-    e: &EnTete,
-) -> Resultat<()> {
+pub(crate) async fn ecrire_entete(conn: &mut AnyConnection, contrat_id: i64, e: &EnTete) -> Resultat<()> {
     sqlx::query("DELETE FROM montants_proposes WHERE contrat_id = $1")
         .bind(contrat_id)
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     for (axe, m) in &e.montants_proposes {
         sqlx::query("INSERT INTO montants_proposes (contrat_id, axe, montant) VALUES ($1, $2, $3)")
             .bind(contrat_id)
             .bind(i64::from(axe.numero()))
             .bind(m.en_centimes())
-            .execute(&mut **tx)
+            .execute(&mut *conn)
             .await?;
     }
-    toucher(tx, contrat_id).await
+    toucher(conn, contrat_id).await
 }
 
 /// Recomputes every money row from the documents (a base migrated from before 0006, a
 /// restore). Runs inside the caller's transaction.
-pub(crate) async fn reconstruire(tx: &mut Transaction<'_, Any>) -> Resultat<()> {
+pub(crate) async fn reconstruire(conn: &mut AnyConnection) -> Resultat<()> {
     sqlx::query("DELETE FROM montants_fiches")
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     sqlx::query("DELETE FROM montants_proposes")
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
-    for (id, e) in entetes(tx).await? {
-        ecrire_entete(tx, id, &e).await?;
+    // An unreadable document gets no rows: `Base::ecarts_montants` names it.
+    for (id, e) in entetes(conn).await? {
+        if let Some(e) = e {
+            ecrire_entete(conn, id, &e).await?;
+        }
     }
-    for r in sqlx::query("SELECT id, contrat_id, donnees FROM fiches")
-        .fetch_all(&mut **tx)
-        .await?
-    {
-        let id: i64 = r.try_get("id")?;
-        let f: FicheAction = lire_json(&r.try_get::<String, _>("donnees")?, &format!("fiche {id}"))?;
-        ecrire_fiche(tx, r.try_get("contrat_id")?, id, Some(&f)).await?;
+    for (id, contrat, f) in fiches(conn).await? {
+        if let Some(f) = f {
+            ecrire_fiche(conn, contrat, id, Some(&f)).await?;
+        }
     }
     sqlx::query("UPDATE montants_construits SET fait = 1 WHERE id = 1")
-        .execute(&mut **tx)
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }
 
-/// Every contract header, by id.
-async fn entetes(tx: &mut Transaction<'_, Any>) -> Resultat<Vec<(i64, EnTete)>> {
+/// Every contract header, by id; `None` for a document that cannot be read (edited behind the
+/// application's back: the audit verification reports it).
+async fn entetes(conn: &mut AnyConnection) -> Resultat<Vec<(i64, Option<EnTete>)>> {
     let mut v = Vec::new();
     for r in sqlx::query("SELECT id, entete FROM contrats")
-        .fetch_all(&mut **tx)
+        .fetch_all(&mut *conn)
         .await?
     {
-        let id: i64 = r.try_get("id")?;
         v.push((
-            id,
-            lire_json(
-                &r.try_get::<String, _>("entete")?,
-                &format!("en-tête du contrat {id}"),
-            )?,
+            r.try_get("id")?,
+            serde_json::from_str(&r.try_get::<String, _>("entete")?).ok(),
+        ));
+    }
+    Ok(v)
+}
+
+/// Every fiche: (id, contract id, the fiche or `None` when its document cannot be read).
+async fn fiches(conn: &mut AnyConnection) -> Resultat<Vec<(i64, i64, Option<FicheAction>)>> {
+    let mut v = Vec::new();
+    for r in sqlx::query("SELECT id, contrat_id, donnees FROM fiches")
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        v.push((
+            r.try_get("id")?,
+            r.try_get("contrat_id")?,
+            serde_json::from_str(&r.try_get::<String, _>("donnees")?).ok(),
         ));
     }
     Ok(v)
@@ -195,8 +204,6 @@ pub struct LigneContrat {
     pub id: i64,
     pub collectivite: String,
     pub etat: EtatContrat,
-    /// The state as stored (`en_execution`).
-    pub code_etat: String,
     pub entete: EnTete,
     /// Version of the header (optimistic concurrency).
     pub version: i64,
@@ -308,7 +315,6 @@ impl Base {
                 id,
                 collectivite: r.try_get("collectivite")?,
                 etat: entete.etat,
-                code_etat: r.try_get("etat")?,
                 entete,
                 version: r.try_get("version")?,
                 revision: r.try_get("revision")?,
@@ -335,7 +341,7 @@ impl Base {
             })?;
         let revision: i64 = r.try_get("revision")?;
         self.compter_lecture_complete();
-        let c = crate::lire_contrat(&mut tx, id).await?;
+        let c = crate::contrats::lire_contrat(&mut tx, id).await?;
         tx.commit().await?;
         Ok((c, revision))
     }
@@ -420,15 +426,17 @@ impl Base {
         let mut tx = self.pool.begin().await?;
         self.moteur.instantane(&mut tx).await?;
         let mut attendu: BTreeMap<(i64, i64, i64), (i64, LigneMontants)> = BTreeMap::new();
-        for r in sqlx::query("SELECT id, contrat_id, donnees FROM fiches")
-            .fetch_all(&mut *tx)
-            .await?
-        {
-            let id: i64 = r.try_get("id")?;
-            let f: FicheAction = lire_json(&r.try_get::<String, _>("donnees")?, &format!("fiche {id}"))?;
+        let mut ecarts = Vec::new();
+        for (id, contrat, f) in fiches(&mut tx).await? {
+            let Some(f) = f else {
+                ecarts.push(format!(
+                    "la fiche {id} du contrat {contrat} est illisible : ses montants ne sont pas vérifiés"
+                ));
+                continue;
+            };
             for l in lignes_fiche(&f) {
                 attendu.insert(
-                    (r.try_get("contrat_id")?, id, i64::from(l.annee)),
+                    (contrat, id, i64::from(l.annee)),
                     (i64::from(f.axe().numero()), l),
                 );
             }
@@ -449,6 +457,12 @@ impl Base {
         }
         let mut proposes_attendus: BTreeMap<(i64, i64), i64> = BTreeMap::new();
         for (id, e) in entetes(&mut tx).await? {
+            let Some(e) = e else {
+                ecarts.push(format!(
+                    "l'en-tête du contrat {id} est illisible : ses montants proposés ne sont pas vérifiés"
+                ));
+                continue;
+            };
             for (axe, m) in &e.montants_proposes {
                 proposes_attendus.insert((id, i64::from(axe.numero())), m.en_centimes());
             }
@@ -464,7 +478,6 @@ impl Base {
             );
         }
         tx.commit().await?;
-        let mut ecarts = Vec::new();
         let cles: BTreeSet<_> = attendu.keys().chain(stocke.keys()).copied().collect();
         for cle @ (contrat, fiche, annee) in cles {
             match (attendu.get(&cle), stocke.get(&cle)) {

@@ -176,6 +176,7 @@ conformite!(import_puis_lecture, |banc: Banc| async move {
     assert_eq!(liste.iter().map(|r| r.id).collect::<Vec<_>>(), ids);
     for (r, c) in liste.iter().zip(&contrats) {
         assert_eq!(r.collectivite, c.contrat.collectivite);
+        assert_eq!(r.etat, c.contrat.etat);
         assert_eq!(r.fiches, c.fiches.len() as i64);
         assert_eq!(r.version, 1);
     }
@@ -1167,4 +1168,23 @@ conformite!(courses_entete_et_fiche, |banc: Banc| async move {
         gagnants.1
     );
     audit_intact(&base).await;
+});
+
+// 14. The list reads a contract's state once, typed: a state column that is no state (written
+// behind the application's back) is reported, not passed on as text.
+conformite!(etat_illisible_signale, |banc: Banc| async move {
+    let (base, url) = banc.base_et_url().await;
+    let id = base
+        .importer(&[contrat_metropole_minimal()], IMPORT)
+        .await
+        .unwrap()[0];
+    assert_eq!(base.contrats().await.unwrap()[0].etat, EtatContrat::EnExecution);
+    falsifier(
+        &url,
+        &format!("UPDATE contrats SET etat = 'approuve' WHERE id = {id}"),
+    )
+    .await;
+    let e = base.contrats().await.unwrap_err();
+    assert!(matches!(e, ErreurStore::Corrompue(_)), "{e:?}");
+    assert!(e.to_string().contains("« approuve »"), "{e}");
 });

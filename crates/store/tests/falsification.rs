@@ -409,7 +409,10 @@ deux_moteurs!(derniere_operation_effacee, |banc: Banc| async move {
     let fiche =
         pacte_core::fabrique::FicheBuilder::new("1.9", "AT-1-1.1-02", pacte_core::Montant::euros(1_000))
             .build();
-    let t = base.ajouter_fiche(ids[0], &fiche, "alice").await.unwrap();
+    let t = base
+        .ajouter_fiche(ids[0], &fiche, "alice", |_| Ok(()))
+        .await
+        .unwrap();
     let ancre = base.ancre().await.unwrap();
     assert_eq!(ancre.id, ancre_avant.id + 1);
     assert!(ancre.mac.is_some());
