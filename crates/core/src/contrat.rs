@@ -314,7 +314,11 @@ pub struct EnTete {
     #[schemars(length(min = 1, max = TEXTE_COURT_MAX))]
     pub collectivite: String,
     /// Intitulé du contrat.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "bornes::court_opt")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::court_opt"
+    )]
     #[schemars(length(max = TEXTE_COURT_MAX))]
     pub intitule: Option<String>,
     /// Début du contrat (1er janvier 2024, R-CAL-01).
@@ -341,7 +345,11 @@ pub struct EnTete {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub engagement_etat: ParAnnee<Montant>,
     /// Signataires du contrat (préfet, président de l'exécutif, cosignataires).
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "bornes::lignes")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "bornes::lignes"
+    )]
     #[schemars(length(max = LIGNES_MAX))]
     pub signataires: Vec<Signataire>,
 }
@@ -360,7 +368,11 @@ pub struct SelectionAmi {
     /// Nature : communaute_agglomeration ou communaute_urbaine.
     pub nature: NatureAmi,
     /// Code du département du siège.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "bornes::court_opt")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::court_opt"
+    )]
     #[schemars(length(max = TEXTE_COURT_MAX))]
     pub departement: Option<String>,
     /// Retenue par l'AMI national.
@@ -383,7 +395,11 @@ pub enum NatureAmi {
 #[schemars(description = "Signataire du contrat.")]
 pub struct Signataire {
     /// Nom de la personne (facultatif : le modèle de contrat désigne les signataires par leur qualité).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "bornes::court_opt")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::court_opt"
+    )]
     #[schemars(length(max = TEXTE_COURT_MAX))]
     pub nom: Option<String>,
     /// Qualité : « Préfet des Bouches-du-Rhône », « Président de la Métropole »…
@@ -391,7 +407,11 @@ pub struct Signataire {
     #[schemars(length(max = TEXTE_COURT_MAX))]
     pub qualite: String,
     /// Institution représentée.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "bornes::court_opt")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::court_opt"
+    )]
     #[schemars(length(max = TEXTE_COURT_MAX))]
     pub organisation: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -451,15 +471,27 @@ pub struct FicheAction {
     #[schemars(length(max = TEXTE_COURT_MAX))]
     pub intitule: String,
     /// Description de l'action.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "bornes::long_opt")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::long_opt"
+    )]
     #[schemars(length(max = TEXTE_LONG_MAX))]
     pub description: Option<String>,
     /// Sous-axe du référentiel : identifiant (« A1-1.1 ») ou code dans l'axe de la fiche (« 1.1 »).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "bornes::court_opt")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::court_opt"
+    )]
     #[schemars(length(max = TEXTE_COURT_MAX))]
     pub sous_axe: Option<String>,
     /// Type d'action du référentiel (« AT-1-1.1-01 »).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "bornes::court_opt")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::court_opt"
+    )]
     #[schemars(length(max = TEXTE_COURT_MAX))]
     pub type_action: Option<String>,
     /// Action hors référentiel, autorisée par dérogation (R-ACT-03).
@@ -483,14 +515,22 @@ pub struct FicheAction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duree_mois: Option<u32>,
     /// Opérateur qui porte l'action.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "bornes::court_opt")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::court_opt"
+    )]
     #[schemars(length(max = TEXTE_COURT_MAX))]
     pub operateur: Option<String>,
     /// subvention, marche ou regie (annexe 5 I.b).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode_execution: Option<ModeExecution>,
     /// Partenaires de l'action.
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "bornes::courts")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "bornes::courts"
+    )]
     #[schemars(length(max = LIGNES_MAX))]
     pub partenaires: Vec<String>,
     /// Public d'une action de mobilité solidaire (R-REF-02).
@@ -509,15 +549,27 @@ pub struct FicheAction {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub budget_global: ParAnnee<Montant>,
     /// Postes de dépenses par année (R-DOC-06).
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "bornes::lignes")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "bornes::lignes"
+    )]
     #[schemars(length(max = LIGNES_MAX))]
     pub depenses: Vec<LigneDepense>,
     /// Indicateurs locaux (R-IND-01, R-IND-02).
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "bornes::lignes")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "bornes::lignes"
+    )]
     #[schemars(length(max = LIGNES_MAX))]
     pub indicateurs: Vec<IndicateurLocal>,
     /// Indicateurs nationaux alimentés, avec leur trajectoire (R-IND-03, R-IND-04).
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "bornes::lignes")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "bornes::lignes"
+    )]
     #[schemars(length(max = LIGNES_MAX))]
     pub indicateurs_nationaux: Vec<TrajectoireNationale>,
 }
@@ -528,13 +580,21 @@ pub struct FicheAction {
 #[schemars(description = "Dérogation pour une action hors référentiel (R-ACT-03, R-REF-03).")]
 pub struct Derogation {
     /// Qui l'a accordée (le ou la commissaire à la lutte contre la pauvreté).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "bornes::court_opt")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::court_opt"
+    )]
     #[schemars(length(max = TEXTE_COURT_MAX))]
     pub accordee_par: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<Date>,
     /// Utilité au regard des besoins locaux et de l'insuffisance de l'offre.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "bornes::long_opt")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::long_opt"
+    )]
     #[schemars(length(max = TEXTE_LONG_MAX))]
     pub justification: Option<String>,
     /// La DIPLP et la DGCS ont été informées en amont.
@@ -603,7 +663,11 @@ impl Derogation {
 #[schemars(description = "Part renforcée d'une action renforcée (R-ACT-06).")]
 pub struct Renforcement {
     /// Ce qui existait avant le renfort (file active, territoire).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "bornes::long_opt")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::long_opt"
+    )]
     #[schemars(length(max = TEXTE_LONG_MAX))]
     pub existant: Option<String>,
     /// Coût de la part supplémentaire, renforcée, par année.
@@ -616,10 +680,18 @@ pub struct Renforcement {
 #[serde(deny_unknown_fields)]
 #[schemars(description = "Justification d'une reconduction CALPAE à l'identique (R-ACT-07).")]
 pub struct Reconduction {
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "bornes::long_opt")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::long_opt"
+    )]
     #[schemars(length(max = TEXTE_LONG_MAX))]
     pub justification_efficacite: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "bornes::long_opt")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::long_opt"
+    )]
     #[schemars(length(max = TEXTE_LONG_MAX))]
     pub justification_impact: Option<String>,
     #[serde(default)]
@@ -645,7 +717,11 @@ pub struct Financement {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fse_plus: ParAnnee<Montant>,
     /// Autres cofinanceurs (CAF, CPAM, ARS…).
-    #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "bornes::lignes")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "bornes::lignes"
+    )]
     #[schemars(length(max = LIGNES_MAX))]
     pub autres: Vec<Cofinanceur>,
 }
@@ -707,7 +783,11 @@ pub struct IndicateurLocal {
     #[serde(deserialize_with = "bornes::court")]
     #[schemars(length(max = TEXTE_COURT_MAX))]
     pub libelle: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "bornes::court_opt")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::court_opt"
+    )]
     #[schemars(length(max = TEXTE_COURT_MAX))]
     pub unite: Option<String>,
     /// Situation au 31 décembre 2023.

@@ -456,9 +456,15 @@ intitule = "Aller vers les familles"
             "o".repeat(TEXTE_COURT_MAX)
         ))
         .unwrap();
-        assert_eq!(c.fiches[0].description.as_deref().map(str::len), Some(TEXTE_LONG_MAX));
+        assert_eq!(
+            c.fiches[0].description.as_deref().map(str::len),
+            Some(TEXTE_LONG_MAX)
+        );
         // One character beyond: refused, naming the field and the limit.
-        let e = erreur(&format!("{MINIMAL}description = \"{}\"\n", "é".repeat(TEXTE_LONG_MAX + 1)));
+        let e = erreur(&format!(
+            "{MINIMAL}description = \"{}\"\n",
+            "é".repeat(TEXTE_LONG_MAX + 1)
+        ));
         assert_eq!(e.champ.as_deref(), Some("fiches[0].description"), "{e}");
         assert_eq!(e.message, "texte trop long : 20001 caractères pour 20000 au plus");
         let e = erreur(&MINIMAL.replace("Aller vers les familles", &"x".repeat(TEXTE_COURT_MAX + 1)));
