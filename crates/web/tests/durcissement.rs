@@ -17,11 +17,7 @@ use pacte_web::comptes::{ECHECS_MAX, pages::JETONS_ACTIFS_MAX, pages::LIBELLE_JE
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A sign-in POST with extra headers.
-async fn connexion_avec(
-    app: &axum::Router,
-    champs: &[(&str, &str)],
-    entetes: &[(&str, &str)],
-) -> Reponse {
+async fn connexion_avec(app: &axum::Router, champs: &[(&str, &str)], entetes: &[(&str, &str)]) -> Reponse {
     let mut r = Request::post("/connexion").header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
     for (n, v) in entetes {
         r = r.header(*n, *v);
@@ -41,15 +37,38 @@ async fn le_retour_apres_connexion_reste_dans_l_application() {
     let (app, _, _) = app_demo().await;
     let (email, mdp) = compte_demo("ddets");
     // `/\t/hote` is read by browsers as `//hote`, another site; `/\x01` made no valid header.
-    for retour in ["/\t/127.0.0.2:18999/", "/\n/exemple.fr", "/\u{1}", "/contrats//exemple.fr", "/\\exemple.fr"] {
-        let r = connexion_avec(&app, &[("email", email), ("mot_de_passe", mdp), ("retour", retour)], &[]).await;
+    for retour in [
+        "/\t/127.0.0.2:18999/",
+        "/\n/exemple.fr",
+        "/\u{1}",
+        "/contrats//exemple.fr",
+        "/\\exemple.fr",
+    ] {
+        let r = connexion_avec(
+            &app,
+            &[("email", email), ("mot_de_passe", mdp), ("retour", retour)],
+            &[],
+        )
+        .await;
         assert_eq!(r.statut, StatusCode::SEE_OTHER, "{retour:?} : {}", r.corps);
         assert_eq!(location(&r), "/", "{retour:?}");
     }
-    let r = connexion_avec(&app, &[("email", email), ("mot_de_passe", mdp), ("retour", "/contrats?page=2")], &[]).await;
+    let r = connexion_avec(
+        &app,
+        &[
+            ("email", email),
+            ("mot_de_passe", mdp),
+            ("retour", "/contrats?page=2"),
+        ],
+        &[],
+    )
+    .await;
     assert_eq!(location(&r), "/contrats?page=2");
     // The sign-in page keeps only a local return address, and never answers 500.
-    for uri in ["/connexion?retour=/%01", "/connexion?retour=/%09/127.0.0.2:18999/"] {
+    for uri in [
+        "/connexion?retour=/%01",
+        "/connexion?retour=/%09/127.0.0.2:18999/",
+    ] {
         let r = get(&app, uri).await;
         assert_eq!(r.statut, StatusCode::OK, "{uri}");
         assert!(!r.corps.contains("127.0.0.2"), "{uri}");
@@ -70,7 +89,11 @@ async fn une_connexion_envoyee_par_un_autre_site_est_refusee() {
         let r = connexion_avec(&app, &champs, entetes).await;
         assert_eq!(r.statut, StatusCode::FORBIDDEN, "{entetes:?}");
         assert!(cookie_de(&r).is_none(), "{entetes:?}");
-        assert!(r.corps.contains("ne provient pas d&#39;une page de Pacte"), "{}", r.corps);
+        assert!(
+            r.corps.contains("ne provient pas d&#39;une page de Pacte"),
+            "{}",
+            r.corps
+        );
     }
     // What a browser sends from the sign-in page itself.
     let r = connexion_avec(
@@ -86,7 +109,15 @@ async fn une_connexion_envoyee_par_un_autre_site_est_refusee() {
     assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
     assert!(cookie_de(&r).is_some());
     // An older browser: Origin only, the application's own.
-    let r = connexion_avec(&app, &champs, &[("origin", "http://pacte.example:8080"), ("host", "pacte.example:8080")]).await;
+    let r = connexion_avec(
+        &app,
+        &champs,
+        &[
+            ("origin", "http://pacte.example:8080"),
+            ("host", "pacte.example:8080"),
+        ],
+    )
+    .await;
     assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
 }
 
@@ -112,13 +143,20 @@ async fn rafale(app: &axum::Router, base: &pacte_store::Base, url: &str, n: usiz
     let mut taches = Vec::new();
     for i in 0..n {
         let (app, depart, email) = (app.clone(), depart.clone(), email.clone());
-        let mdp = if i == n - 1 { bon.to_string() } else { format!("faux {i}") };
+        let mdp = if i == n - 1 {
+            bon.to_string()
+        } else {
+            format!("faux {i}")
+        };
         let pair: SocketAddr = format!("{ip}:40000").parse().unwrap();
         taches.push(tokio::spawn(async move {
             let r = Request::post("/connexion")
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .extension(ConnectInfo(pair))
-                .body(Body::from(corps_formulaire(&[("email", &email), ("mot_de_passe", &mdp)])))
+                .body(Body::from(corps_formulaire(&[
+                    ("email", &email),
+                    ("mot_de_passe", &mdp),
+                ])))
                 .unwrap();
             depart.wait().await;
             envoyer(&app, r).await.statut
@@ -156,7 +194,11 @@ async fn une_rafale_simultanee_n_obtient_pas_plus_d_echecs_que_permis() {
         eprintln!(
             "rafale de {n} : {} échecs, bon mot de passe {}",
             tentatives.iter().filter(|r| !**r).count(),
-            if tentatives.contains(&true) { "accepté à temps" } else { "refusé (compte bloqué)" }
+            if tentatives.contains(&true) {
+                "accepté à temps"
+            } else {
+                "refusé (compte bloqué)"
+            }
         );
     }
 }
@@ -185,11 +227,23 @@ async fn les_pages_et_l_api_ne_sont_pas_gardees_en_cache() {
 async fn une_collectivite_vide_est_refusee_par_l_api() {
     let (app, base, _) = app_demo().await;
     let api = en_tant_que(&app, &base, "administrateur_national", "national").await;
-    let r = envoyer_json(&api, "POST", "/api/v1/contrats", &serde_json::json!({"contrat": {"collectivite": ""}})).await;
+    let r = envoyer_json(
+        &api,
+        "POST",
+        "/api/v1/contrats",
+        &serde_json::json!({"contrat": {"collectivite": ""}}),
+    )
+    .await;
     assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
     let j = r.json();
     assert_eq!(j["champ"], "contrat.collectivite", "{j}");
-    assert!(j["message"].as_str().unwrap().contains("la collectivité est vide"), "{j}");
+    assert!(
+        j["message"]
+            .as_str()
+            .unwrap()
+            .contains("la collectivité est vide"),
+        "{j}"
+    );
 }
 
 #[tokio::test]
@@ -198,17 +252,33 @@ async fn jetons_et_textes_des_comptes_bornes() {
     let (email, mdp) = compte_demo("ddets");
     let s = connecter(&app, email, mdp).await;
     let long = "L".repeat(LIBELLE_JETON_MAX + 1);
-    let r = post_formulaire_connecte(&app, &s, "/compte/jetons", &[("libelle", &long), ("jours", "30")]).await;
+    let r =
+        post_formulaire_connecte(&app, &s, "/compte/jetons", &[("libelle", &long), ("jours", "30")]).await;
     assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.corps.contains("Le libellé du jeton est trop long : 201 caractères pour 200 au plus."));
+    assert!(
+        r.corps
+            .contains("Le libellé du jeton est trop long : 201 caractères pour 200 au plus.")
+    );
     // The typed label is shown back cut to the limit.
     assert!(!r.corps.contains(&long) && r.corps.contains(&long[1..]));
     let juste = "J".repeat(LIBELLE_JETON_MAX);
     for _ in 0..JETONS_ACTIFS_MAX {
-        let r = post_formulaire_connecte(&app, &s, "/compte/jetons", &[("libelle", &juste), ("jours", "30")]).await;
+        let r = post_formulaire_connecte(
+            &app,
+            &s,
+            "/compte/jetons",
+            &[("libelle", &juste), ("jours", "30")],
+        )
+        .await;
         assert_eq!(r.statut, StatusCode::CREATED, "{}", r.corps);
     }
-    let r = post_formulaire_connecte(&app, &s, "/compte/jetons", &[("libelle", "un de trop"), ("jours", "30")]).await;
+    let r = post_formulaire_connecte(
+        &app,
+        &s,
+        "/compte/jetons",
+        &[("libelle", "un de trop"), ("jours", "30")],
+    )
+    .await;
     assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.corps.contains("Vous avez déjà 20 jetons actifs"), "{}", r.corps);
     // The store refuses as well (another process, the command line).
@@ -245,7 +315,13 @@ async fn jetons_et_textes_des_comptes_bornes() {
     }
     for _ in 0..3 {
         for _ in 0..JETONS_ACTIFS_MAX {
-            post_formulaire_connecte(&app, &s, "/compte/jetons", &[("libelle", &juste), ("jours", "30")]).await;
+            post_formulaire_connecte(
+                &app,
+                &s,
+                "/compte/jetons",
+                &[("libelle", &juste), ("jours", "30")],
+            )
+            .await;
         }
         for j in base.jetons_de(id).await.unwrap() {
             base.revoquer_jeton(j.id, "test").await.unwrap();
@@ -253,8 +329,17 @@ async fn jetons_et_textes_des_comptes_bornes() {
     }
     let page = get_connecte(&app, &s, "/compte/jetons").await;
     let lignes = page.corps.matches(&juste).count();
-    assert_eq!(lignes, pacte_web::comptes::pages::JETONS_AFFICHES, "libellés affichés");
-    assert!(page.corps.contains("30 jetons plus anciens, révoqués ou expirés, ne le sont pas"), "{}", page.corps);
+    assert_eq!(
+        lignes,
+        pacte_web::comptes::pages::JETONS_AFFICHES,
+        "libellés affichés"
+    );
+    assert!(
+        page.corps
+            .contains("30 jetons plus anciens, révoqués ou expirés, ne le sont pas"),
+        "{}",
+        page.corps
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -280,7 +365,9 @@ async fn les_clients_lents_sont_deconnectes_et_le_plafond_tient() {
     let mut lents = Vec::new();
     for _ in 0..12 {
         let mut c = tokio::net::TcpStream::connect(adresse).await.unwrap();
-        c.write_all(b"GET / HTTP/1.1\r\nHost: pacte\r\nX-Lent: ").await.unwrap();
+        c.write_all(b"GET / HTTP/1.1\r\nHost: pacte\r\nX-Lent: ")
+            .await
+            .unwrap();
         lents.push(c);
     }
     // A normal request still gets its answer: slow clients are dropped at the header timeout
@@ -294,8 +381,15 @@ async fn les_clients_lents_sont_deconnectes_et_le_plafond_tient() {
         .await
         .expect("réponse dans les 10 s malgré les clients lents")
         .unwrap();
-    assert!(reponse.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&reponse[..40.min(reponse.len())]));
-    eprintln!("requête normale servie en {:?} derrière 12 clients lents (plafond 4, délai 800 ms)", debut.elapsed());
+    assert!(
+        reponse.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&reponse[..40.min(reponse.len())])
+    );
+    eprintln!(
+        "requête normale servie en {:?} derrière 12 clients lents (plafond 4, délai 800 ms)",
+        debut.elapsed()
+    );
     // Every slow client is disconnected: the server closes its socket (EOF or reset).
     for mut c in lents {
         let mut tampon = [0u8; 512];
@@ -317,7 +411,9 @@ async fn les_clients_lents_sont_deconnectes_et_le_plafond_tient() {
 
     // An idle kept-alive connection is closed too.
     let mut c = tokio::net::TcpStream::connect(adresse).await.unwrap();
-    c.write_all(b"GET /connexion HTTP/1.1\r\nHost: pacte\r\n\r\n").await.unwrap();
+    c.write_all(b"GET /connexion HTTP/1.1\r\nHost: pacte\r\n\r\n")
+        .await
+        .unwrap();
     let inactive = Instant::now();
     let mut tout = Vec::new();
     tokio::time::timeout(Duration::from_secs(10), c.read_to_end(&mut tout))
@@ -325,7 +421,10 @@ async fn les_clients_lents_sont_deconnectes_et_le_plafond_tient() {
         .expect("connexion inactive fermée")
         .ok();
     assert!(tout.starts_with(b"HTTP/1.1 200"));
-    eprintln!("connexion gardée ouverte sans requête fermée après {:?}", inactive.elapsed());
+    eprintln!(
+        "connexion gardée ouverte sans requête fermée après {:?}",
+        inactive.elapsed()
+    );
 
     arreter.send(()).unwrap();
     tokio::time::timeout(Duration::from_secs(15), serveur)

@@ -53,6 +53,7 @@ async fn un_compte_ne_peut_pas_epuiser_la_memoire() {
     };
     let debut = Instant::now();
     let (mut crees, mut refuses, mut lectures, mut tours) = (0, 0, 0, 0);
+    let mut autres = Vec::new();
     // A few seconds at most: rounds of 4 creations (2 of the largest accepted label, 2 of the
     // largest a form can carry) and 8 parallel reads of the tokens page; every 5 rounds, the
     // account revokes everything, so that revoked tokens pile up as well.
@@ -62,24 +63,34 @@ async fn un_compte_ne_peut_pas_epuiser_la_memoire() {
         for i in 0..4 {
             let (compte, libelle) = (
                 compte.clone(),
-                if i % 2 == 0 { plus_long_admis.clone() } else { enorme.clone() },
+                if i % 2 == 0 {
+                    plus_long_admis.clone()
+                } else {
+                    enorme.clone()
+                },
             );
             taches.push(tokio::spawn(async move {
-                post_formulaire(&compte, "/compte/jetons", &[("libelle", libelle.as_str()), ("jours", "365")])
-                    .await
-                    .statut
+                post_formulaire(
+                    &compte,
+                    "/compte/jetons",
+                    &[("libelle", libelle.as_str()), ("jours", "365")],
+                )
+                .await
+                .statut
             }));
         }
         for _ in 0..8 {
             let compte = compte.clone();
-            taches.push(tokio::spawn(async move { get(&compte, "/compte/jetons").await.statut }));
+            taches.push(tokio::spawn(async move {
+                get(&compte, "/compte/jetons").await.statut
+            }));
         }
         for t in taches {
             match t.await.unwrap() {
                 StatusCode::CREATED => crees += 1,
                 StatusCode::UNPROCESSABLE_ENTITY => refuses += 1,
                 StatusCode::OK => lectures += 1,
-                s => panic!("statut inattendu {s}"),
+                s => autres.push(s),
             }
         }
         if tours % 5 == 0 {
@@ -99,7 +110,6 @@ async fn un_compte_ne_peut_pas_epuiser_la_memoire() {
         depart / 1024,
         pic / 1024
     );
-    assert!(crees > 0 && refuses > 0 && lectures > 0);
     // The ceiling. What the server may hold at once here: 12 requests in flight, each with a
     // form body of at most 2 MB, read once as bytes, once decoded (UTF-8, at most as long) and
     // copied for the CSRF check — about 3 × 2 MB per request, 72 MB — plus pages of at most
@@ -110,4 +120,6 @@ async fn un_compte_ne_peut_pas_epuiser_la_memoire() {
         hausse_mo < 128,
         "la mémoire résidente a crû de {hausse_mo} Mo (plafond 128 Mo)"
     );
+    assert!(autres.is_empty(), "statuts inattendus : {autres:?}");
+    assert!(crees > 0 && refuses > 0 && lectures > 0);
 }

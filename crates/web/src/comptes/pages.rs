@@ -25,10 +25,10 @@ pub const ECHEC_CONNEXION: &str =
 
 /// Longest life of an API token (days).
 pub const JETON_JOURS_MAX: i64 = 365;
-/// Longest label of an API token (characters).
-pub use pacte_store::comptes::LIBELLE_JETON_MAX;
 /// Most API tokens an account may hold active at once.
 pub use pacte_store::comptes::JETONS_ACTIFS_MAX;
+/// Longest label of an API token (characters).
+pub use pacte_store::comptes::LIBELLE_JETON_MAX;
 /// Most tokens listed on « Mes jetons d'API »: the active ones, then the most recent others.
 pub const JETONS_AFFICHES: usize = 50;
 
@@ -245,10 +245,7 @@ pub async fn connexion(
     let compte = if f.email.trim().chars().count() > EMAIL_MAX {
         None
     } else {
-        etat.base
-            .utilisateur_par_email(&email)
-            .await?
-            .filter(|u| u.actif)
+        etat.base.utilisateur_par_email(&email).await?.filter(|u| u.actif)
     };
     let hash = compte.as_ref().and_then(|u| u.hash_mot_de_passe.clone());
     let mot_de_passe = f.mot_de_passe;
