@@ -340,23 +340,22 @@ pub async fn servir_application(
             () = &mut arret => break,
         };
         let app = app.clone();
-        let service = hyper::service::service_fn(move |mut requete: axum::http::Request<hyper::body::Incoming>| {
-            requete.extensions_mut().insert(ConnectInfo(pair));
-            let app = app.clone();
-            async move {
-                use tower_service::Service;
-                let mut app = app;
-                app.call(requete.map(axum::body::Body::new)).await
-            }
-        });
+        let service =
+            hyper::service::service_fn(move |mut requete: axum::http::Request<hyper::body::Incoming>| {
+                requete.extensions_mut().insert(ConnectInfo(pair));
+                let app = app.clone();
+                async move {
+                    use tower_service::Service;
+                    let mut app = app;
+                    app.call(requete.map(axum::body::Body::new)).await
+                }
+            });
         tokio::spawn(async move {
             let mut constructeur = hyper::server::conn::http1::Builder::new();
             constructeur
                 .timer(TokioTimer::new())
                 .header_read_timeout(limites.delai_entetes);
-            let _ = constructeur
-                .serve_connection(TokioIo::new(flux), service)
-                .await;
+            let _ = constructeur.serve_connection(TokioIo::new(flux), service).await;
             drop(place);
         });
     }
