@@ -15,6 +15,80 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::{Annee, Date, Montant, Valeur};
 
+/// Longest one-line text of a contract (a title, a name, a code), in characters. The contract
+/// file, the API and the forms refuse longer texts, naming the field.
+pub const TEXTE_COURT_MAX: usize = 1_000;
+/// Longest multi-line text of a contract (a description, a justification), in characters.
+pub const TEXTE_LONG_MAX: usize = 20_000;
+/// Most rows of a repeated list (signatories, partners, co-funders, expense lines, indicators).
+pub const LIGNES_MAX: usize = 100;
+
+/// Why `texte` may not be stored in a field whose limit is `max` characters, in French.
+pub fn refus_longueur(texte: &str, max: usize) -> Option<String> {
+    let n = texte.chars().count();
+    (n > max).then(|| format!("texte trop long : {n} caractères pour {max} au plus"))
+}
+
+/// Why a list of `n` rows may not be stored, in French.
+pub fn refus_lignes(n: usize) -> Option<String> {
+    (n > LIGNES_MAX).then(|| format!("liste trop longue : {n} lignes pour {LIGNES_MAX} au plus"))
+}
+
+/// The bounded readings of texts and lists (`deserialize_with`), so that a file or an API body
+/// that exceeds a limit is refused at reading with the field's path.
+mod bornes {
+    use serde::de::{Deserialize, Deserializer, Error};
+
+    use super::{TEXTE_COURT_MAX, TEXTE_LONG_MAX, refus_lignes, refus_longueur};
+
+    fn borne<E: Error>(t: String, max: usize) -> Result<String, E> {
+        match refus_longueur(&t, max) {
+            Some(m) => Err(E::custom(m)),
+            None => Ok(t),
+        }
+    }
+
+    pub fn court<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        borne(String::deserialize(d)?, TEXTE_COURT_MAX)
+    }
+
+    pub fn court_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|t| borne(t, TEXTE_COURT_MAX))
+            .transpose()
+    }
+
+    pub fn long_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|t| borne(t, TEXTE_LONG_MAX))
+            .transpose()
+    }
+
+    pub fn lignes<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+        let v = Vec::<T>::deserialize(d)?;
+        match refus_lignes(v.len()) {
+            Some(m) => Err(D::Error::custom(m)),
+            None => Ok(v),
+        }
+    }
+
+    pub fn courts<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        let v: Vec<String> = lignes(d)?;
+        v.into_iter().map(|t| borne(t, TEXTE_COURT_MAX)).collect()
+    }
+
+    /// The collectivity's code: given, and short (R-ELIG checks the code itself).
+    pub fn collectivite<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        let t = court(d)?;
+        if t.trim().is_empty() {
+            return Err(D::Error::custom(
+                "la collectivité est vide : indiquez son SIREN (9 chiffres) ou, pour un département, son code officiel géographique (« 13 », « 2A »)",
+            ));
+        }
+        Ok(t)
+    }
+}
+
 /// Amounts per year of the convention: `{ 2024 = 40000, 2025 = 40000 }`.
 pub type ParAnnee<T> = BTreeMap<Annee, T>;
 
@@ -236,9 +310,16 @@ pub struct Contrat {
 pub struct EnTete {
     /// Collectivité cocontractante : SIREN (9 chiffres) pour une métropole, une communauté ou
     /// la Ville de Marseille ; code officiel géographique pour un département (« 13 », « 2A »).
+    #[serde(deserialize_with = "bornes::collectivite")]
+    #[schemars(length(min = 1, max = TEXTE_COURT_MAX))]
     pub collectivite: String,
     /// Intitulé du contrat.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::court_opt"
+    )]
+    #[schemars(length(max = TEXTE_COURT_MAX))]
     pub intitule: Option<String>,
     /// Début du contrat (1er janvier 2024, R-CAL-01).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -264,7 +345,12 @@ pub struct EnTete {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub engagement_etat: ParAnnee<Montant>,
     /// Signataires du contrat (préfet, président de l'exécutif, cosignataires).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "bornes::lignes"
+    )]
+    #[schemars(length(max = LIGNES_MAX))]
     pub signataires: Vec<Signataire>,
 }
 
@@ -276,11 +362,18 @@ pub struct EnTete {
 )]
 pub struct SelectionAmi {
     /// Nom de la collectivité.
+    #[serde(deserialize_with = "bornes::court")]
+    #[schemars(length(max = TEXTE_COURT_MAX))]
     pub nom: String,
     /// Nature : communaute_agglomeration ou communaute_urbaine.
     pub nature: NatureAmi,
     /// Code du département du siège.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::court_opt"
+    )]
+    #[schemars(length(max = TEXTE_COURT_MAX))]
     pub departement: Option<String>,
     /// Retenue par l'AMI national.
     pub retenue: bool,
@@ -302,12 +395,24 @@ pub enum NatureAmi {
 #[schemars(description = "Signataire du contrat.")]
 pub struct Signataire {
     /// Nom de la personne (facultatif : le modèle de contrat désigne les signataires par leur qualité).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::court_opt"
+    )]
+    #[schemars(length(max = TEXTE_COURT_MAX))]
     pub nom: Option<String>,
     /// Qualité : « Préfet des Bouches-du-Rhône », « Président de la Métropole »…
+    #[serde(deserialize_with = "bornes::court")]
+    #[schemars(length(max = TEXTE_COURT_MAX))]
     pub qualite: String,
     /// Institution représentée.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::court_opt"
+    )]
+    #[schemars(length(max = TEXTE_COURT_MAX))]
     pub organisation: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_signature: Option<Date>,
@@ -362,15 +467,32 @@ pub struct FicheAction {
     /// Numéro « axe.rang » : « 1.2 » est la deuxième fiche de l'axe 1.
     pub numero: NumeroFiche,
     /// Intitulé de l'action.
+    #[serde(deserialize_with = "bornes::court")]
+    #[schemars(length(max = TEXTE_COURT_MAX))]
     pub intitule: String,
     /// Description de l'action.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::long_opt"
+    )]
+    #[schemars(length(max = TEXTE_LONG_MAX))]
     pub description: Option<String>,
     /// Sous-axe du référentiel : identifiant (« A1-1.1 ») ou code dans l'axe de la fiche (« 1.1 »).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::court_opt"
+    )]
+    #[schemars(length(max = TEXTE_COURT_MAX))]
     pub sous_axe: Option<String>,
     /// Type d'action du référentiel (« AT-1-1.1-01 »).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::court_opt"
+    )]
+    #[schemars(length(max = TEXTE_COURT_MAX))]
     pub type_action: Option<String>,
     /// Action hors référentiel, autorisée par dérogation (R-ACT-03).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -393,13 +515,23 @@ pub struct FicheAction {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duree_mois: Option<u32>,
     /// Opérateur qui porte l'action.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::court_opt"
+    )]
+    #[schemars(length(max = TEXTE_COURT_MAX))]
     pub operateur: Option<String>,
     /// subvention, marche ou regie (annexe 5 I.b).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode_execution: Option<ModeExecution>,
     /// Partenaires de l'action.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "bornes::courts"
+    )]
+    #[schemars(length(max = LIGNES_MAX))]
     pub partenaires: Vec<String>,
     /// Public d'une action de mobilité solidaire (R-REF-02).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -417,13 +549,28 @@ pub struct FicheAction {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub budget_global: ParAnnee<Montant>,
     /// Postes de dépenses par année (R-DOC-06).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "bornes::lignes"
+    )]
+    #[schemars(length(max = LIGNES_MAX))]
     pub depenses: Vec<LigneDepense>,
     /// Indicateurs locaux (R-IND-01, R-IND-02).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "bornes::lignes"
+    )]
+    #[schemars(length(max = LIGNES_MAX))]
     pub indicateurs: Vec<IndicateurLocal>,
     /// Indicateurs nationaux alimentés, avec leur trajectoire (R-IND-03, R-IND-04).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "bornes::lignes"
+    )]
+    #[schemars(length(max = LIGNES_MAX))]
     pub indicateurs_nationaux: Vec<TrajectoireNationale>,
 }
 
@@ -433,12 +580,22 @@ pub struct FicheAction {
 #[schemars(description = "Dérogation pour une action hors référentiel (R-ACT-03, R-REF-03).")]
 pub struct Derogation {
     /// Qui l'a accordée (le ou la commissaire à la lutte contre la pauvreté).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::court_opt"
+    )]
+    #[schemars(length(max = TEXTE_COURT_MAX))]
     pub accordee_par: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<Date>,
     /// Utilité au regard des besoins locaux et de l'insuffisance de l'offre.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::long_opt"
+    )]
+    #[schemars(length(max = TEXTE_LONG_MAX))]
     pub justification: Option<String>,
     /// La DIPLP et la DGCS ont été informées en amont.
     #[serde(default)]
@@ -506,7 +663,12 @@ impl Derogation {
 #[schemars(description = "Part renforcée d'une action renforcée (R-ACT-06).")]
 pub struct Renforcement {
     /// Ce qui existait avant le renfort (file active, territoire).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::long_opt"
+    )]
+    #[schemars(length(max = TEXTE_LONG_MAX))]
     pub existant: Option<String>,
     /// Coût de la part supplémentaire, renforcée, par année.
     #[serde(default)]
@@ -518,9 +680,19 @@ pub struct Renforcement {
 #[serde(deny_unknown_fields)]
 #[schemars(description = "Justification d'une reconduction CALPAE à l'identique (R-ACT-07).")]
 pub struct Reconduction {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::long_opt"
+    )]
+    #[schemars(length(max = TEXTE_LONG_MAX))]
     pub justification_efficacite: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::long_opt"
+    )]
+    #[schemars(length(max = TEXTE_LONG_MAX))]
     pub justification_impact: Option<String>,
     #[serde(default)]
     pub conformite_referentiel: bool,
@@ -545,7 +717,12 @@ pub struct Financement {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fse_plus: ParAnnee<Montant>,
     /// Autres cofinanceurs (CAF, CPAM, ARS…).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "bornes::lignes"
+    )]
+    #[schemars(length(max = LIGNES_MAX))]
     pub autres: Vec<Cofinanceur>,
 }
 
@@ -554,6 +731,8 @@ pub struct Financement {
 #[schemars(description = "Autre cofinanceur de l'action.")]
 pub struct Cofinanceur {
     /// Nom du cofinanceur.
+    #[serde(deserialize_with = "bornes::court")]
+    #[schemars(length(max = TEXTE_COURT_MAX))]
     pub nom: String,
     /// Financement au titre des certificats d'économies d'énergie (CEE précarité, R-REF-04).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -580,6 +759,8 @@ pub enum NatureDepense {
 #[schemars(description = "Poste de dépenses du budget détaillé.")]
 pub struct LigneDepense {
     /// Poste de dépenses (« Personnel : 2 ETP de conseillers »).
+    #[serde(deserialize_with = "bornes::court")]
+    #[schemars(length(max = TEXTE_COURT_MAX))]
     pub poste: String,
     #[serde(default, skip_serializing_if = "is_default")]
     pub nature: NatureDepense,
@@ -599,8 +780,15 @@ fn is_default<T: Default + PartialEq>(v: &T) -> bool {
 #[serde(deny_unknown_fields)]
 #[schemars(description = "Indicateur local avec sa situation au 31/12/2023 (T0) et ses cibles.")]
 pub struct IndicateurLocal {
+    #[serde(deserialize_with = "bornes::court")]
+    #[schemars(length(max = TEXTE_COURT_MAX))]
     pub libelle: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::court_opt"
+    )]
+    #[schemars(length(max = TEXTE_COURT_MAX))]
     pub unite: Option<String>,
     /// Situation au 31 décembre 2023.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -618,6 +806,8 @@ pub struct IndicateurLocal {
 #[schemars(description = "Indicateur national alimenté par l'action, avec sa trajectoire locale (R-IND-04).")]
 pub struct TrajectoireNationale {
     /// Code de l'indicateur national (« NI-1.1 »).
+    #[serde(deserialize_with = "bornes::court")]
+    #[schemars(length(max = TEXTE_COURT_MAX))]
     pub code: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub t0: Option<Valeur>,

@@ -272,6 +272,9 @@ impl TryFrom<HabilitationBrute> for Habilitation {
     }
 }
 
+/// Longest name of a partner organisation in a scope (characters).
+pub const ORGANISATION_MAX: usize = 200;
+
 impl Habilitation {
     /// Checks that the scope fits the role and names an existing territory; codes are trimmed
     /// and a collectivity's SIREN is normalised.
@@ -322,6 +325,11 @@ impl Habilitation {
                 let nom = nom.trim();
                 if nom.is_empty() {
                     return Err("le nom de l'organisation partenaire est vide".to_string());
+                }
+                if nom.chars().count() > ORGANISATION_MAX {
+                    return Err(format!(
+                        "le nom de l'organisation partenaire dépasse {ORGANISATION_MAX} caractères"
+                    ));
                 }
                 Perimetre::Organisation(nom.to_string())
             }

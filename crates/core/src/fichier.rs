@@ -447,6 +447,52 @@ intitule = "Aller vers les familles"
     }
 
     #[test]
+    fn textes_et_listes_bornes() {
+        use crate::contrat::{LIGNES_MAX, TEXTE_COURT_MAX, TEXTE_LONG_MAX};
+        // At the limit: read.
+        let c = lire_toml(&format!(
+            "{MINIMAL}description = \"{}\"\noperateur = \"{}\"\n",
+            "d".repeat(TEXTE_LONG_MAX),
+            "o".repeat(TEXTE_COURT_MAX)
+        ))
+        .unwrap();
+        assert_eq!(
+            c.fiches[0].description.as_deref().map(str::len),
+            Some(TEXTE_LONG_MAX)
+        );
+        // One character beyond: refused, naming the field and the limit.
+        let e = erreur(&format!(
+            "{MINIMAL}description = \"{}\"\n",
+            "é".repeat(TEXTE_LONG_MAX + 1)
+        ));
+        assert_eq!(e.champ.as_deref(), Some("fiches[0].description"), "{e}");
+        assert_eq!(e.message, "texte trop long : 20001 caractères pour 20000 au plus");
+        let e = erreur(&MINIMAL.replace("Aller vers les familles", &"x".repeat(TEXTE_COURT_MAX + 1)));
+        assert_eq!(e.champ.as_deref(), Some("fiches[0].intitule"), "{e}");
+        let partenaires = vec!["\"CAF\""; LIGNES_MAX + 1].join(", ");
+        let e = erreur(&format!("{MINIMAL}partenaires = [{partenaires}]\n"));
+        assert_eq!(e.champ.as_deref(), Some("fiches[0].partenaires"), "{e}");
+        assert!(e.message.contains("101 lignes pour 100 au plus"), "{e}");
+        // The same limits on JSON (API bodies).
+        let json = format!(
+            "{{\"contrat\": {{\"collectivite\": \"13\", \"intitule\": \"{}\"}}}}",
+            "x".repeat(TEXTE_COURT_MAX + 1)
+        );
+        let e = lire_json::<Contrat>(&json).unwrap_err();
+        assert_eq!(e.champ.as_deref(), Some("contrat.intitule"), "{e}");
+        assert!(!e.syntaxe);
+    }
+
+    #[test]
+    fn collectivite_vide_refusee() {
+        let e = erreur(&MINIMAL.replace("\"200054807\"", "\"  \""));
+        assert_eq!(e.champ.as_deref(), Some("contrat.collectivite"), "{e}");
+        assert!(e.message.starts_with("la collectivité est vide"), "{e}");
+        let e = lire_json::<Contrat>("{\"contrat\": {\"collectivite\": \"\"}}").unwrap_err();
+        assert_eq!(e.champ.as_deref(), Some("contrat.collectivite"), "{e}");
+    }
+
+    #[test]
     fn erreurs_de_syntaxe_traduites() {
         let e = erreur("[contrat]\ncollectivite = \"13\"\ndebut = 2024-02-30\n");
         assert_eq!(

@@ -54,6 +54,15 @@ pub const ACTIVITE_GRAIN_SECONDES: i64 = 60;
 /// The role counted by [`Base::compter_administrateurs_actifs`].
 pub const ROLE_ADMINISTRATEUR: &str = "administrateur_national";
 
+/// Longest display name of an account (characters).
+pub const NOM_MAX: usize = 200;
+/// Longest stored role or scope code (characters): `organisation:<nom>` is the longest.
+pub const HABILITATION_MAX: usize = 300;
+/// Longest label of an API token (characters).
+pub const LIBELLE_JETON_MAX: usize = 200;
+/// Most API tokens an account may hold active (neither revoked nor expired) at once.
+pub const JETONS_ACTIFS_MAX: i64 = 20;
+
 /// Audit entity of accounts.
 pub const ENTITE_UTILISATEUR: &str = "utilisateur";
 /// Audit entity of API tokens.
@@ -324,6 +333,18 @@ fn requis(valeur: &str, quoi: &str) -> Resultat<String> {
     Ok(v.to_string())
 }
 
+/// A trimmed, non-empty text of at most `max` characters.
+fn requis_borne(valeur: &str, quoi: &str, max: usize) -> Resultat<String> {
+    let v = requis(valeur, quoi)?;
+    let n = v.chars().count();
+    if n > max {
+        return Err(invalide(format!(
+            "{quoi} est trop long : {n} caractères pour {max} au plus"
+        )));
+    }
+    Ok(v)
+}
+
 /// A plausible e-mail address, normalised: one `@` between non-empty parts, no space. The
 /// check [`Base::creer_utilisateur`] makes, for callers that validate a form before writing.
 pub fn email_valide(email: &str) -> Resultat<String> {
@@ -502,9 +523,9 @@ impl Base {
         acteur: &str,
     ) -> Resultat<Utilisateur> {
         let email = email_valide(&nouveau.email)?;
-        let nom = requis(&nouveau.nom, "le nom")?;
-        let role = requis(&nouveau.role, "le rôle")?;
-        let perimetre = requis(&nouveau.perimetre, "le périmètre")?;
+        let nom = requis_borne(&nouveau.nom, "le nom", NOM_MAX)?;
+        let role = requis_borne(&nouveau.role, "le rôle", HABILITATION_MAX)?;
+        let perimetre = requis_borne(&nouveau.perimetre, "le périmètre", HABILITATION_MAX)?;
         if let Some(h) = &nouveau.hash_mot_de_passe {
             hash_valide(h)?;
         }
@@ -592,9 +613,9 @@ impl Base {
         version: i64,
         acteur: &str,
     ) -> Resultat<Utilisateur> {
-        let nom = requis(&profil.nom, "le nom")?;
-        let role = requis(&profil.role, "le rôle")?;
-        let perimetre = requis(&profil.perimetre, "le périmètre")?;
+        let nom = requis_borne(&profil.nom, "le nom", NOM_MAX)?;
+        let role = requis_borne(&profil.role, "le rôle", HABILITATION_MAX)?;
+        let perimetre = requis_borne(&profil.perimetre, "le périmètre", HABILITATION_MAX)?;
         let mut e = self.ecriture(acteur).await?;
         let maintenant = e.maintenant().to_string();
         let avant = lire_utilisateur_tx(e.conn(), id).await?;
@@ -881,12 +902,26 @@ impl Base {
         expire_le: &str,
         acteur: &str,
     ) -> Resultat<JetonApi> {
-        let libelle = requis(libelle, "le libellé du jeton")?;
+        let libelle = requis_borne(libelle, "le libellé du jeton", LIBELLE_JETON_MAX)?;
         empreinte_valide(hash, "l'empreinte du jeton")?;
         horodatage_valide(expire_le, "l'expiration du jeton")?;
         let mut e = self.ecriture(acteur).await?;
         let maintenant = e.maintenant().to_string();
         exiger_actif(&lire_utilisateur_tx(e.conn(), utilisateur_id).await?)?;
+        // Counted after the audit head is taken: two creations at once cannot both pass.
+        let actifs: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM jetons_api WHERE utilisateur_id = $1 AND revoque_le IS NULL AND expire_le > $2",
+        )
+        .bind(utilisateur_id)
+        .bind(&maintenant)
+        .fetch_one(e.conn())
+        .await?
+        .try_get("n")?;
+        if actifs >= JETONS_ACTIFS_MAX {
+            return Err(invalide(format!(
+                "ce compte a déjà {actifs} jetons actifs, le maximum : révoquez-en un avant d'en créer un autre"
+            )));
+        }
         let r = sqlx::query(&format!(
             "INSERT INTO jetons_api (utilisateur_id, libelle, hash, cree_le, expire_le, revoque_le) \
              VALUES ($1, $2, $3, $4, $5, NULL) RETURNING {COLONNES_JETON}"

@@ -263,6 +263,26 @@ pub fn application_de(etat: Etat) -> Router {
         .with_state(etat)
 }
 
+/// Limits of the server's connections (see [`servir_application`]).
+#[derive(Debug, Clone, Copy)]
+pub struct LimitesServeur {
+    /// A client has this long to send a request's headers, and a kept-alive connection that
+    /// sends no new request is closed after it: slow or idle clients do not keep a socket.
+    pub delai_entetes: std::time::Duration,
+    /// Connections served at once; beyond, new ones wait in the system's queue until one
+    /// ends, so that a flood of connections cannot exhaust the process's file descriptors.
+    pub connexions_max: usize,
+}
+
+impl Default for LimitesServeur {
+    fn default() -> LimitesServeur {
+        LimitesServeur {
+            delai_entetes: std::time::Duration::from_secs(20),
+            connexions_max: 512,
+        }
+    }
+}
+
 /// Serves the application on `adresse` until Ctrl-C.
 pub async fn servir(base: Base, adresse: SocketAddr, options: Options) -> std::io::Result<()> {
     let ecoute = tokio::net::TcpListener::bind(adresse).await?;
@@ -278,15 +298,70 @@ pub async fn servir(base: Base, adresse: SocketAddr, options: Options) -> std::i
             ),
         }
     }
-    // The client address is the sign-in throttling key.
-    let servi = axum::serve(
-        ecoute,
-        application_de(etat).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
+    let servi = servir_application(ecoute, application_de(etat), LimitesServeur::default(), async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await;
     entretien.abort();
     servi
+}
+
+/// Serves `app` on `ecoute` until `arret` completes, within `limites`: HTTP/1.1 through hyper
+/// with a header read timeout (which also closes idle kept-alive connections) and at most
+/// `limites.connexions_max` connections at once. The client address is given to handlers as
+/// `ConnectInfo<SocketAddr>` (the sign-in throttling key). An accept error (no file
+/// descriptor left) pauses accepting instead of ending the server. After `arret`, no new
+/// connection is accepted and the open ones get up to 10 s to finish.
+pub async fn servir_application(
+    ecoute: tokio::net::TcpListener,
+    app: Router,
+    limites: LimitesServeur,
+    arret: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    use axum::extract::ConnectInfo;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+
+    let places = Arc::new(tokio::sync::Semaphore::new(limites.connexions_max.max(1)));
+    let mut arret = std::pin::pin!(arret);
+    loop {
+        let place = tokio::select! {
+            p = places.clone().acquire_owned() => p.expect("semaphore never closed"),
+            () = &mut arret => break,
+        };
+        let (flux, pair) = tokio::select! {
+            r = ecoute.accept() => match r {
+                Ok(c) => c,
+                Err(_) => {
+                    // EMFILE and the like: wait for connections to end rather than spin.
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut arret => break,
+        };
+        let app = app.clone();
+        let service =
+            hyper::service::service_fn(move |mut requete: axum::http::Request<hyper::body::Incoming>| {
+                requete.extensions_mut().insert(ConnectInfo(pair));
+                let app = app.clone();
+                async move {
+                    use tower_service::Service;
+                    let mut app = app;
+                    app.call(requete.map(axum::body::Body::new)).await
+                }
+            });
+        tokio::spawn(async move {
+            let mut constructeur = hyper::server::conn::http1::Builder::new();
+            constructeur
+                .timer(TokioTimer::new())
+                .header_read_timeout(limites.delai_entetes);
+            let _ = constructeur.serve_connection(TokioIo::new(flux), service).await;
+            drop(place);
+        });
+    }
+    // Let the requests in progress finish (a kept-alive idle connection ends at its header
+    // timeout), 10 s at most.
+    let tous = u32::try_from(limites.connexions_max.max(1)).unwrap_or(u32::MAX);
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), places.acquire_many(tous)).await;
+    Ok(())
 }

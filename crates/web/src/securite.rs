@@ -2,6 +2,10 @@
 //!
 //! The Content-Security-Policy allows only the application's own files: the pages carry no
 //! inline script or style (an architecture invariant), the DSFR's stylesheet uses `data:` images.
+//!
+//! Nothing is kept in a cache (`Cache-Control: no-store`) unless the handler says otherwise:
+//! pages and API answers carry what the signed-in user may read, which a shared or back-button
+//! cache must not keep; the embedded static files set their own caching.
 
 use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, header};
@@ -20,6 +24,7 @@ pub async fn entetes(State(etat): State<Etat>, mut r: Response) -> Response {
     };
     poser(header::CONTENT_SECURITY_POLICY, POLITIQUE_CONTENU);
     poser(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    poser(header::CACHE_CONTROL, "no-store");
     poser(header::REFERRER_POLICY, "same-origin");
     poser(header::X_FRAME_OPTIONS, "DENY");
     poser(

@@ -93,8 +93,8 @@ pub fn lire_role(role: &str) -> Result<Role, String> {
     })
 }
 
-/// Longest display name of an account (characters).
-pub const NOM_MAX: usize = 200;
+/// Longest display name of an account (characters), the store's limit.
+pub const NOM_MAX: usize = pacte_store::comptes::NOM_MAX;
 
 /// An account's display name, trimmed; the French reason when it is empty or too long. The
 /// same check for the administration pages and the command line.
@@ -475,13 +475,22 @@ fn egaux(a: &[u8], b: &[u8]) -> bool {
     !b.is_empty() && a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// A path safe to return to after sign-in: a local path, never another site.
+/// A path safe to return to after sign-in (password or ProConnect): a local path of the
+/// application, never another site. Accepted: one leading `/`, then visible ASCII only (no
+/// space, tab, line break or control character, which browsers drop or reject — `/\t/hote`
+/// is read as `//hote`), no `//` and no backslash in the path (`/\hote` is read as `//hote`),
+/// and the whole text a valid URI path and query, so that it makes a valid `Location`.
+/// Anything else gives `None` (the caller goes to `/`).
 pub fn retour_local(retour: &str) -> Option<&str> {
-    (retour.starts_with('/')
-        && !retour.starts_with("//")
-        && !retour.contains('\\')
-        && !retour.contains(['\r', '\n']))
-    .then_some(retour)
+    let chemin = retour.split(['?', '#']).next().unwrap_or_default();
+    let local = retour.starts_with('/')
+        && retour.chars().all(|c| c.is_ascii_graphic())
+        && !chemin.contains("//")
+        && !chemin.contains('\\')
+        && retour
+            .parse::<axum::http::uri::PathAndQuery>()
+            .is_ok_and(|p| p.as_str() == retour);
+    local.then_some(retour)
 }
 
 /// The page user: from the session resolved by [`session_et_csrf`]. Without one, the
@@ -600,6 +609,24 @@ mod tests {
         assert_eq!(retour_local("//exemple.fr"), None);
         assert_eq!(retour_local("https://exemple.fr"), None);
         assert_eq!(retour_local("/\\exemple.fr"), None);
+        // Browsers drop tabs and line breaks from a URL: `/\t/hote` would be `//hote`.
+        for refuse in [
+            "/\t/127.0.0.2:18999/",
+            "/\n/exemple.fr",
+            "/\u{1}",
+            "/ /exemple.fr",
+            "/contrats//exemple.fr",
+            "/a\\b",
+            "/é",
+            "",
+            "contrats",
+            "javascript:alert(1)",
+            "/\u{7f}",
+        ] {
+            assert_eq!(retour_local(refuse), None, "{refuse:?}");
+        }
+        assert_eq!(retour_local("/contrats?retour=//x"), Some("/contrats?retour=//x"));
+        assert_eq!(retour_local("/"), Some("/"));
         assert!(egaux(b"abc", b"abc") && !egaux(b"abc", b"abd") && !egaux(b"", b""));
     }
 }

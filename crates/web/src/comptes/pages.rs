@@ -25,6 +25,12 @@ pub const ECHEC_CONNEXION: &str =
 
 /// Longest life of an API token (days).
 pub const JETON_JOURS_MAX: i64 = 365;
+/// Most API tokens an account may hold active at once.
+pub use pacte_store::comptes::JETONS_ACTIFS_MAX;
+/// Longest label of an API token (characters).
+pub use pacte_store::comptes::LIBELLE_JETON_MAX;
+/// Most tokens listed on « Mes jetons d'API »: the active ones, then the most recent others.
+pub const JETONS_AFFICHES: usize = 50;
 
 #[derive(Template)]
 #[template(path = "connexion.html")]
@@ -148,40 +154,118 @@ pub async fn ouvrir_session(etat: &Etat, id: i64) -> Result<String, ErreurWeb> {
     Ok(secret)
 }
 
+/// Why a cross-site sign-in is refused.
+pub const CONNEXION_EXTERIEURE: &str = "Cette demande de connexion ne provient pas d'une page de Pacte : elle a été refusée. Saisissez votre identifiant et votre mot de passe sur cette page.";
+
+/// Whether a sign-in form was sent from a page of the application itself. A foreign site must
+/// not sign a visitor's browser into an account of its choosing (login CSRF), and there is no
+/// session yet whose token the form could carry. Browsers tell where a request comes from:
+/// `Sec-Fetch-Site` (every current browser) must then be `same-origin`; an older browser sends
+/// `Origin` with a cross-site POST, whose host must be the request's `Host` (a reverse proxy
+/// must pass `Host` through). A request with neither does not come from a browser page (a
+/// script, a command-line client) and goes on.
+pub fn meme_origine(entetes: &HeaderMap) -> bool {
+    if let Some(site) = entetes.get("sec-fetch-site") {
+        return site.as_bytes() == b"same-origin";
+    }
+    let Some(origine) = entetes.get(header::ORIGIN) else {
+        return true;
+    };
+    let hote = entetes.get(header::HOST).and_then(|h| h.to_str().ok());
+    let origine = origine
+        .to_str()
+        .ok()
+        .and_then(|o| o.split_once("://"))
+        .map(|(_, h)| h.trim_end_matches('/'));
+    matches!((origine, hote), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b))
+}
+
+/// The locks that make a sign-in attempt's count, check and record one step per throttling
+/// key: without them, a burst of simultaneous attempts all read the count before any of them
+/// is recorded, and the right password gets through after any number of wrong ones. Keys are
+/// spread over a fixed set of locks (memory does not grow with the keys tried); two keys that
+/// share a lock only wait for each other. They hold within one process, the deployment the
+/// README describes; several processes over one base each keep their own.
+fn verrous() -> &'static (std::hash::RandomState, Vec<tokio::sync::Mutex<()>>) {
+    static VERROUS: std::sync::OnceLock<(std::hash::RandomState, Vec<tokio::sync::Mutex<()>>)> =
+        std::sync::OnceLock::new();
+    VERROUS.get_or_init(|| {
+        (
+            std::hash::RandomState::new(),
+            (0..256).map(|_| tokio::sync::Mutex::new(())).collect(),
+        )
+    })
+}
+
+/// Takes the locks of the account key and of the address key (in a fixed order, so that two
+/// attempts never wait for each other crosswise).
+async fn verrouiller(cles: [&str; 2]) -> Vec<tokio::sync::MutexGuard<'static, ()>> {
+    use std::hash::BuildHasher;
+    let (graine, verrous) = verrous();
+    let mut rangs: Vec<usize> = cles
+        .iter()
+        .map(|c| (graine.hash_one(c) % verrous.len() as u64) as usize)
+        .collect();
+    rangs.sort_unstable();
+    rangs.dedup();
+    let mut gardes = Vec::new();
+    for r in rangs {
+        gardes.push(verrous[r].lock().await);
+    }
+    gardes
+}
+
+/// Longest e-mail address of an account (as `pacte_store::comptes::email_valide` checks).
+const EMAIL_MAX: usize = 254;
+
 pub async fn connexion(
     State(etat): State<Etat>,
     Adresse(adresse): Adresse,
+    entetes: HeaderMap,
     Form(f): Form<FormConnexion>,
 ) -> Result<Response, ErreurWeb> {
     let retour = retour_ou_accueil(f.retour.as_deref());
+    // What the page shows back and what keys the throttling: no account has a longer address.
+    let email: String = f.email.trim().chars().take(EMAIL_MAX).collect();
+    let refus = |statut: StatusCode, message: &str| -> Result<Response, ErreurWeb> {
+        let p = PageConnexion::new(&etat, email.clone(), retour.clone(), Some(message.into()));
+        Ok((statut, axum::response::Html(p.render()?)).into_response())
+    };
+    if !meme_origine(&entetes) {
+        return refus(StatusCode::FORBIDDEN, CONNEXION_EXTERIEURE);
+    }
+    let (cle_c, cle_a) = (cle_compte(&email), cle_adresse(&adresse));
+    // Count, check and record as one step per key (see `verrous`).
+    let gardes = verrouiller([&cle_c, &cle_a]).await;
     let maintenant = temps::maintenant();
     let horodatage = temps::iso(maintenant);
     let depuis = temps::iso(maintenant - FENETRE_ECHECS);
-    let (cle_c, cle_a) = (cle_compte(&f.email), cle_adresse(&adresse));
     let bloque = etat.base.echecs_recents(&cle_c, &depuis).await? >= ECHECS_MAX
         || etat.base.echecs_recents(&cle_a, &depuis).await? >= ECHECS_MAX;
-    let compte = etat
-        .base
-        .utilisateur_par_email(&f.email)
-        .await?
-        .filter(|u| u.actif);
-    let reussie = match compte.as_ref().and_then(|u| u.hash_mot_de_passe.as_deref()) {
-        Some(hash) => mot_de_passe::verifier(hash, &f.mot_de_passe) && !bloque,
+    let compte = if f.email.trim().chars().count() > EMAIL_MAX {
+        None
+    } else {
+        etat.base.utilisateur_par_email(&email).await?.filter(|u| u.actif)
+    };
+    let hash = compte.as_ref().and_then(|u| u.hash_mot_de_passe.clone());
+    let mot_de_passe = f.mot_de_passe;
+    // argon2 takes tens of milliseconds of CPU: on the blocking pool, so that the other
+    // requests (static files, pages) do not wait behind a burst of sign-ins.
+    let verifie = tokio::task::spawn_blocking(move || match hash {
+        Some(hash) => mot_de_passe::verifier(&hash, &mot_de_passe),
         None => {
-            mot_de_passe::verifier_a_blanc(&f.mot_de_passe);
+            mot_de_passe::verifier_a_blanc(&mot_de_passe);
             false
         }
-    };
+    })
+    .await
+    .unwrap_or(false);
+    let reussie = verifie && !bloque;
     etat.base.noter_tentative(&cle_c, reussie, &horodatage).await?;
     etat.base.noter_tentative(&cle_a, reussie, &horodatage).await?;
+    drop(gardes);
     let Some(compte) = compte.filter(|_| reussie) else {
-        let p = PageConnexion::new(
-            &etat,
-            f.email.trim().chars().take(200).collect(),
-            retour,
-            Some(ECHEC_CONNEXION.into()),
-        );
-        return Ok((StatusCode::UNAUTHORIZED, axum::response::Html(p.render()?)).into_response());
+        return refus(StatusCode::UNAUTHORIZED, ECHEC_CONNEXION);
     };
     let secret = ouvrir_session(&etat, compte.id).await?;
     let mut entetes = HeaderMap::new();
@@ -354,6 +438,10 @@ struct PageJetons {
     message_erreur: String,
     libelle: String,
     jours: String,
+    /// Older revoked or expired tokens not listed.
+    masques: usize,
+    libelle_max: usize,
+    actifs_max: i64,
 }
 
 async fn page_jetons_de(
@@ -387,8 +475,13 @@ async fn page_jetons_de(
                 statut,
                 actif,
             }
-        })
-        .collect();
+        });
+    // Active tokens are bounded (JETONS_ACTIFS_MAX), revoked and expired ones are not: the page
+    // lists every active token, then the most recent others up to JETONS_AFFICHES.
+    let (mut jetons, inactifs): (Vec<LigneJeton>, Vec<LigneJeton>) = jetons.partition(|j| j.actif);
+    let place = JETONS_AFFICHES.saturating_sub(jetons.len());
+    let masques = inactifs.len().saturating_sub(place);
+    jetons.extend(inactifs.into_iter().take(place));
     Ok(PageJetons {
         page: Page::new(etat, "Mes jetons d'API", "").ariane("Mes jetons d'API", None),
         jetons,
@@ -397,6 +490,9 @@ async fn page_jetons_de(
         message_erreur: erreur.map(|e| e.0).unwrap_or_default(),
         libelle,
         jours,
+        masques,
+        libelle_max: LIBELLE_JETON_MAX,
+        actifs_max: JETONS_ACTIFS_MAX,
     })
 }
 
@@ -420,9 +516,35 @@ pub async fn creer_jeton(
 ) -> Result<Response, ErreurWeb> {
     let etat = etat.pour(&u);
     let libelle = f.libelle.trim().to_string();
+    let longueur = libelle.chars().count();
+    let actifs = || async {
+        let maintenant = temps::iso(temps::maintenant());
+        Ok::<_, ErreurWeb>(
+            etat.base
+                .jetons_de(u.compte.id)
+                .await?
+                .iter()
+                .filter(|j| j.revoque_le.is_none() && j.expire_le > maintenant)
+                .count(),
+        )
+    };
     let erreur = if libelle.is_empty() {
         Some((
             "Donnez un libellé au jeton (par exemple le nom du logiciel qui l'utilise).".to_string(),
+            "libelle",
+        ))
+    } else if longueur > LIBELLE_JETON_MAX {
+        Some((
+            format!(
+                "Le libellé du jeton est trop long : {longueur} caractères pour {LIBELLE_JETON_MAX} au plus."
+            ),
+            "libelle",
+        ))
+    } else if actifs().await? as i64 >= JETONS_ACTIFS_MAX {
+        Some((
+            format!(
+                "Vous avez déjà {JETONS_ACTIFS_MAX} jetons actifs, le maximum : révoquez un jeton dont vous n'avez plus l'usage avant d'en créer un autre."
+            ),
             "libelle",
         ))
     } else {
@@ -438,7 +560,10 @@ pub async fn creer_jeton(
         }
     };
     if erreur.is_some() {
-        let p = page_jetons_de(&etat, &u, None, erreur, libelle, f.jours).await?;
+        // The typed label is shown back, cut to what the field accepts.
+        let libelle = libelle.chars().take(LIBELLE_JETON_MAX).collect();
+        let jours = f.jours.chars().take(20).collect();
+        let p = page_jetons_de(&etat, &u, None, erreur, libelle, jours).await?;
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             axum::response::Html(p.render()?),

@@ -373,11 +373,23 @@ pub fn lire(
             if p.chars().count() > super::MAX_COURT {
                 l.erreur(
                     "partenaires",
-                    "« Partenaires » : un nom de partenaire dépasse 1 000 caractères.",
+                    format!(
+                        "« Partenaires » : un nom de partenaire dépasse {} caractères.",
+                        super::MAX_COURT
+                    ),
                 );
             } else {
                 partenaires.push(p.to_string());
             }
+        }
+        if partenaires.len() > MAX_LIGNES {
+            l.erreur(
+                "partenaires",
+                format!(
+                    "« Partenaires » : {} partenaires, pour {MAX_LIGNES} au plus (un par ligne).",
+                    partenaires.len()
+                ),
+            );
         }
     }
     let public_mobilite = l.choix("public_mobilite", "Public de l'action de mobilité", &PUBLICS);

@@ -24,12 +24,13 @@ use crate::pages::{id_champ, lien_constat};
 
 /// Most fields a form may carry; anything beyond is ignored.
 const MAX_CHAMPS: usize = 5_000;
-/// Most rows of a repeated block (co-funders, expense lines, indicators).
-pub const MAX_LIGNES: usize = 100;
-/// Longest one-line text, in characters.
-pub const MAX_COURT: usize = 1_000;
-/// Longest multi-line text, in characters.
-pub const MAX_LONG: usize = 20_000;
+/// Most rows of a repeated block (co-funders, expense lines, indicators): the contract's
+/// limit, so that what a form stores reads back from the file format.
+pub const MAX_LIGNES: usize = pacte_core::contrat::LIGNES_MAX;
+/// Longest one-line text, in characters (the contract's limit).
+pub const MAX_COURT: usize = pacte_core::contrat::TEXTE_COURT_MAX;
+/// Longest multi-line text, in characters (the contract's limit).
+pub const MAX_LONG: usize = pacte_core::contrat::TEXTE_LONG_MAX;
 
 /// What the user typed, field by field. A field absent from the form reads as empty.
 #[derive(Debug, Clone, Default)]
