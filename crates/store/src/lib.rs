@@ -590,6 +590,7 @@ impl Base {
             );
         }
         actuels.extend(comptes::vues_actuelles(&mut tx).await?);
+        actuels.extend(comptes::vues_liens_proconnect(&mut tx).await?);
         tx.commit().await?;
         Ok(audit::verifier(&entrees, (tete.0, &tete.1), &actuels))
     }

@@ -35,6 +35,11 @@ const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[
         "proconnect",
         include_str!("../migrations/sqlite/0003_proconnect.sql"),
     ),
+    (
+        7,
+        "proconnect_sub",
+        include_str!("../migrations/sqlite/0007_proconnect_sub.sql"),
+    ),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -51,6 +56,11 @@ const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
         3,
         "proconnect",
         include_str!("../migrations/postgres/0003_proconnect.sql"),
+    ),
+    (
+        7,
+        "proconnect_sub",
+        include_str!("../migrations/postgres/0007_proconnect_sub.sql"),
     ),
 ];
 
