@@ -1257,7 +1257,12 @@ impl Base {
     ///
     /// Whether the link may be made (the account's password, the provider's verified address,
     /// the person's explicit act) is the caller's decision.
-    pub async fn lier_proconnect(&self, utilisateur_id: i64, sujet: &str, acteur: &str) -> Resultat<LienProConnect> {
+    pub async fn lier_proconnect(
+        &self,
+        utilisateur_id: i64,
+        sujet: &str,
+        acteur: &str,
+    ) -> Resultat<LienProConnect> {
         let sujet = sujet_valide(sujet)?;
         let maintenant = horloge::maintenant();
         let mut tx = self.pool.begin().await?;
@@ -1288,7 +1293,11 @@ impl Base {
     /// A national administrator's explicit act: the next ProConnect sign-in with the account's
     /// address links it to that identity, even if the account has a password. Replaces any
     /// link the account had (audited: `autorisation de liaison`).
-    pub async fn autoriser_liaison_proconnect(&self, utilisateur_id: i64, acteur: &str) -> Resultat<LienProConnect> {
+    pub async fn autoriser_liaison_proconnect(
+        &self,
+        utilisateur_id: i64,
+        acteur: &str,
+    ) -> Resultat<LienProConnect> {
         let maintenant = horloge::maintenant();
         let mut tx = self.pool.begin().await?;
         let mut journal = Journal::ouvrir(&mut tx, acteur, &maintenant).await?;

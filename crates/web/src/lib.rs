@@ -127,7 +127,11 @@ fn table_pages() -> Vec<RoutePage> {
             "/compte/mot-de-passe",
             comptes::pages::changer_mot_de_passe,
         ),
-        page(Method::GET, "/compte/proconnect", comptes::proconnect::page_compte),
+        page(
+            Method::GET,
+            "/compte/proconnect",
+            comptes::proconnect::page_compte,
+        ),
         page(Method::POST, "/compte/proconnect", comptes::proconnect::lier),
         page(Method::GET, "/compte/jetons", comptes::pages::page_jetons),
         page(Method::POST, "/compte/jetons", comptes::pages::creer_jeton),

@@ -460,18 +460,29 @@ async fn compte_a_mot_de_passe_jamais_lie_implicitement() {
     assert_eq!(r.statut, StatusCode::FORBIDDEN, "{}", r.corps);
     assert!(r.corps.contains("protégé par un mot de passe"), "{}", r.corps);
     assert!(r.corps.contains("Lier mon compte ProConnect"), "{}", r.corps);
-    assert!(cookie_pose(&r, "pacte_session").is_none(), "aucune session ouverte");
+    assert!(
+        cookie_pose(&r, "pacte_session").is_none(),
+        "aucune session ouverte"
+    );
     // The password form leads to the page where the person links the account.
     assert!(r.corps.contains("/compte/proconnect"), "{}", r.corps);
     assert_eq!(base.utilisateur(admin.id).await.unwrap(), admin);
     assert_eq!(base.lien_proconnect(admin.id).await.unwrap(), None);
-    assert_eq!(base.journal(1, 100_000).await.unwrap().len(), entrees, "rien d'écrit");
+    assert_eq!(
+        base.journal(1, 100_000).await.unwrap().len(),
+        entrees,
+        "rien d'écrit"
+    );
 
     // The person signs in with the password, and links the account explicitly.
     let s = connecter(&app, email_admin, mdp_admin).await;
     let page = get_connecte(&app, &s, "/compte/proconnect").await;
     assert_eq!(page.statut, StatusCode::OK, "{}", page.corps);
-    assert!(page.corps.contains("n&#39;est pas lié à ProConnect"), "{}", page.corps);
+    assert!(
+        page.corps.contains("n&#39;est pas lié à ProConnect"),
+        "{}",
+        page.corps
+    );
     assert!(page.corps.contains("Lier mon compte ProConnect"));
     let r = post_formulaire_connecte(&app, &s, "/compte/proconnect", &[]).await;
     assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
@@ -491,7 +502,11 @@ async fn compte_a_mot_de_passe_jamais_lie_implicitement() {
     assert_eq!(entree.acteur, format!("utilisateur:{}:{}", admin.id, admin.email));
     assert_eq!(base.verifier_audit().await.unwrap().rupture, None);
     let page = get_connecte(&app, &s, "/compte/proconnect?lie=1").await;
-    assert!(page.corps.contains("maintenant lié à ProConnect"), "{}", page.corps);
+    assert!(
+        page.corps.contains("maintenant lié à ProConnect"),
+        "{}",
+        page.corps
+    );
     assert!(!page.corps.contains("name=\"csrf\""), "plus de bouton");
 
     // From now on, ProConnect signs in as that account.
@@ -550,12 +565,20 @@ async fn liaison_autorisee_par_l_administrateur() {
     let admin = connecter(&app, email_admin, mdp_admin).await;
     let fiche = format!("/administration/utilisateurs/{}", compte.id);
     let page = get_connecte(&app, &admin, &fiche).await;
-    assert!(page.corps.contains("Autoriser la liaison ProConnect"), "{}", page.corps);
+    assert!(
+        page.corps.contains("Autoriser la liaison ProConnect"),
+        "{}",
+        page.corps
+    );
     let r = post_formulaire_connecte(&app, &admin, &format!("{fiche}/proconnect"), &[]).await;
     assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
     assert_eq!(location(&r), format!("{fiche}?proconnect=1"));
     let page = get_connecte(&app, &admin, &location(&r)).await;
-    assert!(page.corps.contains("Liaison ProConnect autorisée"), "{}", page.corps);
+    assert!(
+        page.corps.contains("Liaison ProConnect autorisée"),
+        "{}",
+        page.corps
+    );
     let lien = base.lien_proconnect(compte.id).await.unwrap().unwrap();
     assert_eq!(lien.sujet, None);
 
@@ -594,7 +617,12 @@ async fn sujet_epingle_a_la_premiere_liaison() {
     assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
     let compte = base.utilisateur_par_email(EMAIL).await.unwrap().unwrap();
     assert_eq!(
-        base.lien_proconnect(compte.id).await.unwrap().unwrap().sujet.as_deref(),
+        base.lien_proconnect(compte.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .sujet
+            .as_deref(),
         Some(SUJET)
     );
 
@@ -602,7 +630,11 @@ async fn sujet_epingle_a_la_premiere_liaison() {
     fournisseur.regler(|r| r.sujet = "agent-9999".into());
     let r = revenir_de(&app, &partir(&app, "/").await).await;
     assert_eq!(r.statut, StatusCode::FORBIDDEN, "{}", r.corps);
-    assert!(r.corps.contains("lié à une autre identité ProConnect"), "{}", r.corps);
+    assert!(
+        r.corps.contains("lié à une autre identité ProConnect"),
+        "{}",
+        r.corps
+    );
     assert!(cookie_pose(&r, "pacte_session").is_none());
 
     // The pinned identity, whose address changed at the provider: the same account.
@@ -613,7 +645,11 @@ async fn sujet_epingle_a_la_premiere_liaison() {
     let comptes = base.utilisateurs().await.unwrap().len();
     let r = revenir_de(&app, &partir(&app, "/").await).await;
     assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
-    assert_eq!(base.utilisateurs().await.unwrap().len(), comptes, "aucun compte créé");
+    assert_eq!(
+        base.utilisateurs().await.unwrap().len(),
+        comptes,
+        "aucun compte créé"
+    );
     assert_eq!(base.verifier_audit().await.unwrap().rupture, None);
 }
 
@@ -674,22 +710,33 @@ async fn inondation_d_une_adresse_sans_effet_sur_les_autres() {
     assert_eq!(acceptees, pacte_web::proconnect::ETATS_PAR_CLIENT_PAR_DEFAUT);
     let r = derniere.expect("l'inondation est refusée");
     assert!(
-        r.corps.contains("Trop de connexions par ProConnect ont été commencées depuis votre adresse"),
+        r.corps
+            .contains("Trop de connexions par ProConnect ont été commencées depuis votre adresse"),
         "{}",
         r.corps
     );
-    assert!(r.corps.contains("name=\"mot_de_passe\""), "le formulaire reste offert");
+    assert!(
+        r.corps.contains("name=\"mot_de_passe\""),
+        "le formulaire reste offert"
+    );
     assert_eq!(r.entetes[header::RETRY_AFTER], "60");
     // IPv6: the addresses of one /64 count together, another /64 apart.
     for i in 0..pacte_web::proconnect::ETATS_PAR_CLIENT_PAR_DEFAUT {
         let adresse = format!("2001:db8:1:2::{:x}", i + 1);
-        assert_eq!(depart(&app, "/", Some(&adresse)).await.statut, StatusCode::SEE_OTHER);
+        assert_eq!(
+            depart(&app, "/", Some(&adresse)).await.statut,
+            StatusCode::SEE_OTHER
+        );
     }
     for (adresse, attendu) in [
         ("2001:db8:1:2::ffff", StatusCode::TOO_MANY_REQUESTS),
         ("2001:db8:1:3::1", StatusCode::SEE_OTHER),
     ] {
-        assert_eq!(depart(&app, "/", Some(adresse)).await.statut, attendu, "{adresse}");
+        assert_eq!(
+            depart(&app, "/", Some(adresse)).await.statut,
+            attendu,
+            "{adresse}"
+        );
     }
     // The agent's login was not pushed out.
     let r = revenir_de(&app, &agent).await;

@@ -107,7 +107,11 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
     ("POST", "/administration/utilisateurs/nouveau", GererUtilisateurs),
     ("GET", "/administration/utilisateurs/{id}", GererUtilisateurs),
     ("POST", "/administration/utilisateurs/{id}", GererUtilisateurs),
-    ("POST", "/administration/utilisateurs/{id}/proconnect", GererUtilisateurs),
+    (
+        "POST",
+        "/administration/utilisateurs/{id}/proconnect",
+        GererUtilisateurs,
+    ),
     ("GET", "/administration/journal", LireJournal),
     ("GET", "/administration/journal/{id}", LireJournal),
     ("GET", "/statique/{*chemin}", Public),

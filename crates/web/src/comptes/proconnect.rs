@@ -249,8 +249,12 @@ fn cle_client(adresse: &str) -> String {
 /// store of logins is full): the sign-in page, 429, and when to come back.
 fn trop_de_connexions(etat: &Etat, refus: Sature, retour: &str) -> Response {
     let message = match refus {
-        Sature::Client => "Trop de connexions par ProConnect ont été commencées depuis votre adresse sans aboutir. Patientez quelques minutes, puis recommencez ; vous pouvez aussi vous connecter avec votre mot de passe Pacte.",
-        Sature::Global => "Pacte reçoit trop de demandes de connexion par ProConnect en ce moment. Patientez quelques minutes, puis recommencez ; vous pouvez aussi vous connecter avec votre mot de passe Pacte.",
+        Sature::Client => {
+            "Trop de connexions par ProConnect ont été commencées depuis votre adresse sans aboutir. Patientez quelques minutes, puis recommencez ; vous pouvez aussi vous connecter avec votre mot de passe Pacte."
+        }
+        Sature::Global => {
+            "Pacte reçoit trop de demandes de connexion par ProConnect en ce moment. Patientez quelques minutes, puis recommencez ; vous pouvez aussi vous connecter avec votre mot de passe Pacte."
+        }
     };
     let mut r = echec(etat, StatusCode::TOO_MANY_REQUESTS, message.into(), retour);
     r.headers_mut()
@@ -260,7 +264,12 @@ fn trop_de_connexions(etat: &Etat, refus: Sature, retour: &str) -> Response {
 
 /// Starts a login for `client` (its address): keeps its secrets, and sends the browser to the
 /// provider with the login cookie. `lier`: the account the login is to be linked to.
-async fn commencer(etat: &Etat, client: &str, retour: &str, lier: Option<i64>) -> Result<Response, ErreurWeb> {
+async fn commencer(
+    etat: &Etat,
+    client: &str,
+    retour: &str,
+    lier: Option<i64>,
+) -> Result<Response, ErreurWeb> {
     let pc = proconnect(etat)?;
     let fournisseur = match pc.client().await {
         Ok(c) => c,
@@ -379,7 +388,11 @@ pub async fn retour(
 /// their (verified) e-mail address, if it may be linked now — it is then linked —; else a
 /// new one with no rights, linked at once. `Err`: why the agent is refused, in French.
 async fn compte_de(etat: &Etat, identite: &Identite) -> Result<Result<Compte, String>, ErreurWeb> {
-    if let Some(u) = etat.base.utilisateur_par_sujet_proconnect(&identite.sujet).await? {
+    if let Some(u) = etat
+        .base
+        .utilisateur_par_sujet_proconnect(&identite.sujet)
+        .await?
+    {
         return Ok(Ok(u));
     }
     if identite.email_verifie == Some(false) {
@@ -410,7 +423,11 @@ async fn compte_de(etat: &Etat, identite: &Identite) -> Result<Result<Compte, St
         }
         None => creer_compte(etat, identite, &acteur).await?,
     };
-    match etat.base.lier_proconnect(compte.id, &identite.sujet, &acteur).await {
+    match etat
+        .base
+        .lier_proconnect(compte.id, &identite.sujet, &acteur)
+        .await
+    {
         Ok(_) => Ok(Ok(compte)),
         Err(ErreurStore::Invalide(m)) => Ok(Err(format!(
             "La connexion par ProConnect a été refusée : {m}. Adressez-vous à l'administrateur national de Pacte."
@@ -480,7 +497,11 @@ async fn lier_compte(etat: &Etat, id: i64, identite: &Identite) -> Result<Respon
         return Ok(refus("adresse"));
     }
     let acteur = format!("utilisateur:{}:{}", compte.id, compte.email);
-    match etat.base.lier_proconnect(compte.id, &identite.sujet, &acteur).await {
+    match etat
+        .base
+        .lier_proconnect(compte.id, &identite.sujet, &acteur)
+        .await
+    {
         Ok(_) => {
             let mut entetes = HeaderMap::new();
             entetes.insert(header::SET_COOKIE, cookie_etat(etat, None));
@@ -523,7 +544,8 @@ pub async fn page_compte(
     let lien = etat.base.lien_proconnect(u.compte.id).await?;
     let lie = lien.as_ref().is_some_and(|l| l.sujet.is_some());
     let situation = if lie {
-        "Votre compte Pacte est lié à votre identité ProConnect : vous pouvez vous connecter avec ProConnect.".to_string()
+        "Votre compte Pacte est lié à votre identité ProConnect : vous pouvez vous connecter avec ProConnect."
+            .to_string()
     } else if lien.is_some() {
         "L'administrateur national a autorisé la liaison de votre compte : elle se fera à votre prochaine connexion avec ProConnect.".to_string()
     } else {
@@ -542,7 +564,10 @@ pub async fn page_compte(
         email: u.compte.email.clone(),
         situation,
         propose_liaison: !lie,
-        message: q.lie.is_some().then_some("Votre compte est maintenant lié à ProConnect."),
+        message: q
+            .lie
+            .is_some()
+            .then_some("Votre compte est maintenant lié à ProConnect."),
         erreur,
     })
 }

@@ -673,7 +673,9 @@ pub async fn fiche(
         fc.autoriser_liaison = bouton.filter(|_| etat.proconnect.is_some());
     }
     p.message = if q.proconnect.is_some() {
-        Some("Liaison ProConnect autorisée : elle se fera à la prochaine connexion de la personne par ProConnect, avec l'adresse du compte.")
+        Some(
+            "Liaison ProConnect autorisée : elle se fera à la prochaine connexion de la personne par ProConnect, avec l'adresse du compte.",
+        )
     } else if q.cree.is_some() {
         Some("Compte créé.")
     } else if q.enregistre.is_some() {
@@ -814,8 +816,6 @@ pub async fn autoriser_proconnect(
 ) -> Result<Response, ErreurWeb> {
     exiger(&u)?;
     let c = compte(&etat, &id).await?;
-    etat.base
-        .autoriser_liaison_proconnect(c.id, &u.acteur())
-        .await?;
+    etat.base.autoriser_liaison_proconnect(c.id, &u.acteur()).await?;
     Ok(Redirect::to(&format!("{LISTE}/{}?proconnect=1", c.id)).into_response())
 }

@@ -332,7 +332,11 @@ pub(crate) fn verifier_jeton_id(
     if iat > attendu.maintenant.saturating_add(TOLERANCE_HORLOGE) {
         return Err(ErreurOidc::JetonDuFutur);
     }
-    if iat < attendu.maintenant.saturating_sub(AGE_MAX_JETON + TOLERANCE_HORLOGE) {
+    if iat
+        < attendu
+            .maintenant
+            .saturating_sub(AGE_MAX_JETON + TOLERANCE_HORLOGE)
+    {
         return Err(ErreurOidc::JetonTropAncien);
     }
     let nonce_recu = revendications.get("nonce").and_then(Value::as_str);
@@ -657,7 +661,10 @@ mod tests {
         assert_eq!(avec("aud", json!(["pacte"])), Ok("s".into()));
         // `nbf`: now is 1 000 000, the tolerance 60 s.
         assert_eq!(avec("nbf", json!(1_000_060)), Ok("s".into()));
-        assert_eq!(avec("nbf", json!(1_000_061)), Err(ErreurOidc::JetonPasEncoreValide));
+        assert_eq!(
+            avec("nbf", json!(1_000_061)),
+            Err(ErreurOidc::JetonPasEncoreValide)
+        );
         assert_eq!(avec("nbf", json!("hier")), Err(ErreurOidc::JetonMalforme));
         // `iat` at most 10 min (+ 60 s) old: 1 000 000 − 660 = 999 340.
         assert_eq!(avec("iat", json!(999_340)), Ok("s".into()));
@@ -783,7 +790,8 @@ mod tests {
     fn empreinte_du_jeton_d_acces() {
         // OpenID Connect Core §3.1.3.6 example: SHA-256 of the access token, left half, base64url.
         let acces = "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y";
-        let empreinte = BASE64URL.encode(&ring::digest::digest(&ring::digest::SHA256, acces.as_bytes()).as_ref()[..16]);
+        let empreinte =
+            BASE64URL.encode(&ring::digest::digest(&ring::digest::SHA256, acces.as_bytes()).as_ref()[..16]);
         let avec = |at_hash: Value| revendications(json!({ "at_hash": at_hash }));
         assert_eq!(verifier_at_hash(&avec(json!(empreinte)), Some(acces)), Ok(()));
         assert_eq!(
@@ -794,7 +802,10 @@ mod tests {
             verifier_at_hash(&avec(json!(empreinte)), None),
             Err(ErreurOidc::EmpreinteJetonAccesIncorrecte)
         );
-        assert_eq!(verifier_at_hash(&avec(json!(3)), Some(acces)), Err(ErreurOidc::JetonMalforme));
+        assert_eq!(
+            verifier_at_hash(&avec(json!(3)), Some(acces)),
+            Err(ErreurOidc::JetonMalforme)
+        );
         assert_eq!(verifier_at_hash(&revendications(json!({})), Some(acces)), Ok(()));
     }
 

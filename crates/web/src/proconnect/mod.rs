@@ -35,8 +35,8 @@ use serde_json::{Map, Value};
 
 pub use erreur::ErreurOidc;
 pub use etats::{
-    CAPACITE_ETATS_PAR_DEFAUT, DUREE_ETAT_PAR_DEFAUT, ETATS_PAR_CLIENT_PAR_DEFAUT, EtatConnexion, EtatsEnAttente,
-    Sature,
+    CAPACITE_ETATS_PAR_DEFAUT, DUREE_ETAT_PAR_DEFAUT, ETATS_PAR_CLIENT_PAR_DEFAUT, EtatConnexion,
+    EtatsEnAttente, Sature,
 };
 
 use erreur::nettoyer;
@@ -509,7 +509,10 @@ impl ClientProConnect {
         let en_cache = {
             let mut cache = self.verrou_cles();
             let frais = cache.charge_le.elapsed() < DUREE_CACHE_CLES;
-            match frais.then(|| jws::choisir_cle(&decoupe, &cache.cles).cloned()).flatten() {
+            match frais
+                .then(|| jws::choisir_cle(&decoupe, &cache.cles).cloned())
+                .flatten()
+            {
                 Some(cle) => Some(cle),
                 None if !frais => None,
                 None => {
