@@ -1112,8 +1112,9 @@ mod tests_roles {
 /// Audit entity of the link between an account and a ProConnect identity (id: the account's).
 pub const ENTITE_LIEN_PROCONNECT: &str = "lien_proconnect";
 
-/// The link of an account to a ProConnect identity. Also its view in the audit log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The link of an account to a ProConnect identity. Also its view in the audit log, and its
+/// row in a backup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct LienProConnect {
     pub utilisateur_id: i64,
     /// The provider's `sub`; `None` while the link is only authorised by an administrator
@@ -1170,6 +1171,37 @@ pub(crate) async fn vues_liens_proconnect(
             ))
         })
         .collect()
+}
+
+/// Every link, for a backup.
+pub(crate) async fn liens_proconnect_tx(tx: &mut Transaction<'_, Any>) -> Resultat<Vec<LienProConnect>> {
+    sqlx::query(&format!(
+        "SELECT {COLONNES_LIEN} FROM liens_proconnect ORDER BY utilisateur_id"
+    ))
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(lire_lien)
+    .collect()
+}
+
+/// Writes the links of a backup as they were (their audit entries come with the log).
+pub(crate) async fn restaurer_liens_proconnect(
+    tx: &mut Transaction<'_, Any>,
+    liens: &[LienProConnect],
+) -> Resultat<()> {
+    for l in liens {
+        sqlx::query(&format!(
+            "INSERT INTO liens_proconnect ({COLONNES_LIEN}) VALUES ($1, $2, $3, $4)"
+        ))
+        .bind(l.utilisateur_id)
+        .bind(l.sujet.as_deref())
+        .bind(&l.modifie_par)
+        .bind(&l.modifie_le)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 async fn lien_tx(tx: &mut Transaction<'_, Any>, utilisateur_id: i64) -> Resultat<Option<LienProConnect>> {

@@ -948,6 +948,22 @@ conformite!(liens_proconnect, |banc: Banc| async move {
     );
     audit_intact(&base).await;
 
+    // A backup carries the links: restored, they still verify.
+    let cible = banc.base_sqlite().await;
+    let rapport = sauvegarde::migrer(&base, &cible).await.expect("migration");
+    assert!(rapport.identiques());
+    assert_eq!(
+        cible
+            .lien_proconnect(b.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .sujet
+            .as_deref(),
+        Some("sub-a")
+    );
+    audit_intact(&cible).await;
+
     // `a`'s identity replaced behind the application's back: found.
     let mut conn = sqlx::AnyConnection::connect(&url)
         .await
