@@ -607,6 +607,14 @@ async fn liaison_autorisee_par_l_administrateur() {
         ]
     );
     assert_eq!(base.verifier_audit().await.unwrap().rupture, None);
+    // The audit log names it for people.
+    let page = get_connecte(&app, &admin, "/administration/journal").await;
+    assert!(
+        page.corps
+            .contains(&format!("Liaison ProConnect du compte n° {}", compte.id)),
+        "{}",
+        page.corps
+    );
 }
 
 #[tokio::test]

@@ -45,6 +45,7 @@ pub fn entite_lisible(entite: &str) -> String {
         "fiche" => "Fiche".into(),
         "utilisateur" => "Compte utilisateur".into(),
         "jeton_api" => "Jeton d'API".into(),
+        "lien_proconnect" => "Liaison ProConnect".into(),
         "referentiel" => "Référentiel".into(),
         autre => autre.into(),
     }
@@ -151,6 +152,10 @@ fn objet(e: &EntreeAudit, lieux: &Lieux) -> (String, Option<String>) {
             )
         }
         "jeton_api" => (format!("Jeton d'API n° {}", e.entite_id), None),
+        "lien_proconnect" => (
+            format!("Liaison ProConnect du compte n° {}", e.entite_id),
+            id.map(|i| format!("/administration/utilisateurs/{i}")),
+        ),
         "referentiel" => ("Référentiel des actions".into(), None),
         autre => (format!("{autre} {}", e.entite_id), None),
     }
