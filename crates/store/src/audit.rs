@@ -782,7 +782,10 @@ pub(crate) fn verifier(
         }
     }
     for ((entite, id), e) in &dernier_etat {
-        let audite = matches!(entite.as_str(), "contrat" | "fiche" | "utilisateur" | "jeton_api");
+        let audite = matches!(
+            entite.as_str(),
+            "contrat" | "fiche" | "utilisateur" | "jeton_api" | crate::comptes::ENTITE_LIEN_PROCONNECT
+        );
         let cle = (entite.clone(), id.clone());
         if audite
             && e.apres.is_some()
@@ -885,7 +888,14 @@ impl Ancre {
 }
 
 /// The entities the store writes to the log.
-pub const ENTITES: &[&str] = &["contrat", "fiche", "utilisateur", "jeton_api", "referentiel"];
+pub const ENTITES: &[&str] = &[
+    "contrat",
+    "fiche",
+    "utilisateur",
+    "jeton_api",
+    crate::comptes::ENTITE_LIEN_PROCONNECT,
+    "referentiel",
+];
 
 /// The operations the store writes to the log.
 pub const OPERATIONS: &[&str] = &[
@@ -896,6 +906,8 @@ pub const OPERATIONS: &[&str] = &[
     "modification du mot de passe",
     "desactivation",
     "revocation",
+    "liaison",
+    "autorisation de liaison",
 ];
 
 /// A selection of the audit log; every criterion is optional.

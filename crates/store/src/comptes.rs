@@ -1106,3 +1106,240 @@ mod tests_roles {
         assert_eq!(role, super::ROLE_ADMINISTRATEUR);
     }
 }
+
+// ----- ProConnect identities pinned to accounts -----
+
+/// Audit entity of the link between an account and a ProConnect identity (id: the account's).
+pub const ENTITE_LIEN_PROCONNECT: &str = "lien_proconnect";
+
+/// The link of an account to a ProConnect identity. Also its view in the audit log, and its
+/// row in a backup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct LienProConnect {
+    pub utilisateur_id: i64,
+    /// The provider's `sub`; `None` while the link is only authorised by an administrator
+    /// ([`Base::autoriser_liaison_proconnect`]), until the next ProConnect sign-in makes it.
+    pub sujet: Option<String>,
+    pub modifie_par: String,
+    pub modifie_le: String,
+}
+
+const COLONNES_LIEN: &str = "utilisateur_id, sujet, modifie_par, modifie_le";
+
+/// The longest `sub` accepted (OpenID Connect Core §2: at most 255 ASCII characters).
+pub const LONGUEUR_MAX_SUJET: usize = 255;
+
+fn lire_lien(r: &AnyRow) -> Resultat<LienProConnect> {
+    Ok(LienProConnect {
+        utilisateur_id: r.try_get("utilisateur_id")?,
+        sujet: r.try_get("sujet")?,
+        modifie_par: r.try_get("modifie_par")?,
+        modifie_le: r.try_get("modifie_le")?,
+    })
+}
+
+/// The text logged for a link.
+fn vue_lien(l: &LienProConnect) -> String {
+    json(l)
+}
+
+fn sujet_valide(sujet: &str) -> Resultat<&str> {
+    if sujet.is_empty()
+        || sujet.len() > LONGUEUR_MAX_SUJET
+        || sujet.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
+        return Err(invalide(format!(
+            "identifiant ProConnect (sub) invalide : attendu de 1 à {LONGUEUR_MAX_SUJET} caractères sans espace"
+        )));
+    }
+    Ok(sujet)
+}
+
+/// The audited view of every link as stored now, for [`Base::verifier_audit`].
+pub(crate) async fn vues_liens_proconnect(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+) -> Resultat<Vec<((String, String), String)>> {
+    sqlx::query(&format!("SELECT {COLONNES_LIEN} FROM liens_proconnect"))
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| {
+            let l = lire_lien(r)?;
+            Ok((
+                (ENTITE_LIEN_PROCONNECT.to_string(), l.utilisateur_id.to_string()),
+                vue_lien(&l),
+            ))
+        })
+        .collect()
+}
+
+/// Every link, for a backup.
+pub(crate) async fn liens_proconnect_tx(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+) -> Resultat<Vec<LienProConnect>> {
+    sqlx::query(&format!(
+        "SELECT {COLONNES_LIEN} FROM liens_proconnect ORDER BY utilisateur_id"
+    ))
+    .fetch_all(&mut **tx)
+    .await?
+    .iter()
+    .map(lire_lien)
+    .collect()
+}
+
+/// Writes the links of a backup as they were (their audit entries come with the log).
+pub(crate) async fn restaurer_liens_proconnect(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    liens: &[LienProConnect],
+) -> Resultat<()> {
+    for l in liens {
+        sqlx::query(&format!(
+            "INSERT INTO liens_proconnect ({COLONNES_LIEN}) VALUES ($1, $2, $3, $4)"
+        ))
+        .bind(l.utilisateur_id)
+        .bind(l.sujet.as_deref())
+        .bind(&l.modifie_par)
+        .bind(&l.modifie_le)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn lien_tx(conn: &mut AnyConnection, utilisateur_id: i64) -> Resultat<Option<LienProConnect>> {
+    sqlx::query(&format!(
+        "SELECT {COLONNES_LIEN} FROM liens_proconnect WHERE utilisateur_id = $1"
+    ))
+    .bind(utilisateur_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .as_ref()
+    .map(lire_lien)
+    .transpose()
+}
+
+/// Writes `apres` over the link of its account (`avant`, if any) and logs the change.
+async fn ecrire_lien(
+    e: &mut Ecriture<'_>,
+    avant: Option<&LienProConnect>,
+    apres: &LienProConnect,
+    operation: &str,
+) -> Resultat<()> {
+    let requete = if avant.is_some() {
+        "UPDATE liens_proconnect SET sujet = $2, modifie_par = $3, modifie_le = $4 WHERE utilisateur_id = $1"
+    } else {
+        "INSERT INTO liens_proconnect (utilisateur_id, sujet, modifie_par, modifie_le) VALUES ($1, $2, $3, $4)"
+    };
+    sqlx::query(requete)
+        .bind(apres.utilisateur_id)
+        .bind(apres.sujet.as_deref())
+        .bind(&apres.modifie_par)
+        .bind(&apres.modifie_le)
+        .execute(e.conn())
+        .await
+        .map_err(|err| {
+            Unicite::SujetProConnect.traduire(err, || {
+                invalide("cette identité ProConnect est déjà liée à un autre compte Pacte".into())
+            })
+        })?;
+    e.consigner(
+        ENTITE_LIEN_PROCONNECT,
+        &apres.utilisateur_id.to_string(),
+        operation,
+        avant.map(vue_lien).as_deref(),
+        Some(&vue_lien(apres)),
+    )
+    .await
+}
+
+impl Base {
+    /// The link of an account to a ProConnect identity, if any (made or only authorised).
+    pub async fn lien_proconnect(&self, utilisateur_id: i64) -> Resultat<Option<LienProConnect>> {
+        sqlx::query(&format!(
+            "SELECT {COLONNES_LIEN} FROM liens_proconnect WHERE utilisateur_id = $1"
+        ))
+        .bind(utilisateur_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(lire_lien)
+        .transpose()
+    }
+
+    /// The account linked to the ProConnect identity `sujet`, active or not.
+    pub async fn utilisateur_par_sujet_proconnect(&self, sujet: &str) -> Resultat<Option<Utilisateur>> {
+        sqlx::query(&format!(
+            "SELECT {COLONNES_U} FROM utilisateurs u JOIN liens_proconnect l ON l.utilisateur_id = u.id \
+             WHERE l.sujet = $1"
+        ))
+        .bind(sujet)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(lire_utilisateur)
+        .transpose()
+    }
+
+    /// Links an account to the ProConnect identity `sujet` (audited: `liaison`). Linking it
+    /// again to the same identity changes nothing and writes nothing. Refused (`Invalide`,
+    /// nothing written) when the account is linked to another identity — only an
+    /// administrator's [`autoriser_liaison_proconnect`](Self::autoriser_liaison_proconnect)
+    /// undoes a link — or when the identity is linked to another account.
+    ///
+    /// Whether the link may be made (the account's password, the provider's verified address,
+    /// the person's explicit act) is the caller's decision.
+    pub async fn lier_proconnect(
+        &self,
+        utilisateur_id: i64,
+        sujet: &str,
+        acteur: &str,
+    ) -> Resultat<LienProConnect> {
+        let sujet = sujet_valide(sujet)?;
+        let mut e = self.ecriture(acteur).await?;
+        let maintenant = e.maintenant().to_string();
+        let compte = lire_utilisateur_tx(e.conn(), utilisateur_id).await?;
+        let avant = lien_tx(e.conn(), utilisateur_id).await?;
+        match avant.as_ref().and_then(|l| l.sujet.as_deref()) {
+            Some(s) if s == sujet => return Ok(avant.expect("link read")),
+            Some(_) => {
+                return Err(invalide(format!(
+                    "le compte {} est déjà lié à une autre identité ProConnect",
+                    compte.email
+                )));
+            }
+            None => {}
+        }
+        let apres = LienProConnect {
+            utilisateur_id,
+            sujet: Some(sujet.to_string()),
+            modifie_par: acteur.to_string(),
+            modifie_le: maintenant,
+        };
+        ecrire_lien(&mut e, avant.as_ref(), &apres, "liaison").await?;
+        e.conclure().await?;
+        Ok(apres)
+    }
+
+    /// A national administrator's explicit act: the next ProConnect sign-in with the account's
+    /// address links it to that identity, even if the account has a password. Replaces any
+    /// link the account had (audited: `autorisation de liaison`).
+    pub async fn autoriser_liaison_proconnect(
+        &self,
+        utilisateur_id: i64,
+        acteur: &str,
+    ) -> Resultat<LienProConnect> {
+        let mut e = self.ecriture(acteur).await?;
+        let maintenant = e.maintenant().to_string();
+        lire_utilisateur_tx(e.conn(), utilisateur_id).await?;
+        let avant = lien_tx(e.conn(), utilisateur_id).await?;
+        let apres = LienProConnect {
+            utilisateur_id,
+            sujet: None,
+            modifie_par: acteur.to_string(),
+            modifie_le: maintenant,
+        };
+        ecrire_lien(&mut e, avant.as_ref(), &apres, "autorisation de liaison").await?;
+        e.conclure().await?;
+        Ok(apres)
+    }
+}

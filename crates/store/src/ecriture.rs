@@ -151,6 +151,8 @@ pub(crate) enum Unicite {
     HashJeton,
     /// `sessions (id_hash)`, the primary key.
     IdSession,
+    /// `liens_proconnect (sujet)`: a ProConnect identity is linked to one account.
+    SujetProConnect,
 }
 
 impl Unicite {
@@ -162,6 +164,7 @@ impl Unicite {
             Unicite::EmailUtilisateur => "utilisateurs_email_key",
             Unicite::HashJeton => "jetons_api_hash_key",
             Unicite::IdSession => "sessions_pkey",
+            Unicite::SujetProConnect => "liens_proconnect_sujet_key",
         }
     }
 

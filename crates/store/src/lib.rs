@@ -344,6 +344,9 @@ impl Base {
             );
         }
         actuels.documents.extend(comptes::vues_actuelles(&mut tx).await?);
+        actuels
+            .documents
+            .extend(comptes::vues_liens_proconnect(&mut tx).await?);
         actuels.lire_colonnes(&mut tx).await?;
         tx.commit().await?;
         let mut rapport = audit::verifier(&entrees, (tete.0, &tete.1), &actuels, self.cle.as_deref(), ancre);

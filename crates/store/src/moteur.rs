@@ -45,6 +45,11 @@ const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[
         "montants",
         include_str!("../migrations/sqlite/0006_montants.sql"),
     ),
+    (
+        7,
+        "proconnect_sub",
+        include_str!("../migrations/sqlite/0007_proconnect_sub.sql"),
+    ),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -71,6 +76,11 @@ const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
         6,
         "montants",
         include_str!("../migrations/postgres/0006_montants.sql"),
+    ),
+    (
+        7,
+        "proconnect_sub",
+        include_str!("../migrations/postgres/0007_proconnect_sub.sql"),
     ),
 ];
 

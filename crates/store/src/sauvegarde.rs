@@ -34,6 +34,9 @@ pub struct Sauvegarde {
     /// API tokens, with their hashes (never the secrets).
     #[serde(default)]
     pub jetons: Vec<LigneJeton>,
+    /// Accounts' ProConnect identities (absent from the file when there is none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub liens_proconnect: Vec<crate::comptes::LienProConnect>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -231,6 +234,7 @@ impl Base {
             .iter()
             .map(ligne_jeton)
             .collect::<Resultat<Vec<_>>>()?;
+        let liens_proconnect = crate::comptes::liens_proconnect_tx(&mut tx).await?;
         tx.commit().await?;
         let cree_le = crate::horloge::maintenant();
         let ancre = audit::Ancre::signer(audit_tete.0, &audit_tete.1, &cree_le, self.cle_audit());
@@ -245,6 +249,7 @@ impl Base {
             audit_tete,
             utilisateurs,
             jetons,
+            liens_proconnect,
         })
     }
 
@@ -348,6 +353,7 @@ impl Base {
             .execute(&mut *tx)
             .await?;
         }
+        crate::comptes::restaurer_liens_proconnect(&mut tx, &s.liens_proconnect).await?;
         for e in &s.audit {
             audit::inserer(&mut tx, e).await?;
         }

@@ -862,3 +862,107 @@ conformite!(role_modifie_hors_pacte_detecte, |banc: Banc| async move {
         rupture.raison
     );
 });
+
+// ProConnect identities pinned to accounts: one identity per account and one account per
+// identity, every change audited, and a `sub` swapped behind the application's back found by
+// the verification.
+conformite!(liens_proconnect, |banc: Banc| async move {
+    let (base, url) = banc.base_et_url().await;
+    let a = creer(&base, "a@exemple.fr").await;
+    let b = creer(&base, "b@exemple.fr").await;
+    assert_eq!(base.lien_proconnect(a.id).await.unwrap(), None);
+    let lien = base
+        .lier_proconnect(a.id, "sub-a", "proconnect:sub-a")
+        .await
+        .unwrap();
+    assert_eq!(lien.sujet.as_deref(), Some("sub-a"));
+    assert_eq!(
+        base.utilisateur_par_sujet_proconnect("sub-a")
+            .await
+            .unwrap()
+            .map(|u| u.id),
+        Some(a.id)
+    );
+    assert_eq!(
+        base.utilisateur_par_sujet_proconnect("sub-b").await.unwrap(),
+        None
+    );
+    let entrees = audit_intact(&base).await;
+    // The same link again writes nothing.
+    base.lier_proconnect(a.id, "sub-a", "x").await.unwrap();
+    assert_eq!(audit_intact(&base).await, entrees);
+    // Another identity for `a`, or `sub-a` for `b`: refused, nothing written.
+    assert!(invalide(base.lier_proconnect(a.id, "sub-z", "x").await.unwrap_err()).contains("autre identité"));
+    assert!(invalide(base.lier_proconnect(b.id, "sub-a", "x").await.unwrap_err()).contains("déjà liée"));
+    assert!(invalide(base.lier_proconnect(b.id, "", "x").await.unwrap_err()).contains("sub"));
+    assert_eq!(base.lien_proconnect(b.id).await.unwrap(), None);
+    assert_eq!(audit_intact(&base).await, entrees);
+    // An administrator's authorisation replaces the link; the next link takes its place.
+    let autorise = base.autoriser_liaison_proconnect(a.id, ADMIN).await.unwrap();
+    assert_eq!(autorise.sujet, None);
+    assert_eq!(
+        base.utilisateur_par_sujet_proconnect("sub-a").await.unwrap(),
+        None
+    );
+    base.lier_proconnect(a.id, "sub-a2", "proconnect:sub-a2")
+        .await
+        .unwrap();
+    base.lier_proconnect(b.id, "sub-a", "proconnect:sub-a")
+        .await
+        .unwrap();
+    let journal = base.journal(1, 10_000).await.unwrap();
+    let operations: Vec<(&str, &str)> = journal
+        .iter()
+        .filter(|e| e.entite == "lien_proconnect")
+        .map(|e| (e.entite_id.as_str(), e.operation.as_str()))
+        .collect();
+    let (ia, ib) = (a.id.to_string(), b.id.to_string());
+    assert_eq!(
+        operations,
+        [
+            (ia.as_str(), "liaison"),
+            (ia.as_str(), "autorisation de liaison"),
+            (ia.as_str(), "liaison"),
+            (ib.as_str(), "liaison"),
+        ]
+    );
+    audit_intact(&base).await;
+
+    // A backup carries the links: restored, they still verify.
+    let cible = banc.base_sqlite().await;
+    let rapport = sauvegarde::migrer(&base, &cible).await.expect("migration");
+    assert!(rapport.identiques());
+    assert_eq!(
+        cible
+            .lien_proconnect(b.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .sujet
+            .as_deref(),
+        Some("sub-a")
+    );
+    audit_intact(&cible).await;
+
+    // `a`'s identity replaced behind the application's back: found.
+    let mut conn = sqlx::AnyConnection::connect(&url)
+        .await
+        .expect("connexion directe");
+    sqlx::query("UPDATE liens_proconnect SET sujet = 'sub-pirate' WHERE utilisateur_id = $1")
+        .bind(a.id)
+        .execute(&mut conn)
+        .await
+        .expect("modification directe");
+    conn.close().await.expect("fermeture");
+    let rupture = base
+        .verifier_audit()
+        .await
+        .unwrap()
+        .rupture
+        .expect("la modification hors de Pacte doit être détectée");
+    assert!(
+        rupture.raison.contains(&format!("lien_proconnect {}", a.id)),
+        "{}",
+        rupture.raison
+    );
+});

@@ -127,6 +127,12 @@ fn table_pages() -> Vec<RoutePage> {
             "/compte/mot-de-passe",
             comptes::pages::changer_mot_de_passe,
         ),
+        page(
+            Method::GET,
+            "/compte/proconnect",
+            comptes::proconnect::page_compte,
+        ),
+        page(Method::POST, "/compte/proconnect", comptes::proconnect::lier),
         page(Method::GET, "/compte/jetons", comptes::pages::page_jetons),
         page(Method::POST, "/compte/jetons", comptes::pages::creer_jeton),
         page(
@@ -215,6 +221,11 @@ fn table_pages() -> Vec<RoutePage> {
             Method::POST,
             "/administration/utilisateurs/{id}",
             administration::enregistrer,
+        ),
+        page(
+            Method::POST,
+            "/administration/utilisateurs/{id}/proconnect",
+            administration::autoriser_proconnect,
         ),
         page(Method::GET, journal::LISTE, journal::liste),
         page(Method::GET, "/administration/journal/{id}", journal::entree),

@@ -68,7 +68,12 @@ struct Depart {
 /// The agent clicks « S'identifier avec ProConnect » (coming from `retour`) and logs in at the
 /// provider, which sends them back with a code.
 async fn partir(app: &Router, retour: &str) -> Depart {
-    let r = get(app, &format!("/connexion/proconnect?retour={}", encoder(retour))).await;
+    partir_depuis(app, retour, None).await
+}
+
+/// [`partir`] from a client address (behind a declared reverse proxy: `X-Forwarded-For`).
+async fn partir_depuis(app: &Router, retour: &str, adresse: Option<&str>) -> Depart {
+    let r = depart(app, retour, adresse).await;
     assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
     let cookie = cookie_pose(&r, "pacte_proconnect").expect("cookie de connexion");
     let pose = r.entetes[header::SET_COOKIE].to_str().unwrap();
@@ -80,6 +85,15 @@ async fn partir(app: &Router, retour: &str) -> Depart {
     );
     let (code, state) = naviguer(&location(&r)).await;
     Depart { cookie, code, state }
+}
+
+/// `GET /connexion/proconnect?retour=…`, from `adresse` if given.
+async fn depart(app: &Router, retour: &str, adresse: Option<&str>) -> Reponse {
+    let mut r = Request::get(format!("/connexion/proconnect?retour={}", encoder(retour)));
+    if let Some(a) = adresse {
+        r = r.header("x-forwarded-for", a);
+    }
+    envoyer(app, r.body(Body::empty()).unwrap()).await
 }
 
 /// The provider sends the agent back: `GET /connexion/proconnect/retour?…` with `cookie`.
@@ -425,4 +439,316 @@ async fn deconnexion_chez_le_fournisseur() {
     let s = connecter(&app, email, mdp).await;
     let r = post_formulaire_connecte(&app, &s, "/deconnexion", &[]).await;
     assert_eq!(location(&r), "/connexion");
+}
+
+// ----- Accounts are matched by their pinned identity, never by e-mail alone -----
+
+#[tokio::test]
+async fn compte_a_mot_de_passe_jamais_lie_implicitement() {
+    // A ProConnect identity asserting the national administrator's address.
+    let (email_admin, mdp_admin) = compte_demo("administrateur_national");
+    let fournisseur = Fournisseur::demarrer(Reglages {
+        email: email_admin.to_uppercase(),
+        ..Reglages::default()
+    })
+    .await;
+    let (app, base, _) = app_avec(&fournisseur).await;
+    let admin = base.utilisateur_par_email(email_admin).await.unwrap().unwrap();
+    let entrees = base.journal(1, 100_000).await.unwrap().len();
+
+    let r = revenir_de(&app, &partir(&app, "/administration/utilisateurs").await).await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN, "{}", r.corps);
+    assert!(r.corps.contains("protégé par un mot de passe"), "{}", r.corps);
+    assert!(r.corps.contains("Lier mon compte ProConnect"), "{}", r.corps);
+    assert!(
+        cookie_pose(&r, "pacte_session").is_none(),
+        "aucune session ouverte"
+    );
+    // The password form leads to the page where the person links the account.
+    assert!(r.corps.contains("/compte/proconnect"), "{}", r.corps);
+    assert_eq!(base.utilisateur(admin.id).await.unwrap(), admin);
+    assert_eq!(base.lien_proconnect(admin.id).await.unwrap(), None);
+    assert_eq!(
+        base.journal(1, 100_000).await.unwrap().len(),
+        entrees,
+        "rien d'écrit"
+    );
+
+    // The person signs in with the password, and links the account explicitly.
+    let s = connecter(&app, email_admin, mdp_admin).await;
+    let page = get_connecte(&app, &s, "/compte/proconnect").await;
+    assert_eq!(page.statut, StatusCode::OK, "{}", page.corps);
+    assert!(
+        page.corps.contains("n&#39;est pas lié à ProConnect"),
+        "{}",
+        page.corps
+    );
+    assert!(page.corps.contains("Lier mon compte ProConnect"));
+    let r = post_formulaire_connecte(&app, &s, "/compte/proconnect", &[]).await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
+    let cookie_etat = cookie_pose(&r, "pacte_proconnect").expect("cookie de connexion");
+    let (code, state) = naviguer(&location(&r)).await;
+    let cookies = format!("{}; {cookie_etat}", s.cookie);
+    let r = revenir(&app, &[("code", &code), ("state", &state)], Some(&cookies)).await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
+    assert_eq!(location(&r), "/compte/proconnect?lie=1");
+    let lien = base.lien_proconnect(admin.id).await.unwrap().expect("compte lié");
+    assert_eq!(lien.sujet.as_deref(), Some(SUJET));
+    let entree = base.journal(1, 100_000).await.unwrap().pop().unwrap();
+    assert_eq!(
+        (entree.entite.as_str(), entree.operation.as_str()),
+        ("lien_proconnect", "liaison")
+    );
+    assert_eq!(entree.acteur, format!("utilisateur:{}:{}", admin.id, admin.email));
+    assert_eq!(base.verifier_audit().await.unwrap().rupture, None);
+    let page = get_connecte(&app, &s, "/compte/proconnect?lie=1").await;
+    assert!(
+        page.corps.contains("maintenant lié à ProConnect"),
+        "{}",
+        page.corps
+    );
+    assert!(!page.corps.contains("name=\"csrf\""), "plus de bouton");
+
+    // From now on, ProConnect signs in as that account.
+    let r = revenir_de(&app, &partir(&app, "/").await).await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
+    let session = cookie_pose(&r, "pacte_session").unwrap();
+    let page = get_cookie(&app, &session, "/administration/utilisateurs").await;
+    assert_eq!(page.statut, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn liaison_refusee_pour_une_autre_adresse() {
+    // The person signs in at the provider as another agent.
+    let fournisseur = Fournisseur::demarrer(Reglages::default()).await;
+    let (app, base, _) = app_avec(&fournisseur).await;
+    let (email, mdp) = compte_demo("lecteur_national");
+    let compte = base.utilisateur_par_email(email).await.unwrap().unwrap();
+    let s = connecter(&app, email, mdp).await;
+    let r = post_formulaire_connecte(&app, &s, "/compte/proconnect", &[]).await;
+    let cookie_etat = cookie_pose(&r, "pacte_proconnect").unwrap();
+    let (code, state) = naviguer(&location(&r)).await;
+    let cookies = format!("{}; {cookie_etat}", s.cookie);
+    let r = revenir(&app, &[("code", &code), ("state", &state)], Some(&cookies)).await;
+    assert_eq!(location(&r), "/compte/proconnect?refus=adresse");
+    assert_eq!(base.lien_proconnect(compte.id).await.unwrap(), None);
+    let page = get_connecte(&app, &s, &location(&r)).await;
+    assert!(page.corps.contains("avec une autre adresse"), "{}", page.corps);
+    // Without the CSRF token, no login is started.
+    let r = envoyer(
+        &app,
+        Request::post("/compte/proconnect")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, &s.cookie)
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn liaison_autorisee_par_l_administrateur() {
+    let (email, _) = compte_demo("commissaire");
+    let fournisseur = Fournisseur::demarrer(Reglages {
+        email: email.into(),
+        ..Reglages::default()
+    })
+    .await;
+    let (app, base, _) = app_avec(&fournisseur).await;
+    let compte = base.utilisateur_par_email(email).await.unwrap().unwrap();
+    // Refused before the administrator's act.
+    let r = revenir_de(&app, &partir(&app, "/").await).await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN, "{}", r.corps);
+
+    let (email_admin, mdp_admin) = compte_demo("administrateur_national");
+    let admin = connecter(&app, email_admin, mdp_admin).await;
+    let fiche = format!("/administration/utilisateurs/{}", compte.id);
+    let page = get_connecte(&app, &admin, &fiche).await;
+    assert!(
+        page.corps.contains("Autoriser la liaison ProConnect"),
+        "{}",
+        page.corps
+    );
+    let r = post_formulaire_connecte(&app, &admin, &format!("{fiche}/proconnect"), &[]).await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
+    assert_eq!(location(&r), format!("{fiche}?proconnect=1"));
+    let page = get_connecte(&app, &admin, &location(&r)).await;
+    assert!(
+        page.corps.contains("Liaison ProConnect autorisée"),
+        "{}",
+        page.corps
+    );
+    let lien = base.lien_proconnect(compte.id).await.unwrap().unwrap();
+    assert_eq!(lien.sujet, None);
+
+    // The next ProConnect sign-in with that address is linked and signed in.
+    let r = revenir_de(&app, &partir(&app, "/").await).await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
+    assert!(cookie_pose(&r, "pacte_session").is_some());
+    let lien = base.lien_proconnect(compte.id).await.unwrap().unwrap();
+    assert_eq!(lien.sujet.as_deref(), Some(SUJET));
+    let journal = base.journal(1, 100_000).await.unwrap();
+    let operations: Vec<(&str, &str)> = journal
+        .iter()
+        .filter(|e| e.entite == "lien_proconnect")
+        .map(|e| (e.operation.as_str(), e.acteur.as_str()))
+        .collect();
+    let par_admin = format!(
+        "utilisateur:{}:{email_admin}",
+        base.utilisateur_par_email(email_admin).await.unwrap().unwrap().id
+    );
+    let par_sujet = format!("proconnect:{SUJET}");
+    assert_eq!(
+        operations,
+        [
+            ("autorisation de liaison", par_admin.as_str()),
+            ("liaison", par_sujet.as_str())
+        ]
+    );
+    assert_eq!(base.verifier_audit().await.unwrap().rupture, None);
+    // The audit log names it for people.
+    let page = get_connecte(&app, &admin, "/administration/journal").await;
+    assert!(
+        page.corps
+            .contains(&format!("Liaison ProConnect du compte n° {}", compte.id)),
+        "{}",
+        page.corps
+    );
+}
+
+#[tokio::test]
+async fn sujet_epingle_a_la_premiere_liaison() {
+    let fournisseur = Fournisseur::demarrer(Reglages::default()).await;
+    let (app, base, _) = app_avec(&fournisseur).await;
+    let r = revenir_de(&app, &partir(&app, "/").await).await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
+    let compte = base.utilisateur_par_email(EMAIL).await.unwrap().unwrap();
+    assert_eq!(
+        base.lien_proconnect(compte.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .sujet
+            .as_deref(),
+        Some(SUJET)
+    );
+
+    // Another identity asserting the same address: refused.
+    fournisseur.regler(|r| r.sujet = "agent-9999".into());
+    let r = revenir_de(&app, &partir(&app, "/").await).await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN, "{}", r.corps);
+    assert!(
+        r.corps.contains("lié à une autre identité ProConnect"),
+        "{}",
+        r.corps
+    );
+    assert!(cookie_pose(&r, "pacte_session").is_none());
+
+    // The pinned identity, whose address changed at the provider: the same account.
+    fournisseur.regler(|r| {
+        r.sujet = SUJET.into();
+        r.email = "camille.durand@nouvelle-adresse.gouv.fr".into();
+    });
+    let comptes = base.utilisateurs().await.unwrap().len();
+    let r = revenir_de(&app, &partir(&app, "/").await).await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
+    assert_eq!(
+        base.utilisateurs().await.unwrap().len(),
+        comptes,
+        "aucun compte créé"
+    );
+    assert_eq!(base.verifier_audit().await.unwrap().rupture, None);
+}
+
+#[tokio::test]
+async fn adresse_non_verifiee_refusee() {
+    let fournisseur = Fournisseur::demarrer(Reglages {
+        identite_dans_jeton: true,
+        email_verifie: Some(false),
+        ..Reglages::default()
+    })
+    .await;
+    let (app, base, _) = app_avec(&fournisseur).await;
+    let comptes = base.utilisateurs().await.unwrap().len();
+    let r = revenir_de(&app, &partir(&app, "/").await).await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN, "{}", r.corps);
+    assert!(r.corps.contains("n&#39;est pas vérifiée"), "{}", r.corps);
+    assert_eq!(base.utilisateurs().await.unwrap().len(), comptes);
+    // Verified: accepted.
+    fournisseur.regler(|r| r.email_verifie = Some(true));
+    let r = revenir_de(&app, &partir(&app, "/").await).await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
+}
+
+// ----- Logins under way cannot be flushed by strangers -----
+
+#[tokio::test]
+async fn inondation_d_une_adresse_sans_effet_sur_les_autres() {
+    let fournisseur = Fournisseur::demarrer(Reglages::default()).await;
+    let (app, _, _) = app_demo_avec(pacte_web::Options {
+        proconnect: Some(ConfigProConnect::new(
+            fournisseur.url_decouverte(),
+            CLIENT_ID,
+            CLIENT_SECRET,
+            URL_RETOUR,
+        )),
+        mandataire: true,
+        ..Default::default()
+    })
+    .await;
+    // An agent starts a login from their office…
+    let agent = partir_depuis(&app, "/contrats", Some("192.0.2.10")).await;
+    // …while a robot opens 10 050 from one address (more than the whole store used to hold).
+    let mut refusees = 0;
+    let mut derniere = None;
+    for _ in 0..10_050 {
+        let r = depart(&app, "/", Some("198.51.100.7")).await;
+        match r.statut {
+            StatusCode::SEE_OTHER => {}
+            StatusCode::TOO_MANY_REQUESTS => {
+                refusees += 1;
+                derniere = Some(r);
+            }
+            autre => panic!("réponse inattendue {autre}"),
+        }
+    }
+    let acceptees = 10_050 - refusees;
+    println!("inondation : {acceptees} connexions commencées, {refusees} refusées (429)");
+    assert_eq!(acceptees, pacte_web::proconnect::ETATS_PAR_CLIENT_PAR_DEFAUT);
+    let r = derniere.expect("l'inondation est refusée");
+    assert!(
+        r.corps
+            .contains("Trop de connexions par ProConnect ont été commencées depuis votre adresse"),
+        "{}",
+        r.corps
+    );
+    assert!(
+        r.corps.contains("name=\"mot_de_passe\""),
+        "le formulaire reste offert"
+    );
+    assert_eq!(r.entetes[header::RETRY_AFTER], "60");
+    // IPv6: the addresses of one /64 count together, another /64 apart.
+    for i in 0..pacte_web::proconnect::ETATS_PAR_CLIENT_PAR_DEFAUT {
+        let adresse = format!("2001:db8:1:2::{:x}", i + 1);
+        assert_eq!(
+            depart(&app, "/", Some(&adresse)).await.statut,
+            StatusCode::SEE_OTHER
+        );
+    }
+    for (adresse, attendu) in [
+        ("2001:db8:1:2::ffff", StatusCode::TOO_MANY_REQUESTS),
+        ("2001:db8:1:3::1", StatusCode::SEE_OTHER),
+    ] {
+        assert_eq!(
+            depart(&app, "/", Some(adresse)).await.statut,
+            attendu,
+            "{adresse}"
+        );
+    }
+    // The agent's login was not pushed out.
+    let r = revenir_de(&app, &agent).await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
+    assert_eq!(location(&r), "/contrats");
+    assert!(cookie_pose(&r, "pacte_session").is_some());
 }

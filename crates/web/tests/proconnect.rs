@@ -4,8 +4,8 @@
 mod fournisseur_oidc;
 
 use fournisseur_oidc::{
-    CLIENT_ID, CLIENT_SECRET, Fournisseur, KID_PRINCIPALE, KID_SECONDE, Reglages, SUJET, Signature,
-    URL_RETOUR, naviguer,
+    CLIENT_ID, CLIENT_SECRET, EmpreinteAcces, Fournisseur, KID_PRINCIPALE, KID_SECONDE, Reglages, SUJET,
+    Signature, URL_RETOUR, naviguer,
 };
 use pacte_web::proconnect::{
     ClientProConnect, ConfigProConnect, ErreurOidc, EtatConnexion, EtatsEnAttente, Identite, defi_pkce,
@@ -194,9 +194,9 @@ async fn nonce_incorrect() {
 #[tokio::test]
 async fn etat_rejoue() {
     let (_fournisseur, client) = preparer(Reglages::default()).await;
-    let etats = EtatsEnAttente::default();
+    let etats = EtatsEnAttente::<()>::default();
     let (url, etat) = client.debut_connexion();
-    etats.garder(etat);
+    etats.garder("127.0.0.1", etat, ()).unwrap();
     let (code, state) = naviguer(&url).await;
     let identite = client
         .fin_connexion_en_attente(&etats, &state, &code)
@@ -228,7 +228,7 @@ async fn etat_different_refuse() {
         .unwrap_err();
     assert_eq!(erreur.to_string(), "état de connexion inconnu ou rejoué");
     // A state that was never issued.
-    let etats = EtatsEnAttente::default();
+    let etats = EtatsEnAttente::<()>::default();
     let erreur = client
         .fin_connexion_en_attente(&etats, "inconnu", &code)
         .await
@@ -440,4 +440,142 @@ async fn niveau_d_authentification_verifie() {
     fournisseur.regler(|r| r.acr = "");
     let e = connexion(&client).await.unwrap_err();
     assert_eq!(e, ErreurOidc::NiveauInsuffisant("inconnu".into()));
+}
+
+// ----- Laxities a client must not have (each accepted before it was fixed) -----
+
+#[tokio::test]
+async fn plusieurs_audiences_exigent_azp() {
+    // `aud: [other, client]` without `azp`: issued for another party too, refused.
+    let erreur = echec(Reglages {
+        audience: json!(["un-autre-service", CLIENT_ID]),
+        ..Reglages::default()
+    })
+    .await;
+    assert_eq!(erreur, ErreurOidc::AudienceIncorrecte);
+    // …and with `azp` naming another client.
+    let erreur = echec(Reglages {
+        audience: json!(["un-autre-service", CLIENT_ID]),
+        azp: Some("un-autre-service".into()),
+        ..Reglages::default()
+    })
+    .await;
+    assert_eq!(erreur, ErreurOidc::AudienceIncorrecte);
+    // With `azp` naming this client: accepted.
+    let (_f, client) = preparer(Reglages {
+        audience: json!(["un-autre-service", CLIENT_ID]),
+        azp: Some(CLIENT_ID.into()),
+        ..Reglages::default()
+    })
+    .await;
+    assert_eq!(connexion(&client).await.unwrap().sujet, SUJET);
+}
+
+#[tokio::test]
+async fn jeton_pas_encore_valide() {
+    let erreur = echec(Reglages {
+        decalage_nbf: Some(3600),
+        ..Reglages::default()
+    })
+    .await;
+    assert_eq!(erreur, ErreurOidc::JetonPasEncoreValide);
+    assert_eq!(erreur.to_string(), "jeton pas encore valide (nbf)");
+    // A `nbf` of now is fine.
+    let (_f, client) = preparer(Reglages {
+        decalage_nbf: Some(0),
+        ..Reglages::default()
+    })
+    .await;
+    assert!(connexion(&client).await.is_ok());
+}
+
+#[tokio::test]
+async fn jeton_emis_il_y_a_trop_longtemps() {
+    // Issued an hour ago, valid for another 5 minutes: a replayed token.
+    let erreur = echec(Reglages {
+        decalage_iat: -3600,
+        decalage_exp: 300,
+        ..Reglages::default()
+    })
+    .await;
+    assert_eq!(erreur, ErreurOidc::JetonTropAncien);
+    assert_eq!(erreur.to_string(), "jeton émis il y a trop longtemps");
+}
+
+#[tokio::test]
+async fn at_hash_incorrect_refuse() {
+    let erreur = echec(Reglages {
+        at_hash: EmpreinteAcces::Fausse,
+        ..Reglages::default()
+    })
+    .await;
+    assert_eq!(erreur, ErreurOidc::EmpreinteJetonAccesIncorrecte);
+    assert_eq!(
+        erreur.to_string(),
+        "le jeton d'accès ne correspond pas au jeton d'identité (at_hash)"
+    );
+    // Without `at_hash` (allowed in the code flow): accepted.
+    let (_f, client) = preparer(Reglages {
+        at_hash: EmpreinteAcces::Absente,
+        ..Reglages::default()
+    })
+    .await;
+    assert!(connexion(&client).await.is_ok());
+}
+
+#[tokio::test]
+async fn infos_signees_sans_emetteur_ni_audience_refusees() {
+    let erreur = echec(Reglages {
+        infos_signees: true,
+        infos_sans_emetteur_ni_audience: true,
+        ..Reglages::default()
+    })
+    .await;
+    assert_eq!(erreur, ErreurOidc::EmetteurIncorrect);
+}
+
+#[tokio::test]
+async fn remplissage_base64_refuse() {
+    let erreur = echec(Reglages {
+        remplissage_base64: true,
+        ..Reglages::default()
+    })
+    .await;
+    assert_eq!(erreur, ErreurOidc::JetonMalforme);
+}
+
+#[tokio::test]
+async fn revendication_en_double_refusee() {
+    // `email` twice: read as the second by some readers, as the first by others.
+    let erreur = echec(Reglages {
+        identite_dans_jeton: true,
+        revendication_en_double: Some(("email", json!("administrateur@pacte.test"))),
+        ..Reglages::default()
+    })
+    .await;
+    assert_eq!(erreur, ErreurOidc::JetonMalforme);
+    assert_eq!(erreur.to_string(), "jeton d'identité malformé");
+}
+
+#[tokio::test]
+async fn cle_inconnue_rechargement_limite() {
+    // Tokens naming a key the provider does not publish, one after another: the keys are
+    // reloaded once (the first time), not at every token.
+    let (fournisseur, client) = preparer(Reglages {
+        kid_actif: KID_SECONDE,
+        kids_publies: vec![KID_PRINCIPALE],
+        ..Reglages::default()
+    })
+    .await;
+    for _ in 0..5 {
+        assert_eq!(connexion(&client).await.unwrap_err(), ErreurOidc::CleInconnue);
+    }
+    assert_eq!(
+        fournisseur.journal(|j| j.appels_jwks),
+        2,
+        "découverte, puis un seul rechargement"
+    );
+    // The keys already known still serve meanwhile.
+    fournisseur.regler(|r| r.kid_actif = KID_PRINCIPALE);
+    assert!(connexion(&client).await.is_ok());
 }

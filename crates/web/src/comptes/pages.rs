@@ -123,7 +123,7 @@ fn adresse(parts: &Parts, mandataire: bool) -> String {
 }
 
 /// The client address, as an extractor.
-pub struct Adresse(String);
+pub struct Adresse(pub(crate) String);
 
 impl axum::extract::FromRequestParts<Etat> for Adresse {
     type Rejection = std::convert::Infallible;

@@ -268,6 +268,10 @@ struct FicheCompte {
     cree_le: String,
     modifie_par: String,
     modifie_le: String,
+    /// Its link to ProConnect, told (on the account's page only).
+    proconnect: Option<String>,
+    /// The label of the button authorising a ProConnect link, when offered.
+    autoriser_liaison: Option<&'static str>,
 }
 
 impl FicheCompte {
@@ -281,6 +285,8 @@ impl FicheCompte {
             cree_le: date_heure(&c.cree_le),
             modifie_par: auteur_lisible(&c.modifie_par),
             modifie_le: date_heure(&c.modifie_le),
+            proconnect: None,
+            autoriser_liaison: None,
         }
     }
 }
@@ -622,6 +628,7 @@ fn refuser(
 pub struct Enregistre {
     enregistre: Option<String>,
     cree: Option<String>,
+    proconnect: Option<String>,
 }
 
 pub async fn fiche(
@@ -634,7 +641,42 @@ pub async fn fiche(
     let etat = etat.pour(&u);
     let c = compte(&etat, &id).await?;
     let mut p = PageFormulaire::new(&etat, Some(&c), FormUtilisateur::depuis(&c));
-    p.message = if q.cree.is_some() {
+    let lien = etat.base.lien_proconnect(c.id).await?;
+    if let Some(fc) = p.compte.as_mut() {
+        let (texte, bouton) = match &lien {
+            Some(l) if l.sujet.is_some() => (
+                format!(
+                    "lié à une identité ProConnect depuis le {}, par {}",
+                    date_heure(&l.modifie_le),
+                    auteur_lisible(&l.modifie_par)
+                ),
+                Some("Autoriser une nouvelle liaison ProConnect"),
+            ),
+            Some(l) => (
+                format!(
+                    "liaison autorisée le {} par {}, faite à la prochaine connexion par ProConnect",
+                    date_heure(&l.modifie_le),
+                    auteur_lisible(&l.modifie_par)
+                ),
+                None,
+            ),
+            None if c.hash_mot_de_passe.is_some() => (
+                "non lié ; la personne peut le lier depuis son compte (« Lier mon compte ProConnect »), ou vous pouvez autoriser la liaison".into(),
+                Some("Autoriser la liaison ProConnect"),
+            ),
+            None => (
+                "non lié ; il le sera à la première connexion par ProConnect".into(),
+                None,
+            ),
+        };
+        fc.proconnect = etat.proconnect.is_some().then_some(texte);
+        fc.autoriser_liaison = bouton.filter(|_| etat.proconnect.is_some());
+    }
+    p.message = if q.proconnect.is_some() {
+        Some(
+            "Liaison ProConnect autorisée : elle se fera à la prochaine connexion de la personne par ProConnect, avec l'adresse du compte.",
+        )
+    } else if q.cree.is_some() {
         Some("Compte créé.")
     } else if q.enregistre.is_some() {
         Some("Modifications enregistrées.")
@@ -760,4 +802,20 @@ pub async fn enregistrer(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+// ----- ProConnect -----
+
+/// `POST /administration/utilisateurs/{id}/proconnect`: the explicit act that lets the next
+/// ProConnect sign-in with the account's address link it to that identity — a password account
+/// included, and replacing the identity it was linked to (audited by the store).
+pub async fn autoriser_proconnect(
+    State(etat): State<Etat>,
+    u: Utilisateur,
+    Path(id): Path<String>,
+) -> Result<Response, ErreurWeb> {
+    exiger(&u)?;
+    let c = compte(&etat, &id).await?;
+    etat.base.autoriser_liaison_proconnect(c.id, &u.acteur()).await?;
+    Ok(Redirect::to(&format!("{LISTE}/{}?proconnect=1", c.id)).into_response())
 }

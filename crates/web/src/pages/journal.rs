@@ -46,6 +46,7 @@ pub fn entite_lisible(entite: &str) -> String {
         "fiche" => "Fiche".into(),
         "utilisateur" => "Compte utilisateur".into(),
         "jeton_api" => "Jeton d'API".into(),
+        "lien_proconnect" => "Liaison ProConnect".into(),
         "referentiel" => "Référentiel".into(),
         autre => autre.into(),
     }
@@ -61,6 +62,8 @@ pub fn operation_lisible(operation: &str) -> String {
         "modification du mot de passe" => "Modification du mot de passe".into(),
         "desactivation" => "Désactivation".into(),
         "revocation" => "Révocation".into(),
+        "liaison" => "Liaison ProConnect".into(),
+        "autorisation de liaison" => "Autorisation de liaison ProConnect".into(),
         autre => autre.into(),
     }
 }
@@ -152,6 +155,10 @@ fn objet(e: &EntreeAudit, lieux: &Lieux) -> (String, Option<String>) {
             )
         }
         "jeton_api" => (format!("Jeton d'API n° {}", e.entite_id), None),
+        "lien_proconnect" => (
+            format!("Liaison ProConnect du compte n° {}", e.entite_id),
+            id.map(|i| format!("/administration/utilisateurs/{i}")),
+        ),
         "referentiel" => ("Référentiel des actions".into(), None),
         autre => (format!("{autre} {}", e.entite_id), None),
     }

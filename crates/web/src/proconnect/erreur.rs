@@ -40,6 +40,12 @@ pub enum ErreurOidc {
     JetonExpire,
     /// `iat` is in the future.
     JetonDuFutur,
+    /// `nbf` is in the future: the token is not valid yet.
+    JetonPasEncoreValide,
+    /// `iat` is older than a login can take: a replayed token.
+    JetonTropAncien,
+    /// `at_hash` does not match the access token received with the ID token.
+    EmpreinteJetonAccesIncorrecte,
     /// `nonce` is not the one sent with the authorization request.
     NonceIncorrect,
     /// The userinfo answer is about another subject than the ID token.
@@ -84,6 +90,11 @@ impl fmt::Display for ErreurOidc {
             Self::AudienceIncorrecte => f.write_str("audience du jeton incorrecte"),
             Self::JetonExpire => f.write_str("jeton expiré"),
             Self::JetonDuFutur => f.write_str("jeton émis dans le futur"),
+            Self::JetonPasEncoreValide => f.write_str("jeton pas encore valide (nbf)"),
+            Self::JetonTropAncien => f.write_str("jeton émis il y a trop longtemps"),
+            Self::EmpreinteJetonAccesIncorrecte => f.write_str(
+                "le jeton d'accès ne correspond pas au jeton d'identité (at_hash)",
+            ),
             Self::NonceIncorrect => f.write_str("nonce du jeton incorrect"),
             Self::SujetIncoherent => f.write_str(
                 "les informations de l'agent ne correspondent pas au jeton d'identité",

@@ -16,16 +16,30 @@ use serde_json::{Map, Value};
 
 use super::erreur::{ErreurOidc, nettoyer};
 
-/// base64url without padding on output, padding tolerated on input.
+/// base64url without padding, on output and on input: a JWS is made of unpadded base64url
+/// (RFC 7515 §2), so a padded part is malformed — one token, one spelling.
 pub(crate) const BASE64URL: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone),
+);
+
+/// base64url with padding tolerated, for the key parameters of a JWKS only (some providers pad
+/// them; the keys are fetched over TLS from the provider, not carried by a token).
+const BASE64URL_CLES: GeneralPurpose = GeneralPurpose::new(
     &alphabet::URL_SAFE,
     GeneralPurposeConfig::new()
         .with_encode_padding(false)
         .with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-/// Tolerance on `exp` and `iat` for clocks that differ a little, in seconds.
+/// Tolerance on `exp`, `nbf` and `iat` for clocks that differ a little, in seconds.
 pub(crate) const TOLERANCE_HORLOGE: i64 = 60;
+
+/// The oldest `iat` accepted, in seconds: an ID token is issued at the code exchange, a moment
+/// before it is verified; one issued long ago is a replayed one, whatever its `exp` says.
+pub(crate) const AGE_MAX_JETON: i64 = 10 * 60;
 
 /// A public key of the provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,12 +88,12 @@ pub(crate) fn lire_jwks(corps: &str) -> Result<Vec<CleNommee>, ErreurOidc> {
         .filter_map(|jwk| {
             let cle = match (jwk.kty.as_str(), jwk.alg.as_deref()) {
                 ("RSA", None | Some("RS256")) => Cle::Rsa {
-                    n: sans_zeros_de_tete(BASE64URL.decode(jwk.n?).ok()?),
-                    e: sans_zeros_de_tete(BASE64URL.decode(jwk.e?).ok()?),
+                    n: sans_zeros_de_tete(BASE64URL_CLES.decode(jwk.n?).ok()?),
+                    e: sans_zeros_de_tete(BASE64URL_CLES.decode(jwk.e?).ok()?),
                 },
                 ("EC", None | Some("ES256")) if jwk.crv.as_deref() == Some("P-256") => {
-                    let x = BASE64URL.decode(jwk.x?).ok()?;
-                    let y = BASE64URL.decode(jwk.y?).ok()?;
+                    let x = BASE64URL_CLES.decode(jwk.x?).ok()?;
+                    let y = BASE64URL_CLES.decode(jwk.y?).ok()?;
                     if x.len() != 32 || y.len() != 32 {
                         return None;
                     }
@@ -146,7 +160,8 @@ pub(crate) fn decouper(jeton: &str) -> Result<JetonSigne<'_>, ErreurOidc> {
         return Err(ErreurOidc::JetonMalforme);
     };
     let entete_json = BASE64URL.decode(entete).map_err(|_| ErreurOidc::JetonMalforme)?;
-    let entete_lu: Entete = serde_json::from_slice(&entete_json).map_err(|_| ErreurOidc::JetonMalforme)?;
+    let entete_lu: Entete = serde_json::from_value(Value::Object(objet_sans_doublon(&entete_json)?))
+        .map_err(|_| ErreurOidc::JetonMalforme)?;
     let algorithme = match entete_lu.alg.as_deref() {
         Some("RS256") => Algorithme::Rs256,
         Some("ES256") => Algorithme::Es256,
@@ -211,7 +226,84 @@ impl JetonSigne<'_> {
         let charge = BASE64URL
             .decode(self.charge)
             .map_err(|_| ErreurOidc::JetonMalforme)?;
-        serde_json::from_slice(&charge).map_err(|_| ErreurOidc::JetonMalforme)
+        objet_sans_doublon(&charge)
+    }
+}
+
+/// A JSON object read strictly: a member named twice, at any depth, makes it malformed.
+/// (`serde_json` keeps the last of two members with the same name, so that a token saying
+/// `"email": "a", …, "email": "b"` would be read one way here and maybe another way by
+/// whoever else reads it; RFC 7519 §4 asks to reject it.)
+pub(crate) fn objet_sans_doublon(json: &[u8]) -> Result<Map<String, Value>, ErreurOidc> {
+    match serde_json::from_slice::<SansDoublon>(json) {
+        Ok(SansDoublon(Value::Object(objet))) => Ok(objet),
+        _ => Err(ErreurOidc::JetonMalforme),
+    }
+}
+
+/// A JSON value whose objects never name a member twice.
+struct SansDoublon(Value);
+
+impl<'de> Deserialize<'de> for SansDoublon {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(VisiteurSansDoublon).map(SansDoublon)
+    }
+}
+
+struct VisiteurSansDoublon;
+
+impl<'de> serde::de::Visitor<'de> for VisiteurSansDoublon {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("une valeur JSON sans membre en double")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut valeurs = Vec::new();
+        while let Some(SansDoublon(v)) = seq.next_element()? {
+            valeurs.push(v);
+        }
+        Ok(Value::Array(valeurs))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut objet = Map::new();
+        while let Some(nom) = map.next_key::<String>()? {
+            let SansDoublon(valeur) = map.next_value()?;
+            if objet.insert(nom, valeur).is_some() {
+                return Err(serde::de::Error::custom("membre en double"));
+            }
+        }
+        Ok(Value::Object(objet))
     }
 }
 
@@ -223,7 +315,8 @@ pub(crate) struct Attendu<'a> {
 }
 
 /// Checks the claims of an ID token (OpenID Connect Core §3.1.3.7): `iss`, `aud`/`azp`, `exp`,
-/// `iat`, `nonce`, and a non-empty `sub`. Returns the subject.
+/// `nbf` when present, `iat` (neither in the future nor older than [`AGE_MAX_JETON`]), `nonce`,
+/// and a non-empty `sub`. Returns the subject.
 pub(crate) fn verifier_jeton_id(
     revendications: &Map<String, Value>,
     attendu: &Attendu<'_>,
@@ -234,9 +327,17 @@ pub(crate) fn verifier_jeton_id(
     if attendu.maintenant > exp.saturating_add(TOLERANCE_HORLOGE) {
         return Err(ErreurOidc::JetonExpire);
     }
+    verifier_nbf(revendications, attendu)?;
     let iat = nombre(revendications, "iat").ok_or(ErreurOidc::JetonMalforme)?;
     if iat > attendu.maintenant.saturating_add(TOLERANCE_HORLOGE) {
         return Err(ErreurOidc::JetonDuFutur);
+    }
+    if iat
+        < attendu
+            .maintenant
+            .saturating_sub(AGE_MAX_JETON + TOLERANCE_HORLOGE)
+    {
+        return Err(ErreurOidc::JetonTropAncien);
     }
     let nonce_recu = revendications.get("nonce").and_then(Value::as_str);
     if !nonce_recu.is_some_and(|n| egal_temps_constant(n.as_bytes(), nonce.as_bytes())) {
@@ -246,18 +347,24 @@ pub(crate) fn verifier_jeton_id(
 }
 
 /// Checks the claims of a signed userinfo answer (OpenID Connect Core §5.3.2): `iss` and `aud`
-/// when present, `exp` when present, and `sub` equal to the ID token's.
+/// required (a signed answer without them could be any JWT the provider signed, for any
+/// client), `exp` and `nbf` when present, and `sub` equal to the ID token's.
 pub(crate) fn verifier_infos_signees(
     revendications: &Map<String, Value>,
     attendu: &Attendu<'_>,
     sujet_attendu: &str,
 ) -> Result<(), ErreurOidc> {
-    verifier_emetteur_audience(revendications, attendu, false)?;
-    if let Some(exp) = nombre(revendications, "exp") {
-        if attendu.maintenant > exp.saturating_add(TOLERANCE_HORLOGE) {
-            return Err(ErreurOidc::JetonExpire);
+    verifier_emetteur_audience(revendications, attendu, true)?;
+    match revendications.get("exp") {
+        None => {}
+        Some(_) => {
+            let exp = nombre(revendications, "exp").ok_or(ErreurOidc::JetonMalforme)?;
+            if attendu.maintenant > exp.saturating_add(TOLERANCE_HORLOGE) {
+                return Err(ErreurOidc::JetonExpire);
+            }
         }
     }
+    verifier_nbf(revendications, attendu)?;
     if sujet(revendications).as_deref() != Some(sujet_attendu) {
         return Err(ErreurOidc::SujetIncoherent);
     }
@@ -274,20 +381,62 @@ fn verifier_emetteur_audience(
         None if !obligatoires => {}
         _ => return Err(ErreurOidc::EmetteurIncorrect),
     }
-    let audience_correcte = match revendications.get("aud") {
-        Some(Value::String(aud)) => aud == attendu.client_id,
-        Some(Value::Array(auds)) => auds.iter().any(|a| a.as_str() == Some(attendu.client_id)),
-        None => !obligatoires,
-        Some(_) => false,
+    let (audience_correcte, plusieurs) = match revendications.get("aud") {
+        Some(Value::String(aud)) => (aud == attendu.client_id, false),
+        Some(Value::Array(auds)) => (
+            auds.iter().any(|a| a.as_str() == Some(attendu.client_id)),
+            auds.len() > 1,
+        ),
+        None => (!obligatoires, false),
+        Some(_) => (false, false),
     };
     if !audience_correcte {
         return Err(ErreurOidc::AudienceIncorrecte);
     }
-    // `azp`, when present, names the client the token was issued to.
+    // `azp`, when present, names the client the token was issued to; a token for several
+    // audiences must name it (Core §3.1.3.7, points 4 and 5: the other audiences are parties
+    // this client does not trust).
     match revendications.get("azp") {
-        None => Ok(()),
+        None if !plusieurs => Ok(()),
         Some(Value::String(azp)) if azp == attendu.client_id => Ok(()),
-        Some(_) => Err(ErreurOidc::AudienceIncorrecte),
+        _ => Err(ErreurOidc::AudienceIncorrecte),
+    }
+}
+
+/// `nbf` (not before), when present: a number, not after now (with the clock tolerance).
+fn verifier_nbf(revendications: &Map<String, Value>, attendu: &Attendu<'_>) -> Result<(), ErreurOidc> {
+    if revendications.contains_key("nbf") {
+        let nbf = nombre(revendications, "nbf").ok_or(ErreurOidc::JetonMalforme)?;
+        if nbf > attendu.maintenant.saturating_add(TOLERANCE_HORLOGE) {
+            return Err(ErreurOidc::JetonPasEncoreValide);
+        }
+    }
+    Ok(())
+}
+
+/// Checks `at_hash`, when the ID token has one, against the access token received with it
+/// (Core §3.1.3.8): the base64url of the left half of the SHA-256 of the access token (both
+/// accepted algorithms hash with SHA-256). A token without `at_hash` is accepted, as the code
+/// flow allows; one with a wrong `at_hash`, or of a wrong type, is not.
+pub(crate) fn verifier_at_hash(
+    revendications: &Map<String, Value>,
+    jeton_acces: Option<&str>,
+) -> Result<(), ErreurOidc> {
+    let Some(recu) = revendications.get("at_hash") else {
+        return Ok(());
+    };
+    let Some(recu) = recu.as_str() else {
+        return Err(ErreurOidc::JetonMalforme);
+    };
+    let Some(jeton_acces) = jeton_acces else {
+        return Err(ErreurOidc::EmpreinteJetonAccesIncorrecte);
+    };
+    let empreinte = ring::digest::digest(&ring::digest::SHA256, jeton_acces.as_bytes());
+    let attendu = BASE64URL.encode(&empreinte.as_ref()[..16]);
+    if egal_temps_constant(recu.as_bytes(), attendu.as_bytes()) {
+        Ok(())
+    } else {
+        Err(ErreurOidc::EmpreinteJetonAccesIncorrecte)
     }
 }
 
@@ -492,7 +641,34 @@ mod tests {
             Err(ErreurOidc::EmetteurIncorrect)
         );
         assert_eq!(avec("aud", json!("autre")), Err(ErreurOidc::AudienceIncorrecte));
-        assert_eq!(avec("aud", json!(["autre", "pacte"])), Ok("s".into()));
+        // Several audiences: `azp` must name this client.
+        assert_eq!(
+            avec("aud", json!(["autre", "pacte"])),
+            Err(ErreurOidc::AudienceIncorrecte)
+        );
+        let mut pour_plusieurs = valide.clone();
+        pour_plusieurs["aud"] = json!(["autre", "pacte"]);
+        pour_plusieurs["azp"] = json!("pacte");
+        assert_eq!(
+            verifier_jeton_id(&revendications(pour_plusieurs.clone()), &attendu(), "n"),
+            Ok("s".into())
+        );
+        pour_plusieurs["azp"] = json!("autre");
+        assert_eq!(
+            verifier_jeton_id(&revendications(pour_plusieurs), &attendu(), "n"),
+            Err(ErreurOidc::AudienceIncorrecte)
+        );
+        assert_eq!(avec("aud", json!(["pacte"])), Ok("s".into()));
+        // `nbf`: now is 1 000 000, the tolerance 60 s.
+        assert_eq!(avec("nbf", json!(1_000_060)), Ok("s".into()));
+        assert_eq!(
+            avec("nbf", json!(1_000_061)),
+            Err(ErreurOidc::JetonPasEncoreValide)
+        );
+        assert_eq!(avec("nbf", json!("hier")), Err(ErreurOidc::JetonMalforme));
+        // `iat` at most 10 min (+ 60 s) old: 1 000 000 − 660 = 999 340.
+        assert_eq!(avec("iat", json!(999_340)), Ok("s".into()));
+        assert_eq!(avec("iat", json!(999_339)), Err(ErreurOidc::JetonTropAncien));
         assert_eq!(avec("aud", json!(["autre"])), Err(ErreurOidc::AudienceIncorrecte));
         assert_eq!(avec("aud", json!(3)), Err(ErreurOidc::AudienceIncorrecte));
         assert_eq!(avec("azp", json!("autre")), Err(ErreurOidc::AudienceIncorrecte));
@@ -515,17 +691,39 @@ mod tests {
 
     #[test]
     fn revendications_des_infos_signees() {
+        let emetteur = "https://fournisseur.test/api/v2";
         assert_eq!(
-            verifier_infos_signees(&revendications(json!({"sub": "s"})), &attendu(), "s"),
+            verifier_infos_signees(
+                &revendications(json!({"sub": "s", "iss": emetteur, "aud": "pacte"})),
+                &attendu(),
+                "s"
+            ),
             Ok(())
         );
+        // OpenID Connect Core §5.3.2: a signed answer carries `iss` and `aud`.
         assert_eq!(
-            verifier_infos_signees(&revendications(json!({"sub": "t"})), &attendu(), "s"),
+            verifier_infos_signees(&revendications(json!({"sub": "s"})), &attendu(), "s"),
+            Err(ErreurOidc::EmetteurIncorrect)
+        );
+        assert_eq!(
+            verifier_infos_signees(
+                &revendications(json!({"sub": "s", "iss": emetteur})),
+                &attendu(),
+                "s"
+            ),
+            Err(ErreurOidc::AudienceIncorrecte)
+        );
+        assert_eq!(
+            verifier_infos_signees(
+                &revendications(json!({"sub": "t", "iss": emetteur, "aud": "pacte"})),
+                &attendu(),
+                "s"
+            ),
             Err(ErreurOidc::SujetIncoherent)
         );
         assert_eq!(
             verifier_infos_signees(
-                &revendications(json!({"sub": "s", "aud": "autre"})),
+                &revendications(json!({"sub": "s", "iss": emetteur, "aud": "autre"})),
                 &attendu(),
                 "s"
             ),
@@ -539,6 +737,76 @@ mod tests {
             ),
             Err(ErreurOidc::EmetteurIncorrect)
         );
+    }
+
+    #[test]
+    fn membres_en_double_et_remplissage_refuses() {
+        assert!(objet_sans_doublon(br#"{"a": 1, "b": {"c": [1, {"d": 2}]}}"#).is_ok());
+        for json in [
+            &br#"{"sub": "a", "sub": "b"}"#[..],
+            br#"{"a": {"c": 1, "c": 2}}"#,
+            br#"{"a": [{"c": 1, "c": 1}]}"#,
+            br#"[1]"#,
+            br#"{"a": 1"#,
+        ] {
+            assert_eq!(
+                objet_sans_doublon(json),
+                Err(ErreurOidc::JetonMalforme),
+                "{}",
+                String::from_utf8_lossy(json)
+            );
+        }
+        // A header naming `alg` twice.
+        let entete = b64(br#"{"alg": "HS256", "alg": "RS256"}"#);
+        assert_eq!(
+            decouper(&format!("{entete}.{}.AA", b64(b"{}"))).unwrap_err(),
+            ErreurOidc::JetonMalforme
+        );
+        // A token signed with its parts padded (RFC 7515 forbids the padding): refused, even
+        // though its signature is right.
+        let paire = paire_p256();
+        let entete = b64(br#"{"alg":"ES256"}"#);
+        let charge = b64(br#"{"sub":"agent1"}"#);
+        assert_eq!(charge.len() % 4, 2, "a payload whose base64 is padded with `==`");
+        let signe = format!("{entete}.{charge}==");
+        let signature = paire.sign(&SystemRandom::new(), signe.as_bytes()).unwrap();
+        let jeton = format!("{signe}.{}", b64(signature.as_ref()));
+        assert_eq!(
+            decouper(&jeton).unwrap().verifier(&cle_p256(&paire)),
+            Err(ErreurOidc::JetonMalforme)
+        );
+        let signe = format!("{entete}.{charge}");
+        let signature = paire.sign(&SystemRandom::new(), signe.as_bytes()).unwrap();
+        let jeton = format!("{signe}.{}", b64(signature.as_ref()));
+        assert!(decouper(&jeton).unwrap().verifier(&cle_p256(&paire)).is_ok());
+        assert_eq!(
+            decouper(&format!("{jeton}=")).unwrap_err(),
+            ErreurOidc::JetonMalforme,
+            "padded signature"
+        );
+    }
+
+    #[test]
+    fn empreinte_du_jeton_d_acces() {
+        // OpenID Connect Core §3.1.3.6 example: SHA-256 of the access token, left half, base64url.
+        let acces = "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y";
+        let empreinte =
+            BASE64URL.encode(&ring::digest::digest(&ring::digest::SHA256, acces.as_bytes()).as_ref()[..16]);
+        let avec = |at_hash: Value| revendications(json!({ "at_hash": at_hash }));
+        assert_eq!(verifier_at_hash(&avec(json!(empreinte)), Some(acces)), Ok(()));
+        assert_eq!(
+            verifier_at_hash(&avec(json!(empreinte)), Some("autre")),
+            Err(ErreurOidc::EmpreinteJetonAccesIncorrecte)
+        );
+        assert_eq!(
+            verifier_at_hash(&avec(json!(empreinte)), None),
+            Err(ErreurOidc::EmpreinteJetonAccesIncorrecte)
+        );
+        assert_eq!(
+            verifier_at_hash(&avec(json!(3)), Some(acces)),
+            Err(ErreurOidc::JetonMalforme)
+        );
+        assert_eq!(verifier_at_hash(&revendications(json!({})), Some(acces)), Ok(()));
     }
 
     #[test]

@@ -5,15 +5,18 @@
 //! 1. once, at start-up: [`ClientProConnect::decouvrir`] with a [`ConfigProConnect`] read from
 //!    the configuration (it fetches the discovery document and the provider's keys);
 //! 2. on `/connexion/proconnect`: [`ClientProConnect::debut_connexion`] gives the address to
-//!    redirect the agent to and an [`EtatConnexion`], kept in [`EtatsEnAttente`] (and the
-//!    `state` in a short-lived cookie, to tie the return to the browser that left);
+//!    redirect the agent to and an [`EtatConnexion`], kept in [`EtatsEnAttente`] under the
+//!    client's address, a bounded share per client (and the `state` in a short-lived cookie,
+//!    to tie the return to the browser that left);
 //! 3. on the return (`/connexion/proconnect/retour?code=…&state=…`):
 //!    [`ClientProConnect::fin_connexion_en_attente`] consumes the state, exchanges the code,
 //!    verifies the ID token and returns the agent's [`Identite`]; every failure is an
 //!    [`ErreurOidc`] with a French message.
 //!
 //! The provider's keys (JWKS) are cached for an hour and reloaded at once when a token is
-//! signed with a key the cache does not know (key rotation).
+//! signed with a key the cache does not know (key rotation) — at most once a minute
+//! ([`PAUSE_RECHARGEMENT_CLES`]), so that tokens naming unknown keys cannot make this client
+//! hammer the provider.
 
 mod erreur;
 mod etats;
@@ -31,7 +34,10 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 pub use erreur::ErreurOidc;
-pub use etats::{CAPACITE_ETATS_PAR_DEFAUT, DUREE_ETAT_PAR_DEFAUT, EtatConnexion, EtatsEnAttente};
+pub use etats::{
+    CAPACITE_ETATS_PAR_DEFAUT, DUREE_ETAT_PAR_DEFAUT, ETATS_PAR_CLIENT_PAR_DEFAUT, EtatConnexion,
+    EtatsEnAttente, Sature,
+};
 
 use erreur::nettoyer;
 use jws::{Attendu, BASE64URL, CleNommee};
@@ -44,6 +50,12 @@ const SUFFIXE_DECOUVERTE: &str = "/.well-known/openid-configuration";
 
 /// How long the provider's keys are trusted without reloading them.
 const DUREE_CACHE_CLES: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// The least time between two reloads of the keys caused by an unknown `kid`: a token naming a
+/// key nobody published costs the provider one request a minute at most, whoever sends them.
+/// A real rotation (the provider publishes the new key, then signs with it) is seen at the
+/// first token signed with the new key, or within this time when a forged `kid` came just before.
+pub const PAUSE_RECHARGEMENT_CLES: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Settings of the ProConnect client, read by the caller from the configuration.
 #[derive(Clone, PartialEq, Eq, Deserialize)]
@@ -117,6 +129,9 @@ pub struct Identite {
     pub prenom: Option<String>,
     /// `usual_name` (ProConnect), or else `family_name`.
     pub nom: Option<String>,
+    /// `email_verified`, when the provider gives it (ProConnect's addresses are those of the
+    /// agents' administrations; other providers may say an address is not verified).
+    pub email_verifie: Option<bool>,
     /// The raw ID token, for the `id_token_hint` of [`ClientProConnect::url_deconnexion`].
     pub jeton_id: String,
 }
@@ -128,6 +143,7 @@ impl fmt::Debug for Identite {
             .field("email", &self.email)
             .field("prenom", &self.prenom)
             .field("nom", &self.nom)
+            .field("email_verifie", &self.email_verifie)
             .field("jeton_id", &"[masqué]")
             .finish()
     }
@@ -167,6 +183,8 @@ struct ReponseErreur {
 struct CacheCles {
     cles: Vec<CleNommee>,
     charge_le: Instant,
+    /// The last reload caused by a token signed with a key the cache did not know.
+    dernier_rechargement_force: Option<Instant>,
 }
 
 /// An OpenID Connect client for ProConnect, made by [`decouvrir`](Self::decouvrir). Share it
@@ -274,6 +292,7 @@ impl ClientProConnect {
             cles: Mutex::new(CacheCles {
                 cles,
                 charge_le: Instant::now(),
+                dernier_rechargement_force: None,
             }),
             agent,
             aleatoire: SystemRandom::new(),
@@ -327,13 +346,13 @@ impl ClientProConnect {
 
     /// Ends a login whose state the caller kept: consumes `state_recu` from `etats` (so that it
     /// can never be used again, whatever the outcome), then [`fin_connexion`](Self::fin_connexion).
-    pub async fn fin_connexion_en_attente(
+    pub async fn fin_connexion_en_attente<T>(
         &self,
-        etats: &EtatsEnAttente,
+        etats: &EtatsEnAttente<T>,
         state_recu: &str,
         code: &str,
     ) -> Result<Identite, ErreurOidc> {
-        let etat = etats.consommer(state_recu).ok_or(ErreurOidc::EtatInconnu)?;
+        let (etat, _) = etats.consommer(state_recu).ok_or(ErreurOidc::EtatInconnu)?;
         self.fin_connexion(&etat, state_recu, code).await
     }
 
@@ -362,6 +381,7 @@ impl ClientProConnect {
         let revendications = self.verifier_signature(&jeton_id).await?;
         let attendu = self.attendu();
         let sujet = jws::verifier_jeton_id(&revendications, &attendu, &etat_attendu.nonce)?;
+        jws::verifier_at_hash(&revendications, jetons.access_token.as_deref())?;
         // `acr_values` are a request the provider may not honour: the level reached is checked.
         if let Some(exiges) = self.config.acr_values.as_deref().filter(|a| !a.trim().is_empty()) {
             let recu = texte(&revendications, "acr").unwrap_or_default();
@@ -373,6 +393,7 @@ impl ClientProConnect {
         let mut email = texte(&revendications, "email");
         let mut prenom = texte(&revendications, "given_name");
         let mut nom = texte(&revendications, "usual_name").or_else(|| texte(&revendications, "family_name"));
+        let mut email_verifie = booleen(&revendications, "email_verified");
         if email.is_none() || (prenom.is_none() && nom.is_none()) {
             if let (Some(url), Some(jeton_acces)) = (&self.url_infos, jetons.access_token) {
                 let infos = self.lire_infos(url, jeton_acces, &sujet).await?;
@@ -381,6 +402,10 @@ impl ClientProConnect {
                 nom = nom
                     .or_else(|| texte(&infos, "usual_name"))
                     .or_else(|| texte(&infos, "family_name"));
+                // The address is the ID token's if it had one, and so is its verification.
+                if texte(&revendications, "email").is_none() {
+                    email_verifie = booleen(&infos, "email_verified");
+                }
             }
         }
         let email = email
@@ -392,6 +417,7 @@ impl ClientProConnect {
             email,
             prenom,
             nom,
+            email_verifie,
             jeton_id,
         })
     }
@@ -475,25 +501,42 @@ impl ClientProConnect {
         json_reussi(&reponse, "réponse du point de jeton")
     }
 
-    /// Verifies a JWS of the provider with the key of its `kid`, reloading the keys once if the
-    /// cache does not have it (or is older than an hour), and returns its claims.
+    /// Verifies a JWS of the provider with the key of its `kid`, reloading the keys if the cache
+    /// is older than an hour, or if it does not have that key and no such reload happened in
+    /// the last [`PAUSE_RECHARGEMENT_CLES`]; returns its claims.
     async fn verifier_signature(&self, jeton: &str) -> Result<Map<String, Value>, ErreurOidc> {
         let decoupe = jws::decouper(jeton)?;
         let en_cache = {
-            let cache = self.verrou_cles();
-            (cache.charge_le.elapsed() < DUREE_CACHE_CLES)
+            let mut cache = self.verrou_cles();
+            let frais = cache.charge_le.elapsed() < DUREE_CACHE_CLES;
+            match frais
                 .then(|| jws::choisir_cle(&decoupe, &cache.cles).cloned())
                 .flatten()
+            {
+                Some(cle) => Some(cle),
+                None if !frais => None,
+                None => {
+                    let permis = cache
+                        .dernier_rechargement_force
+                        .is_none_or(|t| t.elapsed() >= PAUSE_RECHARGEMENT_CLES);
+                    if !permis {
+                        return Err(ErreurOidc::CleInconnue);
+                    }
+                    // Taken before the request, so that simultaneous tokens reload once.
+                    cache.dernier_rechargement_force = Some(Instant::now());
+                    None
+                }
+            }
         };
         let cle = match en_cache {
             Some(cle) => cle,
             None => {
                 let cles = charger_cles(&self.agent, &self.url_cles).await?;
                 let cle = jws::choisir_cle(&decoupe, &cles).cloned();
-                *self.verrou_cles() = CacheCles {
-                    cles,
-                    charge_le: Instant::now(),
-                };
+                let mut cache = self.verrou_cles();
+                cache.cles = cles;
+                cache.charge_le = Instant::now();
+                drop(cache);
                 cle.ok_or(ErreurOidc::CleInconnue)?
             }
         };
@@ -525,7 +568,8 @@ impl ClientProConnect {
             jws::verifier_infos_signees(&infos, &self.attendu(), sujet)?;
             Ok(infos)
         } else {
-            let infos: Map<String, Value> = serde_json::from_str(corps)
+            // Read as strictly as a signed answer: a member named twice is refused.
+            let infos = jws::objet_sans_doublon(corps.as_bytes())
                 .map_err(|_| ErreurOidc::ReponseInvalide("informations de l'agent"))?;
             if jws::sujet(&infos).as_deref() != Some(sujet) {
                 return Err(ErreurOidc::SujetIncoherent);
@@ -577,6 +621,16 @@ fn texte(revendications: &Map<String, Value>, nom: &str) -> Option<String> {
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .map(str::to_owned)
+}
+
+/// A boolean claim: `true`/`false`, or the strings some providers send instead.
+fn booleen(revendications: &Map<String, Value>, nom: &str) -> Option<bool> {
+    match revendications.get(nom)? {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) if s == "true" => Some(true),
+        // Any other value is not a verification.
+        _ => Some(false),
+    }
 }
 
 fn email_plausible(email: &str) -> bool {

@@ -46,6 +46,17 @@ pub enum Signature {
     Hs256,
 }
 
+/// The `at_hash` of the ID tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmpreinteAcces {
+    /// The hash of the access token issued with it.
+    Juste,
+    /// The hash of another access token.
+    Fausse,
+    /// No `at_hash` (allowed in the code flow).
+    Absente,
+}
+
 /// What the provider does; tests change it between steps.
 #[derive(Debug, Clone)]
 pub struct Reglages {
@@ -77,6 +88,23 @@ pub struct Reglages {
     pub methodes_authentification: Vec<&'static str>,
     /// The `acr` of the ID token.
     pub acr: &'static str,
+    /// `azp` of the ID token, if any.
+    pub azp: Option<String>,
+    /// `nbf` = now + this many seconds, if any.
+    pub decalage_nbf: Option<i64>,
+    pub at_hash: EmpreinteAcces,
+    /// The signed userinfo answer leaves out `iss` and `aud`.
+    pub infos_sans_emetteur_ni_audience: bool,
+    /// The ID token's parts are base64url with padding (`=`), signed as such.
+    pub remplissage_base64: bool,
+    /// A member written a second time at the end of the ID token's payload, with this value.
+    pub revendication_en_double: Option<(&'static str, Value)>,
+    /// The agent's `sub`.
+    pub sujet: String,
+    /// The agent's e-mail address, as the provider sends it.
+    pub email: String,
+    /// `email_verified` of the ID token and userinfo, if given.
+    pub email_verifie: Option<bool>,
 }
 
 impl Default for Reglages {
@@ -97,6 +125,15 @@ impl Default for Reglages {
             sujet_infos: None,
             methodes_authentification: vec!["client_secret_post", "client_secret_basic"],
             acr: "eidas1",
+            azp: None,
+            decalage_nbf: None,
+            at_hash: EmpreinteAcces::Juste,
+            infos_sans_emetteur_ni_audience: false,
+            remplissage_base64: false,
+            revendication_en_double: None,
+            sujet: SUJET.to_owned(),
+            email: EMAIL.to_owned(),
+            email_verifie: None,
         }
     }
 }
@@ -247,8 +284,28 @@ fn b64(octets: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(octets)
 }
 
+/// base64url, padded with `=` if `remplissage`.
+fn b64_avec(octets: &[u8], remplissage: bool) -> String {
+    if remplissage {
+        base64::engine::general_purpose::URL_SAFE.encode(octets)
+    } else {
+        b64(octets)
+    }
+}
+
 /// Signs `charge` as a compact JWS, the way `signature` says.
 fn signer(partage: &Partage, reglages: &Reglages, signature: Signature, charge: &Value) -> String {
+    signer_texte(partage, reglages, signature, &charge.to_string(), false)
+}
+
+/// Signs the payload `texte` as a compact JWS, its parts padded if `remplissage`.
+fn signer_texte(
+    partage: &Partage,
+    reglages: &Reglages,
+    signature: Signature,
+    texte: &str,
+    remplissage: bool,
+) -> String {
     let (entete, cle_signature) = match signature {
         Signature::Normale => (
             json!({"alg": "RS256", "typ": "JWT", "kid": reglages.kid_actif}),
@@ -263,8 +320,8 @@ fn signer(partage: &Partage, reglages: &Reglages, signature: Signature, charge: 
     };
     let signe = format!(
         "{}.{}",
-        b64(entete.to_string().as_bytes()),
-        b64(charge.to_string().as_bytes())
+        b64_avec(entete.to_string().as_bytes(), remplissage),
+        b64_avec(texte.as_bytes(), remplissage)
     );
     let signature = match (signature, cle_signature) {
         (Signature::Aucune, _) => Vec::new(),
@@ -287,7 +344,7 @@ fn signer(partage: &Partage, reglages: &Reglages, signature: Signature, charge: 
         }
         (_, None) => unreachable!(),
     };
-    format!("{signe}.{}", b64(&signature))
+    format!("{signe}.{}", b64_avec(&signature, remplissage))
 }
 
 fn erreur(statut: StatusCode, code: &str) -> Response {
@@ -413,12 +470,13 @@ async fn jeton(
     interne.journal.authentifications.push(methode);
     interne.compteur += 1;
     let jeton_acces = format!("acces-{}", interne.compteur);
-    interne.jetons_acces.insert(jeton_acces.clone(), SUJET.to_owned());
+    let sujet = interne.reglages.sujet.clone();
+    interne.jetons_acces.insert(jeton_acces.clone(), sujet.clone());
     let r = &interne.reglages;
     let t = maintenant();
     let mut charge = json!({
         "iss": r.emetteur_jeton.clone().unwrap_or_else(|| interne.emetteur.clone()),
-        "sub": SUJET,
+        "sub": sujet,
         "aud": r.audience,
         "exp": t + r.decalage_exp,
         "iat": t + r.decalage_iat,
@@ -428,11 +486,40 @@ async fn jeton(
         "idp_id": "fia1v2",
     });
     if r.identite_dans_jeton {
-        charge["email"] = json!(EMAIL);
+        charge["email"] = json!(r.email);
         charge["given_name"] = json!("Camille");
         charge["usual_name"] = json!("Durand");
+        if let Some(v) = r.email_verifie {
+            charge["email_verified"] = json!(v);
+        }
     }
-    let jeton_id = signer(&partage, r, r.signature, &charge);
+    if let Some(azp) = &r.azp {
+        charge["azp"] = json!(azp);
+    }
+    if let Some(d) = r.decalage_nbf {
+        charge["nbf"] = json!(t + d);
+    }
+    let haches = match r.at_hash {
+        EmpreinteAcces::Juste => Some(jeton_acces.clone()),
+        EmpreinteAcces::Fausse => Some(format!("{jeton_acces}-autre")),
+        EmpreinteAcces::Absente => None,
+    };
+    if let Some(h) = haches {
+        let empreinte = digest::digest(&digest::SHA256, h.as_bytes());
+        charge["at_hash"] = json!(b64(&empreinte.as_ref()[..16]));
+    }
+    let mut texte = charge.to_string();
+    if let Some((nom, valeur)) = &r.revendication_en_double {
+        texte.pop();
+        texte.push_str(&format!(",{}:{valeur}}}", json!(nom)));
+    }
+    if r.remplissage_base64 {
+        // Spaces after the JSON, so that the payload's base64 needs padding.
+        while texte.len() % 3 == 0 {
+            texte.push(' ');
+        }
+    }
+    let jeton_id = signer_texte(&partage, r, r.signature, &texte, r.remplissage_base64);
     axum::Json(json!({
         "access_token": jeton_acces,
         "token_type": "Bearer",
@@ -456,19 +543,24 @@ async fn infos(State(partage): State<Partage>, entetes: HeaderMap) -> Response {
     let r = &interne.reglages;
     let mut charge = json!({
         "sub": r.sujet_infos.clone().unwrap_or(sujet),
-        "email": EMAIL,
+        "email": r.email,
         "given_name": "Camille",
         "usual_name": "Durand",
         "siret": "13002526500013",
         "idp_id": "fia1v2",
     });
-    if r.infos_signees {
+    if let Some(v) = r.email_verifie {
+        charge["email_verified"] = json!(v);
+    }
+    if r.infos_signees && !r.infos_sans_emetteur_ni_audience {
         charge["iss"] = json!(
             r.emetteur_jeton
                 .clone()
                 .unwrap_or_else(|| interne.emetteur.clone())
         );
         charge["aud"] = r.audience.clone();
+    }
+    if r.infos_signees {
         charge["iat"] = json!(maintenant());
         let jwt = signer(&partage, r, r.signature_infos.unwrap_or(r.signature), &charge);
         ([(header::CONTENT_TYPE, "application/jwt; charset=utf-8")], jwt).into_response()
