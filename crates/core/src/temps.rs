@@ -297,9 +297,10 @@ const MOIS: [&str; 12] = [
 ];
 
 impl Horodatage {
-    /// The instant of a clock reading (the store's clock: `pacte_store::horloge`).
-    pub fn depuis_jiff(t: jiff::Timestamp) -> Horodatage {
-        Horodatage(t)
+    /// The instant `ms` milliseconds after 1970-01-01T00:00:00Z (a clock reading: the store's
+    /// clock is `pacte_store::horloge`); `None` beyond the calendar.
+    pub fn depuis_millisecondes(ms: i64) -> Option<Horodatage> {
+        jiff::Timestamp::from_millisecond(ms).ok().map(Horodatage)
     }
 
     /// The instant `secondes` after 1970-01-01T00:00:00Z; `None` beyond the calendar.

@@ -13,7 +13,7 @@
 pub mod audit;
 pub mod comptes;
 mod erreur;
-mod horloge;
+pub mod horloge;
 mod moteur;
 pub mod sauvegarde;
 
