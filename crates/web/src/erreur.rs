@@ -1,7 +1,8 @@
 //! One error type for the web layer, mapped to HTTP in exactly one place.
 //!
-//! Internal details (database errors) are never shown: the user gets a French message, the
-//! server log gets the detail.
+//! Internal details (database errors) are never shown: the user gets a French message and the
+//! request id to quote (« Référence de l'incident »), the server log gets the detail at `error`
+//! level in the request's span, under the same id.
 
 use askama::Template;
 use axum::Json;
@@ -74,7 +75,7 @@ impl ErreurWeb {
     }
 
     pub fn interne(detail: impl std::fmt::Display) -> ErreurWeb {
-        eprintln!("erreur interne : {detail}");
+        tracing::error!(cause = %detail, "erreur interne");
         ErreurWeb {
             statut: StatusCode::INTERNAL_SERVER_ERROR,
             code: "interne",
@@ -114,6 +115,8 @@ impl From<askama::Error> for ErreurWeb {
 struct PageErreur<'a> {
     page: crate::pages::Page,
     erreur: &'a ErreurWeb,
+    /// The request id, for the user to quote.
+    reference: Option<String>,
 }
 
 /// On an HTML route: a DSFR error page.
@@ -127,7 +130,14 @@ impl IntoResponse for ErreurWeb {
             _ => "Demande invalide",
         };
         let page = crate::pages::Page::simple(titre);
-        match (PageErreur { page, erreur: &self }).render() {
+        let reference = crate::traces::id_courant();
+        match (PageErreur {
+            page,
+            erreur: &self,
+            reference,
+        })
+        .render()
+        {
             Ok(html) => (self.statut, Html(html)).into_response(),
             Err(_) => (self.statut, self.message).into_response(),
         }

@@ -230,7 +230,7 @@ pub fn lire_habilitation(role: &str, perimetre: &str) -> Result<Habilitation, St
 /// territory removed from the list) gives no rights rather than an error.
 pub fn habilitation_du_compte(u: &pacte_store::comptes::Utilisateur) -> Habilitation {
     lire_habilitation(&u.role, &u.perimetre).unwrap_or_else(|e| {
-        eprintln!("compte {} : habilitation illisible ({e}) ; aucun droit", u.id);
+        tracing::warn!(compte = u.id, "habilitation illisible ({e}) ; aucun droit");
         Habilitation::aucune()
     })
 }
@@ -243,6 +243,7 @@ pub fn contrat_introuvable(id: i64) -> ErreurWeb {
 
 impl Utilisateur {
     fn depuis(compte: pacte_store::comptes::Utilisateur, acces: Acces) -> Utilisateur {
+        crate::traces::noter_compte(compte.id);
         Utilisateur {
             habilitation: habilitation_du_compte(&compte),
             compte,

@@ -212,7 +212,7 @@ fn message_echec(e: &ErreurOidc) -> (StatusCode, String) {
 }
 
 fn echec_oidc(etat: &Etat, e: &ErreurOidc, retour: &str) -> Response {
-    eprintln!("ProConnect : échec de connexion ({e})");
+    tracing::warn!("ProConnect : échec de connexion ({e})");
     let (statut, message) = message_echec(e);
     echec(etat, statut, message, retour)
 }
@@ -335,9 +335,9 @@ async fn compte_de(etat: &Etat, identite: &Identite) -> Result<pacte_store::comp
     let acteur = format!("{ACTEUR_CREATION}:{}", identite.sujet);
     match etat.base.creer_utilisateur(&nouveau, &acteur).await {
         Ok(u) => {
-            eprintln!(
-                "ProConnect : compte {} créé sans droit (en attente d'habilitation)",
-                u.email
+            tracing::info!(
+                compte = u.id,
+                "ProConnect : compte créé sans droit (en attente d'habilitation)"
             );
             Ok(u)
         }
