@@ -20,7 +20,11 @@ fn une_requete(arguments: &[&str], env: &[(&str, &str)], chemin: &str) -> (Strin
     let _ = std::fs::remove_dir_all(&dossier);
     std::fs::create_dir_all(&dossier).unwrap();
     let base = format!("sqlite://{}/pacte.db", dossier.display());
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let adresse = format!("127.0.0.1:{port}");
     let mut commande = Command::new(env!("CARGO_BIN_EXE_pacte"));
     commande
@@ -67,7 +71,8 @@ fn id_de(reponse: &str) -> String {
         .lines()
         .find_map(|l| {
             let (nom, valeur) = l.split_once(':')?;
-            nom.eq_ignore_ascii_case("x-request-id").then(|| valeur.trim().to_string())
+            nom.eq_ignore_ascii_case("x-request-id")
+                .then(|| valeur.trim().to_string())
         })
         .expect("en-tête X-Request-Id")
 }
@@ -97,7 +102,10 @@ fn une_ligne_json_par_requete() {
         assert_eq!(l["span"]["route"], "/connexion");
         assert_eq!(l["span"]["methode"], "GET");
         assert_eq!(l["span"]["id"], id.as_str());
-        assert!(!journal.contains("secret-zq") && !journal.contains("retour="), "{journal}");
+        assert!(
+            !journal.contains("secret-zq") && !journal.contains("retour="),
+            "{journal}"
+        );
     }
 }
 

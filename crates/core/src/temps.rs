@@ -315,8 +315,15 @@ impl Horodatage {
 
     /// This instant moved by `secondes` (negative: earlier); the calendar's end if it overflows.
     pub fn plus_secondes(self, secondes: i64) -> Horodatage {
-        let ms = self.0.as_millisecond().saturating_add(secondes.saturating_mul(1000));
-        let borne = if secondes < 0 { jiff::Timestamp::MIN } else { jiff::Timestamp::MAX };
+        let ms = self
+            .0
+            .as_millisecond()
+            .saturating_add(secondes.saturating_mul(1000));
+        let borne = if secondes < 0 {
+            jiff::Timestamp::MIN
+        } else {
+            jiff::Timestamp::MAX
+        };
         Horodatage(jiff::Timestamp::from_millisecond(ms).unwrap_or(borne))
     }
 
@@ -326,7 +333,9 @@ impl Horodatage {
             .trim()
             .parse::<jiff::Timestamp>()
             .map(Horodatage)
-            .map_err(|_| format!("« {texte} » n'est pas un horodatage (format attendu : 2026-12-04T20:45:07.123Z)"))
+            .map_err(|_| {
+                format!("« {texte} » n'est pas un horodatage (format attendu : 2026-12-04T20:45:07.123Z)")
+            })
     }
 
     /// The stored form: ISO 8601 in UTC, milliseconds, `Z` (same as `Display`).
@@ -346,10 +355,15 @@ impl Horodatage {
 
     /// The first instant of day `jour` in Paris (midnight, UTC+1 in winter, UTC+2 in summer).
     pub fn debut_du_jour_a_paris(jour: Date) -> Horodatage {
-        let civil = jiff::civil::date(jour.annee() as i16, jour.mois() as i8, jour.jour() as i8)
-            .at(0, 0, 0, 0);
+        let civil =
+            jiff::civil::date(jour.annee() as i16, jour.mois() as i8, jour.jour() as i8).at(0, 0, 0, 0);
         // Paris never skips or repeats midnight (its changes are at 2 h and 3 h).
-        Horodatage(paris().to_ambiguous_timestamp(civil).compatible().expect("a date of the calendar"))
+        Horodatage(
+            paris()
+                .to_ambiguous_timestamp(civil)
+                .compatible()
+                .expect("a date of the calendar"),
+        )
     }
 
     /// In Paris time, in French: `le 4 décembre 2026 à 21 h 45`, `le 1er mars 2026 à 9 h 05`.
@@ -418,7 +432,6 @@ pub fn horodatage_court(texte: &str) -> String {
     Horodatage::lire(texte).map_or_else(|_| texte.to_string(), Horodatage::court)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -460,7 +473,11 @@ mod tests {
     #[test]
     fn horodatage_stocke_inchange() {
         // The stored text reads back to itself: bases and the audit chain keep their format.
-        for t in ["2026-12-04T20:45:07.123Z", "2024-02-29T12:34:56.007Z", "1970-01-01T00:00:00.000Z"] {
+        for t in [
+            "2026-12-04T20:45:07.123Z",
+            "2024-02-29T12:34:56.007Z",
+            "1970-01-01T00:00:00.000Z",
+        ] {
             assert_eq!(h(t).to_string(), t);
         }
         // 2024-02-29 12:34:56 UTC = 1 709 210 096 s since 1970.
@@ -469,7 +486,10 @@ mod tests {
             Horodatage::depuis_secondes(1_709_210_096).unwrap().iso(),
             "2024-02-29T12:34:56.000Z"
         );
-        assert_eq!(h("2026-12-04T20:45:07.123Z").plus_secondes(-3600).iso(), "2026-12-04T19:45:07.123Z");
+        assert_eq!(
+            h("2026-12-04T20:45:07.123Z").plus_secondes(-3600).iso(),
+            "2026-12-04T19:45:07.123Z"
+        );
         assert!(Horodatage::lire("hier").is_err());
         assert_eq!(horodatage_lisible("hier"), "hier");
     }
@@ -477,12 +497,21 @@ mod tests {
     #[test]
     fn heure_de_paris_hiver_et_ete() {
         // Winter: Paris is UTC+1, 20:45 UTC is 21 h 45.
-        assert_eq!(h("2026-12-04T20:45:07.123Z").en_francais(), "le 4 décembre 2026 à 21 h 45");
+        assert_eq!(
+            h("2026-12-04T20:45:07.123Z").en_francais(),
+            "le 4 décembre 2026 à 21 h 45"
+        );
         assert_eq!(h("2026-12-04T20:45:07.123Z").court(), "04/12/2026 à 21 h 45");
         // Summer: Paris is UTC+2, 10:00 UTC is 12 h 00.
-        assert_eq!(h("2026-07-14T10:00:00.000Z").en_francais(), "le 14 juillet 2026 à 12 h 00");
+        assert_eq!(
+            h("2026-07-14T10:00:00.000Z").en_francais(),
+            "le 14 juillet 2026 à 12 h 00"
+        );
         // The first of the month, a morning hour without a leading zero.
-        assert_eq!(h("2026-03-01T08:05:00.000Z").en_francais(), "le 1er mars 2026 à 9 h 05");
+        assert_eq!(
+            h("2026-03-01T08:05:00.000Z").en_francais(),
+            "le 1er mars 2026 à 9 h 05"
+        );
         // 23:30 UTC on New Year's Eve is already 2027 in Paris.
         let t = h("2026-12-31T23:30:00.000Z");
         assert_eq!(t.en_francais(), "le 1er janvier 2027 à 0 h 30");

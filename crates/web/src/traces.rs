@@ -119,7 +119,10 @@ mod tests {
         assert_eq!(id_recu(&v("a b")), None);
         assert_eq!(id_recu(&v("<script>")), None);
         let id = nouvel_id();
-        assert!(id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+        assert!(
+            id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+            "{id}"
+        );
         assert_ne!(nouvel_id(), id);
     }
 }

@@ -231,9 +231,12 @@ async fn detail_d_une_modification_de_fiche_faite_par_le_formulaire() {
     // time in Paris, computed here from the stored UTC timestamp (UTC+1 or UTC+2).
     let liste = get(&app, LISTE).await.corps;
     assert_eq!(numeros(&liste)[0], derniere.id);
-    assert!(liste.contains(&format!(
-        "<a href=\"/administration/utilisateurs/{editeur_id}\">Test collectivite_editeur ({email})</a>"
-    )), "{liste}");
+    assert!(
+        liste.contains(&format!(
+            "<a href=\"/administration/utilisateurs/{editeur_id}\">Test collectivite_editeur ({email})</a>"
+        )),
+        "{liste}"
+    );
     assert!(!liste.contains(&derniere.acteur));
     let heure = pacte_core::Horodatage::lire(&derniere.horodatage).unwrap();
     assert!(liste.contains(&format!("<td>{}</td>", heure.court())), "{liste}");

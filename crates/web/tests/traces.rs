@@ -115,14 +115,14 @@ async fn la_page_d_erreur_donne_la_reference_et_le_journal_la_route() {
     let capture = capture();
 
     let (brut, base, _, url) = app_demo_et_adresse(pacte_web::Options::default()).await;
-    let (app, compte, _) =
-        en_tant_que_compte(&brut, &base, "administrateur_national", "national").await;
+    let (app, compte, _) = en_tant_que_compte(&brut, &base, "administrateur_national", "national").await;
 
     // A page that does not exist: 404, with the reference the user can quote.
     let r = envoyer(&app, avec_id("/contrats/999999", "reference-404")).await;
     assert_eq!(r.statut, StatusCode::NOT_FOUND);
     assert!(
-        r.corps.contains("Référence de l'incident : <code id=\"reference-incident\">reference-404</code>"),
+        r.corps
+            .contains("Référence de l'incident : <code id=\"reference-incident\">reference-404</code>"),
         "{}",
         r.corps
     );
@@ -142,29 +142,42 @@ async fn la_page_d_erreur_donne_la_reference_et_le_journal_la_route() {
     .await;
     assert_eq!(r.statut, StatusCode::INTERNAL_SERVER_ERROR, "{}", r.corps);
     assert_eq!(id_de(&r), "incident-42");
-    assert!(r.corps.contains("<code id=\"reference-incident\">incident-42</code>"), "{}", r.corps);
+    assert!(
+        r.corps
+            .contains("<code id=\"reference-incident\">incident-42</code>"),
+        "{}",
+        r.corps
+    );
     assert!(!r.corps.contains("contrats_deplaces") && !r.corps.contains("no such table"));
 
     let journal = capture.texte();
     let lignes: Vec<&str> = journal.lines().filter(|l| l.contains("id=incident-42")).collect();
     // The cause, at error level, in the request's span.
     assert!(
-        lignes.iter().any(|l| l.contains("ERROR") && l.contains("erreur interne") && l.contains("contrats")),
+        lignes
+            .iter()
+            .any(|l| l.contains("ERROR") && l.contains("erreur interne") && l.contains("contrats")),
         "{journal}"
     );
     // The one request line: route template, status, account id; no raw path, no query.
     let servie: Vec<&&str> = lignes.iter().filter(|l| l.contains("requête servie")).collect();
     assert_eq!(servie.len(), 1, "{journal}");
     let l = servie[0];
-    assert!(l.contains("methode=GET") && l.contains("route=/contrats/{id}"), "{l}");
+    assert!(
+        l.contains("methode=GET") && l.contains("route=/contrats/{id}"),
+        "{l}"
+    );
     assert!(l.contains("statut=500") && l.contains("duree_ms="), "{l}");
     assert!(l.contains(&format!("compte={compte}")), "{l}");
-    assert!(!journal.contains("/contrats/1") && !journal.contains("marie.dupont"), "{journal}");
+    assert!(
+        !journal.contains("/contrats/1") && !journal.contains("marie.dupont"),
+        "{journal}"
+    );
     // The 404 of a missing contract: its own line, its template.
     assert!(
-        journal
-            .lines()
-            .any(|l| l.contains("id=reference-404") && l.contains("route=/contrats/{id}") && l.contains("statut=404")),
+        journal.lines().any(|l| l.contains("id=reference-404")
+            && l.contains("route=/contrats/{id}")
+            && l.contains("statut=404")),
         "{journal}"
     );
     assert!(!journal.contains("/contrats/999999"), "{journal}");

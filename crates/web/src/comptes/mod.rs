@@ -652,10 +652,11 @@ mod tests {
         assert_eq!(auteur_lisible("inconnu:x"), "inconnu:x");
         // 04:17 UTC in November is 5 h 17 in Paris (UTC+1).
         assert_eq!(date_heure("2026-11-23T04:17:03.123Z"), "23/11/2026 à 5 h 17");
-        let auteurs = Auteurs::de(
-            [(3, ("Marie Dupont".to_string(), "marie@b.fr".to_string()))].into(),
+        let auteurs = Auteurs::de([(3, ("Marie Dupont".to_string(), "marie@b.fr".to_string()))].into());
+        assert_eq!(
+            auteurs.lisible("utilisateur:3:a@b.fr"),
+            "Marie Dupont (marie@b.fr)"
         );
-        assert_eq!(auteurs.lisible("utilisateur:3:a@b.fr"), "Marie Dupont (marie@b.fr)");
         assert_eq!(auteurs.lisible("utilisateur:4:x@b.fr"), "x@b.fr");
         assert_eq!(
             auteurs.lisible("jeton:7:marie@b.fr"),

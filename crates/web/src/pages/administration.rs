@@ -20,8 +20,8 @@ use pacte_store::comptes::{NouvelUtilisateur, ProfilUtilisateur, Utilisateur as 
 use serde::Deserialize;
 
 use crate::comptes::{
-    Auteurs, auteur_lisible, code_perimetre, code_role, date_heure, lire_habilitation, lire_role, mot_de_passe,
-    verifier_nom,
+    Auteurs, auteur_lisible, code_perimetre, code_role, date_heure, lire_habilitation, lire_role,
+    mot_de_passe, verifier_nom,
 };
 use crate::pages::{Page, rendre};
 use crate::{ErreurWeb, Etat, Utilisateur};
@@ -124,7 +124,12 @@ pub async fn liste(
     };
     let q: String = f.q.trim().chars().take(200).collect();
     let cherche = q.to_lowercase();
-    let auteurs = Auteurs::de(comptes.iter().map(|c| (c.id, (c.nom.clone(), c.email.clone()))).collect());
+    let auteurs = Auteurs::de(
+        comptes
+            .iter()
+            .map(|c| (c.id, (c.nom.clone(), c.email.clone())))
+            .collect(),
+    );
     let mut lignes: Vec<LigneCompte> = comptes
         .iter()
         .filter(|c| role.is_empty() || c.role == role)

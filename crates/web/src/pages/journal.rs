@@ -612,9 +612,7 @@ mod tests {
 
     #[test]
     fn acteurs_lisibles() {
-        let marie = Auteurs::de(
-            [(3, ("Marie Dupont".to_string(), "marie@exemple.fr".to_string()))].into(),
-        );
+        let marie = Auteurs::de([(3, ("Marie Dupont".to_string(), "marie@exemple.fr".to_string()))].into());
         let personne = Auteurs::default();
         assert_eq!(
             acteur_lisible("utilisateur:3:marie@exemple.fr", &marie),
@@ -635,7 +633,10 @@ mod tests {
             acteur_lisible("proconnect:abc-123", &personne).0,
             "ProConnect (première connexion)"
         );
-        assert_eq!(acteur_lisible("cli:marie", &personne).0, "ligne de commande (marie)");
+        assert_eq!(
+            acteur_lisible("cli:marie", &personne).0,
+            "ligne de commande (marie)"
+        );
         assert_eq!(acteur_lisible("demo", &personne).0, "données de démonstration");
         assert_eq!(acteur_lisible("autre:chose", &personne).0, "autre:chose");
     }

@@ -1121,7 +1121,9 @@ async fn construire_page_contrat(etat: &Etat, u: &Utilisateur, id: i64) -> Resul
         "Version {}, modifiée {} par {}.",
         stocke.tampon.version,
         pacte_core::temps::horodatage_lisible(&stocke.tampon.modifie_le),
-        crate::comptes::Auteurs::lire(&etat.base, [stocke.tampon.modifie_par.as_str()]).await?.lisible(&stocke.tampon.modifie_par)
+        crate::comptes::Auteurs::lire(&etat.base, [stocke.tampon.modifie_par.as_str()])
+            .await?
+            .lisible(&stocke.tampon.modifie_par)
     );
     let page = PageContrat {
         page: Page::new(etat, collectivite.clone(), "/contrats")
