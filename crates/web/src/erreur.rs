@@ -88,10 +88,22 @@ impl ErreurWeb {
 impl From<ErreurStore> for ErreurWeb {
     fn from(e: ErreurStore) -> ErreurWeb {
         match e {
-            ErreurStore::Conflit { .. } => ErreurWeb {
+            // The store's message names the actor by its key and the time in UTC: said again
+            // for people, in Paris time.
+            ErreurStore::Conflit {
+                quoi,
+                par,
+                le,
+                attendue,
+                actuelle,
+            } => ErreurWeb {
                 statut: StatusCode::CONFLICT,
                 code: "conflit",
-                message: e.to_string(),
+                message: format!(
+                    "{quoi} a été modifié(e) par {} {} depuis votre lecture (version {attendue} lue, version {actuelle} en base) : rechargez avant d'enregistrer ; rien n'a été écrit",
+                    crate::comptes::auteur_lisible(&par),
+                    pacte_core::temps::horodatage_lisible(&le)
+                ),
                 champ: None,
             },
             ErreurStore::Introuvable { .. } => ErreurWeb::introuvable(e.to_string()),
