@@ -129,7 +129,7 @@ pub async fn lister(url: &str, format: Format) -> ExitCode {
                     etat,
                     c.fiches,
                     c.version,
-                    c.modifie_le
+                    pacte_core::temps::horodatage_court(&c.modifie_le)
                 );
             }
         }

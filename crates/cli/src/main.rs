@@ -195,12 +195,20 @@ Voir le README, section « ProConnect »."
         /// X-Forwarded-For : la limitation des connexions compte par cette adresse.
         #[arg(long, env = "PACTE_MANDATAIRE")]
         mandataire: bool,
+        /// Journal des requêtes en lignes JSON (sinon en texte) ; aussi PACTE_JOURNAL=json.
+        /// Le niveau se règle par RUST_LOG (par défaut : info).
+        #[arg(long = "journal-json")]
+        journal_json: bool,
     },
     /// Démarre l'application web sur une base neuve chargée de données de démonstration.
     Demo {
         /// Adresse d'écoute.
         #[arg(long, default_value = "127.0.0.1:8080")]
         adresse: std::net::SocketAddr,
+        /// Journal des requêtes en lignes JSON (sinon en texte) ; aussi PACTE_JOURNAL=json.
+        /// Le niveau se règle par RUST_LOG (par défaut : info).
+        #[arg(long = "journal-json")]
+        journal_json: bool,
     },
     /// Journal d'audit : vérification de la chaîne, consultation.
     #[command(
@@ -326,6 +334,24 @@ enum CommandeAudit {
     },
 }
 
+/// The server's log: one line per request (and the warnings and errors of the server) on
+/// stderr, filtered by `RUST_LOG` (`info` by default, e.g. `RUST_LOG=warn` or
+/// `RUST_LOG=info,pacte_web=debug`), as text or, with `--journal-json` or `PACTE_JOURNAL=json`,
+/// as JSON lines.
+fn initialiser_journal(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filtre = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let json = json || std::env::var("PACTE_JOURNAL").is_ok_and(|v| v.trim() == "json");
+    let journal = tracing_subscriber::fmt()
+        .with_env_filter(filtre)
+        .with_writer(std::io::stderr);
+    if json {
+        journal.json().init();
+    } else {
+        journal.init();
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match commande()
         .try_get_matches()
@@ -380,8 +406,18 @@ fn main() -> ExitCode {
             page_reference,
             https,
             mandataire,
-        } => executer(base::servir(url, adresse, page_reference, https, mandataire)),
-        Commande::Demo { adresse } => executer(base::demo(adresse)),
+            journal_json,
+        } => {
+            initialiser_journal(journal_json);
+            executer(base::servir(url, adresse, page_reference, https, mandataire))
+        }
+        Commande::Demo {
+            adresse,
+            journal_json,
+        } => {
+            initialiser_journal(journal_json);
+            executer(base::demo(adresse))
+        }
         Commande::Utilisateur(CommandeUtilisateur::Creer {
             email,
             nom,

@@ -19,5 +19,5 @@ pub mod valeur;
 pub use contrat::{Axe, Contrat, FicheAction, NumeroFiche};
 pub use montant::Montant;
 pub use regles::{Constat, Gravite, verifier};
-pub use temps::{Annee, Date};
+pub use temps::{Annee, Date, Horodatage};
 pub use valeur::Valeur;

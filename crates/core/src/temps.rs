@@ -1,7 +1,9 @@
-//! Calendar values: the contract years 2024-2027 and plain dates.
+//! Calendar values: the contract years 2024-2027, plain dates, and timestamps.
 //!
-//! No calendar crate is needed: the domain only compares dates, adds months for an action's
-//! duration and prints them in French.
+//! `Annee` and `Date` need no calendar crate: the domain only compares dates, adds months for
+//! an action's duration and prints them in French. `Horodatage` (a point in time) rests on
+//! `jiff`, whose bundled time zone database gives Europe/Paris on any host; reading the clock
+//! is left to the callers (the store), so that this crate stays free of IO.
 
 use std::fmt;
 
@@ -264,6 +266,172 @@ impl schemars::JsonSchema for Date {
     }
 }
 
+/// A point in time, to the millisecond: when a record was written, an audit entry made, a
+/// session opened. Stored and exchanged as ISO 8601 UTC text (`2026-12-04T20:45:07.123Z`, the
+/// format of every base and of the audit chain); shown to people in Paris time, in French
+/// (`le 4 décembre 2026 à 21 h 45`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Horodatage(jiff::Timestamp);
+
+/// The Europe/Paris zone, from the time zone database compiled into the binary.
+fn paris() -> &'static jiff::tz::TimeZone {
+    static PARIS: std::sync::OnceLock<jiff::tz::TimeZone> = std::sync::OnceLock::new();
+    PARIS.get_or_init(|| {
+        jiff::tz::TimeZone::get("Europe/Paris").expect("the bundled tz database has Europe/Paris")
+    })
+}
+
+const MOIS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+impl Horodatage {
+    /// The instant `ms` milliseconds after 1970-01-01T00:00:00Z (a clock reading: the store's
+    /// clock is `pacte_store::horloge`); `None` beyond the calendar.
+    pub fn depuis_millisecondes(ms: i64) -> Option<Horodatage> {
+        jiff::Timestamp::from_millisecond(ms).ok().map(Horodatage)
+    }
+
+    /// The instant `secondes` after 1970-01-01T00:00:00Z; `None` beyond the calendar.
+    pub fn depuis_secondes(secondes: i64) -> Option<Horodatage> {
+        jiff::Timestamp::from_second(secondes).ok().map(Horodatage)
+    }
+
+    /// Unix seconds (milliseconds dropped, towards the past).
+    pub fn secondes(self) -> i64 {
+        self.0.as_second()
+    }
+
+    /// This instant moved by `secondes` (negative: earlier); the calendar's end if it overflows.
+    pub fn plus_secondes(self, secondes: i64) -> Horodatage {
+        let ms = self
+            .0
+            .as_millisecond()
+            .saturating_add(secondes.saturating_mul(1000));
+        let borne = if secondes < 0 {
+            jiff::Timestamp::MIN
+        } else {
+            jiff::Timestamp::MAX
+        };
+        Horodatage(jiff::Timestamp::from_millisecond(ms).unwrap_or(borne))
+    }
+
+    /// Reads a stored timestamp (`2026-12-04T20:45:07.123Z`; any RFC 3339 offset is accepted).
+    pub fn lire(texte: &str) -> Result<Horodatage, String> {
+        texte
+            .trim()
+            .parse::<jiff::Timestamp>()
+            .map(Horodatage)
+            .map_err(|_| {
+                format!("« {texte} » n'est pas un horodatage (format attendu : 2026-12-04T20:45:07.123Z)")
+            })
+    }
+
+    /// The stored form: ISO 8601 in UTC, milliseconds, `Z` (same as `Display`).
+    pub fn iso(self) -> String {
+        self.to_string()
+    }
+
+    fn a_paris(self) -> jiff::ZonedDateTime {
+        self.0.to_zoned_datetime(paris().clone())
+    }
+
+    /// The day in Paris at this instant: 2026-12-31T23:30Z is 1 January 2027 in Paris.
+    pub fn jour_a_paris(self) -> Date {
+        let z = self.a_paris();
+        Date::ymd(i32::from(z.year()), z.month() as u8, z.day() as u8)
+    }
+
+    /// The first instant of day `jour` in Paris (midnight, UTC+1 in winter, UTC+2 in summer).
+    pub fn debut_du_jour_a_paris(jour: Date) -> Horodatage {
+        let civil =
+            jiff::civil::date(jour.annee() as i16, jour.mois() as i8, jour.jour() as i8).at(0, 0, 0, 0);
+        // Paris never skips or repeats midnight (its changes are at 2 h and 3 h).
+        Horodatage(
+            paris()
+                .to_ambiguous_timestamp(civil)
+                .compatible()
+                .expect("a date of the calendar"),
+        )
+    }
+
+    /// In Paris time, in French: `le 4 décembre 2026 à 21 h 45`, `le 1er mars 2026 à 9 h 05`.
+    pub fn en_francais(self) -> String {
+        let z = self.a_paris();
+        let jour = match z.day() {
+            1 => "1er".to_string(),
+            j => j.to_string(),
+        };
+        format!(
+            "le {jour} {} {} à {} h {:02}",
+            MOIS[(z.month() - 1) as usize],
+            z.year(),
+            z.hour(),
+            z.minute()
+        )
+    }
+
+    /// The short form for tables, in Paris time: `04/12/2026 à 21 h 45`.
+    pub fn court(self) -> String {
+        let z = self.a_paris();
+        format!(
+            "{:02}/{:02}/{} à {} h {:02}",
+            z.day(),
+            z.month(),
+            z.year(),
+            z.hour(),
+            z.minute()
+        )
+    }
+}
+
+impl fmt::Display for Horodatage {
+    /// `2026-12-04T20:45:07.123Z`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let u = self.0.to_zoned_datetime(jiff::tz::TimeZone::UTC);
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            u.year(),
+            u.month(),
+            u.day(),
+            u.hour(),
+            u.minute(),
+            u.second(),
+            u.millisecond()
+        )
+    }
+}
+
+impl std::str::FromStr for Horodatage {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Horodatage, String> {
+        Horodatage::lire(s)
+    }
+}
+
+/// A stored timestamp for people, in Paris time (`le 4 décembre 2026 à 21 h 45`); any text
+/// that is not one, as it is.
+pub fn horodatage_lisible(texte: &str) -> String {
+    Horodatage::lire(texte).map_or_else(|_| texte.to_string(), Horodatage::en_francais)
+}
+
+/// The same, short, for tables (`04/12/2026 à 21 h 45`).
+pub fn horodatage_court(texte: &str) -> String {
+    Horodatage::lire(texte).map_or_else(|_| texte.to_string(), Horodatage::court)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,5 +464,77 @@ mod tests {
         assert_eq!(Date::ymd(2024, 2, 1).fin_apres_mois(48), Date::ymd(2028, 1, 31));
         // 31 January 2025 + 1 month: 31 February does not exist, the period ends on 28 February.
         assert_eq!(Date::ymd(2025, 1, 31).fin_apres_mois(1), Date::ymd(2025, 2, 28));
+    }
+
+    fn h(texte: &str) -> Horodatage {
+        Horodatage::lire(texte).unwrap()
+    }
+
+    #[test]
+    fn horodatage_stocke_inchange() {
+        // The stored text reads back to itself: bases and the audit chain keep their format.
+        for t in [
+            "2026-12-04T20:45:07.123Z",
+            "2024-02-29T12:34:56.007Z",
+            "1970-01-01T00:00:00.000Z",
+        ] {
+            assert_eq!(h(t).to_string(), t);
+        }
+        // 2024-02-29 12:34:56 UTC = 1 709 210 096 s since 1970.
+        assert_eq!(h("2024-02-29T12:34:56.789Z").secondes(), 1_709_210_096);
+        assert_eq!(
+            Horodatage::depuis_secondes(1_709_210_096).unwrap().iso(),
+            "2024-02-29T12:34:56.000Z"
+        );
+        assert_eq!(
+            h("2026-12-04T20:45:07.123Z").plus_secondes(-3600).iso(),
+            "2026-12-04T19:45:07.123Z"
+        );
+        assert!(Horodatage::lire("hier").is_err());
+        assert_eq!(horodatage_lisible("hier"), "hier");
+    }
+
+    #[test]
+    fn heure_de_paris_hiver_et_ete() {
+        // Winter: Paris is UTC+1, 20:45 UTC is 21 h 45.
+        assert_eq!(
+            h("2026-12-04T20:45:07.123Z").en_francais(),
+            "le 4 décembre 2026 à 21 h 45"
+        );
+        assert_eq!(h("2026-12-04T20:45:07.123Z").court(), "04/12/2026 à 21 h 45");
+        // Summer: Paris is UTC+2, 10:00 UTC is 12 h 00.
+        assert_eq!(
+            h("2026-07-14T10:00:00.000Z").en_francais(),
+            "le 14 juillet 2026 à 12 h 00"
+        );
+        // The first of the month, a morning hour without a leading zero.
+        assert_eq!(
+            h("2026-03-01T08:05:00.000Z").en_francais(),
+            "le 1er mars 2026 à 9 h 05"
+        );
+        // 23:30 UTC on New Year's Eve is already 2027 in Paris.
+        let t = h("2026-12-31T23:30:00.000Z");
+        assert_eq!(t.en_francais(), "le 1er janvier 2027 à 0 h 30");
+        assert_eq!(t.jour_a_paris(), Date::ymd(2027, 1, 1));
+    }
+
+    #[test]
+    fn nuits_de_changement_d_heure() {
+        // 29 March 2026, 01:00 UTC: Paris goes from 2 h (UTC+1) to 3 h (UTC+2).
+        assert_eq!(h("2026-03-29T00:59:00.000Z").court(), "29/03/2026 à 1 h 59");
+        assert_eq!(h("2026-03-29T01:00:00.000Z").court(), "29/03/2026 à 3 h 00");
+        // 25 October 2026, 01:00 UTC: from 3 h (UTC+2) back to 2 h (UTC+1); 2 h 30 happens twice.
+        assert_eq!(h("2026-10-25T00:30:00.000Z").court(), "25/10/2026 à 2 h 30");
+        assert_eq!(h("2026-10-25T01:30:00.000Z").court(), "25/10/2026 à 2 h 30");
+        assert_eq!(h("2026-10-25T02:30:00.000Z").court(), "25/10/2026 à 3 h 30");
+        // Midnight in Paris: 23:00 UTC the day before in winter, 22:00 in summer.
+        assert_eq!(
+            Horodatage::debut_du_jour_a_paris(Date::ymd(2026, 12, 4)).iso(),
+            "2026-12-03T23:00:00.000Z"
+        );
+        assert_eq!(
+            Horodatage::debut_du_jour_a_paris(Date::ymd(2026, 7, 14)).iso(),
+            "2026-07-13T22:00:00.000Z"
+        );
     }
 }

@@ -1067,4 +1067,43 @@ impl crate::Base {
         }
         Ok(existants)
     }
+
+    /// The name and address of the accounts with these ids or these addresses, by id: what
+    /// makes the actors of audit entries and records readable, in one query for a page.
+    pub async fn noms_des_comptes(
+        &self,
+        ids: &[i64],
+        emails: &[String],
+    ) -> Resultat<HashMap<i64, (String, String)>> {
+        let mut noms = HashMap::new();
+        let mut conditions = Vec::new();
+        if !ids.is_empty() {
+            let marques: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+            conditions.push(format!("id IN ({})", marques.join(", ")));
+        }
+        if !emails.is_empty() {
+            let marques: Vec<String> = (ids.len() + 1..=ids.len() + emails.len())
+                .map(|i| format!("${i}"))
+                .collect();
+            conditions.push(format!("email IN ({})", marques.join(", ")));
+        }
+        if conditions.is_empty() {
+            return Ok(noms);
+        }
+        let sql = format!(
+            "SELECT id, nom, email FROM utilisateurs WHERE {}",
+            conditions.join(" OR ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        for e in emails {
+            q = q.bind(e.as_str());
+        }
+        for r in q.fetch_all(self.pool()).await? {
+            noms.insert(r.try_get("id")?, (r.try_get("nom")?, r.try_get("email")?));
+        }
+        Ok(noms)
+    }
 }

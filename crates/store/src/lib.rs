@@ -20,7 +20,7 @@ pub mod comptes;
 pub mod contrats;
 mod ecriture;
 mod erreur;
-mod horloge;
+pub mod horloge;
 mod moteur;
 pub mod sauvegarde;
 pub mod sommes;

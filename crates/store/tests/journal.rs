@@ -220,3 +220,38 @@ async fn duree_de_la_verification_sur_le_jeu_national() {
     })
     .await
 }
+
+// The names behind the actors of a page, in one query, by account id or by address.
+deux_moteurs!(noms_des_comptes, |banc: Banc| async move {
+    let base = banc.base().await;
+    let compte = |email: &str, nom: &str| pacte_store::comptes::NouvelUtilisateur {
+        email: email.into(),
+        nom: nom.into(),
+        hash_mot_de_passe: None,
+        role: "redacteur".into(),
+        perimetre: "departement:13".into(),
+    };
+    let marie = base
+        .creer_utilisateur(&compte("marie@exemple.fr", "Marie Dupont"), "test")
+        .await
+        .unwrap();
+    let paul = base
+        .creer_utilisateur(&compte("paul@exemple.fr", "Paul Martin"), "test")
+        .await
+        .unwrap();
+    let noms = base
+        .noms_des_comptes(
+            &[marie.id, 9_999],
+            &["paul@exemple.fr".to_string(), "inconnu@exemple.fr".to_string()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(noms.len(), 2);
+    assert_eq!(
+        noms[&marie.id],
+        ("Marie Dupont".to_string(), "marie@exemple.fr".to_string())
+    );
+    assert_eq!(noms[&paul.id].0, "Paul Martin");
+    assert_eq!(base.noms_des_comptes(&[marie.id], &[]).await.unwrap().len(), 1);
+    assert!(base.noms_des_comptes(&[], &[]).await.unwrap().is_empty());
+});

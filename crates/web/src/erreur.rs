@@ -1,7 +1,8 @@
 //! One error type for the web layer, mapped to HTTP in exactly one place.
 //!
-//! Internal details (database errors) are never shown: the user gets a French message, the
-//! server log gets the detail.
+//! Internal details (database errors) are never shown: the user gets a French message and the
+//! request id to quote (« Référence de l'incident »), the server log gets the detail at `error`
+//! level in the request's span, under the same id.
 
 use askama::Template;
 use axum::Json;
@@ -74,7 +75,7 @@ impl ErreurWeb {
     }
 
     pub fn interne(detail: impl std::fmt::Display) -> ErreurWeb {
-        eprintln!("erreur interne : {detail}");
+        tracing::error!(cause = %detail, "erreur interne");
         ErreurWeb {
             statut: StatusCode::INTERNAL_SERVER_ERROR,
             code: "interne",
@@ -87,10 +88,22 @@ impl ErreurWeb {
 impl From<ErreurStore> for ErreurWeb {
     fn from(e: ErreurStore) -> ErreurWeb {
         match e {
-            ErreurStore::Conflit { .. } => ErreurWeb {
+            // The store's message names the actor by its key and the time in UTC: said again
+            // for people, in Paris time.
+            ErreurStore::Conflit {
+                quoi,
+                par,
+                le,
+                attendue,
+                actuelle,
+            } => ErreurWeb {
                 statut: StatusCode::CONFLICT,
                 code: "conflit",
-                message: e.to_string(),
+                message: format!(
+                    "{quoi} a été modifié(e) par {} {} depuis votre lecture (version {attendue} lue, version {actuelle} en base) : rechargez avant d'enregistrer ; rien n'a été écrit",
+                    crate::comptes::auteur_lisible(&par),
+                    pacte_core::temps::horodatage_lisible(&le)
+                ),
                 champ: None,
             },
             // A guard refused the write on the record as stored (the contract's state, its
@@ -122,6 +135,8 @@ impl From<askama::Error> for ErreurWeb {
 struct PageErreur<'a> {
     page: crate::pages::Page,
     erreur: &'a ErreurWeb,
+    /// The request id, for the user to quote.
+    reference: Option<String>,
 }
 
 /// On an HTML route: a DSFR error page.
@@ -135,7 +150,14 @@ impl IntoResponse for ErreurWeb {
             _ => "Demande invalide",
         };
         let page = crate::pages::Page::simple(titre);
-        match (PageErreur { page, erreur: &self }).render() {
+        let reference = crate::traces::id_courant();
+        match (PageErreur {
+            page,
+            erreur: &self,
+            reference,
+        })
+        .render()
+        {
             Ok(html) => (self.statut, Html(html)).into_response(),
             Err(_) => (self.statut, self.message).into_response(),
         }

@@ -13,6 +13,7 @@ pub mod pages;
 pub mod proconnect;
 mod securite;
 mod statique;
+pub mod traces;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -271,6 +272,8 @@ pub fn application_de(etat: Etat) -> Router {
             etat.clone(),
             securite::entetes,
         ))
+        // Outermost: the request id and the request log line.
+        .layer(axum::middleware::from_fn(traces::tracer))
         .with_state(etat)
 }
 
@@ -304,7 +307,7 @@ pub async fn servir(base: Base, adresse: SocketAddr, options: Options) -> std::i
         // works; on failure, the next login tries again.
         match pc.client().await {
             Ok(c) => println!("Connexion ProConnect activée (fournisseur {}).", c.emetteur()),
-            Err(e) => eprintln!(
+            Err(e) => tracing::warn!(
                 "Attention : ProConnect injoignable pour l'instant ({e}) ; nouvel essai à la première connexion."
             ),
         }

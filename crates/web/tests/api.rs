@@ -540,7 +540,8 @@ async fn modifier_l_en_tete() {
     let m = e["message"].as_str().unwrap();
     assert!(
         m.contains("@test.pacte.example")
-            && m.contains(v["modifie_le"].as_str().unwrap())
+            // The stored UTC time, said in Paris time.
+            && m.contains(&pacte_core::temps::horodatage_lisible(v["modifie_le"].as_str().unwrap()))
             && m.contains("version 1 lue"),
         "{m}"
     );
@@ -605,6 +606,12 @@ async fn deux_modifications_sur_la_meme_version() {
     assert!(
         e["message"].as_str().unwrap().contains("rien n'a été écrit"),
         "{e}"
+    );
+    // Who and when, for people: no actor key, Paris time in French.
+    let m = e["message"].as_str().unwrap();
+    assert!(
+        !m.contains("utilisateur:") && !m.contains("jeton:") && m.contains(" h ") && !m.contains("Z "),
+        "{m}"
     );
     assert_eq!(get(&app, &url).await.json()["contrat"]["intitule"], "Version A");
 

@@ -60,7 +60,6 @@ async fn liste_recente_d_abord_et_banniere_d_integrite() {
     assert!(demo.corps.contains("données de démonstration"), "{}", demo.corps);
     assert!(demo.corps.contains("href=\"/contrats/1\""));
     assert!(demo.corps.contains("Création"));
-    assert!(demo.corps.contains("(UTC)"), "date et heure lisibles");
     // The menu and the dashboard lead to it.
     assert!(p.contains(&format!(
         "href=\"{LISTE}\" aria-current=\"page\">Journal d&#39;audit</a>"
@@ -227,12 +226,21 @@ async fn detail_d_une_modification_de_fiche_faite_par_le_formulaire() {
         (derniere.entite.as_str(), derniere.operation.as_str()),
         ("fiche", "modification")
     );
-    // The list: the editor by e-mail, linked to the account; the fiche, linked to its page.
+    // The list: the editor by name and e-mail (never the stored key
+    // `utilisateur:<id>:<email>`), linked to the account; the fiche, linked to its page; the
+    // time in Paris, computed here from the stored UTC timestamp (UTC+1 or UTC+2).
     let liste = get(&app, LISTE).await.corps;
     assert_eq!(numeros(&liste)[0], derniere.id);
-    assert!(liste.contains(&format!(
-        "<a href=\"/administration/utilisateurs/{editeur_id}\">{email}</a>"
-    )));
+    assert!(
+        liste.contains(&format!(
+            "<a href=\"/administration/utilisateurs/{editeur_id}\">Test collectivite_editeur ({email})</a>"
+        )),
+        "{liste}"
+    );
+    assert!(!liste.contains(&derniere.acteur));
+    let heure = pacte_core::Horodatage::lire(&derniere.horodatage).unwrap();
+    assert!(liste.contains(&format!("<td>{}</td>", heure.court())), "{liste}");
+    assert!(!liste.contains("(UTC)</td>"));
     assert!(liste.contains(&format!("href=\"{contrat}/fiches/1.1\">Fiche 1.1 du contrat")));
 
     let r = get(&app, &format!("{LISTE}/{}", derniere.id)).await;
@@ -240,8 +248,9 @@ async fn detail_d_une_modification_de_fiche_faite_par_le_formulaire() {
     let p = &r.corps;
     assert!(p.contains(&format!("Entrée n° {} du journal d&#39;audit", derniere.id)));
     assert!(p.contains(&format!(
-        "<a href=\"/administration/utilisateurs/{editeur_id}\">{email}</a>"
+        "<a href=\"/administration/utilisateurs/{editeur_id}\">Test collectivite_editeur ({email})</a>"
     )));
+    assert!(p.contains(&format!("<dd>{}</dd>", heure.court())), "{p}");
     assert!(p.contains("Modification"));
     // The fields that changed, before and after; the others are not listed.
     let changements = &p[p.find("id=\"changements\"").expect("tableau des changements")..];

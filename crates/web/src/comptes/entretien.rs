@@ -42,7 +42,7 @@ pub fn lancer(base: Base) -> tokio::task::JoinHandle<()> {
         loop {
             minuterie.tick().await;
             if let Err(e) = entretenir(&base, temps::maintenant()).await {
-                eprintln!("Entretien des comptes : échec ({e}) ; nouvel essai dans une heure.");
+                tracing::error!("Entretien des comptes : échec ({e}) ; nouvel essai dans une heure.");
             }
         }
     })

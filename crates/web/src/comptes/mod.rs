@@ -111,38 +111,99 @@ pub fn verifier_nom(nom: &str) -> Result<String, String> {
     Ok(nom.to_string())
 }
 
-/// Who made a write, as the audit log names them, for people: `utilisateur:3:a@b.fr` →
-/// `a@b.fr`, `jeton:7:a@b.fr` → `jeton d'API n° 7 de a@b.fr`, `proconnect:<sub>` (an account
-/// created at first sign-in), `cli:marie` → `ligne de commande (marie)`, `demo`, `systeme`;
-/// anything else as is.
+/// Who made a write, as the audit log names them, for people, without their name:
+/// `utilisateur:3:a@b.fr` → `a@b.fr`, `jeton:7:a@b.fr` → `a@b.fr, jeton d'API n° 7`,
+/// `proconnect:<sub>` (an account created at first sign-in), `cli:marie` →
+/// `ligne de commande (marie)`, `demo`, `systeme`; anything else as is. Pages name the person
+/// through [`Auteurs`].
 pub fn auteur_lisible(acteur: &str) -> String {
+    Auteurs::default().lisible(acteur)
+}
+
+/// The accounts behind audit actors (`utilisateur:<id>:<email>`, `jeton:<id>:<email>`), by
+/// id and by address, so that a page names people « Marie Dupont (marie.dupont@…) » with one
+/// query whatever its number of rows.
+#[derive(Debug, Clone, Default)]
+pub struct Auteurs {
+    par_id: std::collections::HashMap<i64, (String, String)>,
+    par_email: std::collections::HashMap<String, String>,
+}
+
+/// The account id (a session's writes) or the address (an API token's) of an actor.
+fn compte_de(acteur: &str) -> (Option<i64>, Option<&str>) {
     let mut morceaux = acteur.splitn(3, ':');
     match (morceaux.next(), morceaux.next(), morceaux.next()) {
-        (Some("utilisateur"), Some(_), Some(email)) => email.to_string(),
-        (Some("jeton"), Some(id), Some(email)) => format!("jeton d'API n° {id} de {email}"),
-        (Some("proconnect"), _, _) => "ProConnect (première connexion)".into(),
-        (Some("cli"), Some(qui), None) => format!("ligne de commande ({qui})"),
-        (Some("demo"), None, None) => "données de démonstration".into(),
-        (Some("systeme"), None, None) => "Pacte (mise à jour du référentiel)".into(),
-        _ => acteur.to_string(),
+        (Some("utilisateur"), Some(id), Some(_)) => (id.parse().ok(), None),
+        (Some("jeton"), Some(_), Some(email)) => (None, Some(email)),
+        _ => (None, None),
     }
 }
 
-/// A stored timestamp (`2026-11-23T04:17:03.123Z`) for people: `23/11/2026 à 04:17 (UTC)`;
-/// any other text as is.
-pub fn date_heure(horodatage: &str) -> String {
-    let h = horodatage.as_bytes();
-    if h.len() >= 16 && h[4] == b'-' && h[7] == b'-' && h[10] == b'T' && h[13] == b':' {
-        format!(
-            "{}/{}/{} à {} (UTC)",
-            &horodatage[8..10],
-            &horodatage[5..7],
-            &horodatage[0..4],
-            &horodatage[11..16]
-        )
-    } else {
-        horodatage.to_string()
+impl Auteurs {
+    /// The names of the accounts behind `acteurs`, read in one query.
+    pub async fn lire<'a>(
+        base: &pacte_store::Base,
+        acteurs: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Auteurs, ErreurStore> {
+        let (mut ids, mut emails) = (Vec::new(), Vec::new());
+        for a in acteurs {
+            match compte_de(a) {
+                (Some(id), _) => ids.push(id),
+                (_, Some(e)) => emails.push(e.to_string()),
+                _ => {}
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        emails.sort_unstable();
+        emails.dedup();
+        Ok(Auteurs::de(base.noms_des_comptes(&ids, &emails).await?))
     }
+
+    /// From accounts already at hand (id → name and address).
+    pub fn de(comptes: std::collections::HashMap<i64, (String, String)>) -> Auteurs {
+        let par_email = comptes
+            .values()
+            .map(|(nom, email)| (email.clone(), nom.clone()))
+            .collect();
+        Auteurs {
+            par_id: comptes,
+            par_email,
+        }
+    }
+
+    /// `acteur` for people: `Marie Dupont (marie@exemple.fr)`,
+    /// `Marie Dupont (marie@exemple.fr), jeton d'API n° 7`, and the texts of
+    /// [`auteur_lisible`] for the others.
+    pub fn lisible(&self, acteur: &str) -> String {
+        let personne = |nom: Option<&String>, email: &str| match nom {
+            Some(n) if !n.trim().is_empty() => format!("{n} ({email})"),
+            _ => email.to_string(),
+        };
+        let mut morceaux = acteur.splitn(3, ':');
+        match (morceaux.next(), morceaux.next(), morceaux.next()) {
+            (Some("utilisateur"), Some(id), Some(email)) => {
+                match id.parse().ok().and_then(|i: i64| self.par_id.get(&i)) {
+                    Some((nom, actuel)) => personne(Some(nom), actuel),
+                    None => email.to_string(),
+                }
+            }
+            (Some("jeton"), Some(id), Some(email)) => format!(
+                "{}, jeton d'API n° {id}",
+                personne(self.par_email.get(email), email)
+            ),
+            (Some("proconnect"), _, _) => "ProConnect (première connexion)".into(),
+            (Some("cli"), Some(qui), None) => format!("ligne de commande ({qui})"),
+            (Some("demo"), None, None) => "données de démonstration".into(),
+            (Some("systeme"), None, None) => "Pacte (mise à jour du référentiel)".into(),
+            _ => acteur.to_string(),
+        }
+    }
+}
+
+/// A stored timestamp for tables, in Paris time: `23/11/2026 à 5 h 17`; any other text as is.
+pub fn date_heure(horodatage: &str) -> String {
+    pacte_core::temps::horodatage_court(horodatage)
 }
 
 /// Reads a stored role and scope; the French reason when they do not make a habilitation.
@@ -169,7 +230,7 @@ pub fn lire_habilitation(role: &str, perimetre: &str) -> Result<Habilitation, St
 /// territory removed from the list) gives no rights rather than an error.
 pub fn habilitation_du_compte(u: &pacte_store::comptes::Utilisateur) -> Habilitation {
     lire_habilitation(&u.role, &u.perimetre).unwrap_or_else(|e| {
-        eprintln!("compte {} : habilitation illisible ({e}) ; aucun droit", u.id);
+        tracing::warn!(compte = u.id, "habilitation illisible ({e}) ; aucun droit");
         Habilitation::aucune()
     })
 }
@@ -182,6 +243,7 @@ pub fn contrat_introuvable(id: i64) -> ErreurWeb {
 
 impl Utilisateur {
     fn depuis(compte: pacte_store::comptes::Utilisateur, acces: Acces) -> Utilisateur {
+        crate::traces::noter_compte(compte.id);
         Utilisateur {
             habilitation: habilitation_du_compte(&compte),
             compte,
@@ -589,7 +651,7 @@ mod tests {
         assert!(verifier_nom(&"x".repeat(NOM_MAX + 1)).is_err());
         assert!(verifier_nom("a\nb").is_err());
         assert_eq!(auteur_lisible("utilisateur:3:a@b.fr"), "a@b.fr");
-        assert_eq!(auteur_lisible("jeton:7:a@b.fr"), "jeton d'API n° 7 de a@b.fr");
+        assert_eq!(auteur_lisible("jeton:7:a@b.fr"), "a@b.fr, jeton d'API n° 7");
         assert_eq!(
             auteur_lisible("proconnect:abc-123"),
             "ProConnect (première connexion)"
@@ -597,7 +659,18 @@ mod tests {
         assert_eq!(auteur_lisible("cli:marie"), "ligne de commande (marie)");
         assert_eq!(auteur_lisible("demo"), "données de démonstration");
         assert_eq!(auteur_lisible("inconnu:x"), "inconnu:x");
-        assert_eq!(date_heure("2026-11-23T04:17:03.123Z"), "23/11/2026 à 04:17 (UTC)");
+        // 04:17 UTC in November is 5 h 17 in Paris (UTC+1).
+        assert_eq!(date_heure("2026-11-23T04:17:03.123Z"), "23/11/2026 à 5 h 17");
+        let auteurs = Auteurs::de([(3, ("Marie Dupont".to_string(), "marie@b.fr".to_string()))].into());
+        assert_eq!(
+            auteurs.lisible("utilisateur:3:a@b.fr"),
+            "Marie Dupont (marie@b.fr)"
+        );
+        assert_eq!(auteurs.lisible("utilisateur:4:x@b.fr"), "x@b.fr");
+        assert_eq!(
+            auteurs.lisible("jeton:7:marie@b.fr"),
+            "Marie Dupont (marie@b.fr), jeton d'API n° 7"
+        );
         assert_eq!(date_heure("hier"), "hier");
         assert_eq!(lire_role(" ddets ").unwrap(), Role::Ddets);
         assert!(lire_role("roi").unwrap_err().contains("n'existe pas"));

@@ -470,8 +470,10 @@ async fn page_jetons_de(
             LigneJeton {
                 id: j.id,
                 libelle: j.libelle,
-                cree_le: j.cree_le.chars().take(10).collect(),
-                expire_le: j.expire_le.chars().take(10).collect(),
+                cree_le: pacte_core::Horodatage::lire(&j.cree_le)
+                    .map_or(j.cree_le, |h| h.jour_a_paris().to_string()),
+                expire_le: pacte_core::Horodatage::lire(&j.expire_le)
+                    .map_or(j.expire_le, |h| h.jour_a_paris().to_string()),
                 statut,
                 actif,
             }

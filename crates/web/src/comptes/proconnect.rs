@@ -227,7 +227,7 @@ fn message_echec(e: &ErreurOidc) -> (StatusCode, String) {
 }
 
 fn echec_oidc(etat: &Etat, e: &ErreurOidc, retour: &str) -> Response {
-    eprintln!("ProConnect : échec de connexion ({e})");
+    tracing::warn!("ProConnect : échec de connexion ({e})");
     let (statut, message) = message_echec(e);
     echec(etat, statut, message, retour)
 }
@@ -465,9 +465,9 @@ async fn creer_compte(etat: &Etat, identite: &Identite, acteur: &str) -> Result<
     };
     match etat.base.creer_utilisateur(&nouveau, acteur).await {
         Ok(u) => {
-            eprintln!(
-                "ProConnect : compte {} créé sans droit (en attente d'habilitation)",
-                u.email
+            tracing::info!(
+                compte = u.id,
+                "ProConnect : compte créé sans droit (en attente d'habilitation)"
             );
             Ok(u)
         }

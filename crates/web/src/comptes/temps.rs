@@ -1,57 +1,30 @@
-//! Timestamps in the store's format (`2026-11-23T04:17:03.123Z`), as Unix seconds and back:
-//! session expiries, idle timeouts, throttling windows and token expiries are computed here.
+//! Timestamps as Unix seconds, for session expiries, idle timeouts, throttling windows and
+//! token expiries. The calendar is `pacte_core::Horodatage`, the clock `pacte_store::horloge`;
+//! stored texts keep the store's format (`2026-11-23T04:17:03.000Z`).
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use pacte_core::Horodatage;
+use pacte_store::horloge;
 
 /// Now, in Unix seconds.
 pub fn maintenant() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default()
+    horloge::instant().secondes()
 }
 
-/// Unix seconds as `2026-11-23T04:17:03.000Z` (days-to-civil, proleptic Gregorian).
+/// Unix seconds as stored: `2026-11-23T04:17:03.000Z` (the calendar's end if out of it).
 pub fn iso(secs: i64) -> String {
-    let jours = secs.div_euclid(86_400);
-    let s = secs.rem_euclid(86_400);
-    let z = jours + 719_468;
-    let ere = z.div_euclid(146_097);
-    let doe = z - ere * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let jour = doy - (153 * mp + 2) / 5 + 1;
-    let mois = if mp < 10 { mp + 3 } else { mp - 9 };
-    let annee = yoe + ere * 400 + i64::from(mois <= 2);
-    format!(
-        "{annee:04}-{mois:02}-{jour:02}T{:02}:{:02}:{:02}.000Z",
-        s / 3600,
-        s % 3600 / 60,
-        s % 60
-    )
+    Horodatage::depuis_secondes(secs)
+        .unwrap_or_else(|| Horodatage::depuis_secondes(0).expect("1970").plus_secondes(secs))
+        .iso()
 }
 
-/// Today's date (UTC), the default date of a decision recorded now.
+/// Today's date in Paris, the default date of a decision recorded now.
 pub fn aujourd_hui() -> pacte_core::Date {
-    let jour = iso(maintenant());
-    pacte_core::Date::parse(&jour[..10]).expect("a computed date is valid")
+    horloge::instant().jour_a_paris()
 }
 
 /// The Unix seconds of a stored timestamp (milliseconds dropped); `None` if it is not one.
 pub fn secondes(texte: &str) -> Option<i64> {
-    let nombre = |a: usize, b: usize| texte.get(a..b)?.parse::<i64>().ok();
-    let (annee, mois, jour) = (nombre(0, 4)?, nombre(5, 7)?, nombre(8, 10)?);
-    let (h, m, s) = (nombre(11, 13)?, nombre(14, 16)?, nombre(17, 19)?);
-    // Civil-to-days, the inverse of `iso`.
-    let a = if mois <= 2 { annee - 1 } else { annee };
-    let ere = a.div_euclid(400);
-    let yoe = a - ere * 400;
-    let mp = (mois + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + jour - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let jours = ere * 146_097 + doe - 719_468;
-    Some(jours * 86_400 + h * 3600 + m * 60 + s)
+    Horodatage::lire(texte).ok().map(Horodatage::secondes)
 }
 
 #[cfg(test)]
@@ -68,6 +41,6 @@ mod tests {
         assert_eq!(secondes("hier"), None);
         let t = maintenant();
         assert_eq!(secondes(&iso(t)), Some(t));
-        assert_eq!(aujourd_hui().iso(), iso(t)[..10]);
+        assert_eq!(aujourd_hui(), horloge::instant().jour_a_paris());
     }
 }

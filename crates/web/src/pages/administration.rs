@@ -20,8 +20,8 @@ use pacte_store::comptes::{NouvelUtilisateur, ProfilUtilisateur, Utilisateur as 
 use serde::Deserialize;
 
 use crate::comptes::{
-    auteur_lisible, code_perimetre, code_role, date_heure, lire_habilitation, lire_role, mot_de_passe,
-    verifier_nom,
+    Auteurs, auteur_lisible, code_perimetre, code_role, date_heure, lire_habilitation, lire_role,
+    mot_de_passe, verifier_nom,
 };
 use crate::pages::{Page, rendre};
 use crate::{ErreurWeb, Etat, Utilisateur};
@@ -124,6 +124,12 @@ pub async fn liste(
     };
     let q: String = f.q.trim().chars().take(200).collect();
     let cherche = q.to_lowercase();
+    let auteurs = Auteurs::de(
+        comptes
+            .iter()
+            .map(|c| (c.id, (c.nom.clone(), c.email.clone())))
+            .collect(),
+    );
     let mut lignes: Vec<LigneCompte> = comptes
         .iter()
         .filter(|c| role.is_empty() || c.role == role)
@@ -146,7 +152,7 @@ pub async fn liste(
             perimetre: perimetre_lisible(c),
             actif: c.actif,
             cree_le: date_heure(&c.cree_le),
-            modifie_par: auteur_lisible(&c.modifie_par),
+            modifie_par: auteurs.lisible(&c.modifie_par),
             modifie_le: date_heure(&c.modifie_le),
         })
         .collect();
@@ -767,7 +773,7 @@ pub async fn enregistrer(
                 titre: "Ce compte a été modifié pendant votre saisie".into(),
                 message: format!(
                     "{} l'a modifié le {} : rien n'a été enregistré. Il est maintenant « {} », {}, {}. Vérifiez vos changements ci-dessous, puis enregistrez de nouveau.",
-                    auteur_lisible(&par),
+                    Auteurs::lire(&etat.base, [par.as_str()]).await?.lisible(&par),
                     date_heure(&le),
                     role_lisible(&actuel),
                     perimetre_lisible(&actuel),

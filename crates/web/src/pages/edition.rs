@@ -194,19 +194,9 @@ struct PageConflit {
     retour: String,
 }
 
-/// `2024-06-27T09:15:02.123Z` as `27/06/2024 à 09:15 (UTC)`; other texts as they are.
+/// `2024-06-27T09:15:02.123Z` as `le 27 juin 2024 à 11 h 15` (Paris time); other texts as they are.
 fn horodatage(iso: &str) -> String {
-    let morceau = |a: usize, b: usize| iso.get(a..b).filter(|m| m.bytes().all(|c| c.is_ascii_digit()));
-    match (
-        morceau(0, 4),
-        morceau(5, 7),
-        morceau(8, 10),
-        morceau(11, 13),
-        morceau(14, 16),
-    ) {
-        (Some(a), Some(m), Some(j), Some(h), Some(mi)) => format!("{j}/{m}/{a} à {h}:{mi} (UTC)"),
-        _ => iso.to_string(),
-    }
+    pacte_core::temps::horodatage_lisible(iso)
 }
 
 /// A store error after a write: the conflict page (409) naming who changed the record, with a
@@ -239,7 +229,8 @@ pub(super) fn erreur_ecriture(
                 &PageConflit {
                     page: Page::new(etat, "Modification concurrente", "/contrats"),
                     message: format!(
-                        "{quoi} a été {accord} par {par} le {} depuis que vous l'avez ouvert(e) (version {attendue} lue, version {actuelle} enregistrée) : rien n'a été écrit.",
+                        "{quoi} a été {accord} par {} {} depuis que vous l'avez ouvert(e) (version {attendue} lue, version {actuelle} enregistrée) : rien n'a été écrit.",
+                        crate::comptes::auteur_lisible(&par),
                         horodatage(&le)
                     ),
                     recharger,

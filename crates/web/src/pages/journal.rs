@@ -14,7 +14,7 @@ use pacte_store::{EntreeAudit, FiltreJournal, RapportAudit};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::comptes::date_heure;
+use crate::comptes::{Auteurs, date_heure};
 use crate::pages::pagination::{Pagination, lire_page};
 use crate::pages::{Page, rendre};
 use crate::{ErreurWeb, Etat, Utilisateur};
@@ -68,15 +68,16 @@ pub fn operation_lisible(operation: &str) -> String {
     }
 }
 
-/// Who wrote an entry, for people, and the page of their account when there is one.
-pub fn acteur_lisible(acteur: &str) -> (String, Option<String>) {
+/// Who wrote an entry, for people (named from `auteurs`), and the page of their account when
+/// there is one.
+pub fn acteur_lisible(acteur: &str, auteurs: &Auteurs) -> (String, Option<String>) {
     let lien = match acteur.splitn(3, ':').collect::<Vec<_>>()[..] {
         ["utilisateur", id, _] if id.parse::<i64>().is_ok() => {
             Some(format!("/administration/utilisateurs/{id}"))
         }
         _ => None,
     };
-    (crate::comptes::auteur_lisible(acteur), lien)
+    (auteurs.lisible(acteur), lien)
 }
 
 /// The snapshot of an entry: after the change, or before it for a deletion.
@@ -341,11 +342,12 @@ pub async fn liste(
         None
     };
     let lieux = Lieux::de(&etat, &resultat.entrees).await?;
+    let auteurs = Auteurs::lire(&etat.base, resultat.entrees.iter().map(|e| e.acteur.as_str())).await?;
     let lignes = resultat
         .entrees
         .iter()
         .map(|e| {
-            let (acteur, acteur_lien) = acteur_lisible(&e.acteur);
+            let (acteur, acteur_lien) = acteur_lisible(&e.acteur, &auteurs);
             let (objet, objet_lien) = objet(e, &lieux);
             LigneJournal {
                 id: e.id,
@@ -569,7 +571,8 @@ pub async fn entree(
         .await?
         .ok_or_else(|| ErreurWeb::introuvable(format!("Le journal n'a pas d'entrée n° {id}.")))?;
     let lieux = Lieux::de(&etat, std::slice::from_ref(&e)).await?;
-    let (acteur, acteur_lien) = acteur_lisible(&e.acteur);
+    let auteurs = Auteurs::lire(&etat.base, [e.acteur.as_str()]).await?;
+    let (acteur, acteur_lien) = acteur_lisible(&e.acteur, &auteurs);
     let (objet, objet_lien) = objet(&e, &lieux);
     let titre = format!("Entrée n° {id} du journal d'audit");
     rendre(&PageEntree {
@@ -596,24 +599,33 @@ mod tests {
 
     #[test]
     fn acteurs_lisibles() {
+        let marie = Auteurs::de([(3, ("Marie Dupont".to_string(), "marie@exemple.fr".to_string()))].into());
+        let personne = Auteurs::default();
         assert_eq!(
-            acteur_lisible("utilisateur:3:marie@exemple.fr"),
+            acteur_lisible("utilisateur:3:marie@exemple.fr", &marie),
             (
-                "marie@exemple.fr".into(),
+                "Marie Dupont (marie@exemple.fr)".into(),
                 Some("/administration/utilisateurs/3".into())
             )
         );
         assert_eq!(
-            acteur_lisible("jeton:12:marie@exemple.fr").0,
-            "jeton d'API n° 12 de marie@exemple.fr"
+            acteur_lisible("utilisateur:3:marie@exemple.fr", &personne).0,
+            "marie@exemple.fr"
         );
         assert_eq!(
-            acteur_lisible("proconnect:abc-123").0,
+            acteur_lisible("jeton:12:marie@exemple.fr", &marie).0,
+            "Marie Dupont (marie@exemple.fr), jeton d'API n° 12"
+        );
+        assert_eq!(
+            acteur_lisible("proconnect:abc-123", &personne).0,
             "ProConnect (première connexion)"
         );
-        assert_eq!(acteur_lisible("cli:marie").0, "ligne de commande (marie)");
-        assert_eq!(acteur_lisible("demo").0, "données de démonstration");
-        assert_eq!(acteur_lisible("autre:chose").0, "autre:chose");
+        assert_eq!(
+            acteur_lisible("cli:marie", &personne).0,
+            "ligne de commande (marie)"
+        );
+        assert_eq!(acteur_lisible("demo", &personne).0, "données de démonstration");
+        assert_eq!(acteur_lisible("autre:chose", &personne).0, "autre:chose");
     }
 
     #[test]

@@ -145,13 +145,9 @@ fn nature_collectivite(entete: &EnTete) -> String {
     }
 }
 
-/// A stored timestamp (`2026-11-23T04:17:03.123Z`) in French: `23/11/2026 à 04:17 UTC`.
+/// A stored timestamp (`2026-11-23T04:17:03.123Z`) in French, Paris time: `23/11/2026 à 5 h 17`.
 fn horodatage(iso: &str) -> String {
-    let date = iso.get(0..10).and_then(|d| pacte_core::Date::parse(d).ok());
-    match (date, iso.get(11..16)) {
-        (Some(d), Some(h)) => format!("{d} à {} UTC", h.replace(':', " h ")),
-        _ => iso.to_string(),
-    }
+    pacte_core::temps::horodatage_court(iso)
 }
 
 fn pluriel(n: usize, singulier: &str, pluriel: &str) -> String {
@@ -1158,10 +1154,12 @@ async fn construire_page_contrat(etat: &Etat, u: &Utilisateur, id: i64) -> Resul
         (None, None) => "non renseignée".into(),
     };
     let modifie = format!(
-        "Version {}, modifiée le {} par {}.",
+        "Version {}, modifiée {} par {}.",
         stocke.tampon.version,
-        horodatage(&stocke.tampon.modifie_le),
-        stocke.tampon.modifie_par
+        pacte_core::temps::horodatage_lisible(&stocke.tampon.modifie_le),
+        crate::comptes::Auteurs::lire(&etat.base, [stocke.tampon.modifie_par.as_str()])
+            .await?
+            .lisible(&stocke.tampon.modifie_par)
     );
     let page = PageContrat {
         page: Page::new(etat, collectivite.clone(), "/contrats")
@@ -1219,7 +1217,7 @@ mod tests {
         assert_eq!(etat_depuis_code("inconnu"), None);
         assert_eq!(ancre_indicateur("NI-1.1"), "ni-1-1");
         assert!(cle_alphabetique("Île-de-France") < cle_alphabetique("Normandie"));
-        assert_eq!(horodatage("2026-11-23T04:17:03.123Z"), "23/11/2026 à 04 h 17 UTC");
+        assert_eq!(horodatage("2026-11-23T04:17:03.123Z"), "23/11/2026 à 5 h 17");
         assert_eq!(
             objet_constat("fiches[1.2].financement.etat.2024", Gravite::Bloquant),
             "Corriger la fiche 1.2 (part de l'État, 2024)"

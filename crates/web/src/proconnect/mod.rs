@@ -25,7 +25,7 @@ mod transport;
 
 use std::fmt;
 use std::sync::Mutex;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use base64::Engine;
 use ring::digest;
@@ -646,10 +646,7 @@ fn email_plausible(email: &str) -> bool {
 }
 
 fn maintenant() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+    crate::comptes::temps::maintenant()
 }
 
 #[cfg(test)]
