@@ -283,10 +283,7 @@ async fn lister_contrats(
         let constats = pacte_core::verifier(&stocke.contrat);
         let bloquants = constats.iter().filter(|c| c.gravite == Gravite::Bloquant).count();
         let en_tete = &stocke.contrat.contrat;
-        let nom = pacte_core::territoires::territoires()
-            .collectivite(&en_tete.collectivite)
-            .map(|c| c.nom.clone())
-            .or_else(|| en_tete.ami.as_ref().map(|a| a.nom.clone()));
+        let nom = en_tete.nom_collectivite_connu().map(str::to_string);
         elements.push(ResumeApi {
             id: r.id,
             collectivite: CollectiviteApi {
