@@ -172,7 +172,7 @@ pub(super) fn r_doc_07(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
                 let champ = if debut.is_none() { "debut" } else { "duree_mois" };
                 out.push(constat(
                     regle,
-                    cible.clone().et(format!("{champ}")),
+                    cible.clone().et(champ),
                     format!(
                         "Fiche {} : {manque} ; le calendrier de l'action doit être précisé.",
                         fiche.numero

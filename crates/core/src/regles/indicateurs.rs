@@ -47,7 +47,7 @@ pub(super) fn r_ind_02(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
                 };
                 out.push(constat(
                     regle,
-                    cible.clone().et(format!("{champ}")),
+                    cible.clone().et(champ),
                     format!(
                         "Fiche {}, indicateur « {} » : il manque {}.",
                         f.fiche.numero,
