@@ -179,6 +179,19 @@ mod tests {
         Montant::euros(e)
     }
 
+    proptest::proptest! {
+        /// Comparing with the rounded-up floor is the exact percent comparison of
+        /// `Montant::au_moins_pourcentage_de` (100 × etat ≥ 20 × propose), to the cent.
+        #[test]
+        fn atteindre_le_socle_c_est_atteindre_20_pour_cent(
+            propose in 0i64..10_000_000_000,
+            etat in 0i64..10_000_000_000,
+        ) {
+            let (p, e) = (Montant::centimes(propose), Montant::centimes(etat));
+            proptest::prop_assert_eq!(e >= socle(p), e.au_moins_pourcentage_de(SOCLE_POURCENT, p));
+        }
+    }
+
     #[test]
     fn le_socle_est_arrondi_au_centime_superieur() {
         // 20 % of 300 000 € = 60 000 €; 20 % of 0,07 € = 0,014 € → 0,02 €.
@@ -258,6 +271,13 @@ mod tests {
         ] {
             let c = crate::fichier::lire_toml(texte).unwrap();
             accord(nom, &c);
+            if nom == "contrat-avec-erreurs" {
+                // Not vacuous: axis 4 carries 50 000 € a year for 300 000 € proposed, below its
+                // floor of 60 000 €, each of the four years.
+                let a4 = par_axe(&c).axe(Axe::A4).clone();
+                assert_eq!(a4.reperes.socle, Some(eur(60_000)));
+                assert_eq!(a4.annees.iter().filter(|a| a.sous_socle).count(), 4);
+            }
         }
     }
 
