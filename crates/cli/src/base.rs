@@ -508,7 +508,7 @@ pub async fn creer_utilisateur(
     source: SourceMotDePasse,
     acteur: &str,
 ) -> ExitCode {
-    let habilitation = match pacte_web::comptes::lire_habilitation(role, perimetre) {
+    let habilitation = match pacte_core::droits::lire_habilitation(role, perimetre) {
         Ok(h) => h,
         Err(e) => {
             eprintln!("Erreur : {e}.");
@@ -549,8 +549,8 @@ pub async fn creer_utilisateur(
         email: email.into(),
         nom: nom.into(),
         hash_mot_de_passe: Some(hash),
-        role: pacte_web::comptes::code_role(habilitation.role()),
-        perimetre: pacte_web::comptes::code_perimetre(habilitation.perimetre()),
+        role: pacte_core::droits::code_role(habilitation.role()),
+        perimetre: pacte_core::droits::code_perimetre(habilitation.perimetre()),
     };
     match base.creer_utilisateur(&nouveau, acteur).await {
         Ok(u) => {
@@ -620,7 +620,7 @@ pub async fn modifier_utilisateur(url: &str, email: &str, c: Changements, acteur
         eprintln!("Erreur : rien à modifier : précisez --role, --perimetre, --nom ou --activer.");
         return ExitCode::from(ILLISIBLE);
     }
-    let nom = match c.nom.as_deref().map(pacte_web::comptes::verifier_nom).transpose() {
+    let nom = match c.nom.as_deref().map(pacte_core::droits::verifier_nom).transpose() {
         Ok(n) => n,
         Err(e) => {
             eprintln!("Erreur : --nom : {e}.");
@@ -636,9 +636,9 @@ pub async fn modifier_utilisateur(url: &str, email: &str, c: Changements, acteur
     let role = c.role.clone().unwrap_or_else(|| u.role.clone());
     let perimetre = match (&c.perimetre, &c.role) {
         (Some(p), _) => p.clone(),
-        (None, Some(r)) => match pacte_web::comptes::lire_role(r) {
+        (None, Some(r)) => match pacte_core::droits::lire_role(r) {
             Ok(r) => match r.perimetre_implicite() {
-                Some(p) => pacte_web::comptes::code_perimetre(&p),
+                Some(p) => pacte_core::droits::code_perimetre(&p),
                 None => {
                     eprintln!(
                         "Erreur : le rôle « {} » s'exerce sur {} : précisez-le avec --perimetre (par exemple {}).",
@@ -656,7 +656,7 @@ pub async fn modifier_utilisateur(url: &str, email: &str, c: Changements, acteur
         },
         (None, None) => u.perimetre.clone(),
     };
-    let habilitation = match pacte_web::comptes::lire_habilitation(&role, &perimetre) {
+    let habilitation = match pacte_core::droits::lire_habilitation(&role, &perimetre) {
         Ok(h) => h,
         Err(e) => {
             eprintln!("Erreur : {e}.");
@@ -665,8 +665,8 @@ pub async fn modifier_utilisateur(url: &str, email: &str, c: Changements, acteur
     };
     let profil = pacte_store::comptes::ProfilUtilisateur {
         nom: nom.unwrap_or_else(|| u.nom.clone()),
-        role: pacte_web::comptes::code_role(habilitation.role()),
-        perimetre: pacte_web::comptes::code_perimetre(habilitation.perimetre()),
+        role: pacte_core::droits::code_role(habilitation.role()),
+        perimetre: pacte_core::droits::code_perimetre(habilitation.perimetre()),
         actif: u.actif || c.activer,
     };
     match base.modifier_utilisateur(u.id, &profil, u.version, acteur).await {

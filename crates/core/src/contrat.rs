@@ -275,6 +275,39 @@ pub enum EtatContrat {
 }
 
 impl EtatContrat {
+    /// Every state, in lifecycle order (the denounced contract last).
+    pub const TOUS: [EtatContrat; 9] = [
+        EtatContrat::Brouillon,
+        EtatContrat::Negociation,
+        EtatContrat::Valide,
+        EtatContrat::Delibere,
+        EtatContrat::Signe,
+        EtatContrat::EnExecution,
+        EtatContrat::Evalue,
+        EtatContrat::Clos,
+        EtatContrat::Denonce,
+    ];
+
+    /// The machine name, as in contract files, forms and the API: `en_execution`.
+    pub fn code(self) -> &'static str {
+        match self {
+            EtatContrat::Brouillon => "brouillon",
+            EtatContrat::Negociation => "negociation",
+            EtatContrat::Valide => "valide",
+            EtatContrat::Delibere => "delibere",
+            EtatContrat::Signe => "signe",
+            EtatContrat::EnExecution => "en_execution",
+            EtatContrat::Evalue => "evalue",
+            EtatContrat::Clos => "clos",
+            EtatContrat::Denonce => "denonce",
+        }
+    }
+
+    /// The state whose machine name is `code`.
+    pub fn depuis_code(code: &str) -> Option<EtatContrat> {
+        EtatContrat::TOUS.into_iter().find(|e| e.code() == code)
+    }
+
     pub fn libelle(self) -> &'static str {
         match self {
             EtatContrat::Brouillon => "brouillon",
@@ -352,6 +385,26 @@ pub struct EnTete {
     )]
     #[schemars(length(max = LIGNES_MAX))]
     pub signataires: Vec<Signataire>,
+}
+
+impl EnTete {
+    /// The collectivity's name when Pacte knows it: from the territories, else from its
+    /// application to the national AMI (R-ELIG-03).
+    pub fn nom_collectivite_connu(&self) -> Option<&str> {
+        match crate::territoires::territoires().collectivite(&self.collectivite) {
+            Some(c) => Some(&c.nom),
+            None => self.ami.as_ref().map(|a| a.nom.as_str()),
+        }
+    }
+
+    /// The collectivity's name for people: its known name, else « Collectivité » and its code.
+    /// Every page and command names a contract's collectivity with this.
+    pub fn nom_collectivite(&self) -> String {
+        match self.nom_collectivite_connu() {
+            Some(nom) => nom.to_string(),
+            None => format!("Collectivité {}", self.collectivite),
+        }
+    }
 }
 
 /// Selection of a new communauté d'agglomération or urbaine by the national AMI.
@@ -879,6 +932,42 @@ impl Contrat {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn les_etats_dans_l_ordre_du_cycle_de_vie_et_leurs_codes() {
+        // TOUS is sorted (the derived order is the declaration order) and has no duplicate.
+        assert!(EtatContrat::TOUS.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(EtatContrat::TOUS[0], EtatContrat::default());
+        for e in EtatContrat::TOUS {
+            // The code is the serde name, the one of contract files.
+            assert_eq!(
+                serde_json::to_value(e).unwrap(),
+                serde_json::Value::from(e.code())
+            );
+            assert_eq!(EtatContrat::depuis_code(e.code()), Some(e));
+        }
+        assert_eq!(EtatContrat::depuis_code("En_execution"), None);
+    }
+
+    #[test]
+    fn nom_de_la_collectivite() {
+        let mut e = crate::fabrique::contrat_metropole_minimal().contrat;
+        assert_eq!(e.nom_collectivite(), "Métropole d'Aix-Marseille-Provence");
+        e.collectivite = "999999999".into();
+        assert_eq!(e.nom_collectivite_connu(), None);
+        assert_eq!(e.nom_collectivite(), "Collectivité 999999999");
+        e.ami = Some(SelectionAmi {
+            nom: "Communauté d'agglomération du Grand Exemple".into(),
+            nature: NatureAmi::CommunauteAgglomeration,
+            departement: None,
+            retenue: true,
+            date: None,
+        });
+        assert_eq!(
+            e.nom_collectivite(),
+            "Communauté d'agglomération du Grand Exemple"
+        );
+    }
 
     #[test]
     fn numeros_de_fiche() {

@@ -30,19 +30,6 @@ use serde::{Deserialize, Serialize};
 use crate::contrat::{Contrat, EtatContrat};
 use crate::territoires::{Siren, territoires};
 
-/// Every state of a contract, in lifecycle order.
-const ETATS: [EtatContrat; 9] = [
-    EtatContrat::Brouillon,
-    EtatContrat::Negociation,
-    EtatContrat::Valide,
-    EtatContrat::Delibere,
-    EtatContrat::Signe,
-    EtatContrat::EnExecution,
-    EtatContrat::Evalue,
-    EtatContrat::Clos,
-    EtatContrat::Denonce,
-];
-
 /// A user's role (issue 5). The scope it is exercised over is a [`Perimetre`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -764,7 +751,7 @@ fn cible_exemple(action: Action, collectivite: &str, etat: EtatContrat) -> Cible
 /// l'état en négociation », « non (403) ».
 fn cellule(role: Role, action: Action) -> String {
     let h = exemple(role);
-    let admis = etats_admis(action).unwrap_or(&ETATS);
+    let admis = etats_admis(action).unwrap_or(&EtatContrat::TOUS);
     let etats: Vec<EtatContrat> = admis
         .iter()
         .copied()
@@ -781,7 +768,7 @@ fn cellule(role: Role, action: Action) -> String {
             _ => "non (403)".to_string(),
         };
     }
-    let partout = ETATS
+    let partout = EtatContrat::TOUS
         .iter()
         .any(|e| decider(&h, action, &cible_exemple(action, EXEMPLE_HORS, *e)) == Decision::Autorise);
     let mut s = if partout || action.nature_cible() != NatureCible::Contrat {
@@ -789,7 +776,7 @@ fn cellule(role: Role, action: Action) -> String {
     } else {
         format!("oui ({})", role.portee().possessif())
     };
-    if etats.len() < ETATS.len() {
+    if etats.len() < EtatContrat::TOUS.len() {
         s.push_str(&format!(", à l'état {}", liste_etats(&etats, "ou")));
     }
     s
@@ -913,19 +900,6 @@ pub enum TerritoireLu {
     Rien,
 }
 
-/// Every state of a contract, in lifecycle order.
-const ETATS_CONTRAT: [EtatContrat; 9] = [
-    EtatContrat::Brouillon,
-    EtatContrat::Negociation,
-    EtatContrat::Valide,
-    EtatContrat::Delibere,
-    EtatContrat::Signe,
-    EtatContrat::EnExecution,
-    EtatContrat::Evalue,
-    EtatContrat::Clos,
-    EtatContrat::Denonce,
-];
-
 impl Habilitation {
     /// The contracts this habilitation may read (see [`PorteeLecture`]).
     pub fn portee_lecture(&self) -> PorteeLecture {
@@ -938,7 +912,7 @@ impl Habilitation {
         };
         PorteeLecture {
             territoire,
-            etats: ETATS_CONTRAT
+            etats: EtatContrat::TOUS
                 .into_iter()
                 .filter(|e| permis_sur_contrat(self.role, Action::Lire, *e))
                 .collect(),
@@ -964,6 +938,85 @@ impl PorteeLecture {
             TerritoireLu::Rien => false,
         }
     }
+}
+
+// Codes of roles and scopes: how accounts store them, how the administration pages and the
+// `pacte utilisateur` commands read and print them. One codec for every reader.
+
+/// The role code stored and shown (`collectivite_editeur`): the serde name of [`Role`].
+pub fn code_role(r: Role) -> String {
+    serde_json::to_value(r)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The scope as stored: `national`, `region:93`, `departement:13`, `collectivite:200054807`,
+/// `organisation:<nom>`, `aucun`.
+pub fn code_perimetre(p: &Perimetre) -> String {
+    match p {
+        Perimetre::National => "national".into(),
+        Perimetre::Region(c) => format!("region:{c}"),
+        Perimetre::Departement(c) => format!("departement:{c}"),
+        Perimetre::Collectivite(c) => format!("collectivite:{c}"),
+        Perimetre::Organisation(n) => format!("organisation:{n}"),
+        Perimetre::Aucun => "aucun".into(),
+    }
+}
+
+/// Reads a role code (`ddets`); the French reason when there is no such role.
+pub fn lire_role(role: &str) -> Result<Role, String> {
+    serde_json::from_value(serde_json::Value::String(role.trim().into())).map_err(|_| {
+        format!(
+            "le rôle « {} » n'existe pas : rôles possibles {}",
+            role.trim(),
+            Role::TOUS.map(code_role).join(", ")
+        )
+    })
+}
+
+/// Reads a scope code ([`code_perimetre`]'s form), without checking that the territory
+/// exists ([`Habilitation::new`] does); the French reason when it is not one.
+pub fn lire_perimetre(perimetre: &str) -> Result<Perimetre, String> {
+    let p = perimetre.trim();
+    Ok(match p.split_once(':') {
+        Some(("region", c)) => Perimetre::Region(c.into()),
+        Some(("departement", c)) => Perimetre::Departement(c.into()),
+        Some(("collectivite", c)) => Perimetre::Collectivite(c.into()),
+        Some(("organisation", n)) => Perimetre::Organisation(n.into()),
+        None if p == "national" => Perimetre::National,
+        None if p == "aucun" => Perimetre::Aucun,
+        _ => {
+            return Err(format!(
+                "le périmètre « {p} » n'est pas reconnu : « national », « region:93 », « departement:13 », « collectivite:200054807 », « organisation:<nom> » ou « aucun »"
+            ));
+        }
+    })
+}
+
+/// Reads a stored role and scope; the French reason when they do not make a habilitation.
+pub fn lire_habilitation(role: &str, perimetre: &str) -> Result<Habilitation, String> {
+    let r = lire_role(role)?;
+    let p = lire_perimetre(perimetre)?;
+    Habilitation::new(r, p)
+}
+
+/// Longest display name of an account (characters).
+pub const NOM_MAX: usize = 200;
+
+/// An account's display name, trimmed; the French reason when it is empty or too long. The
+/// same check for the administration pages and the command line.
+pub fn verifier_nom(nom: &str) -> Result<String, String> {
+    let nom = nom.trim();
+    if nom.is_empty() {
+        return Err("le nom est vide : indiquez le prénom et le nom de la personne".into());
+    }
+    if nom.chars().count() > NOM_MAX || nom.chars().any(char::is_control) {
+        return Err(format!(
+            "le nom doit tenir sur une ligne de {NOM_MAX} caractères au plus"
+        ));
+    }
+    Ok(nom.to_string())
 }
 
 #[cfg(test)]
@@ -1274,7 +1327,7 @@ mod tests {
             let h = exemple(role);
             let national = matches!(role, Role::AdministrateurNational | Role::LecteurNational);
             for action in Action::TOUTES {
-                for etat in ETATS {
+                for etat in EtatContrat::TOUS {
                     let dans = decider(&h, action, &cible_exemple(action, EXEMPLE_DANS, etat));
                     let hors = decider(&h, action, &cible_exemple(action, EXEMPLE_HORS, etat));
                     vus += 2;
@@ -1393,7 +1446,7 @@ mod tests {
         for h in &habilitations {
             let p = h.portee_lecture();
             for c in &collectivites {
-                for e in ETATS_CONTRAT {
+                for e in EtatContrat::TOUS {
                     let cible = Cible::Contrat {
                         collectivite: c.clone(),
                         etat: e,
@@ -1405,6 +1458,52 @@ mod tests {
             }
         }
         // Not vacuous: the national roles read everything, the others part of it.
-        assert!(lus > 2 * collectivites.len() * ETATS_CONTRAT.len());
+        assert!(lus > 2 * collectivites.len() * EtatContrat::TOUS.len());
+    }
+
+    #[test]
+    fn codes_des_roles_et_perimetres() {
+        for r in Role::TOUS {
+            assert_eq!(lire_role(&code_role(r)), Ok(r));
+        }
+        assert_eq!(code_role(Role::CollectiviteEditeur), "collectivite_editeur");
+        assert_eq!(lire_role(" ddets "), Ok(Role::Ddets));
+        assert!(
+            lire_role("prefet")
+                .unwrap_err()
+                .starts_with("le rôle « prefet » n'existe pas : rôles possibles administrateur_national, ")
+        );
+        for p in [
+            Perimetre::National,
+            Perimetre::Region("93".into()),
+            Perimetre::Departement("2A".into()),
+            Perimetre::Collectivite("200054807".into()),
+            Perimetre::Organisation("CAF des Bouches-du-Rhône".into()),
+            Perimetre::Aucun,
+        ] {
+            assert_eq!(lire_perimetre(&code_perimetre(&p)), Ok(p));
+        }
+        assert!(
+            lire_perimetre("pays:fr")
+                .unwrap_err()
+                .contains("n'est pas reconnu")
+        );
+        let h = lire_habilitation("ddets", "departement:13").unwrap();
+        assert_eq!(
+            (h.role(), h.perimetre()),
+            (Role::Ddets, &Perimetre::Departement("13".into()))
+        );
+        // Coherence is Habilitation::new's: a DDETS over a region is refused.
+        assert!(lire_habilitation("ddets", "region:93").is_err());
+        assert!(lire_habilitation("commissaire", "region").is_err());
+        assert!(
+            lire_habilitation("roi", "national")
+                .unwrap_err()
+                .contains("n'existe pas")
+        );
+        assert_eq!(verifier_nom("  Marie Curie "), Ok("Marie Curie".into()));
+        assert!(verifier_nom(" ").unwrap_err().contains("vide"));
+        assert!(verifier_nom(&"x".repeat(NOM_MAX + 1)).is_err());
+        assert!(verifier_nom("a\nb").is_err());
     }
 }

@@ -376,7 +376,7 @@ mod tests {
             .collect();
         assert_eq!(cofi.len(), 1);
         assert!(
-            cofi[0].cible.ends_with(".financement.etat.2025"),
+            cofi[0].cible.to_string().ends_with(".financement.etat.2025"),
             "{}",
             cofi[0].cible
         );

@@ -5,8 +5,10 @@
 
 pub mod contrat;
 pub mod droits;
+pub mod exercice;
 pub mod fabrique;
 pub mod fichier;
+pub mod financement;
 pub mod jeu_national;
 pub mod montant;
 pub mod referentiel;
@@ -17,7 +19,8 @@ pub mod territoires;
 pub mod valeur;
 
 pub use contrat::{Axe, Contrat, FicheAction, NumeroFiche};
+pub use exercice::Exercice;
 pub use montant::Montant;
-pub use regles::{Constat, Gravite, verifier};
+pub use regles::{CibleConstat, Constat, Gravite, verifier};
 pub use temps::{Annee, Date, Horodatage};
 pub use valeur::Valeur;

@@ -1,10 +1,14 @@
 //! The annexe 10 financial table "Prévisionnel année n", computed from the fiches: one row
 //! per financed action, a sub-total per axis, the "TOTAUX FINANCIERS" row (R-TAB-01..03).
-//! Totals are always computed, never typed in.
+//! Totals are always computed, never typed in. Each axis block also carries the axis's
+//! proposed amount and 20 % floor from [`crate::financement::reperes`], so that the table
+//! checks its sub-totals against the figures the rules use (R-FIN-04, annexe 5 II.a).
 
 use serde::Serialize;
 
 use crate::contrat::{Axe, Contrat, NumeroFiche};
+use crate::financement::{ReperesAxe, reperes};
+use crate::regles::type_contrat;
 use crate::{Annee, Montant};
 
 /// The columns of the forecast table, [004] A10 "Prévisionnel année 2024".
@@ -43,6 +47,9 @@ pub struct BlocAxe {
     pub lignes: Vec<Ligne>,
     /// "Sous total" of the axis.
     pub sous_total: Colonnes,
+    /// The axis's proposed amount and floor, what its State sub-total is held to.
+    #[serde(flatten)]
+    pub reperes: ReperesAxe,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -67,12 +74,14 @@ impl TableauPrevisionnel {
 /// rows follow the fiche numbers; fiches with no amount that year are left out ("une ligne
 /// par action financée").
 pub fn previsionnel(contrat: &Contrat, annee: Annee) -> TableauPrevisionnel {
+    let genre = type_contrat(contrat);
     let mut axes: Vec<BlocAxe> = Axe::TOUS
         .iter()
         .map(|&axe| BlocAxe {
             axe,
             lignes: Vec::new(),
             sous_total: Colonnes::default(),
+            reperes: reperes(contrat, genre, axe),
         })
         .collect();
     for fiche in &contrat.fiches {

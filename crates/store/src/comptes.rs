@@ -55,7 +55,7 @@ pub const ACTIVITE_GRAIN_SECONDES: i64 = 60;
 pub const ROLE_ADMINISTRATEUR: &str = "administrateur_national";
 
 /// Longest display name of an account (characters).
-pub const NOM_MAX: usize = 200;
+pub const NOM_MAX: usize = pacte_core::droits::NOM_MAX;
 /// Longest stored role or scope code (characters): `organisation:<nom>` is the longest.
 pub const HABILITATION_MAX: usize = 300;
 /// Longest label of an API token (characters).

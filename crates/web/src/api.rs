@@ -287,10 +287,7 @@ async fn lister_contrats(
             None => crate::pages::lecture::compter_constats(&etat.base, l.id).await?,
         };
         let en_tete = &l.entete;
-        let nom = pacte_core::territoires::territoires()
-            .collectivite(&en_tete.collectivite)
-            .map(|c| c.nom.clone())
-            .or_else(|| en_tete.ami.as_ref().map(|a| a.nom.clone()));
+        let nom = en_tete.nom_collectivite_connu().map(str::to_string);
         elements.push(ResumeApi {
             id: l.id,
             collectivite: CollectiviteApi {

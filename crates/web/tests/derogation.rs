@@ -45,7 +45,9 @@ async fn r_act_02(base: &Base, id: i64, numero: &str) -> usize {
     let c = base.contrat(id).await.unwrap().contrat;
     verifier(&c)
         .iter()
-        .filter(|k| k.code == "R-ACT-02" && k.cible.starts_with(&format!("fiches[{numero}]")))
+        .filter(|k| {
+            k.code == "R-ACT-02" && k.cible.fiche_concernee().is_some_and(|n| n.to_string() == numero)
+        })
         .count()
 }
 

@@ -202,6 +202,50 @@ async fn contrats_conformes() {
     assert!(r.corps.contains("id=\"axe-3\"") && !r.corps.contains("id=\"axe-2\""));
 }
 
+/// A département proposes an amount on axis 2, which its contract does not have. The
+/// page takes the global ceiling and the floors from `financement::par_axe`, as R-FIN-03/04
+/// do: axis 2 is shown, outside the contract, and does not count in the ceiling.
+#[tokio::test]
+async fn un_montant_propose_hors_du_contrat_ne_compte_pas_dans_le_plafond() {
+    use pacte_core::Axe;
+    use pacte_core::fabrique::{ContratBuilder, FicheBuilder};
+    let eur = pacte_core::Montant::euros;
+    let (app, base, _) = app_demo().await;
+    let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
+    // Gard (département): 100 000 € proposed on axes 1, 3 and 4, 250 000 € on axis 2; the
+    // fiches carry 100 000 + 100 000 + 150 000 = 350 000 € of State money a year.
+    let c = ContratBuilder::departement("30")
+        .fiche(FicheBuilder::new("1.1", "AT-1-1.1-02", eur(100_000)).evaluation(eur(10_000)))
+        .fiche(FicheBuilder::new("3.1", "AT-3-II-2-01", eur(100_000)))
+        .fiche(FicheBuilder::new("4.1", "AT-4-4.1-01", eur(150_000)))
+        .proposes(&[
+            (Axe::A1, eur(100_000)),
+            (Axe::A2, eur(250_000)),
+            (Axe::A3, eur(100_000)),
+            (Axe::A4, eur(100_000)),
+        ])
+        .build();
+    let id = base.importer(&[c], "test").await.unwrap()[0];
+    let r = get(&app, &format!("/contrats/{id}")).await;
+    page_valide(&r);
+    let c = &r.corps;
+    // Global ceiling 100 000 × 3 = 300 000 €, exceeded by 350 000 − 300 000 = 50 000 €; the
+    // page used to add axis 2: 550 000 €, a margin of 200 000 €.
+    assert!(c.contains("dépassement de 50 000,00 €"), "{c}");
+    assert!(!c.contains("550 000,00 €") && !c.contains("marge de 200 000,00 €"));
+    // Axis 2 is shown with its amount, outside the contract, without the floor of
+    // 20 % × 250 000 = 50 000 € that put it « sous le socle » with 0 €.
+    assert!(c.contains("id=\"axe-2\"") && c.contains("250 000,00 €"));
+    assert!(c.contains("axe hors de ce contrat"));
+    assert!(!c.contains("sous le socle"));
+    // R-FIN-03 says the same, once a year.
+    assert_eq!(
+        c.matches("somme des montants proposés par axe (300 000,00 €)")
+            .count(),
+        4
+    );
+}
+
 #[tokio::test]
 async fn contrat_de_soixante_fiches() {
     let (app, base, ids) = app_demo().await;

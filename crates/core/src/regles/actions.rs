@@ -1,6 +1,6 @@
 //! Action eligibility and référentiel-specific rules: R-ACT-*, R-REF-01..08.
 
-use super::{Constat, Contexte, FicheResolue, Regle, TypeContrat, cible_fiche, constat};
+use super::{CibleConstat, Constat, Contexte, FicheResolue, Regle, TypeContrat, cible_fiche, constat};
 use crate::contrat::{Axe, NatureAction, NatureDepense, PublicMobilite};
 use crate::{Annee, Montant};
 
@@ -20,7 +20,7 @@ pub(super) fn r_act_01(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
             let titre = &ctx.referentiel.axe(axe).intitule;
             out.push(constat(
                 regle,
-                format!("contrat.axes.{}", axe.numero()),
+                CibleConstat::Axe(axe),
                 format!("Aucune fiche action sur l'{axe} « {titre} » : le contrat doit engager au moins une action issue du référentiel de chacun de ses axes."),
             ));
         }
@@ -39,7 +39,7 @@ pub(super) fn r_act_01(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
         if ctx.contrat.contrat.montants_proposes.contains_key(&Axe::A2) {
             out.push(constat(
                 regle,
-                "contrat.montants_proposes.2",
+                CibleConstat::montant_propose(Axe::A2),
                 "Un montant est proposé sur l'axe 2 alors qu'un contrat départemental ne porte que les axes 1, 3 et 4.",
             ));
         }
@@ -55,7 +55,7 @@ pub(super) fn r_act_02(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
             if fiche.derogation.is_none() {
                 out.push(constat(
                     regle,
-                    format!("{cible}.derogation"),
+                    cible.clone().et("derogation"),
                     format!("Fiche {n} : action hors référentiel sans dérogation du ou de la commissaire à la lutte contre la pauvreté."),
                 ));
             }
@@ -66,7 +66,7 @@ pub(super) fn r_act_02(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
         {
             out.push(constat(
                 regle,
-                format!("{cible}.sous_axe"),
+                cible.clone().et("sous_axe"),
                 format!(
                     "Fiche {n} : le sous-axe « {s} » n'existe pas dans le référentiel de l'{}.",
                     fiche.axe()
@@ -79,7 +79,7 @@ pub(super) fn r_act_02(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
         {
             out.push(constat(
                 regle,
-                format!("{cible}.type_action"),
+                cible.clone().et("type_action"),
                 format!("Fiche {n} : le type d'action « {id} » n'existe pas dans le référentiel."),
             ));
             continue;
@@ -87,7 +87,7 @@ pub(super) fn r_act_02(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
         let Some(place) = f.place else {
             out.push(constat(
                 regle,
-                format!("{cible}.sous_axe"),
+                cible.clone().et("sous_axe"),
                 format!(
                     "Fiche {n} : l'action n'est rattachée à aucun sous-axe ni type d'action du référentiel."
                 ),
@@ -97,7 +97,7 @@ pub(super) fn r_act_02(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
         if place.axe.code != fiche.axe().numero() {
             out.push(constat(
                 regle,
-                format!("{cible}.sous_axe"),
+                cible.clone().et("sous_axe"),
                 format!(
                     "Fiche {n} : le sous-axe {} relève de l'axe {}, pas de l'{} de la fiche.",
                     place.sous_axe.uid,
@@ -112,7 +112,7 @@ pub(super) fn r_act_02(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
         {
             out.push(constat(
                 regle,
-                format!("{cible}.type_action"),
+                cible.clone().et("type_action"),
                 format!(
                     "Fiche {n} : le type d'action {} n'appartient pas au sous-axe « {s} » ({}).",
                     t.id, place.sous_axe.uid
@@ -138,7 +138,7 @@ pub(super) fn r_act_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
         if !manque.is_empty() {
             out.push(constat(
                 regle,
-                format!("{}.derogation", cible_fiche(f.fiche.numero)),
+                cible_fiche(f.fiche.numero).et("derogation"),
                 format!(
                     "Fiche {} : la dérogation pour action hors référentiel ne précise pas {}.",
                     f.fiche.numero,
@@ -154,7 +154,7 @@ pub(super) fn r_ref_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
         if !f.fiche.derogation.as_ref().is_some_and(|d| d.diplp_informee) {
             out.push(constat(
                 regle,
-                format!("{}.derogation.diplp_informee", cible_fiche(f.fiche.numero)),
+                cible_fiche(f.fiche.numero).et("derogation.diplp_informee"),
                 format!("Fiche {} : mesure de l'axe 4 hors référentiel dont la DIPLP et la DGCS n'ont pas été informées en amont.", f.fiche.numero),
             ));
         }
@@ -165,7 +165,7 @@ pub(super) fn r_act_05(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     for f in ctx.fiches.iter().filter(|f| f.fiche.nature.is_none()) {
         out.push(constat(
             regle,
-            format!("{}.nature", cible_fiche(f.fiche.numero)),
+            cible_fiche(f.fiche.numero).et("nature"),
             format!("Fiche {} : la nature de l'action (nouvelle, renforcée ou reconduction CALPAE) n'est pas renseignée.", f.fiche.numero),
         ));
     }
@@ -178,7 +178,7 @@ pub(super) fn r_act_06(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
         .filter(|f| f.fiche.nature == Some(NatureAction::Renforcee))
     {
         let fiche = f.fiche;
-        let cible = format!("{}.renforcement.part_renforcee", cible_fiche(fiche.numero));
+        let cible = cible_fiche(fiche.numero).et("renforcement.part_renforcee");
         let parts = fiche.renforcement.as_ref().map(|r| &r.part_renforcee);
         for a in Annee::TOUTES {
             let etat = fiche.financement.etat(a);
@@ -188,12 +188,12 @@ pub(super) fn r_act_06(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
             match parts.and_then(|p| p.get(&a)) {
                 None => out.push(constat(
                     regle,
-                    format!("{cible}.{a}"),
+                    cible.clone().et(format!("{a}")),
                     format!("Fiche {}, {a} : action renforcée dont la part renforcée n'est pas chiffrée ; l'État ({etat}) ne peut financer que la part supplémentaire.", fiche.numero),
                 )),
                 Some(&part) if !etat.au_plus_pourcentage_de(50, part) => out.push(constat(
                     regle,
-                    format!("{cible}.{a}"),
+                    cible.clone().et(format!("{a}")),
                     format!(
                         "Fiche {}, {a} : la part de l'État ({etat}) dépasse la moitié de la part renforcée ({part}), soit {} ; les crédits de l'État ne financent que la part supplémentaire.",
                         fiche.numero,
@@ -230,7 +230,7 @@ pub(super) fn r_act_07(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
         if !manque.is_empty() {
             out.push(constat(
                 regle,
-                format!("{}.reconduction", cible_fiche(f.fiche.numero)),
+                cible_fiche(f.fiche.numero).et("reconduction"),
                 format!(
                     "Fiche {} : reconduction CALPAE à l'identique sans {} ; elle doit rester limitée et faire l'objet d'un examen attentif.",
                     f.fiche.numero,
@@ -244,7 +244,7 @@ pub(super) fn r_act_07(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
 pub(super) fn r_act_10(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     for f in &ctx.fiches {
         let fiche = f.fiche;
-        let cible = format!("{}.financement.fse_plus", cible_fiche(fiche.numero));
+        let cible = cible_fiche(fiche.numero).et("financement.fse_plus");
         let mut nature_signalee = false;
         for a in Annee::TOUTES {
             let fse = fiche.financement.fse_plus(a);
@@ -267,7 +267,7 @@ pub(super) fn r_act_10(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
             if fse > coll {
                 out.push(constat(
                     regle,
-                    format!("{cible}.{a}"),
+                    cible.clone().et(format!("{a}")),
                     format!(
                         "Fiche {}, {a} : le FSE+ ({fse}) dépasse la part de la collectivité ({coll}) ; le FSE+ ne peut financer la part de l'État.",
                         fiche.numero
@@ -301,7 +301,7 @@ pub(super) fn r_ref_01(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     if coordinations.is_empty() {
         out.push(constat(
             regle,
-            "contrat.axes.3",
+            CibleConstat::Axe(Axe::A3),
             format!(
                 "Le contrat comporte des actions d'accès aux droits (fiches {}) mais aucun temps de coordination de l'accès aux droits (type AT-3-I-1.1-01), qui doit être financé au préalable.",
                 numeros.join(", ")
@@ -320,7 +320,7 @@ pub(super) fn r_ref_01(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
             .expect("min exists");
         out.push(constat(
             regle,
-            format!("{}.debut", cible_fiche(f.fiche.numero)),
+            cible_fiche(f.fiche.numero).et("debut"),
             format!(
                 "Fiche {} : le temps de coordination de l'accès aux droits débute le {coord}, après la première action d'accès aux droits ({premier}) ; il doit être financé au préalable.",
                 f.fiche.numero
@@ -337,7 +337,7 @@ pub(super) fn r_ref_02(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
         }
         let fiche = f.fiche;
         let n = fiche.numero;
-        let cible = format!("{}.public_mobilite", cible_fiche(n));
+        let cible = cible_fiche(n).et("public_mobilite");
         match (uid, fiche.public_mobilite) {
             (_, None) => out.push(constat(
                 regle,
@@ -372,7 +372,7 @@ pub(super) fn r_ref_04(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
             if !total.est_nul() && !part_etat.au_plus_pourcentage_de(70, total) {
                 out.push(constat(
                     regle,
-                    format!("{}.financement.etat.{a}", cible_fiche(f.fiche.numero)),
+                    cible_fiche(f.fiche.numero).et(format!("financement.etat.{a}")),
                     format!(
                         "Fiche {}, {a} : action éligible au SLIME+ dont la part de l'État, CEE compris ({} + {} = {part_etat}), dépasse 70 % du cofinancement total ({total}), soit {}.",
                         f.fiche.numero,
@@ -413,7 +413,7 @@ pub(super) fn r_ref_07(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
             let numeros: Vec<String> = aides.iter().map(|f| f.fiche.numero.to_string()).collect();
             out.push(constat(
                 regle,
-                format!("{}.financement", cible_fiche(aides[0].fiche.numero)),
+                cible_fiche(aides[0].fiche.numero).et("financement"),
                 format!(
                     "{a} : les aides financières FSL énergie (fiches {} : {montant}) dépassent 20 % du montant co-contractualisé sur l'axe 4 ({base}), soit {}.",
                     numeros.join(", "),
@@ -453,7 +453,7 @@ pub(super) fn r_ref_08(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
                 .expect("some investment line exists");
             out.push(constat(
                 regle,
-                format!("{}.depenses", cible_fiche(f.fiche.numero)),
+                cible_fiche(f.fiche.numero).et("depenses"),
                 format!(
                     "{a} : l'investissement en solutions d'éco-mobilité ({investissement}) dépasse 20 % des crédits contractualisés sur l'axe 4 ({base}), soit {}.",
                     Montant::pourcentage_plafond(base, 20)

@@ -1,6 +1,6 @@
 //! Eligibility, calendar and documents: R-ELIG-*, R-CAL-01, R-DOC-05, R-DOC-07.
 
-use super::{Constat, Contexte, Regle, cible_fiche, constat};
+use super::{CibleConstat, Constat, Contexte, Regle, cible_fiche, constat};
 use crate::Date;
 use crate::contrat::EtatContrat;
 use crate::territoires::{Eligibilite, Siren};
@@ -27,7 +27,7 @@ pub(super) fn r_elig_01(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     };
     out.push(constat(
         regle,
-        "contrat.collectivite",
+        CibleConstat::en_tete("collectivite"),
         format!(
             "Collectivité non éligible : {pourquoi}. Peuvent contracter les 20 métropoles, Perpignan Méditerranée Métropole, Amiens Métropole, la Ville de Marseille, les départements, et les communautés retenues par l'AMI national."
         ),
@@ -42,7 +42,7 @@ pub(super) fn r_elig_02(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     if siren_de_commune(code) && !est_marseille {
         out.push(constat(
             regle,
-            "contrat.collectivite",
+            CibleConstat::en_tete("collectivite"),
             format!(
                 "La commune de SIREN {code} ne peut pas conclure de contrat local des solidarités : parmi les communes, seule la Ville de Marseille (SIREN 211300553) y est éligible."
             ),
@@ -59,7 +59,7 @@ pub(super) fn r_elig_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     if !ami.retenue {
         out.push(constat(
             regle,
-            "contrat.ami.retenue",
+            CibleConstat::en_tete("ami.retenue"),
             format!(
                 "{} n'est pas marquée comme retenue par l'appel à manifestation d'intérêt national : elle ne peut pas contracter.",
                 ami.nom
@@ -71,7 +71,7 @@ pub(super) fn r_elig_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     {
         out.push(constat(
             regle,
-            "contrat.debut",
+            CibleConstat::en_tete("debut"),
             format!(
                 "Le contrat de {} démarre le {debut} : une communauté retenue par l'AMI ne peut démarrer qu'en 2025 ou 2026.",
                 ami.nom
@@ -96,12 +96,12 @@ pub(super) fn r_cal_01(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     match en_tete.debut {
         None => out.push(constat(
             regle,
-            "contrat.debut",
+            CibleConstat::en_tete("debut"),
             format!("La date de début du contrat n'est pas renseignée : elle doit être {attendu}."),
         )),
         Some(d) if !debuts_admis.contains(&d) => out.push(constat(
             regle,
-            "contrat.debut",
+            CibleConstat::en_tete("debut"),
             format!(
                 "Le contrat débute le {d} : il doit débuter {attendu}, le cas échéant de façon rétroactive."
             ),
@@ -111,12 +111,12 @@ pub(super) fn r_cal_01(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     match en_tete.fin {
         None => out.push(constat(
             regle,
-            "contrat.fin",
+            CibleConstat::en_tete("fin"),
             "La date de fin du contrat n'est pas renseignée : elle doit être le 31/12/2027.",
         )),
         Some(f) if f != FIN_CONVENTION => out.push(constat(
             regle,
-            "contrat.fin",
+            CibleConstat::en_tete("fin"),
             format!("Le contrat s'achève le {f} : il doit s'achever le 31/12/2027."),
         )),
         Some(_) => {}
@@ -136,7 +136,7 @@ pub(super) fn r_doc_05(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     if delibere && en_tete.date_deliberation.is_none() {
         out.push(constat(
             regle,
-            "contrat.date_deliberation",
+            CibleConstat::en_tete("date_deliberation"),
             format!(
                 "Le contrat est « {} » mais la date de la délibération autorisant sa signature n'est pas renseignée.",
                 en_tete.etat.libelle()
@@ -155,7 +155,7 @@ pub(super) fn r_doc_07(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
                 if fin > FIN_CONVENTION {
                     out.push(constat(
                         regle,
-                        format!("{cible}.duree_mois"),
+                        cible.clone().et("duree_mois"),
                         format!(
                             "Fiche {} : l'action débute le {debut} pour {duree} mois et s'achèverait le {fin}, après l'échéance de la convention (31/12/2027).",
                             fiche.numero
@@ -172,7 +172,7 @@ pub(super) fn r_doc_07(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
                 let champ = if debut.is_none() { "debut" } else { "duree_mois" };
                 out.push(constat(
                     regle,
-                    format!("{cible}.{champ}"),
+                    cible.clone().et(champ),
                     format!(
                         "Fiche {} : {manque} ; le calendrier de l'action doit être précisé.",
                         fiche.numero

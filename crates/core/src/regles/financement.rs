@@ -1,8 +1,8 @@
 //! Co-funding, ceilings and tables: R-DOC-06, R-COFI-*, R-FIN-03..05, R-TAB-02..03.
 
-use super::{Constat, Contexte, Regle, cible_fiche, constat};
+use super::{CibleConstat, Constat, Contexte, Regle, cible_fiche, constat};
+use crate::Annee;
 use crate::contrat::Axe;
-use crate::{Annee, Montant};
 
 pub(super) fn r_doc_06(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     for f in &ctx.fiches {
@@ -10,7 +10,7 @@ pub(super) fn r_doc_06(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
         if fiche.financement.annees().next().is_none() {
             out.push(constat(
                 regle,
-                format!("{}.financement", cible_fiche(fiche.numero)),
+                cible_fiche(fiche.numero).et("financement"),
                 format!(
                     "Fiche {} : aucun financement n'est renseigné ; le budget détaillé donne les montants de l'État et de la collectivité par année.",
                     fiche.numero
@@ -19,7 +19,7 @@ pub(super) fn r_doc_06(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
         } else if fiche.depenses.is_empty() {
             out.push(constat(
                 regle,
-                format!("{}.depenses", cible_fiche(fiche.numero)),
+                cible_fiche(fiche.numero).et("depenses"),
                 format!(
                     "Fiche {} : le budget n'est pas détaillé par poste de dépenses (personnel, prestations, investissement…).",
                     fiche.numero
@@ -46,7 +46,7 @@ pub(super) fn r_cofi_50(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
                 };
                 out.push(constat(
                     regle,
-                    format!("{}.financement.etat.{a}", cible_fiche(f.fiche.numero)),
+                    cible_fiche(f.fiche.numero).et(format!("financement.etat.{a}")),
                     format!(
                         "Fiche {}, {a} : la part de l'État ({etat}) dépasse celle de {} ({coll}). Le cofinancement est de 50 % État et 50 % collectivité pour chaque action.{precision}",
                         f.fiche.numero,
@@ -66,7 +66,7 @@ pub(super) fn r_cofi_51(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
             if !autres.est_nul() && coll > etat {
                 out.push(constat(
                     regle,
-                    format!("{}.financement.collectivite.{a}", cible_fiche(f.fiche.numero)),
+                    cible_fiche(f.fiche.numero).et(format!("financement.collectivite.{a}")),
                     format!(
                         "Fiche {}, {a} : avec d'autres cofinanceurs ({autres}), les parts de l'État ({etat}) et de {} ({coll}) doivent rester égales.",
                         f.fiche.numero,
@@ -86,7 +86,7 @@ pub(super) fn r_cofi_52(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
             if fin.autres(a).est_nul() && coll > etat {
                 out.push(constat(
                     regle,
-                    format!("{}.financement.collectivite.{a}", cible_fiche(f.fiche.numero)),
+                    cible_fiche(f.fiche.numero).et(format!("financement.collectivite.{a}")),
                     format!(
                         "Fiche {}, {a} : la part de {} ({coll}) dépasse celle de l'État ({etat}) ; c'est admis, mais l'instruction demande des parts égales.",
                         f.fiche.numero,
@@ -98,75 +98,65 @@ pub(super) fn r_cofi_52(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     }
 }
 
-fn plafond_global(ctx: &Contexte) -> Montant {
-    ctx.type_contrat
-        .axes()
-        .iter()
-        .filter_map(|a| ctx.contrat.contrat.montants_proposes.get(a))
-        .sum()
-}
-
+/// R-FIN-03: the global ceiling is the sum of the proposed amounts of the contract's axes
+/// (annexe 5 II.a); the figures come from [`crate::financement`].
 pub(super) fn r_fin_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     if ctx.contrat.contrat.montants_proposes.is_empty() {
         out.push(constat(
             regle,
-            "contrat.montants_proposes",
+            CibleConstat::en_tete("montants_proposes"),
             "Les montants proposés par axe (participation de l'État notifiée) ne sont pas renseignés : le plafond ne peut être vérifié.",
         ));
         return;
     }
-    let mut incomplet = false;
-    for &axe in ctx.type_contrat.axes() {
-        if !ctx.contrat.contrat.montants_proposes.contains_key(&axe) {
-            incomplet = true;
+    let f = &ctx.financement;
+    for x in &f.axes {
+        if x.reperes.dans_contrat && x.reperes.propose.is_none() {
             out.push(constat(
                 regle,
-                format!("contrat.montants_proposes.{}", axe.numero()),
+                CibleConstat::montant_propose(x.axe),
                 format!(
-                    "Le montant proposé pour l'{axe} n'est pas renseigné : le plafond global et le socle de 20 % de cet axe ne peuvent être vérifiés."
+                    "Le montant proposé pour l'{} n'est pas renseigné : le plafond global et le socle de 20 % de cet axe ne peuvent être vérifiés.",
+                    x.axe
                 ),
             ));
         }
     }
-    if incomplet {
+    if !f.plafond_complet {
         return; // The global ceiling is unknown until every axis has its amount.
     }
-    let plafond = plafond_global(ctx);
-    for t in &ctx.tableaux {
-        if t.totaux.etat > plafond {
-            out.push(constat(
-                regle,
-                "contrat.montants_proposes".to_string(),
-                format!(
-                    "{} : la participation totale de l'État ({}) dépasse le plafond global, somme des montants proposés par axe ({plafond}), de {}.",
-                    t.annee,
-                    t.totaux.etat,
-                    t.totaux.etat - plafond
-                ),
-            ));
-        }
+    let plafond = f.plafond_global;
+    for a in f.annees.iter().filter(|a| a.depasse) {
+        out.push(constat(
+            regle,
+            CibleConstat::en_tete("montants_proposes"),
+            format!(
+                "{} : la participation totale de l'État ({}) dépasse le plafond global, somme des montants proposés par axe ({plafond}), de {}.",
+                a.annee,
+                a.etat,
+                a.etat - plafond
+            ),
+        ));
     }
 }
 
+/// R-FIN-04: each axis keeps 20 % of its proposed amount, each year with a State
+/// participation (annexe 5 II.a); the figures come from [`crate::financement`].
 pub(super) fn r_fin_04(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
-    let proposes = &ctx.contrat.contrat.montants_proposes;
-    for t in &ctx.tableaux {
-        if t.totaux.etat.est_nul() {
-            continue; // No State participation planned that year: nothing to floor.
-        }
-        for &axe in ctx.type_contrat.axes() {
-            let Some(&propose) = proposes.get(&axe) else {
+    let f = &ctx.financement;
+    for (i, annee) in f.annees.iter().enumerate() {
+        for x in &f.axes {
+            let (Some(propose), Some(socle)) = (x.reperes.propose, x.reperes.socle) else {
                 continue;
             };
-            let etat = t.sous_total(axe).etat;
-            if !etat.au_moins_pourcentage_de(20, propose) {
+            let a = &x.annees[i];
+            if a.sous_socle {
                 out.push(constat(
                     regle,
-                    format!("contrat.montants_proposes.{}", axe.numero()),
+                    CibleConstat::montant_propose(x.axe),
                     format!(
-                        "{}, {axe} : la participation de l'État ({etat}) est inférieure au socle de 20 % du montant proposé pour l'axe ({propose}), soit au moins {}.",
-                        t.annee,
-                        Montant::pourcentage_plancher(propose, 20)
+                        "{}, {} : la participation de l'État ({}) est inférieure au socle de 20 % du montant proposé pour l'axe ({propose}), soit au moins {socle}.",
+                        annee.annee, x.axe, a.contractualise
                     ),
                 ));
             }
@@ -185,7 +175,7 @@ pub(super) fn r_fin_05(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
         if montant != reference {
             out.push(constat(
                 regle,
-                format!("contrat.engagement_etat.{}", tableau.annee),
+                CibleConstat::en_tete(format!("engagement_etat.{}", tableau.annee)),
                 format!(
                     "{} : la participation de l'État ({montant}) diffère de celle de 2024 ({reference}) ; le montant négocié pour 2024 est reconduit à la même hauteur en 2025 et 2026.",
                     tableau.annee
@@ -221,7 +211,7 @@ pub(super) fn r_tab_02(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
             {
                 out.push(constat(
                     regle,
-                    format!("{cible}.budget_global.{a}"),
+                    cible.clone().et(format!("budget_global.{a}")),
                     format!(
                         "Fiche {}, {a} : le budget global déclaré ({declare}) diffère de la somme des financements F = A + B + C = {} + {} + {} = {total}.",
                         fiche.numero,
@@ -235,7 +225,7 @@ pub(super) fn r_tab_02(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
             if !fiche.depenses.is_empty() && depenses != total {
                 out.push(constat(
                     regle,
-                    format!("{cible}.depenses.{a}"),
+                    cible.clone().et(format!("depenses.{a}")),
                     format!(
                         "Fiche {}, {a} : les postes de dépenses ({depenses}) ne sont pas égaux aux financements ({total}), écart de {}.",
                         fiche.numero,
@@ -263,7 +253,7 @@ pub(super) fn r_tab_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
                 .collect();
             out.push(constat(
                 regle,
-                format!("contrat.engagement_etat.{}", t.annee),
+                CibleConstat::en_tete(format!("engagement_etat.{}", t.annee)),
                 format!(
                     "{} : le soutien de l'État écrit au contrat ({ecrit}) diffère du total des parts État des fiches ({} : {}).",
                     t.annee,

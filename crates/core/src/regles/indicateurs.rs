@@ -1,6 +1,6 @@
 //! Indicators and evaluation: R-IND-01..04, R-EVAL-03, R-REF-18.
 
-use super::{Constat, Contexte, Regle, cible_fiche, constat};
+use super::{CibleConstat, Constat, Contexte, Regle, cible_fiche, constat};
 use crate::Annee;
 
 /// The years missing from a trajectory, as French text (`2025, 2027`), or `None`.
@@ -17,7 +17,7 @@ pub(super) fn r_ind_01(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     for f in ctx.fiches.iter().filter(|f| f.fiche.indicateurs.is_empty()) {
         out.push(constat(
             regle,
-            format!("{}.indicateurs", cible_fiche(f.fiche.numero)),
+            cible_fiche(f.fiche.numero).et("indicateurs"),
             format!("Fiche {} : aucun indicateur local chiffré ; chaque action contractualisée en porte au moins un.", f.fiche.numero),
         ));
     }
@@ -26,7 +26,7 @@ pub(super) fn r_ind_01(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
 pub(super) fn r_ind_02(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     for f in &ctx.fiches {
         for (i, ind) in f.fiche.indicateurs.iter().enumerate() {
-            let cible = format!("{}.indicateurs[{i}]", cible_fiche(f.fiche.numero));
+            let cible = cible_fiche(f.fiche.numero).et(format!("indicateurs[{i}]"));
             let mut manque = Vec::new();
             if ind.t0.is_none() {
                 manque.push("la situation au 31/12/2023 (T0)".to_string());
@@ -47,7 +47,7 @@ pub(super) fn r_ind_02(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
                 };
                 out.push(constat(
                     regle,
-                    format!("{cible}.{champ}"),
+                    cible.clone().et(champ),
                     format!(
                         "Fiche {}, indicateur « {} » : il manque {}.",
                         f.fiche.numero,
@@ -63,7 +63,7 @@ pub(super) fn r_ind_02(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
 pub(super) fn r_ind_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     for f in &ctx.fiches {
         let fiche = f.fiche;
-        let cible = format!("{}.indicateurs_nationaux", cible_fiche(fiche.numero));
+        let cible = cible_fiche(fiche.numero).et("indicateurs_nationaux");
         for t in &fiche.indicateurs_nationaux {
             if ctx.referentiel.indicateur(&t.code).is_none() {
                 out.push(constat(
@@ -105,7 +105,7 @@ pub(super) fn r_ind_04(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
             if let Some(annees) = annees_manquantes(&t.cibles) {
                 out.push(constat(
                     regle,
-                    format!("{}.indicateurs_nationaux[{i}].cibles", cible_fiche(f.fiche.numero)),
+                    cible_fiche(f.fiche.numero).et(format!("indicateurs_nationaux[{i}].cibles")),
                     format!(
                         "Fiche {}, indicateur national {} : la trajectoire sur quatre ans est incomplète, il manque la cible {annees}.",
                         f.fiche.numero,
@@ -121,7 +121,7 @@ pub(super) fn r_eval_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     if !ctx.fiches.is_empty() && !ctx.fiches.iter().any(|f| f.fiche.evaluation_impact) {
         out.push(constat(
             regle,
-            "contrat.fiches",
+            CibleConstat::Fiches,
             "Aucune fiche ne porte l'évaluation d'impact social du contrat : au moins une action doit être évaluée de 2024 à 2027.",
         ));
     }
@@ -137,7 +137,7 @@ pub(super) fn r_ref_18(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
         if !finance {
             out.push(constat(
                 regle,
-                format!("{}.depenses", cible_fiche(f.fiche.numero)),
+                cible_fiche(f.fiche.numero).et("depenses"),
                 format!(
                     "Fiche {} : elle porte l'évaluation d'impact social, mais aucun poste de dépenses chiffré n'est marqué « evaluation = true » ; la mesure d'impact est financée dans le coût de l'action.",
                     f.fiche.numero

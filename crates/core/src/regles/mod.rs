@@ -6,14 +6,18 @@
 //! pushes [`Constat`]s. The CLI, the API and the pages show the same findings.
 
 mod actions;
+mod cible;
 mod eligibilite;
 mod financement;
 mod indicateurs;
 
 use serde::Serialize;
 
+pub use cible::{CibleConstat, Objet};
+
 use crate::Annee;
 use crate::contrat::{Axe, Contrat, FicheAction, NumeroFiche};
+use crate::financement::{FinancementContrat, depuis_tableaux};
 use crate::referentiel::{Place, Referentiel, TypeAction, referentiel};
 use crate::tableau::{TableauPrevisionnel, previsionnel};
 use crate::territoires::{Collectivite, NatureCollectivite, Territoires, territoires};
@@ -57,9 +61,9 @@ pub struct Regle {
 pub struct Constat {
     pub code: &'static str,
     pub gravite: Gravite,
-    /// The object concerned, as a path into the contract file: `contrat.debut`,
-    /// `fiches[1.2].financement.etat.2024`.
-    pub cible: String,
+    /// The object concerned; serialised (and displayed) as a path into the contract file:
+    /// `contrat.debut`, `fiches[1.2].financement.etat.2024`.
+    pub cible: CibleConstat,
     pub message: String,
     pub source: &'static str,
 }
@@ -118,6 +122,8 @@ pub struct Contexte<'c> {
     pub fiches: Vec<FicheResolue<'c>>,
     /// The annexe 10 forecast table of each year, computed once for the rules that read totals.
     pub tableaux: Vec<TableauPrevisionnel>,
+    /// Ceilings, floors and contracted State amounts per axis (R-FIN-03/04), from the tables.
+    pub financement: FinancementContrat,
 }
 
 impl<'c> Contexte<'c> {
@@ -139,14 +145,17 @@ impl<'c> Contexte<'c> {
                 }
             })
             .collect();
+        let genre = type_contrat(contrat);
+        let tableaux: Vec<_> = Annee::TOUTES.iter().map(|a| previsionnel(contrat, *a)).collect();
         Contexte {
             contrat,
             referentiel: r,
             territoires: territoires(),
             collectivite: territoires().collectivite(&contrat.contrat.collectivite),
-            type_contrat: type_contrat(contrat),
+            type_contrat: genre,
             fiches,
-            tableaux: Annee::TOUTES.iter().map(|a| previsionnel(contrat, *a)).collect(),
+            financement: depuis_tableaux(contrat, genre, &tableaux),
+            tableaux,
         }
     }
 
@@ -164,9 +173,9 @@ impl<'c> Contexte<'c> {
     }
 }
 
-/// Path of a fiche in the contract file, used as a finding's target.
-pub fn cible_fiche(n: NumeroFiche) -> String {
-    format!("fiches[{n}]")
+/// A fiche as a finding's target (`fiches[1.2]`); [`CibleConstat::et`] names one of its fields.
+pub fn cible_fiche(n: NumeroFiche) -> CibleConstat {
+    CibleConstat::fiche(n)
 }
 
 /// The catalogue, in the order of rules.md.
@@ -197,11 +206,11 @@ pub fn verifier(contrat: &Contrat) -> Vec<Constat> {
 }
 
 /// Helper for rule functions: a finding of rule `r`.
-fn constat(r: &Regle, cible: impl Into<String>, message: impl Into<String>) -> Constat {
+fn constat(r: &Regle, cible: CibleConstat, message: impl Into<String>) -> Constat {
     Constat {
         code: r.code,
         gravite: r.gravite,
-        cible: cible.into(),
+        cible,
         message: message.into(),
         source: r.source,
     }

@@ -23,7 +23,7 @@ fn constats(c: &Contrat, code: &str) -> Vec<(String, String)> {
     verifier(c)
         .into_iter()
         .filter(|k| k.code == code)
-        .map(|k| (k.cible, k.message))
+        .map(|k| (k.cible.to_string(), k.message))
         .collect()
 }
 

@@ -20,7 +20,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use pacte_core::droits::{Action, Cible, Decision, Habilitation, Perimetre, Role, decider};
+use pacte_core::droits::{Action, Cible, Decision, Habilitation, Perimetre, decider};
 use pacte_store::comptes::empreinte_secret;
 use pacte_store::{ContratStocke, ErreurStore};
 
@@ -61,55 +61,11 @@ pub struct Utilisateur {
     pub acces: Acces,
 }
 
-/// The role code stored and shown (`collectivite_editeur`).
-pub fn code_role(r: Role) -> String {
-    serde_json::to_value(r)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
-/// The scope as stored: `national`, `region:93`, `departement:13`, `collectivite:200054807`,
-/// `organisation:<nom>`, `aucun`.
-pub fn code_perimetre(p: &Perimetre) -> String {
-    match p {
-        Perimetre::National => "national".into(),
-        Perimetre::Region(c) => format!("region:{c}"),
-        Perimetre::Departement(c) => format!("departement:{c}"),
-        Perimetre::Collectivite(c) => format!("collectivite:{c}"),
-        Perimetre::Organisation(n) => format!("organisation:{n}"),
-        Perimetre::Aucun => "aucun".into(),
-    }
-}
-
-/// Reads a role code (`ddets`); the French reason when there is no such role.
-pub fn lire_role(role: &str) -> Result<Role, String> {
-    serde_json::from_value(serde_json::Value::String(role.trim().into())).map_err(|_| {
-        format!(
-            "le rôle « {} » n'existe pas : rôles possibles {}",
-            role.trim(),
-            Role::TOUS.map(code_role).join(", ")
-        )
-    })
-}
-
-/// Longest display name of an account (characters), the store's limit.
-pub const NOM_MAX: usize = pacte_store::comptes::NOM_MAX;
-
-/// An account's display name, trimmed; the French reason when it is empty or too long. The
-/// same check for the administration pages and the command line.
-pub fn verifier_nom(nom: &str) -> Result<String, String> {
-    let nom = nom.trim();
-    if nom.is_empty() {
-        return Err("le nom est vide : indiquez le prénom et le nom de la personne".into());
-    }
-    if nom.chars().count() > NOM_MAX || nom.chars().any(char::is_control) {
-        return Err(format!(
-            "le nom doit tenir sur une ligne de {NOM_MAX} caractères au plus"
-        ));
-    }
-    Ok(nom.to_string())
-}
+// Role and scope codes, and the account name check, are the domain's: re-exported for the
+// pages that read and print them.
+pub use pacte_core::droits::{
+    NOM_MAX, code_perimetre, code_role, lire_habilitation, lire_perimetre, lire_role, verifier_nom,
+};
 
 /// Who made a write, as the audit log names them, for people, without their name:
 /// `utilisateur:3:a@b.fr` → `a@b.fr`, `jeton:7:a@b.fr` → `a@b.fr, jeton d'API n° 7`,
@@ -204,26 +160,6 @@ impl Auteurs {
 /// A stored timestamp for tables, in Paris time: `23/11/2026 à 5 h 17`; any other text as is.
 pub fn date_heure(horodatage: &str) -> String {
     pacte_core::temps::horodatage_court(horodatage)
-}
-
-/// Reads a stored role and scope; the French reason when they do not make a habilitation.
-pub fn lire_habilitation(role: &str, perimetre: &str) -> Result<Habilitation, String> {
-    let r = lire_role(role)?;
-    let p = perimetre.trim();
-    let p = match p.split_once(':') {
-        Some(("region", c)) => Perimetre::Region(c.into()),
-        Some(("departement", c)) => Perimetre::Departement(c.into()),
-        Some(("collectivite", c)) => Perimetre::Collectivite(c.into()),
-        Some(("organisation", n)) => Perimetre::Organisation(n.into()),
-        None if p == "national" => Perimetre::National,
-        None if p == "aucun" => Perimetre::Aucun,
-        _ => {
-            return Err(format!(
-                "le périmètre « {p} » n'est pas reconnu : « national », « region:93 », « departement:13 », « collectivite:200054807 », « organisation:<nom> » ou « aucun »"
-            ));
-        }
-    };
-    Habilitation::new(r, p)
 }
 
 /// The habilitation of a stored account. A role or scope that no longer makes sense (a
@@ -628,28 +564,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn habilitations_lues() {
-        let h = lire_habilitation("ddets", "departement:13").unwrap();
-        assert_eq!(h.role(), Role::Ddets);
-        assert_eq!(code_perimetre(h.perimetre()), "departement:13");
-        assert!(lire_habilitation("ddets", "region:93").is_err());
-        assert!(
-            lire_habilitation("roi", "national")
-                .unwrap_err()
-                .contains("n'existe pas")
-        );
-        assert!(lire_habilitation("commissaire", "region").is_err());
-        for r in Role::TOUS {
-            assert!(!code_role(r).is_empty());
-        }
-    }
-
-    #[test]
     fn noms_auteurs_et_dates() {
-        assert_eq!(verifier_nom("  Anne Dupont ").unwrap(), "Anne Dupont");
-        assert!(verifier_nom(" ").unwrap_err().contains("vide"));
-        assert!(verifier_nom(&"x".repeat(NOM_MAX + 1)).is_err());
-        assert!(verifier_nom("a\nb").is_err());
         assert_eq!(auteur_lisible("utilisateur:3:a@b.fr"), "a@b.fr");
         assert_eq!(auteur_lisible("jeton:7:a@b.fr"), "a@b.fr, jeton d'API n° 7");
         assert_eq!(
@@ -672,8 +587,6 @@ mod tests {
             "Marie Dupont (marie@b.fr), jeton d'API n° 7"
         );
         assert_eq!(date_heure("hier"), "hier");
-        assert_eq!(lire_role(" ddets ").unwrap(), Role::Ddets);
-        assert!(lire_role("roi").unwrap_err().contains("n'existe pas"));
     }
 
     #[test]

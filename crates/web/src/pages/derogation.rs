@@ -22,7 +22,6 @@ use super::edition::{
     constats_fiche, erreur_ecriture, etat_permis, id_contrat, numero_fiche, page_contrat, position,
     rattachement, rendre_statut, version_saisie,
 };
-use super::formulaire::contrat::nom_collectivite;
 use super::formulaire::derogation::{self as fd, FormDerogation};
 use super::formulaire::{ConstatVu, ErreurChamp, Saisie};
 use crate::comptes::temps::aujourd_hui;
@@ -95,7 +94,7 @@ fn page_derogation(
                 Some(format!("/contrats/{id}/fiches/{numero}")),
             )
             .ariane("Dérogation", None),
-        collectivite: nom_collectivite(entete),
+        collectivite: entete.nom_collectivite(),
         numero: numero.to_string(),
         intitule: fiche.intitule.clone(),
         axe,

@@ -15,7 +15,7 @@ use pacte_core::{Annee, Contrat, FicheAction, Montant, verifier};
 use pacte_store::{ContratStocke, ErreurStore};
 
 use super::Page;
-use super::formulaire::contrat::{self as fc, FormContrat, nom_collectivite};
+use super::formulaire::contrat::{self as fc, FormContrat};
 use super::formulaire::fiche::{self as ff, FormFiche};
 use super::formulaire::{Champ, ConstatVu, ErreurChamp, Saisie, abrege, nom_serde};
 use crate::{ErreurWeb, Etat, Utilisateur};
@@ -180,7 +180,7 @@ pub(super) fn page_contrat(
 ) -> Page {
     let page = Page::new(etat, titre, "/contrats").ariane("Contrats", Some("/contrats".into()));
     match (id, entete) {
-        (Some(id), Some(e)) => page.ariane(nom_collectivite(e), Some(format!("/contrats/{id}"))),
+        (Some(id), Some(e)) => page.ariane(e.nom_collectivite(), Some(format!("/contrats/{id}"))),
         _ => page,
     }
 }
@@ -354,7 +354,7 @@ fn page_modifier_contrat(
             Some(&c.contrat.contrat),
         )
         .ariane("Modifier l'en-tête", None),
-        titre: format!("Contrat de {} : en-tête", nom_collectivite(&c.contrat.contrat)),
+        titre: format!("Contrat de {} : en-tête", c.contrat.contrat.nom_collectivite()),
         action: format!("/contrats/{id}/modifier"),
         bouton: "Enregistrer l'en-tête",
         annuler: format!("/contrats/{id}"),
@@ -755,14 +755,9 @@ pub(super) fn constats_fiche(
     id: i64,
     modifiable: bool,
 ) -> Vec<ConstatVu> {
-    let prefixe = format!("fiches[{numero}]");
     verifier(contrat)
         .iter()
-        .filter(|k| {
-            k.cible
-                .strip_prefix(&prefixe)
-                .is_some_and(|r| r.is_empty() || r.starts_with('.'))
-        })
+        .filter(|k| k.cible.fiche_concernee() == Some(numero))
         .map(|k| ConstatVu::new(k, id, modifiable))
         .collect()
 }
@@ -946,7 +941,7 @@ pub async fn fiche(
     super::rendre(&PageFiche {
         page,
         contrat_id: id,
-        collectivite: nom_collectivite(entete),
+        collectivite: entete.nom_collectivite(),
         numero: numero.to_string(),
         axe_numero: f.axe().numero(),
         axe,
@@ -1032,7 +1027,7 @@ fn page_nouvelle_fiche(
         page: page_contrat(etat, "Nouvelle fiche action", Some(id), Some(entete))
             .ariane("Nouvelle fiche", None),
         titre: "Nouvelle fiche action".into(),
-        collectivite: nom_collectivite(entete),
+        collectivite: entete.nom_collectivite(),
         action: format!("/contrats/{id}/fiches/nouvelle"),
         annuler: format!("/contrats/{id}"),
         contrat_id: id,
@@ -1062,11 +1057,7 @@ fn page_modifier_fiche(
     let constats = verifier(&c.contrat);
     let nb_constats = constats
         .iter()
-        .filter(|k| {
-            k.cible
-                .strip_prefix(&format!("fiches[{numero}]"))
-                .is_some_and(|r| r.is_empty() || r.starts_with('.'))
-        })
+        .filter(|k| k.cible.fiche_concernee() == Some(numero))
         .count();
     let f = if erreurs.is_empty() {
         ff::formulaire(s, &erreurs, Some((&constats, numero, id)))
@@ -1086,7 +1077,7 @@ fn page_modifier_fiche(
         )
         .ariane("Modifier", None),
         titre: format!("Fiche action {numero}"),
-        collectivite: nom_collectivite(entete),
+        collectivite: entete.nom_collectivite(),
         action: format!("/contrats/{id}/fiches/{numero}/modifier"),
         annuler: format!("/contrats/{id}/fiches/{numero}"),
         contrat_id: id,

@@ -16,7 +16,6 @@ use pacte_core::{Annee, Axe, Contrat, Montant, verifier};
 
 use super::Page;
 use super::edition::{id_contrat, rendre_statut};
-use super::formulaire::contrat::nom_collectivite;
 use super::formulaire::{ConstatVu, abrege};
 use crate::{ErreurWeb, Etat, Utilisateur};
 use pacte_core::droits::{Action, Cible};
@@ -316,7 +315,7 @@ pub async fn telecharger(
     let id = id_contrat(&id)?;
     let c = u.contrat_pour(&etat, id, Action::Lire).await?;
     let texte = ecrire_toml(&c.contrat);
-    let nom = match nom_de_fichier(&nom_collectivite(&c.contrat.contrat)) {
+    let nom = match nom_de_fichier(&c.contrat.contrat.nom_collectivite()) {
         n if n.is_empty() => format!("contrat-{id}.toml"),
         n => format!("contrat-{n}.toml"),
     };

@@ -10,11 +10,11 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use pacte_core::contrat::{EnTete, EtatContrat};
 use pacte_core::droits::{Action, Cible};
+use pacte_core::financement;
 use pacte_core::referentiel::IndicateurNational;
 use pacte_core::regles::{TypeContrat, type_contrat};
-use pacte_core::tableau::previsionnel;
 use pacte_core::territoires::{Eligibilite, NatureCollectivite, Territoires};
-use pacte_core::{Annee, Axe, Constat, Gravite, Montant, verifier};
+use pacte_core::{Annee, CibleConstat, Constat, Gravite, Montant, verifier};
 use pacte_store::Base;
 use serde::Deserialize;
 
@@ -22,30 +22,14 @@ use super::pagination::{Pagination, lire_page};
 use super::{Page, lien_constat, rendre};
 use crate::{ErreurWeb, Etat, Utilisateur};
 
-/// Every state of the lifecycle, in order.
-const ETATS: [EtatContrat; 9] = [
-    EtatContrat::Brouillon,
-    EtatContrat::Negociation,
-    EtatContrat::Valide,
-    EtatContrat::Delibere,
-    EtatContrat::Signe,
-    EtatContrat::EnExecution,
-    EtatContrat::Evalue,
-    EtatContrat::Clos,
-    EtatContrat::Denonce,
-];
-
 /// Machine name of a state, as in contract files and forms (`en_execution`).
 pub fn code_etat(etat: EtatContrat) -> String {
-    serde_json::to_value(etat)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+    etat.code().to_string()
 }
 
 /// Reads a state from its machine name.
 fn etat_depuis_code(code: &str) -> Option<EtatContrat> {
-    ETATS.into_iter().find(|e| code_etat(*e) == code)
+    EtatContrat::depuis_code(code)
 }
 
 /// DSFR badge classes of a state.
@@ -115,17 +99,6 @@ pub fn ancre_indicateur(code: &str) -> String {
 
 fn reperes() -> &'static Territoires {
     pacte_core::territoires::territoires()
-}
-
-/// Name of the collectivity of a contract: from the territories, or from the AMI selection.
-fn nom_collectivite(entete: &EnTete) -> String {
-    if let Some(c) = reperes().collectivite(&entete.collectivite) {
-        return c.nom.clone();
-    }
-    match &entete.ami {
-        Some(ami) => ami.nom.clone(),
-        None => format!("Collectivité {}", entete.collectivite),
-    }
 }
 
 fn nature_collectivite(entete: &EnTete) -> String {
@@ -204,7 +177,7 @@ async fn lignes_contrats(
         lignes.push(LigneContrat {
             id: l.id,
             code_collectivite: l.collectivite.clone(),
-            collectivite: nom_collectivite(&l.entete),
+            collectivite: l.entete.nom_collectivite(),
             nature: nature_collectivite(&l.entete),
             etat: l.etat,
             badge: BadgeEtat::new(l.etat),
@@ -285,7 +258,7 @@ pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Respons
         None
     };
     let (lignes, _) = lignes_contrats(&etat.base, &u, None, 1, None).await?;
-    let par_etat = ETATS
+    let par_etat = EtatContrat::TOUS
         .iter()
         .map(|e| CompteEtat {
             badge: BadgeEtat::new(*e),
@@ -702,7 +675,7 @@ pub async fn contrats(
         Some(code) => Some(etat_depuis_code(code).ok_or_else(|| {
             ErreurWeb::requete(format!(
                 "L'état « {code} » n'existe pas : les états sont {}.",
-                ETATS.map(code_etat).join(", ")
+                EtatContrat::TOUS.map(code_etat).join(", ")
             ))
         })?),
     };
@@ -913,25 +886,20 @@ fn libelle_champ(champ: &str) -> String {
 
 /// The text of a finding's link: what its target designates. A blocking finding is to be
 /// corrected; an alert, to be examined (it may stand with a justification).
-fn objet_constat(cible: &str, gravite: Gravite) -> String {
+fn objet_constat(cible: &CibleConstat, gravite: Gravite) -> String {
     let verbe = match gravite {
         Gravite::Bloquant => "Corriger",
         Gravite::Alerte => "Examiner",
     };
-    if let Some(reste) = cible.strip_prefix("fiches[") {
-        let (numero, champ) = reste.split_once(']').unwrap_or((reste, ""));
-        let champ = champ.trim_start_matches('.');
-        if champ.is_empty() {
-            return format!("Voir la fiche {numero}");
-        }
-        return format!("{verbe} la fiche {numero} ({})", libelle_champ(champ));
-    }
-    if let Some(axe) = cible.strip_prefix("contrat.axes.") {
-        return format!("Voir l'axe {axe}");
-    }
-    match cible.strip_prefix("contrat.") {
-        Some("fiches") | None => "Voir les fiches du contrat".into(),
-        Some(champ) => format!("{verbe} l'en-tête ({})", libelle_champ(champ)),
+    match cible {
+        CibleConstat::Fiche { numero, champ: None } => format!("Voir la fiche {numero}"),
+        CibleConstat::Fiche {
+            numero,
+            champ: Some(champ),
+        } => format!("{verbe} la fiche {numero} ({})", libelle_champ(champ)),
+        CibleConstat::Axe(axe) => format!("Voir l'axe {}", axe.numero()),
+        CibleConstat::Fiches => "Voir les fiches du contrat".into(),
+        CibleConstat::EnTete(champ) => format!("{verbe} l'en-tête ({})", libelle_champ(champ)),
     }
 }
 
@@ -950,12 +918,6 @@ fn resume_constats(bloquants: usize, alertes: usize) -> String {
         n => format!("{n} alertes (admises avec une justification)"),
     };
     format!("{b} et {a}.")
-}
-
-/// The fiche numbers a finding concerns, when its target is a fiche.
-fn fiche_du_constat(cible: &str) -> Option<&str> {
-    let reste = cible.strip_prefix("fiches[")?;
-    Some(reste.split_once(']').map_or(reste, |(n, _)| n))
 }
 
 fn lire_id(texte: &str) -> Result<i64, ErreurWeb> {
@@ -1002,39 +964,36 @@ async fn construire_page_contrat(etat: &Etat, u: &Utilisateur, id: i64) -> Resul
     let constats = verifier(contrat);
     let r = pacte_core::referentiel::referentiel();
     let genre = type_contrat(contrat);
-    let tableaux: Vec<_> = Annee::TOUTES.iter().map(|a| previsionnel(contrat, *a)).collect();
+    // Ceilings, floors and contracted amounts: the figures R-FIN-03/04 check.
+    let finances = financement::par_axe(contrat);
 
-    let axes = Axe::TOUS
+    let axes = finances
+        .axes
         .iter()
-        .filter(|axe| {
-            genre.axes().contains(axe)
-                || entete.montants_proposes.contains_key(axe)
-                || contrat.fiches.iter().any(|f| f.axe() == **axe)
-        })
-        .map(|&axe| {
-            let propose = entete.montants_proposes.get(&axe).copied();
-            let annees = tableaux
+        .filter(|x| x.present())
+        .map(|x| {
+            let axe = x.axe;
+            let propose = x.reperes.propose;
+            let annees = x
+                .annees
                 .iter()
-                .map(|t| {
-                    let contractualise = t.sous_total(axe).etat;
-                    let plancher = propose.map(|p| Montant::pourcentage_plancher(p, 20));
-                    let sous_socle = propose.is_some_and(|p| {
-                        !t.totaux.etat.est_nul() && !contractualise.au_moins_pourcentage_de(20, p)
-                    });
+                .zip(&finances.annees)
+                .map(|(a, global)| {
                     let situation = match propose {
                         None => "montant proposé non renseigné",
-                        Some(_) if sous_socle => "sous le socle de 20 %",
-                        Some(_) if t.totaux.etat.est_nul() => "aucune participation de l'État cette année",
-                        Some(p) if contractualise > p => "au-delà du montant proposé (fongibilité)",
+                        Some(_) if !x.reperes.dans_contrat => "axe hors de ce contrat",
+                        Some(_) if a.sous_socle => "sous le socle de 20 %",
+                        Some(_) if global.etat.est_nul() => "aucune participation de l'État cette année",
+                        Some(p) if a.contractualise > p => "au-delà du montant proposé (fongibilité)",
                         Some(_) => "conforme",
                     };
                     AnneeAxe {
-                        annee: t.annee,
+                        annee: a.annee,
                         propose,
-                        contractualise,
-                        plancher,
+                        contractualise: a.contractualise,
+                        plancher: x.reperes.socle,
                         situation,
-                        sous_socle,
+                        sous_socle: a.sous_socle,
                     }
                 })
                 .collect();
@@ -1044,10 +1003,9 @@ async fn construire_page_contrat(etat: &Etat, u: &Utilisateur, id: i64) -> Resul
             let fiches = de_l_axe
                 .into_iter()
                 .map(|f| {
-                    let numero = f.numero.to_string();
                     let concernes = constats
                         .iter()
-                        .filter(|c| fiche_du_constat(&c.cible) == Some(numero.as_str()));
+                        .filter(|c| c.cible.fiche_concernee() == Some(f.numero));
                     let (bloquants, alertes) = concernes.fold((0, 0), |(b, a), c| match c.gravite {
                         Gravite::Bloquant => (b + 1, a),
                         Gravite::Alerte => (b, a + 1),
@@ -1059,7 +1017,7 @@ async fn construire_page_contrat(etat: &Etat, u: &Utilisateur, id: i64) -> Resul
                         collectivite_2024: f.financement.collectivite(premiere),
                         bloquants,
                         alertes,
-                        numero,
+                        numero: f.numero.to_string(),
                     }
                 })
                 .collect();
@@ -1069,31 +1027,30 @@ async fn construire_page_contrat(etat: &Etat, u: &Utilisateur, id: i64) -> Resul
                 propose,
                 annees,
                 fiches,
-                hors_contrat: !genre.axes().contains(&axe),
+                hors_contrat: !x.reperes.dans_contrat,
             }
         })
         .collect();
 
-    let plafond_incomplet = genre
-        .axes()
+    let plafond_incomplet = !finances.plafond_complet;
+    let plafond = finances.plafond_global;
+    let plafonds = finances
+        .annees
         .iter()
-        .any(|a| !entete.montants_proposes.contains_key(a));
-    let plafond: Montant = entete.montants_proposes.values().sum();
-    let plafonds = tableaux
-        .iter()
-        .map(|t| {
-            let depasse = t.totaux.etat > plafond;
-            let ecart = if depasse {
-                format!("dépassement de {}", t.totaux.etat - plafond)
+        .map(|a| {
+            let ecart = if plafond_incomplet {
+                "plafond incomplet".to_string()
+            } else if a.depasse {
+                format!("dépassement de {}", a.etat - plafond)
             } else {
-                format!("marge de {}", plafond - t.totaux.etat)
+                format!("marge de {}", plafond - a.etat)
             };
             AnneePlafond {
-                annee: t.annee,
+                annee: a.annee,
                 plafond,
-                etat: t.totaux.etat,
-                engagement: entete.engagement_etat.get(&t.annee).copied(),
-                depasse,
+                etat: a.etat,
+                engagement: entete.engagement_etat.get(&a.annee).copied(),
+                depasse: a.depasse,
                 ecart,
             }
         })
@@ -1142,7 +1099,7 @@ async fn construire_page_contrat(etat: &Etat, u: &Utilisateur, id: i64) -> Resul
         })
         .collect();
 
-    let collectivite = nom_collectivite(entete);
+    let collectivite = entete.nom_collectivite();
     let titre = entete
         .intitule
         .clone()
@@ -1219,26 +1176,30 @@ mod tests {
         assert!(cle_alphabetique("Île-de-France") < cle_alphabetique("Normandie"));
         assert_eq!(horodatage("2026-11-23T04:17:03.123Z"), "23/11/2026 à 5 h 17");
         assert_eq!(
-            objet_constat("fiches[1.2].financement.etat.2024", Gravite::Bloquant),
+            objet_constat(
+                &"fiches[1.2].financement.etat.2024".parse().unwrap(),
+                Gravite::Bloquant
+            ),
             "Corriger la fiche 1.2 (part de l'État, 2024)"
         );
         assert_eq!(
-            objet_constat("fiches[1.3].indicateurs[0].t0", Gravite::Bloquant),
+            objet_constat(
+                &"fiches[1.3].indicateurs[0].t0".parse().unwrap(),
+                Gravite::Bloquant
+            ),
             "Corriger la fiche 1.3 (indicateur local n° 1, situation au 31/12/2023)"
         );
         assert_eq!(
-            objet_constat("contrat.montants_proposes.4", Gravite::Alerte),
+            objet_constat(&"contrat.montants_proposes.4".parse().unwrap(), Gravite::Alerte),
             "Examiner l'en-tête (montant proposé, axe 4)"
         );
         assert_eq!(
-            objet_constat("fiches[2.1]", Gravite::Bloquant),
+            objet_constat(&"fiches[2.1]".parse().unwrap(), Gravite::Bloquant),
             "Voir la fiche 2.1"
         );
         assert_eq!(
             resume_constats(0, 1),
             "Aucun constat bloquant et 1 alerte (admise avec une justification)."
         );
-        assert_eq!(fiche_du_constat("fiches[1.2].financement"), Some("1.2"));
-        assert_eq!(fiche_du_constat("contrat.debut"), None);
     }
 }

@@ -19,6 +19,8 @@ pub mod pagination;
 
 use axum::response::{Html, IntoResponse, Response};
 
+use pacte_core::CibleConstat;
+
 use crate::{ErreurWeb, Etat};
 
 /// What the layout (`base.html`) needs on every page.
@@ -172,30 +174,27 @@ pub fn id_champ(chemin: &str) -> String {
 /// Where a finding of contract `contrat_id` links to: the field it concerns, on the fiche
 /// form, the contract header form or the contract page. For a reader who may not change the
 /// contract (`modifiable` false), the fiche page or the contract page instead of the forms.
-pub fn lien_constat(contrat_id: i64, cible: &str, modifiable: bool) -> String {
-    if let Some(reste) = cible.strip_prefix("fiches[") {
-        let (numero, champ) = reste.split_once(']').unwrap_or((reste, ""));
-        let champ = champ.trim_start_matches('.');
-        if champ.is_empty() || (!modifiable && !champ.starts_with("derogation")) {
-            return format!("/contrats/{contrat_id}/fiches/{numero}");
+pub fn lien_constat(contrat_id: i64, cible: &CibleConstat, modifiable: bool) -> String {
+    match cible {
+        CibleConstat::Fiche { numero, champ } => {
+            let champ = champ.as_deref().unwrap_or("");
+            if champ.is_empty() || (!modifiable && !champ.starts_with("derogation")) {
+                return format!("/contrats/{contrat_id}/fiches/{numero}");
+            }
+            // The derogation is not on the fiche form: the fiche page shows it, and offers its
+            // page to the commissaire (R-ACT-03).
+            if champ == "derogation" || champ.starts_with("derogation.") {
+                return format!("/contrats/{contrat_id}/fiches/{numero}#derogation");
+            }
+            format!(
+                "/contrats/{contrat_id}/fiches/{numero}/modifier#{}",
+                id_champ(champ)
+            )
         }
-        // The derogation is not on the fiche form: the fiche page shows it, and offers its
-        // page to the commissaire (R-ACT-03).
-        if champ == "derogation" || champ.starts_with("derogation.") {
-            return format!("/contrats/{contrat_id}/fiches/{numero}#derogation");
-        }
-        return format!(
-            "/contrats/{contrat_id}/fiches/{numero}/modifier#{}",
-            id_champ(champ)
-        );
-    }
-    if let Some(axe) = cible.strip_prefix("contrat.axes.") {
-        return format!("/contrats/{contrat_id}#axe-{axe}");
-    }
-    match cible.strip_prefix("contrat.") {
-        Some("fiches") | None => format!("/contrats/{contrat_id}#fiches"),
-        Some(_) if !modifiable => format!("/contrats/{contrat_id}"),
-        Some(champ) => format!("/contrats/{contrat_id}/modifier#{}", id_champ(champ)),
+        CibleConstat::Axe(axe) => format!("/contrats/{contrat_id}#axe-{}", axe.numero()),
+        CibleConstat::Fiches => format!("/contrats/{contrat_id}#fiches"),
+        CibleConstat::EnTete(_) if !modifiable => format!("/contrats/{contrat_id}"),
+        CibleConstat::EnTete(champ) => format!("/contrats/{contrat_id}/modifier#{}", id_champ(champ)),
     }
 }
 
@@ -203,38 +202,54 @@ pub fn lien_constat(contrat_id: i64, cible: &str, modifiable: bool) -> String {
 mod tests {
     use super::*;
 
+    fn cible(chemin: &str) -> CibleConstat {
+        chemin.parse().unwrap()
+    }
+
     #[test]
     fn liens_des_constats() {
         assert_eq!(id_champ("financement.etat.2024"), "champ-financement-etat-2024");
         assert_eq!(id_champ("indicateurs[0].t0"), "champ-indicateurs-0-t0");
         assert_eq!(
-            lien_constat(3, "fiches[1.2].financement.etat.2024", true),
+            lien_constat(3, &cible("fiches[1.2].financement.etat.2024"), true),
             "/contrats/3/fiches/1.2/modifier#champ-financement-etat-2024"
         );
-        assert_eq!(lien_constat(3, "fiches[2.1]", true), "/contrats/3/fiches/2.1");
         assert_eq!(
-            lien_constat(3, "fiches[4.2].derogation.diplp_informee", true),
+            lien_constat(3, &cible("fiches[2.1]"), true),
+            "/contrats/3/fiches/2.1"
+        );
+        assert_eq!(
+            lien_constat(3, &cible("fiches[4.2].derogation.diplp_informee"), true),
             "/contrats/3/fiches/4.2#derogation"
         );
-        assert_eq!(lien_constat(3, "contrat.axes.2", true), "/contrats/3#axe-2");
         assert_eq!(
-            lien_constat(3, "contrat.montants_proposes.4", true),
+            lien_constat(3, &cible("contrat.axes.2"), true),
+            "/contrats/3#axe-2"
+        );
+        assert_eq!(
+            lien_constat(3, &cible("contrat.montants_proposes.4"), true),
             "/contrats/3/modifier#champ-montants_proposes-4"
         );
-        assert_eq!(lien_constat(3, "contrat.fiches", true), "/contrats/3#fiches");
+        assert_eq!(
+            lien_constat(3, &cible("contrat.fiches"), true),
+            "/contrats/3#fiches"
+        );
         // A reader who may not change the contract is sent to the pages they can open.
         assert_eq!(
-            lien_constat(3, "fiches[1.2].financement.etat.2024", false),
+            lien_constat(3, &cible("fiches[1.2].financement.etat.2024"), false),
             "/contrats/3/fiches/1.2"
         );
         assert_eq!(
-            lien_constat(3, "fiches[4.2].derogation", false),
+            lien_constat(3, &cible("fiches[4.2].derogation"), false),
             "/contrats/3/fiches/4.2#derogation"
         );
         assert_eq!(
-            lien_constat(3, "contrat.montants_proposes.4", false),
+            lien_constat(3, &cible("contrat.montants_proposes.4"), false),
             "/contrats/3"
         );
-        assert_eq!(lien_constat(3, "contrat.fiches", false), "/contrats/3#fiches");
+        assert_eq!(
+            lien_constat(3, &cible("contrat.fiches"), false),
+            "/contrats/3#fiches"
+        );
     }
 }

@@ -5,23 +5,13 @@
 use std::collections::BTreeMap;
 
 use pacte_core::contrat::{EnTete, EtatContrat};
+use pacte_core::regles::Objet;
 use pacte_core::territoires::{NatureCollectivite, territoires};
 use pacte_core::{Annee, Axe, Constat, Date};
 
 use super::{
     Champ, Choix, ConstatVu, ErreurChamp, Groupe, GroupeOptions, Lecture, Placement, Saisie, Vue, abrege,
 };
-
-/// The name of a collectivity for people: its name when known, else its code.
-pub fn nom_collectivite(entete: &EnTete) -> String {
-    match territoires().collectivite(&entete.collectivite) {
-        Some(c) => c.nom.clone(),
-        None => match &entete.ami {
-            Some(ami) => ami.nom.clone(),
-            None => entete.collectivite.clone(),
-        },
-    }
-}
 
 /// The form of a new contract: the convention's dates already filled.
 pub fn saisie_vierge() -> Saisie {
@@ -237,7 +227,7 @@ pub fn formulaire(
         construire(&v);
         v.ancres()
     };
-    let placement = Placement::new(constats, "contrat", &ancres, id);
+    let placement = Placement::new(constats, Objet::Contrat, &ancres, id);
     let mut f = construire(&Vue::new(saisie, erreurs, Some(&placement)));
     f.panneau = placement.panneau;
     f

@@ -7,6 +7,7 @@ use pacte_core::contrat::{
     NumeroFiche, ParAnnee, PublicMobilite, Reconduction, Renforcement, TrajectoireNationale,
 };
 use pacte_core::referentiel::{Place, referentiel};
+use pacte_core::regles::Objet;
 use pacte_core::{Annee, Constat, FicheAction, Montant, Valeur};
 
 use super::{
@@ -945,7 +946,7 @@ pub fn formulaire(
         construire(&v);
         v.ancres()
     };
-    let placement = Placement::new(constats, &format!("fiches[{numero}]"), &ancres, contrat_id);
+    let placement = Placement::new(constats, Objet::Fiche(numero), &ancres, contrat_id);
     let mut f = construire(&Vue::new(saisie, erreurs, Some(&placement)));
     f.panneau = placement.panneau;
     f

@@ -17,6 +17,7 @@ pub mod fiche;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
+use pacte_core::regles::Objet;
 use pacte_core::{Constat, Date, Gravite, Montant, Valeur};
 use serde::Serialize;
 
@@ -331,18 +332,13 @@ pub struct Placement {
 }
 
 impl Placement {
-    /// Places the findings whose target starts with `prefixe` (`fiches[1.2]` or `contrat`):
-    /// on the field named by the rest of the target, else on the closest enclosing group,
-    /// else in the panel. `ancres` are the ids the form carries.
-    pub fn new(constats: &[Constat], prefixe: &str, ancres: &HashSet<String>, contrat_id: i64) -> Placement {
+    /// Places the findings about `objet` (a fiche, or the contract and its header): on the
+    /// field named by the target's path within the object, else on the closest enclosing
+    /// group, else in the panel. `ancres` are the ids the form carries.
+    pub fn new(constats: &[Constat], objet: Objet, ancres: &HashSet<String>, contrat_id: i64) -> Placement {
         let mut p = Placement::default();
-        for c in constats {
-            let Some(reste) = c.cible.strip_prefix(prefixe) else {
-                continue;
-            };
-            if !(reste.is_empty() || reste.starts_with('.')) {
-                continue;
-            }
+        for c in constats.iter().filter(|c| c.cible.objet() == objet) {
+            let reste = c.cible.champ();
             // The forms are shown only to whoever may change the contract.
             let vu = ConstatVu::new(c, contrat_id, true);
             let morceaux: Vec<&str> = reste.split(['.', '[', ']']).filter(|m| !m.is_empty()).collect();
@@ -539,7 +535,7 @@ mod tests {
         let c = |cible: &str| Constat {
             code: "R-X",
             gravite: Gravite::Bloquant,
-            cible: cible.into(),
+            cible: cible.parse().unwrap(),
             message: "m".into(),
             source: "s",
         };
@@ -559,7 +555,7 @@ mod tests {
                 c("fiches[1.10].financement.etat.2024"),
                 c("contrat.debut"),
             ],
-            "fiches[1.1]",
+            Objet::Fiche(pacte_core::NumeroFiche::parse("1.1").unwrap()),
             &ancres,
             7,
         );
