@@ -136,24 +136,48 @@ fn ecrire(
         k += 1;
         let url = format!("http://{adresse}/api/v1/contrats/{}/fiches/1.1", e.contrat);
         let bearer = format!("Bearer {}", e.jeton);
-        let ok = (|| -> Option<()> {
-            let mut r = agent.get(&url).header("Authorization", &bearer).call().ok()?;
-            let etag = r.headers().get("etag")?.to_str().ok()?.to_string();
-            let corps: serde_json::Value = serde_json::from_str(&r.body_mut().read_to_string().ok()?).ok()?;
-            let mut fiche = corps.get("fiche")?.clone();
+        let ok = (|| -> Result<(), String> {
+            let mut r = agent
+                .get(&url)
+                .header("Authorization", &bearer)
+                .call()
+                .map_err(|e| e.to_string())?;
+            let statut = r.status();
+            let texte = r.body_mut().read_to_string().map_err(|e| e.to_string())?;
+            let etag = r
+                .headers()
+                .get("etag")
+                .and_then(|v| v.to_str().ok())
+                .ok_or_else(|| format!("GET {url} : {statut} sans ETag : {texte}"))?
+                .to_string();
+            let corps: serde_json::Value = serde_json::from_str(&texte).map_err(|e| e.to_string())?;
+            let mut fiche = corps.get("fiche").ok_or("réponse sans fiche")?.clone();
             fiche["description"] = serde_json::Value::String(format!("Description révisée n° {k}"));
-            let r = agent
+            let mut r = agent
                 .put(&url)
                 .header("Authorization", &bearer)
                 .header("If-Match", &etag)
                 .content_type("application/json")
-                .send(serde_json::to_string(&fiche).ok()?)
-                .ok()?;
-            r.status().is_success().then_some(())
+                .send(serde_json::to_string(&fiche).map_err(|e| e.to_string())?)
+                .map_err(|e| e.to_string())?;
+            if r.status().is_success() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "PUT {url} : {} : {}",
+                    r.status(),
+                    r.body_mut().read_to_string().unwrap_or_default()
+                ))
+            }
         })();
         match ok {
-            Some(()) => faites.fetch_add(1, Ordering::SeqCst),
-            None => ratees.fetch_add(1, Ordering::SeqCst),
+            Ok(()) => faites.fetch_add(1, Ordering::SeqCst),
+            Err(e) => {
+                if ratees.fetch_add(1, Ordering::SeqCst) == 0 {
+                    eprintln!("Première écriture échouée : {e}");
+                }
+                1
+            }
         };
         prochaine += pas;
         if let Some(attente) = prochaine.checked_duration_since(Instant::now()) {
@@ -178,7 +202,15 @@ fn main() {
         let base = Base::ouvrir(&format!("sqlite://{}/pacte.db", dossier.display()))
             .await
             .expect("base");
-        let contrats = jeu_national(n, FICHES);
+        // In negotiation, so that each editor may write its fiches (the national set's
+        // contracts are in execution).
+        let contrats: Vec<_> = jeu_national(n, FICHES)
+            .into_iter()
+            .map(|mut c| {
+                c.contrat.etat = pacte_core::contrat::EtatContrat::Negociation;
+                c
+            })
+            .collect();
         let ids = base.importer(&contrats, "import:banc").await.expect("import");
         let mut editeurs = Vec::new();
         for (i, (id, c)) in ids.iter().zip(&contrats).enumerate() {
