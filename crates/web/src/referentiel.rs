@@ -6,13 +6,8 @@ use axum::response::Response;
 use pacte_core::droits::{Action, Cible};
 use pacte_core::referentiel::IndicateurNational;
 
-use crate::ui::*;
-use crate::ui::{Page, rendre};
+use crate::ui::{Page, ancre_indicateur, rendre};
 use crate::{ErreurWeb, Etat, Utilisateur};
-
-// ---------------------------------------------------------------------------------------
-// Référentiel
-// ---------------------------------------------------------------------------------------
 
 #[derive(Debug, Clone)]
 pub struct TypeActionVue {
@@ -172,7 +167,7 @@ pub async fn referentiel(State(etat): State<Etat>, u: Utilisateur) -> Result<Res
     rendre(&page)
 }
 
-pub(crate) fn majuscule(s: &str) -> String {
+fn majuscule(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(p) => p.to_uppercase().chain(c).collect(),

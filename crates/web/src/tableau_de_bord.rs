@@ -7,14 +7,9 @@ use axum::response::Response;
 use pacte_core::contrat::EtatContrat;
 use pacte_core::droits::{Action, Cible};
 
-use crate::contrats::liste::*;
-use crate::ui::*;
-use crate::ui::{Page, rendre};
+use crate::contrats::liste::{LigneContrat, lignes_contrats};
+use crate::ui::{BadgeEtat, Page, attente, pluriel, rendre};
 use crate::{ErreurWeb, Etat, Utilisateur};
-
-// ---------------------------------------------------------------------------------------
-// Dashboard
-// ---------------------------------------------------------------------------------------
 
 #[derive(Debug, Clone)]
 pub struct CompteEtat {

@@ -9,14 +9,9 @@ use axum::response::Response;
 use pacte_core::droits::{Action, Cible};
 use pacte_core::territoires::{Eligibilite, NatureCollectivite};
 
-use crate::contrats::liste::*;
-use crate::ui::*;
-use crate::ui::{Page, rendre};
+use crate::contrats::liste::{LigneContrat, lignes_contrats};
+use crate::ui::{BadgeEtat, Page, pluriel, rendre};
 use crate::{ErreurWeb, Etat, Utilisateur};
-
-// ---------------------------------------------------------------------------------------
-// Territories
-// ---------------------------------------------------------------------------------------
 
 #[derive(Debug, Clone)]
 pub struct ContratLie {
@@ -61,7 +56,7 @@ pub struct PageTerritoires {
 
 /// Sort key for French names: accented letters sort with their base letter (Île-de-France
 /// between Hauts-de-France and Normandie).
-pub(crate) fn cle_alphabetique(nom: &str) -> String {
+fn cle_alphabetique(nom: &str) -> String {
     nom.to_lowercase()
         .chars()
         .map(|c| match c {
@@ -77,14 +72,14 @@ pub(crate) fn cle_alphabetique(nom: &str) -> String {
 }
 
 /// Sort key for COG codes: Corsica's 2A and 2B sit between 19 and 21, overseas after 95.
-pub(crate) fn rang_cog(code: &str) -> (u32, String) {
+fn rang_cog(code: &str) -> (u32, String) {
     match code {
         "2A" | "2B" => (20, code.to_string()),
         _ => (code.parse().unwrap_or(u32::MAX), code.to_string()),
     }
 }
 
-pub(crate) fn libelle_eligibilite(e: Eligibilite) -> Option<&'static str> {
+fn libelle_eligibilite(e: Eligibilite) -> Option<&'static str> {
     match e {
         Eligibilite::Calpae => Some("ancien signataire CALPAE"),
         Eligibilite::VilleDeMarseille => Some("éligible au titre de la Ville de Marseille"),

@@ -13,7 +13,7 @@ use super::PREFIXE;
 
 /// Who last changed a record, and its version.
 #[derive(Debug, Serialize)]
-pub(crate) struct TamponApi<'a> {
+struct TamponApi<'a> {
     pub(crate) version: i64,
     pub(crate) modifie_par: &'a str,
     pub(crate) modifie_le: &'a str,
@@ -34,7 +34,7 @@ impl<'a> From<&'a Tampon> for TamponApi<'a> {
 pub(crate) struct FicheApi<'a> {
     pub(crate) numero: NumeroFiche,
     #[serde(flatten)]
-    pub(crate) tampon: TamponApi<'a>,
+    tampon: TamponApi<'a>,
     pub(crate) fiche: &'a FicheAction,
 }
 
@@ -54,7 +54,7 @@ impl<'a> FicheApi<'a> {
 pub(crate) struct ContratApi<'a> {
     pub(crate) id: i64,
     #[serde(flatten)]
-    pub(crate) tampon: TamponApi<'a>,
+    tampon: TamponApi<'a>,
     pub(crate) contrat: &'a EnTete,
     pub(crate) fiches: Vec<FicheApi<'a>>,
 }

@@ -10,7 +10,9 @@ use pacte_core::contrat::EnTete;
 use pacte_store::ContratStocke;
 
 use crate::api::corps::{CheminContrat, CorpsJson, Pagination, VersionLue};
-use crate::api::reponses::*;
+use crate::api::reponses::{
+    CollectiviteApi, ContratApi, ListeConstats, Page, ResumeApi, entete, url_contrat,
+};
 use crate::comptes::ClientApi;
 use crate::{ErreurApi, ErreurWeb, Etat};
 use pacte_core::droits::{Action, Cible};
@@ -65,7 +67,7 @@ pub(crate) async fn lister_contrats(
 
 /// Refuses a fiche number used twice, naming the second fiche (the base would refuse it too,
 /// without saying which field).
-pub(crate) fn controler_numeros(c: &Contrat) -> Result<(), ErreurApi> {
+fn controler_numeros(c: &Contrat) -> Result<(), ErreurApi> {
     for (i, f) in c.fiches.iter().enumerate() {
         if c.fiches[..i].iter().any(|g| g.numero == f.numero) {
             return Err(ErreurApi(ErreurWeb::invalide(

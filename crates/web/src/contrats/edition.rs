@@ -15,9 +15,8 @@ use pacte_core::{Contrat, verifier};
 use pacte_store::{ContratStocke, ErreurStore};
 
 use crate::contrats::formulaire::{self as fc, FormContrat};
-use crate::ui::Page;
 use crate::ui::formulaire::{Champ, ConstatVu, ErreurChamp, Saisie, abrege, nom_serde};
-use crate::ui::*;
+use crate::ui::{Page, rendre_statut};
 use crate::{ErreurWeb, Etat, Utilisateur};
 use pacte_core::droits::{self, Action, Cible};
 
@@ -140,7 +139,7 @@ pub(crate) fn garde_entete(
     }
 }
 
-pub(crate) fn premiere_majuscule(texte: &str) -> String {
+fn premiere_majuscule(texte: &str) -> String {
     let mut c = texte.chars();
     c.next()
         .map(|p| p.to_uppercase().chain(c).collect())
@@ -186,7 +185,7 @@ pub(crate) fn page_contrat(
 
 #[derive(Template)]
 #[template(path = "fiche_conflit.html")]
-pub(crate) struct PageConflit {
+struct PageConflit {
     page: Page,
     message: String,
     recharger: String,
@@ -259,7 +258,7 @@ pub(crate) struct Transition {
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct Cycle {
+struct Cycle {
     id: i64,
     etat: String,
     version: i64,
@@ -293,12 +292,7 @@ pub(crate) struct PageContrat {
     modifier: bool,
 }
 
-pub(crate) fn cycle(
-    etat: &Etat,
-    c: &ContratStocke,
-    date_saisie: Option<&str>,
-    erreur_date: Option<String>,
-) -> Cycle {
+fn cycle(etat: &Etat, c: &ContratStocke, date_saisie: Option<&str>, erreur_date: Option<String>) -> Cycle {
     let entete = &c.contrat.contrat;
     let cible = Cible::contrat(&c.contrat);
     // Only the steps the user may take are offered.
@@ -336,7 +330,7 @@ pub(crate) fn cycle(
 }
 
 /// The header edit page of a stored contract, from `saisie` (the stored values or what was typed).
-pub(crate) fn page_modifier_contrat(
+fn page_modifier_contrat(
     etat: &Etat,
     c: &ContratStocke,
     saisie: &Saisie,
@@ -378,7 +372,7 @@ pub(crate) fn page_modifier_contrat(
 
 /// Whether `u` may create a contract at all: the national administrator, or the editor of a
 /// collectivity for its own contract.
-pub(crate) fn exiger_creation(u: &Utilisateur) -> Result<(), ErreurWeb> {
+fn exiger_creation(u: &Utilisateur) -> Result<(), ErreurWeb> {
     u.exiger(Action::Importer, &u.cible_creation())
 }
 
@@ -389,7 +383,7 @@ pub async fn nouveau_contrat(State(etat): State<Etat>, u: Utilisateur) -> Result
     crate::ui::rendre(&page_nouveau_contrat(&etat, &s, Vec::new()))
 }
 
-pub(crate) fn page_nouveau_contrat(etat: &Etat, s: &Saisie, erreurs: Vec<ErreurChamp>) -> PageContrat {
+fn page_nouveau_contrat(etat: &Etat, s: &Saisie, erreurs: Vec<ErreurChamp>) -> PageContrat {
     PageContrat {
         page: page_contrat(etat, "Nouveau contrat", None, None).ariane("Nouveau contrat", None),
         titre: "Nouveau contrat local des solidarités".into(),

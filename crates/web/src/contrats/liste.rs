@@ -10,8 +10,9 @@ use pacte_store::Base;
 use serde::Deserialize;
 
 use crate::ui::pagination::{Pagination, lire_page};
-use crate::ui::*;
-use crate::ui::{Page, rendre};
+use crate::ui::{
+    BadgeEtat, Page, code_etat, compter, etat_depuis_code, horodatage, nature_collectivite, rendre,
+};
 use crate::{ErreurWeb, Etat, Utilisateur};
 
 /// One contract with what the list and the dashboard show of it.

@@ -10,13 +10,10 @@ use pacte_core::financement;
 use pacte_core::regles::{TypeContrat, type_contrat};
 use pacte_core::{Annee, CibleConstat, Gravite, Montant, verifier};
 
-use crate::ui::*;
-use crate::ui::{Page, lien_constat};
+use crate::ui::{
+    BadgeEtat, Page, code_etat, compter, libelle_etape, lien_constat, nature_collectivite, pluriel,
+};
 use crate::{ErreurWeb, Etat, Utilisateur};
-
-// ---------------------------------------------------------------------------------------
-// Contract page
-// ---------------------------------------------------------------------------------------
 
 #[derive(Debug, Clone)]
 pub struct SignataireVue {
@@ -130,7 +127,7 @@ pub struct PageContrat {
 
 /// A field path of the contract file in words: `financement.etat.2024` → « part de l'État,
 /// 2024 », `indicateurs[0].t0` → « indicateur local n° 1, situation au 31/12/2023 ».
-pub(crate) fn libelle_champ(champ: &str) -> String {
+fn libelle_champ(champ: &str) -> String {
     let segments: Vec<&str> = champ.split('.').filter(|s| !s.is_empty()).collect();
     let mut mots = Vec::new();
     for (i, segment) in segments.iter().enumerate() {
@@ -185,7 +182,7 @@ pub(crate) fn libelle_champ(champ: &str) -> String {
 
 /// The text of a finding's link: what its target designates. A blocking finding is to be
 /// corrected; an alert, to be examined (it may stand with a justification).
-pub(crate) fn objet_constat(cible: &CibleConstat, gravite: Gravite) -> String {
+fn objet_constat(cible: &CibleConstat, gravite: Gravite) -> String {
     let verbe = match gravite {
         Gravite::Bloquant => "Corriger",
         Gravite::Alerte => "Examiner",
@@ -203,7 +200,7 @@ pub(crate) fn objet_constat(cible: &CibleConstat, gravite: Gravite) -> String {
 }
 
 /// The sentence that introduces the findings of a contract.
-pub(crate) fn resume_constats(bloquants: usize, alertes: usize) -> String {
+fn resume_constats(bloquants: usize, alertes: usize) -> String {
     let b = match bloquants {
         0 => "Aucun constat bloquant".to_string(),
         n => format!(
@@ -219,7 +216,7 @@ pub(crate) fn resume_constats(bloquants: usize, alertes: usize) -> String {
     format!("{b} et {a}.")
 }
 
-pub(crate) fn lire_id(texte: &str) -> Result<i64, ErreurWeb> {
+fn lire_id(texte: &str) -> Result<i64, ErreurWeb> {
     texte.trim().parse::<i64>().map_err(|_| {
         ErreurWeb::introuvable(format!(
             "« {texte} » n'est pas un numéro de contrat : l'adresse d'un contrat est /contrats/ suivi de son numéro."
@@ -256,11 +253,7 @@ pub async fn contrat(
     )))
 }
 
-pub(crate) async fn construire_page_contrat(
-    etat: &Etat,
-    u: &Utilisateur,
-    id: i64,
-) -> Result<String, ErreurWeb> {
+async fn construire_page_contrat(etat: &Etat, u: &Utilisateur, id: i64) -> Result<String, ErreurWeb> {
     let stocke = u.contrat_pour(etat, id, Action::Lire).await?;
     let contrat = &stocke.contrat;
     let entete = &contrat.contrat;
@@ -471,12 +464,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn etats_et_ancres() {
-        assert_eq!(code_etat(EtatContrat::EnExecution), "en_execution");
-        assert_eq!(etat_depuis_code("negociation"), Some(EtatContrat::Negociation));
-        assert_eq!(etat_depuis_code("inconnu"), None);
-        assert_eq!(ancre_indicateur("NI-1.1"), "ni-1-1");
-        assert_eq!(horodatage("2026-11-23T04:17:03.123Z"), "23/11/2026 à 5 h 17");
+    fn objets_des_constats() {
         assert_eq!(
             objet_constat(
                 &"fiches[1.2].financement.etat.2024".parse().unwrap(),

@@ -9,13 +9,13 @@ use pacte_store::ContratStocke;
 use crate::api::corps::{CheminFiche, CorpsJson, VersionLue};
 use crate::comptes::ClientApi;
 use crate::contrats::edition::garde_etat;
-use crate::fiches::api::*;
+use crate::fiches::api::{fiche_introuvable, reponse_fiche};
 use crate::{ErreurApi, ErreurWeb, Etat};
 use pacte_core::droits::Action;
 
 /// The contract and the position of fiche `c` for a derogation by `u`: rights first (403/404),
 /// then the state (409 past the negotiation), then the fiche (404).
-pub(crate) async fn fiche_pour_derogation(
+async fn fiche_pour_derogation(
     etat: &Etat,
     u: &crate::Utilisateur,
     c: &CheminFiche,

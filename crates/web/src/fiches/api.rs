@@ -9,9 +9,9 @@ use pacte_core::{FicheAction, NumeroFiche};
 use pacte_store::Tampon;
 
 use crate::api::corps::{CheminContrat, CheminFiche, CorpsJson, VersionLue};
-use crate::api::reponses::*;
+use crate::api::reponses::{FicheApi, ListeFiches, entete, etag, fiches_api, url_fiche};
 use crate::comptes::ClientApi;
-use crate::contrats::api::*;
+use crate::contrats::api::contrat_a_modifier;
 use crate::contrats::edition::garde_etat;
 use crate::{ErreurApi, ErreurWeb, Etat};
 use pacte_core::droits::Action;
@@ -34,7 +34,7 @@ pub(crate) fn fiche_introuvable(id: i64, numero: NumeroFiche) -> ErreurApi {
     )))
 }
 
-pub(crate) fn numero_pris(id: i64, numero: NumeroFiche) -> ErreurApi {
+fn numero_pris(id: i64, numero: NumeroFiche) -> ErreurApi {
     ErreurApi(ErreurWeb::invalide(
         format!(
             "le numéro de fiche {numero} est déjà pris dans le contrat {id} : chaque fiche doit avoir un numéro unique (R-TAB-01)"

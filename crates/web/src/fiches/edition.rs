@@ -10,22 +10,21 @@ use pacte_core::contrat::NumeroFiche;
 use pacte_core::{FicheAction, verifier};
 use pacte_store::{ContratStocke, ErreurStore};
 
-use crate::contrats::edition::*;
+use crate::contrats::edition::{
+    contrat_a_modifier, enregistre, erreur_ecriture, garde_etat, id_contrat, numero_fiche, page_contrat,
+    position, version_saisie,
+};
 use crate::fiches::formulaire::{self as ff, FormFiche};
-use crate::ui::Page;
 use crate::ui::formulaire::{ErreurChamp, Saisie};
-use crate::ui::*;
+use crate::ui::{Page, rendre_statut};
 use crate::{ErreurWeb, Etat, Utilisateur};
 use pacte_core::droits::Action;
 
 type Champs = Form<Vec<(String, String)>>;
 
-// ---------------------------------------------------------------------------------------------
-// Fiche form
-
 #[derive(Template)]
 #[template(path = "fiche_formulaire.html")]
-pub(crate) struct PageFicheFormulaire {
+struct PageFicheFormulaire {
     page: Page,
     titre: String,
     collectivite: String,
@@ -44,7 +43,7 @@ pub(crate) struct PageFicheFormulaire {
     derogation: Option<pacte_core::contrat::Derogation>,
 }
 
-pub(crate) fn numeros_pris(c: &ContratStocke, sauf: Option<NumeroFiche>) -> String {
+fn numeros_pris(c: &ContratStocke, sauf: Option<NumeroFiche>) -> String {
     let mut n: Vec<NumeroFiche> = c
         .contrat
         .fiches
@@ -56,7 +55,7 @@ pub(crate) fn numeros_pris(c: &ContratStocke, sauf: Option<NumeroFiche>) -> Stri
     n.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }
 
-pub(crate) fn page_nouvelle_fiche(
+fn page_nouvelle_fiche(
     etat: &Etat,
     c: &ContratStocke,
     s: &Saisie,
@@ -85,7 +84,7 @@ pub(crate) fn page_nouvelle_fiche(
 
 /// The edit form of fiche `numero`; findings are placed next to their fields unless the form
 /// carries input errors (they describe the stored fiche, not what was typed).
-pub(crate) fn page_modifier_fiche(
+fn page_modifier_fiche(
     etat: &Etat,
     c: &ContratStocke,
     numero: NumeroFiche,
@@ -139,7 +138,7 @@ pub(crate) fn page_modifier_fiche(
 }
 
 /// A number already taken, found by the store at write time: shown on the number field.
-pub(crate) fn erreur_numero(e: ErreurStore) -> Result<Vec<ErreurChamp>, ErreurStore> {
+fn erreur_numero(e: ErreurStore) -> Result<Vec<ErreurChamp>, ErreurStore> {
     match e {
         ErreurStore::Invalide(m) => Ok(vec![ErreurChamp {
             nom: "numero".into(),

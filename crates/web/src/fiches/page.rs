@@ -8,18 +8,15 @@ use pacte_core::contrat::{NatureAction, NumeroFiche};
 use pacte_core::referentiel::referentiel;
 use pacte_core::{Annee, Contrat, FicheAction, Montant, verifier};
 
-use crate::contrats::edition::*;
-use crate::fiches::formulaire::{self as ff};
+use crate::contrats::edition::{id_contrat, numero_fiche, page_contrat, position};
+use crate::fiches::formulaire as ff;
 use crate::ui::Page;
 use crate::ui::formulaire::{ConstatVu, abrege};
 use crate::{ErreurWeb, Etat, Utilisateur};
 use pacte_core::droits::Action;
 
-// ---------------------------------------------------------------------------------------------
-// Fiche view
-
 #[derive(Debug, Clone)]
-pub(crate) struct LigneBudget {
+struct LigneBudget {
     annee: String,
     etat: String,
     collectivite: String,
@@ -33,7 +30,7 @@ pub(crate) struct LigneBudget {
 
 /// A row of a table: a label, a note, a mark and one value per column.
 #[derive(Debug, Clone)]
-pub(crate) struct LigneTableau {
+struct LigneTableau {
     libelle: String,
     precision: String,
     marque: bool,
@@ -42,7 +39,7 @@ pub(crate) struct LigneTableau {
 
 /// The fiche page's button to the derogation page (R-ACT-03).
 #[derive(Debug, Clone)]
-pub(crate) struct BoutonDerogation {
+struct BoutonDerogation {
     libelle: &'static str,
     /// The fiche is out of the référentiel without a derogation (R-ACT-02): the main button.
     principal: bool,
@@ -50,7 +47,7 @@ pub(crate) struct BoutonDerogation {
 
 #[derive(Template)]
 #[template(path = "fiche.html")]
-pub(crate) struct PageFiche {
+struct PageFiche {
     page: Page,
     contrat_id: i64,
     collectivite: String,
@@ -84,11 +81,11 @@ pub(crate) struct PageFiche {
     nb_bloquants: usize,
 }
 
-pub(crate) fn montant_ou_tiret(m: Option<&Montant>) -> String {
+fn montant_ou_tiret(m: Option<&Montant>) -> String {
     m.map(Montant::to_string).unwrap_or_else(|| "—".into())
 }
 
-pub(crate) fn valeur_ou_tiret<T: ToString>(v: Option<T>) -> String {
+fn valeur_ou_tiret<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_else(|| "—".into())
 }
 
@@ -132,7 +129,7 @@ pub(crate) fn rattachement(f: &FicheAction) -> (String, String, String) {
 }
 
 /// The notice of the fiche page after a derogation was recorded (`?derogation=…`).
-pub(crate) fn notice_derogation(requete: &Option<String>) -> Option<&'static str> {
+fn notice_derogation(requete: &Option<String>) -> Option<&'static str> {
     let q = requete.as_deref()?;
     if q.split('&').any(|p| p == "derogation=accordee") {
         Some("Dérogation enregistrée. Les constats de la fiche sont recalculés.")

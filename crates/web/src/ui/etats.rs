@@ -16,7 +16,7 @@ pub(crate) fn etat_depuis_code(code: &str) -> Option<EtatContrat> {
 }
 
 /// DSFR badge classes of a state.
-pub(crate) fn classe_etat(etat: EtatContrat) -> &'static str {
+fn classe_etat(etat: EtatContrat) -> &'static str {
     match etat {
         EtatContrat::Brouillon | EtatContrat::Clos => "",
         EtatContrat::Negociation => "fr-badge--yellow-tournesol",
@@ -116,4 +116,18 @@ pub(crate) fn pluriel(n: usize, singulier: &str, pluriel: &str) -> String {
 
 pub(crate) fn compter(constats: &[Constat], gravite: Gravite) -> usize {
     constats.iter().filter(|c| c.gravite == gravite).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etats_et_ancres() {
+        assert_eq!(code_etat(EtatContrat::EnExecution), "en_execution");
+        assert_eq!(etat_depuis_code("negociation"), Some(EtatContrat::Negociation));
+        assert_eq!(etat_depuis_code("inconnu"), None);
+        assert_eq!(ancre_indicateur("NI-1.1"), "ni-1-1");
+        assert_eq!(horodatage("2026-11-23T04:17:03.123Z"), "23/11/2026 à 5 h 17");
+    }
 }
