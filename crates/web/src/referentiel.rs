@@ -1,13 +1,16 @@
-//! The référentiel page (`/referentiel`): axes, sub-axes, action types and national indicators.
+//! The référentiel page (`/referentiel`): axes, sub-axes, action types and national indicators;
+//! and the référentiel as JSON for the API.
 
 use askama::Template;
+use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use pacte_core::droits::{Action, Cible};
 use pacte_core::referentiel::IndicateurNational;
 
+use crate::comptes::ClientApi;
 use crate::ui::{Page, ancre_indicateur, rendre};
-use crate::{ErreurWeb, Etat, Utilisateur};
+use crate::{ErreurApi, ErreurWeb, Etat, Utilisateur};
 
 #[derive(Debug, Clone)]
 pub struct TypeActionVue {
@@ -173,4 +176,12 @@ fn majuscule(s: &str) -> String {
         Some(p) => p.to_uppercase().chain(c).collect(),
         None => String::new(),
     }
+}
+
+/// `GET /api/v1/referentiel`: the référentiel as JSON.
+pub async fn api_referentiel(
+    ClientApi(u): ClientApi,
+) -> Result<Json<&'static pacte_core::referentiel::Referentiel>, ErreurApi> {
+    u.exiger(Action::LireReferentiel, &Cible::Referentiel)?;
+    Ok(Json(pacte_core::referentiel::referentiel()))
 }

@@ -1,17 +1,19 @@
 //! The territories page (`/territoires`): regions, departments and eligible collectivities,
-//! with their contracts.
+//! with their contracts; and the territories as JSON for the API.
 
 use std::collections::BTreeMap;
 
 use askama::Template;
+use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use pacte_core::droits::{Action, Cible};
 use pacte_core::territoires::{Eligibilite, NatureCollectivite};
 
+use crate::comptes::ClientApi;
 use crate::contrats::liste::{LigneContrat, lignes_contrats};
 use crate::ui::{BadgeEtat, Page, pluriel, rendre};
-use crate::{ErreurWeb, Etat, Utilisateur};
+use crate::{ErreurApi, ErreurWeb, Etat, Utilisateur};
 
 #[derive(Debug, Clone)]
 pub struct ContratLie {
@@ -184,6 +186,14 @@ pub async fn territoires(State(etat): State<Etat>, u: Utilisateur) -> Result<Res
         hors_liste,
     };
     rendre(&page)
+}
+
+/// `GET /api/v1/territoires`: the territories as JSON.
+pub async fn api_territoires(
+    ClientApi(u): ClientApi,
+) -> Result<Json<&'static pacte_core::territoires::Territoires>, ErreurApi> {
+    u.exiger(Action::LireReferentiel, &Cible::Referentiel)?;
+    Ok(Json(pacte_core::territoires::territoires()))
 }
 
 #[cfg(test)]

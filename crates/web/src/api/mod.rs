@@ -23,17 +23,15 @@ use axum::handler::Handler;
 use axum::http::{Method, StatusCode};
 use axum::routing::{MethodFilter, MethodRouter, on};
 
-use crate::comptes::ClientApi;
 use crate::{ErreurApi, ErreurWeb, Etat};
-use crate::{contrats, derogations, fiches};
-use pacte_core::droits::{Action, Cible};
+use crate::{contrats, derogations, fiches, referentiel, territoires};
 
 /// Prefix under which [`routes`] is served.
 pub use crate::app::PREFIXE_API as PREFIXE;
 
-pub(crate) type Route = (&'static str, Method, MethodRouter<Etat>);
+type Route = (&'static str, Method, MethodRouter<Etat>);
 
-pub(crate) fn route<H, T>(methode: Method, chemin: &'static str, h: H) -> Route
+fn route<H, T>(methode: Method, chemin: &'static str, h: H) -> Route
 where
     H: Handler<T, Etat>,
     T: 'static,
@@ -43,11 +41,11 @@ where
 }
 
 /// Every route of the API, relative to [`PREFIXE`]: the one list the router is built from.
-pub(crate) fn table() -> Vec<Route> {
+fn table() -> Vec<Route> {
     vec![
         route(Method::GET, "/openapi.json", document_openapi),
-        route(Method::GET, "/referentiel", referentiel),
-        route(Method::GET, "/territoires", territoires),
+        route(Method::GET, "/referentiel", referentiel::api_referentiel),
+        route(Method::GET, "/territoires", territoires::api_territoires),
         route(Method::GET, "/contrats", contrats::api::lister_contrats),
         route(Method::POST, "/contrats", contrats::api::creer_contrat),
         route(Method::GET, "/contrats/{id}", contrats::api::lire_contrat),
@@ -123,22 +121,8 @@ async fn methode_non_admise(methode: Method, OriginalUri(uri): OriginalUri) -> E
 }
 
 // ---------------------------------------------------------------------------------------------
-// Handlers
+// The API's own document
 
 async fn document_openapi() -> Json<&'static serde_json::Value> {
     Json(openapi::document())
-}
-
-async fn referentiel(
-    ClientApi(u): ClientApi,
-) -> Result<Json<&'static pacte_core::referentiel::Referentiel>, ErreurApi> {
-    u.exiger(Action::LireReferentiel, &Cible::Referentiel)?;
-    Ok(Json(pacte_core::referentiel::referentiel()))
-}
-
-async fn territoires(
-    ClientApi(u): ClientApi,
-) -> Result<Json<&'static pacte_core::territoires::Territoires>, ErreurApi> {
-    u.exiger(Action::LireReferentiel, &Cible::Referentiel)?;
-    Ok(Json(pacte_core::territoires::territoires()))
 }
