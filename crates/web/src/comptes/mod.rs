@@ -12,6 +12,7 @@ pub mod memoire;
 pub mod mot_de_passe;
 pub mod pages;
 pub mod proconnect;
+pub mod session;
 pub mod temps;
 
 use axum::body::Body;
@@ -179,7 +180,7 @@ pub fn contrat_introuvable(id: i64) -> ErreurWeb {
 
 impl Utilisateur {
     fn depuis(compte: pacte_store::comptes::Utilisateur, acces: Acces) -> Utilisateur {
-        crate::traces::noter_compte(compte.id);
+        crate::app::traces::noter_compte(compte.id);
         Utilisateur {
             habilitation: habilitation_du_compte(&compte),
             compte,
@@ -405,7 +406,7 @@ fn public(chemin: &str) -> bool {
 /// is not concerned: it takes no cookie, only Bearer tokens.
 pub async fn session_et_csrf(State(etat): State<Etat>, mut requete: Request, next: Next) -> Response {
     let chemin = requete.uri().path();
-    if chemin.starts_with(crate::api::PREFIXE) || public(chemin) {
+    if chemin.starts_with(crate::app::PREFIXE_API) || public(chemin) {
         return next.run(requete).await;
     }
     let utilisateur = match utilisateur_de_session(&etat, requete.headers()).await {
@@ -557,6 +558,30 @@ pub fn encoder(s: &str) -> String {
         }
     }
     out
+}
+
+/// What the layout shows of the signed-in user, made here so that `ui` needs nothing of the
+/// accounts.
+impl crate::ui::Visiteur {
+    /// Whether the page offers the control of `action` on contract `c` (rights and state; see
+    /// `Utilisateur::propose`).
+    pub fn propose(&self, action: pacte_core::droits::Action, c: &pacte_core::Contrat) -> bool {
+        propose(&self.droits, action, c)
+    }
+
+    pub fn de(u: &Utilisateur) -> crate::ui::Visiteur {
+        crate::ui::Visiteur {
+            nom: u.compte.nom.clone(),
+            habilitation: format!(
+                "{}, {}",
+                u.habilitation.role().libelle(),
+                u.habilitation.perimetre()
+            ),
+            csrf: u.csrf().to_string(),
+            droits: u.habilitation.clone(),
+            mot_de_passe: u.compte.hash_mot_de_passe.is_some(),
+        }
+    }
 }
 
 #[cfg(test)]

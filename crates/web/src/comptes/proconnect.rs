@@ -34,10 +34,10 @@ use askama::Template;
 use pacte_store::ErreurStore;
 use pacte_store::comptes::Utilisateur as Compte;
 
-use super::pages::{Adresse, cookie_session, ouvrir_session, page_connexion_en_erreur};
+use super::session::{Adresse, cookie_session, ouvrir_session, page_connexion_en_erreur};
 use super::{cookie, encoder, retour_local, temps};
-use crate::pages::{Page, rendre};
 use crate::proconnect::{ClientProConnect, ConfigProConnect, ErreurOidc, EtatsEnAttente, Identite, Sature};
+use crate::ui::{Page, rendre};
 use crate::{ErreurWeb, Etat, Utilisateur};
 
 /// The cookie that ties a return from ProConnect to the browser that left: `<state>.<retour>`.

@@ -645,8 +645,10 @@ fn email_plausible(email: &str) -> bool {
     }
 }
 
+/// Now, in Unix seconds, from the store's clock (the one `comptes::temps` reads too): the
+/// client depends on nothing of the web crate.
 fn maintenant() -> i64 {
-    crate::comptes::temps::maintenant()
+    pacte_store::horloge::instant().secondes()
 }
 
 #[cfg(test)]

@@ -14,9 +14,10 @@ use pacte_core::fichier::{ErreurLecture, ecrire_toml, lire_toml};
 use pacte_core::territoires::territoires;
 use pacte_core::{Annee, Axe, Contrat, Montant, verifier};
 
-use super::Page;
-use super::edition::{id_contrat, rendre_statut};
-use super::formulaire::{ConstatVu, abrege};
+use crate::contrats::edition::id_contrat;
+use crate::ui::Page;
+use crate::ui::formulaire::{ConstatVu, abrege};
+use crate::ui::rendre_statut;
 use crate::{ErreurWeb, Etat, Utilisateur};
 use pacte_core::droits::{Action, Cible};
 
@@ -235,7 +236,7 @@ pub async fn apercu_import(
         Ok(c) => {
             u.exiger(Action::Importer, &Cible::contrat(&c))?;
             u.exiger_derogations_importables(&c)?;
-            super::rendre(&apercu(&etat, &nom, texte, &c))
+            crate::ui::rendre(&apercu(&etat, &nom, texte, &c))
         }
     }
 }

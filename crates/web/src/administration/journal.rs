@@ -15,12 +15,12 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::comptes::{Auteurs, date_heure};
-use crate::pages::pagination::{Pagination, lire_page};
-use crate::pages::{Page, rendre};
+use crate::ui::pagination::{Pagination, lire_page};
+use crate::ui::{Page, rendre};
 use crate::{ErreurWeb, Etat, Utilisateur};
 
 /// The list of entries.
-pub const LISTE: &str = "/administration/journal";
+pub const LISTE: &str = crate::ui::ADRESSE_JOURNAL;
 
 /// Entries per page.
 pub const PAR_PAGE: i64 = 50;

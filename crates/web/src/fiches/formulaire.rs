@@ -10,7 +10,7 @@ use pacte_core::referentiel::{Place, referentiel};
 use pacte_core::regles::Objet;
 use pacte_core::{Annee, Constat, FicheAction, Montant, Valeur};
 
-use super::{
+use crate::ui::formulaire::{
     Champ, Choix, ErreurChamp, Groupe, GroupeOptions, Lecture, MAX_LIGNES, Placement, Saisie, Vue, abrege,
     nom_serde, options_simples,
 };
@@ -371,12 +371,12 @@ pub fn lire(
     let mut partenaires = Vec::new();
     if let Some(t) = l.texte_long("partenaires", "Partenaires") {
         for p in t.lines().map(str::trim).filter(|p| !p.is_empty()) {
-            if p.chars().count() > super::MAX_COURT {
+            if p.chars().count() > crate::ui::formulaire::MAX_COURT {
                 l.erreur(
                     "partenaires",
                     format!(
                         "« Partenaires » : un nom de partenaire dépasse {} caractères.",
-                        super::MAX_COURT
+                        crate::ui::formulaire::MAX_COURT
                     ),
                 );
             } else {
@@ -652,7 +652,7 @@ pub struct FormFiche {
     /// The national indicators the chosen sub-axis requires, for the hint.
     pub nationaux_requis: String,
     /// Findings of the fiche with no field of their own.
-    pub panneau: Vec<super::ConstatVu>,
+    pub panneau: Vec<crate::ui::formulaire::ConstatVu>,
 }
 
 fn ligne_annees(v: &Vue, prefixe: &str, court: &str, titre: &str) -> LigneAnnees {

@@ -1,4 +1,5 @@
-//! Write pages: contract creation and header, fiche view/create/edit/delete, lifecycle.
+//! Contract writes: new contract, header form, lifecycle transitions, and the guards every
+//! contract or fiche write goes through (state allowed, header unchanged since read).
 //!
 //! Every form is read at the edge: on any faulty field the form comes back (422) with exactly
 //! what was typed and a French error next to the field, and nothing is written. A write that
@@ -8,28 +9,21 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use pacte_core::contrat::{EnTete, EtatContrat, NatureAction, NumeroFiche};
-use pacte_core::referentiel::referentiel;
-use pacte_core::{Annee, Contrat, FicheAction, Montant, verifier};
+use axum::response::{IntoResponse, Redirect, Response};
+use pacte_core::contrat::{EnTete, EtatContrat, NumeroFiche};
+use pacte_core::{Contrat, verifier};
 use pacte_store::{ContratStocke, ErreurStore};
 
-use super::Page;
-use super::formulaire::contrat::{self as fc, FormContrat};
-use super::formulaire::fiche::{self as ff, FormFiche};
-use super::formulaire::{Champ, ConstatVu, ErreurChamp, Saisie, abrege, nom_serde};
+use crate::contrats::formulaire::{self as fc, FormContrat};
+use crate::ui::formulaire::{Champ, ConstatVu, ErreurChamp, Saisie, abrege, nom_serde};
+use crate::ui::{Page, rendre_statut};
 use crate::{ErreurWeb, Etat, Utilisateur};
 use pacte_core::droits::{self, Action, Cible};
 
-type Champs = Form<Vec<(String, String)>>;
+pub(crate) type Champs = Form<Vec<(String, String)>>;
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
-
-/// Renders a template with a status other than 200.
-pub(crate) fn rendre_statut<T: Template>(statut: StatusCode, t: &T) -> Result<Response, ErreurWeb> {
-    Ok((statut, Html(t.render()?)).into_response())
-}
 
 pub(crate) fn id_contrat(texte: &str) -> Result<i64, ErreurWeb> {
     texte
@@ -45,7 +39,7 @@ pub(crate) fn id_contrat(texte: &str) -> Result<i64, ErreurWeb> {
         })
 }
 
-pub(super) fn numero_fiche(texte: &str) -> Result<NumeroFiche, ErreurWeb> {
+pub(crate) fn numero_fiche(texte: &str) -> Result<NumeroFiche, ErreurWeb> {
     NumeroFiche::parse(texte).map_err(|_| {
         ErreurWeb::introuvable(format!(
             "Aucune fiche ne porte le numéro « {} ».",
@@ -56,7 +50,11 @@ pub(super) fn numero_fiche(texte: &str) -> Result<NumeroFiche, ErreurWeb> {
 
 /// Contract `id` for a change of its header or fiches: the user must be allowed to modify it,
 /// and its state must allow changes (409 otherwise, naming the state).
-async fn contrat_a_modifier(etat: &Etat, u: &Utilisateur, id: i64) -> Result<ContratStocke, ErreurWeb> {
+pub(crate) async fn contrat_a_modifier(
+    etat: &Etat,
+    u: &Utilisateur,
+    id: i64,
+) -> Result<ContratStocke, ErreurWeb> {
     let c = u.contrat_pour(etat, id, Action::Modifier).await?;
     etat_permis(Action::Modifier, &c)?;
     Ok(c)
@@ -149,7 +147,7 @@ fn premiere_majuscule(texte: &str) -> String {
 }
 
 /// The position of fiche `numero` in a stored contract.
-pub(super) fn position(c: &ContratStocke, numero: NumeroFiche) -> Result<usize, ErreurWeb> {
+pub(crate) fn position(c: &ContratStocke, numero: NumeroFiche) -> Result<usize, ErreurWeb> {
     c.contrat
         .fiches
         .iter()
@@ -163,7 +161,7 @@ pub(super) fn position(c: &ContratStocke, numero: NumeroFiche) -> Result<usize, 
 }
 
 /// The version sent back by a form.
-pub(super) fn version_saisie(s: &Saisie) -> Result<i64, ErreurWeb> {
+pub(crate) fn version_saisie(s: &Saisie) -> Result<i64, ErreurWeb> {
     s.get("version").trim().parse::<i64>().map_err(|_| {
         ErreurWeb::invalide(
             "Le formulaire ne porte pas la version de l'enregistrement modifié : rechargez la page avant d'enregistrer ; rien n'a été écrit.",
@@ -172,7 +170,7 @@ pub(super) fn version_saisie(s: &Saisie) -> Result<i64, ErreurWeb> {
     })
 }
 
-pub(super) fn page_contrat(
+pub(crate) fn page_contrat(
     etat: &Etat,
     titre: impl Into<String>,
     id: Option<i64>,
@@ -195,13 +193,13 @@ struct PageConflit {
 }
 
 /// `2024-06-27T09:15:02.123Z` as `le 27 juin 2024 à 11 h 15` (Paris time); other texts as they are.
-fn horodatage(iso: &str) -> String {
+pub(crate) fn horodatage(iso: &str) -> String {
     pacte_core::temps::horodatage_lisible(iso)
 }
 
 /// A store error after a write: the conflict page (409) naming who changed the record, with a
 /// reload link; other errors as usual.
-pub(super) fn erreur_ecriture(
+pub(crate) fn erreur_ecriture(
     etat: &Etat,
     e: ErreurStore,
     recharger: String,
@@ -242,7 +240,7 @@ pub(super) fn erreur_ecriture(
     }
 }
 
-fn enregistre(requete: &Option<String>) -> bool {
+pub(crate) fn enregistre(requete: &Option<String>) -> bool {
     requete
         .as_deref()
         .is_some_and(|q| q.split('&').any(|p| p == "enregistre=1"))
@@ -252,7 +250,7 @@ fn enregistre(requete: &Option<String>) -> bool {
 // Contract header
 
 #[derive(Debug, Clone)]
-struct Transition {
+pub(crate) struct Transition {
     etat: String,
     libelle: String,
     date: Option<Champ>,
@@ -268,7 +266,7 @@ struct Cycle {
 }
 
 #[derive(Debug, Clone)]
-struct Refus {
+pub(crate) struct Refus {
     titre: String,
     message: String,
     constats: Vec<ConstatVu>,
@@ -276,7 +274,7 @@ struct Refus {
 
 #[derive(Template)]
 #[template(path = "contrat_formulaire.html")]
-struct PageContrat {
+pub(crate) struct PageContrat {
     page: Page,
     titre: String,
     action: String,
@@ -382,7 +380,7 @@ pub async fn nouveau_contrat(State(etat): State<Etat>, u: Utilisateur) -> Result
     exiger_creation(&u)?;
     let etat = etat.pour(&u);
     let s = fc::saisie_vierge();
-    super::rendre(&page_nouveau_contrat(&etat, &s, Vec::new()))
+    crate::ui::rendre(&page_nouveau_contrat(&etat, &s, Vec::new()))
 }
 
 fn page_nouveau_contrat(etat: &Etat, s: &Saisie, erreurs: Vec<ErreurChamp>) -> PageContrat {
@@ -457,7 +455,7 @@ pub async fn modifier_contrat(
             "En-tête enregistré. Les constats affichés sont recalculés sur le contrat enregistré.".into(),
         );
     }
-    super::rendre(&p)
+    crate::ui::rendre(&p)
 }
 
 pub async fn enregistrer_contrat(
@@ -665,588 +663,6 @@ pub async fn changer_etat(
             &etat,
             e,
             format!("/contrats/{id}/modifier#etape"),
-            format!("/contrats/{id}"),
-        ),
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Fiche view
-
-#[derive(Debug, Clone)]
-struct LigneBudget {
-    annee: String,
-    etat: String,
-    collectivite: String,
-    fse: String,
-    autres: String,
-    total: String,
-    global: String,
-    depenses: String,
-    renforcee: String,
-}
-
-/// A row of a table: a label, a note, a mark and one value per column.
-#[derive(Debug, Clone)]
-struct LigneTableau {
-    libelle: String,
-    precision: String,
-    marque: bool,
-    montants: Vec<String>,
-}
-
-/// The fiche page's button to the derogation page (R-ACT-03).
-#[derive(Debug, Clone)]
-struct BoutonDerogation {
-    libelle: &'static str,
-    /// The fiche is out of the référentiel without a derogation (R-ACT-02): the main button.
-    principal: bool,
-}
-
-#[derive(Template)]
-#[template(path = "fiche.html")]
-struct PageFiche {
-    page: Page,
-    contrat_id: i64,
-    collectivite: String,
-    numero: String,
-    f: FicheAction,
-    axe_numero: u8,
-    axe: String,
-    /// The user may edit the fiche (« Modifier la fiche »).
-    modifier: bool,
-    /// Offered to whoever may grant the derogation (the commissaire of the region).
-    bouton_derogation: Option<BoutonDerogation>,
-    /// R-ACT-02: out of the référentiel and no derogation.
-    sans_derogation: bool,
-    /// What was just recorded.
-    notice: Option<&'static str>,
-    sous_axe: String,
-    type_action: String,
-    nature: Option<&'static str>,
-    mode: &'static str,
-    public: Option<&'static str>,
-    fin: Option<String>,
-    renforcee: bool,
-    annees: Vec<String>,
-    budget: Vec<LigneBudget>,
-    cofinanceurs: Vec<LigneTableau>,
-    depenses: Vec<LigneTableau>,
-    indicateurs: Vec<LigneTableau>,
-    nationaux: Vec<LigneTableau>,
-    nationaux_manquants: String,
-    constats: Vec<ConstatVu>,
-    nb_bloquants: usize,
-}
-
-fn montant_ou_tiret(m: Option<&Montant>) -> String {
-    m.map(Montant::to_string).unwrap_or_else(|| "—".into())
-}
-
-fn valeur_ou_tiret<T: ToString>(v: Option<T>) -> String {
-    v.map(|v| v.to_string()).unwrap_or_else(|| "—".into())
-}
-
-/// The findings of fiche `numero` among those of its contract.
-/// `modifiable`: the reader may change the contract (the links then go to the fiche form).
-pub(super) fn constats_fiche(
-    contrat: &Contrat,
-    numero: NumeroFiche,
-    id: i64,
-    modifiable: bool,
-) -> Vec<ConstatVu> {
-    verifier(contrat)
-        .iter()
-        .filter(|k| k.cible.fiche_concernee() == Some(numero))
-        .map(|k| ConstatVu::new(k, id, modifiable))
-        .collect()
-}
-
-/// A fiche's axis, sub-axis and action type in words, as the fiche and derogation pages show
-/// them.
-pub(super) fn rattachement(f: &FicheAction) -> (String, String, String) {
-    let r = referentiel();
-    let axe = r.axe(f.axe());
-    let sous_axe = match (ff::place(f), &f.sous_axe) {
-        (Some(p), _) => format!("{} — {}", p.sous_axe.code, p.sous_axe.intitule),
-        (None, Some(s)) => format!("« {s} » (inconnu du référentiel)"),
-        (None, None) => "non renseigné".into(),
-    };
-    let type_action = match f.type_action.as_deref() {
-        Some(t) => match r.type_action(t) {
-            Some((_, ta)) => format!("{} — {} ({})", ta.id, ta.intitule, ta.statut.libelle()),
-            None => format!("« {t} » (inconnu du référentiel)"),
-        },
-        None => "non renseigné".into(),
-    };
-    (
-        format!("Axe {} — {}", axe.code, axe.intitule),
-        sous_axe,
-        type_action,
-    )
-}
-
-/// The notice of the fiche page after a derogation was recorded (`?derogation=…`).
-fn notice_derogation(requete: &Option<String>) -> Option<&'static str> {
-    let q = requete.as_deref()?;
-    if q.split('&').any(|p| p == "derogation=accordee") {
-        Some("Dérogation enregistrée. Les constats de la fiche sont recalculés.")
-    } else if q.split('&').any(|p| p == "derogation=retiree") {
-        Some("Dérogation retirée. Les constats de la fiche sont recalculés.")
-    } else {
-        None
-    }
-}
-
-pub async fn fiche(
-    State(etat): State<Etat>,
-    u: Utilisateur,
-    Path((id, numero)): Path<(String, String)>,
-    RawQuery(requete): RawQuery,
-) -> Result<Response, ErreurWeb> {
-    let etat = etat.pour(&u);
-    let id = id_contrat(&id)?;
-    let numero = numero_fiche(&numero)?;
-    let c = u.contrat_pour(&etat, id, Action::Lire).await?;
-    let f = c.contrat.fiches[position(&c, numero)?].clone();
-    let r = referentiel();
-    let place = ff::place(&f);
-    let (axe, sous_axe, type_action) = rattachement(&f);
-    let fin_ = &f.financement;
-    let parts = f.renforcement.as_ref().map(|r| &r.part_renforcee);
-    let mut budget: Vec<LigneBudget> = Annee::TOUTES
-        .iter()
-        .map(|a| LigneBudget {
-            annee: a.to_string(),
-            etat: fin_.etat(*a).to_string(),
-            collectivite: fin_.collectivite(*a).to_string(),
-            fse: fin_.fse_plus(*a).to_string(),
-            autres: fin_.autres(*a).to_string(),
-            total: fin_.total(*a).to_string(),
-            global: montant_ou_tiret(f.budget_global.get(a)),
-            depenses: f.depenses(*a).to_string(),
-            renforcee: montant_ou_tiret(parts.and_then(|p| p.get(a))),
-        })
-        .collect();
-    let somme = |g: &dyn Fn(Annee) -> Montant| -> String {
-        Annee::TOUTES.iter().map(|a| g(*a)).sum::<Montant>().to_string()
-    };
-    budget.push(LigneBudget {
-        annee: "Total 2024-2027".into(),
-        etat: somme(&|a| fin_.etat(a)),
-        collectivite: somme(&|a| fin_.collectivite(a)),
-        fse: somme(&|a| fin_.fse_plus(a)),
-        autres: somme(&|a| fin_.autres(a)),
-        total: somme(&|a| fin_.total(a)),
-        global: if f.budget_global.is_empty() {
-            "—".into()
-        } else {
-            f.budget_global.values().sum::<Montant>().to_string()
-        },
-        depenses: somme(&|a| f.depenses(a)),
-        renforcee: parts
-            .map(|p| p.values().sum::<Montant>().to_string())
-            .unwrap_or_else(|| "—".into()),
-    });
-    let par_annee = |m: &pacte_core::contrat::ParAnnee<Montant>| -> Vec<String> {
-        Annee::TOUTES.iter().map(|a| montant_ou_tiret(m.get(a))).collect()
-    };
-    let cofinanceurs = fin_
-        .autres
-        .iter()
-        .map(|c| LigneTableau {
-            libelle: c.nom.clone(),
-            precision: String::new(),
-            marque: c.cee,
-            montants: par_annee(&c.montants),
-        })
-        .collect();
-    let depenses = f
-        .depenses
-        .iter()
-        .map(|d| LigneTableau {
-            libelle: d.poste.clone(),
-            precision: if d.nature == pacte_core::contrat::NatureDepense::Investissement {
-                "investissement".into()
-            } else {
-                String::new()
-            },
-            marque: d.evaluation,
-            montants: par_annee(&d.montants),
-        })
-        .collect();
-    let indicateurs = f
-        .indicateurs
-        .iter()
-        .map(|i| {
-            let mut v = vec![valeur_ou_tiret(i.t0)];
-            v.extend(Annee::TOUTES.iter().map(|a| valeur_ou_tiret(i.cibles.get(a))));
-            v.push(valeur_ou_tiret(i.cible_finale));
-            LigneTableau {
-                libelle: i.libelle.clone(),
-                precision: i.unite.clone().unwrap_or_default(),
-                marque: false,
-                montants: v,
-            }
-        })
-        .collect();
-    let nationaux = f
-        .indicateurs_nationaux
-        .iter()
-        .map(|t| {
-            let mut v = vec![valeur_ou_tiret(t.t0)];
-            v.extend(Annee::TOUTES.iter().map(|a| valeur_ou_tiret(t.cibles.get(a))));
-            LigneTableau {
-                libelle: t.code.clone(),
-                precision: r
-                    .indicateur(&t.code)
-                    .map(|n| abrege(&n.libelle, 140))
-                    .unwrap_or_else(|| "inconnu de l'annexe 6".into()),
-                marque: false,
-                montants: v,
-            }
-        })
-        .collect();
-    let manquants: Vec<String> = place
-        .map(|p| {
-            p.sous_axe
-                .indicateurs_nationaux
-                .iter()
-                .filter(|code| {
-                    !f.indicateurs_nationaux
-                        .iter()
-                        .any(|t| t.code.trim() == code.as_str())
-                })
-                .cloned()
-                .collect()
-        })
-        .unwrap_or_default();
-    let modifiable = u.propose(Action::Modifier, &c.contrat);
-    let constats = constats_fiche(&c.contrat, numero, id, modifiable);
-    let entete = &c.contrat.contrat;
-    let page = page_contrat(&etat, format!("Fiche {numero}"), Some(id), Some(entete))
-        .ariane(format!("Fiche {numero}"), None);
-    // The controls the user may use, from the same decision as their handlers.
-    let sans_derogation = constats.iter().any(|k| k.code == "R-ACT-02") && f.derogation.is_none();
-    let derogation = u
-        .propose(Action::AccorderDerogation, &c.contrat)
-        .then(|| BoutonDerogation {
-            libelle: if f.derogation.is_some() {
-                "Modifier la dérogation"
-            } else {
-                "Accorder une dérogation"
-            },
-            principal: sans_derogation,
-        });
-    super::rendre(&PageFiche {
-        page,
-        contrat_id: id,
-        collectivite: entete.nom_collectivite(),
-        numero: numero.to_string(),
-        axe_numero: f.axe().numero(),
-        axe,
-        modifier: modifiable,
-        bouton_derogation: derogation,
-        sans_derogation,
-        notice: notice_derogation(&requete),
-        sous_axe,
-        type_action,
-        nature: f.nature.map(NatureAction::libelle),
-        mode: match f.mode_execution {
-            Some(pacte_core::contrat::ModeExecution::Subvention) => "subvention",
-            Some(pacte_core::contrat::ModeExecution::Marche) => "marché public",
-            Some(pacte_core::contrat::ModeExecution::Regie) => "régie",
-            None => "non renseigné",
-        },
-        public: f.public_mobilite.map(|p| match p {
-            pacte_core::contrat::PublicMobilite::BrsaDemandeursEmploi => {
-                "bénéficiaires du RSA et demandeurs d'emploi (axe 2)"
-            }
-            pacte_core::contrat::PublicMobilite::TousPublics => "tous publics en précarité mobilité (axe 4)",
-        }),
-        fin: f.fin().map(|d| d.to_string()),
-        renforcee: f.nature == Some(NatureAction::Renforcee) || f.renforcement.is_some(),
-        annees: Annee::TOUTES.iter().map(ToString::to_string).collect(),
-        budget,
-        cofinanceurs,
-        depenses,
-        indicateurs,
-        nationaux,
-        nationaux_manquants: manquants.join(", "),
-        nb_bloquants: constats.iter().filter(|k| k.bloquant).count(),
-        constats,
-        f,
-    })
-}
-
-// ---------------------------------------------------------------------------------------------
-// Fiche form
-
-#[derive(Template)]
-#[template(path = "fiche_formulaire.html")]
-struct PageFicheFormulaire {
-    page: Page,
-    titre: String,
-    collectivite: String,
-    action: String,
-    annuler: String,
-    contrat_id: i64,
-    /// The stored fiche's number (edit form only).
-    numero: Option<String>,
-    version: Option<i64>,
-    f: FormFiche,
-    erreurs: Vec<ErreurChamp>,
-    message: Option<String>,
-    nb_constats: usize,
-    numeros_pris: String,
-    /// The stored fiche's derogation, shown read-only: the commissaire grants it (R-ACT-03).
-    derogation: Option<pacte_core::contrat::Derogation>,
-}
-
-fn numeros_pris(c: &ContratStocke, sauf: Option<NumeroFiche>) -> String {
-    let mut n: Vec<NumeroFiche> = c
-        .contrat
-        .fiches
-        .iter()
-        .map(|f| f.numero)
-        .filter(|n| Some(*n) != sauf)
-        .collect();
-    n.sort();
-    n.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
-}
-
-fn page_nouvelle_fiche(
-    etat: &Etat,
-    c: &ContratStocke,
-    s: &Saisie,
-    erreurs: Vec<ErreurChamp>,
-) -> PageFicheFormulaire {
-    let id = c.tampon.id;
-    let entete = &c.contrat.contrat;
-    PageFicheFormulaire {
-        page: page_contrat(etat, "Nouvelle fiche action", Some(id), Some(entete))
-            .ariane("Nouvelle fiche", None),
-        titre: "Nouvelle fiche action".into(),
-        collectivite: entete.nom_collectivite(),
-        action: format!("/contrats/{id}/fiches/nouvelle"),
-        annuler: format!("/contrats/{id}"),
-        contrat_id: id,
-        numero: None,
-        version: None,
-        f: ff::formulaire(s, &erreurs, None),
-        erreurs,
-        message: None,
-        nb_constats: 0,
-        numeros_pris: numeros_pris(c, None),
-        derogation: None,
-    }
-}
-
-/// The edit form of fiche `numero`; findings are placed next to their fields unless the form
-/// carries input errors (they describe the stored fiche, not what was typed).
-fn page_modifier_fiche(
-    etat: &Etat,
-    c: &ContratStocke,
-    numero: NumeroFiche,
-    s: &Saisie,
-    erreurs: Vec<ErreurChamp>,
-    version: i64,
-) -> PageFicheFormulaire {
-    let id = c.tampon.id;
-    let entete = &c.contrat.contrat;
-    let constats = verifier(&c.contrat);
-    let nb_constats = constats
-        .iter()
-        .filter(|k| k.cible.fiche_concernee() == Some(numero))
-        .count();
-    let f = if erreurs.is_empty() {
-        ff::formulaire(s, &erreurs, Some((&constats, numero, id)))
-    } else {
-        ff::formulaire(s, &erreurs, None)
-    };
-    PageFicheFormulaire {
-        page: page_contrat(
-            etat,
-            format!("Modifier la fiche {numero}"),
-            Some(id),
-            Some(entete),
-        )
-        .ariane(
-            format!("Fiche {numero}"),
-            Some(format!("/contrats/{id}/fiches/{numero}")),
-        )
-        .ariane("Modifier", None),
-        titre: format!("Fiche action {numero}"),
-        collectivite: entete.nom_collectivite(),
-        action: format!("/contrats/{id}/fiches/{numero}/modifier"),
-        annuler: format!("/contrats/{id}/fiches/{numero}"),
-        contrat_id: id,
-        numero: Some(numero.to_string()),
-        version: Some(version),
-        f,
-        erreurs,
-        message: None,
-        nb_constats,
-        numeros_pris: numeros_pris(c, Some(numero)),
-        derogation: c
-            .contrat
-            .fiches
-            .iter()
-            .find(|f| f.numero == numero)
-            .and_then(|f| f.derogation.clone()),
-    }
-}
-
-/// A number already taken, found by the store at write time: shown on the number field.
-fn erreur_numero(e: ErreurStore) -> Result<Vec<ErreurChamp>, ErreurStore> {
-    match e {
-        ErreurStore::Invalide(m) => Ok(vec![ErreurChamp {
-            nom: "numero".into(),
-            message: format!("Numéro de fiche refusé : {m}."),
-        }]),
-        e => Err(e),
-    }
-}
-
-pub async fn nouvelle_fiche(
-    State(etat): State<Etat>,
-    u: Utilisateur,
-    Path(id): Path<String>,
-) -> Result<Response, ErreurWeb> {
-    let etat = etat.pour(&u);
-    let c = u.contrat_pour(&etat, id_contrat(&id)?, Action::Modifier).await?;
-    super::rendre(&page_nouvelle_fiche(&etat, &c, &ff::saisie_vierge(), Vec::new()))
-}
-
-pub async fn creer_fiche(
-    State(etat): State<Etat>,
-    u: Utilisateur,
-    Path(id): Path<String>,
-    Form(champs): Champs,
-) -> Result<Response, ErreurWeb> {
-    let etat = etat.pour(&u);
-    let c = contrat_a_modifier(&etat, &u, id_contrat(&id)?).await?;
-    let id = c.tampon.id;
-    let s = Saisie::new(champs);
-    let autres: Vec<&FicheAction> = c.contrat.fiches.iter().collect();
-    let refus = |erreurs| {
-        rendre_statut(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &page_nouvelle_fiche(&etat, &c, &s, erreurs),
-        )
-    };
-    match ff::lire(&s, None, &autres) {
-        Err(erreurs) => refus(erreurs),
-        Ok(fiche) => match etat
-            .base
-            .ajouter_fiche(id, &fiche, &u.acteur(), garde_etat(Action::Modifier))
-            .await
-        {
-            Ok(_) => Ok(Redirect::to(&format!(
-                "/contrats/{id}/fiches/{}/modifier?enregistre=1",
-                fiche.numero
-            ))
-            .into_response()),
-            Err(e) => refus(erreur_numero(e)?),
-        },
-    }
-}
-
-pub async fn modifier_fiche(
-    State(etat): State<Etat>,
-    u: Utilisateur,
-    Path((id, numero)): Path<(String, String)>,
-    RawQuery(requete): RawQuery,
-) -> Result<Response, ErreurWeb> {
-    let etat = etat.pour(&u);
-    let id = id_contrat(&id)?;
-    let numero = numero_fiche(&numero)?;
-    let c = u.contrat_pour(&etat, id, Action::Modifier).await?;
-    let i = position(&c, numero)?;
-    let s = ff::saisie_de(&c.contrat.fiches[i]);
-    let mut p = page_modifier_fiche(&etat, &c, numero, &s, Vec::new(), c.fiches[i].version);
-    if enregistre(&requete) {
-        p.message = Some("Fiche enregistrée. Les constats sont recalculés sur le contrat enregistré.".into());
-    }
-    super::rendre(&p)
-}
-
-pub async fn enregistrer_fiche(
-    State(etat): State<Etat>,
-    u: Utilisateur,
-    Path((id, numero)): Path<(String, String)>,
-    Form(champs): Champs,
-) -> Result<Response, ErreurWeb> {
-    let etat = etat.pour(&u);
-    let id = id_contrat(&id)?;
-    let numero = numero_fiche(&numero)?;
-    let c = contrat_a_modifier(&etat, &u, id).await?;
-    let i = position(&c, numero)?;
-    let s = Saisie::new(champs);
-    let version = version_saisie(&s)?;
-    let actuelle = &c.contrat.fiches[i];
-    let autres: Vec<&FicheAction> = c.contrat.fiches.iter().filter(|f| f.numero != numero).collect();
-    let refus = |erreurs| {
-        rendre_statut(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &page_modifier_fiche(&etat, &c, numero, &s, erreurs, version),
-        )
-    };
-    match ff::lire(&s, Some(actuelle), &autres) {
-        Err(erreurs) => refus(erreurs),
-        Ok(fiche) => match etat
-            .base
-            .modifier_fiche(
-                id,
-                numero,
-                &fiche,
-                version,
-                &u.acteur(),
-                garde_etat(Action::Modifier),
-            )
-            .await
-        {
-            Ok(_) => Ok(Redirect::to(&format!(
-                "/contrats/{id}/fiches/{}/modifier?enregistre=1",
-                fiche.numero
-            ))
-            .into_response()),
-            Err(e @ ErreurStore::Conflit { .. }) => erreur_ecriture(
-                &etat,
-                e,
-                format!("/contrats/{id}/fiches/{numero}/modifier"),
-                format!("/contrats/{id}"),
-            ),
-            Err(e) => refus(erreur_numero(e)?),
-        },
-    }
-}
-
-pub async fn supprimer_fiche(
-    State(etat): State<Etat>,
-    u: Utilisateur,
-    Path((id, numero)): Path<(String, String)>,
-    Form(champs): Champs,
-) -> Result<Response, ErreurWeb> {
-    let etat = etat.pour(&u);
-    let id = id_contrat(&id)?;
-    let numero = numero_fiche(&numero)?;
-    contrat_a_modifier(&etat, &u, id).await?;
-    let s = Saisie::new(champs);
-    let version = version_saisie(&s)?;
-    match etat
-        .base
-        .supprimer_fiche(id, numero, version, &u.acteur(), garde_etat(Action::Modifier))
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/contrats/{id}")).into_response()),
-        Err(ErreurStore::Introuvable { .. }) => Err(ErreurWeb::introuvable(format!(
-            "Le contrat n° {id} n'a pas de fiche {numero} (elle a pu être supprimée ou renumérotée)."
-        ))),
-        Err(e) => erreur_ecriture(
-            &etat,
-            e,
-            format!("/contrats/{id}/fiches/{numero}/modifier"),
             format!("/contrats/{id}"),
         ),
     }

@@ -8,6 +8,9 @@
 //! nothing else of the fiche. Both write the whole fiche through the store, with the version
 //! the form was loaded with, so that neither overwrites the other.
 
+pub mod api;
+pub mod formulaire;
+
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -17,14 +20,15 @@ use pacte_core::contrat::{Axe, Derogation, NumeroFiche};
 use pacte_core::droits::Action;
 use pacte_store::ContratStocke;
 
-use super::Page;
-use super::edition::{
-    constats_fiche, erreur_ecriture, etat_permis, id_contrat, numero_fiche, page_contrat, position,
-    rattachement, rendre_statut, version_saisie,
-};
-use super::formulaire::derogation::{self as fd, FormDerogation};
-use super::formulaire::{ConstatVu, ErreurChamp, Saisie};
 use crate::comptes::temps::aujourd_hui;
+use crate::contrats::edition::{
+    erreur_ecriture, etat_permis, id_contrat, numero_fiche, page_contrat, position, version_saisie,
+};
+use crate::derogations::formulaire::{self as fd, FormDerogation};
+use crate::fiches::page::{constats_fiche, rattachement};
+use crate::ui::Page;
+use crate::ui::formulaire::{ConstatVu, ErreurChamp, Saisie};
+use crate::ui::rendre_statut;
 use crate::{ErreurWeb, Etat, Utilisateur};
 
 /// The rules whose findings the page recalls.
@@ -130,7 +134,7 @@ pub async fn page(
         aujourd_hui(),
     );
     let p = page_derogation(&etat, &c, numero, i, &s, Vec::new(), c.fiches[i].version);
-    super::rendre(&p)
+    crate::ui::rendre(&p)
 }
 
 pub async fn enregistrer(
@@ -189,7 +193,7 @@ pub async fn enregistrer(
             &fiche,
             version,
             &u.acteur(),
-            super::edition::garde_etat(Action::AccorderDerogation),
+            crate::contrats::edition::garde_etat(Action::AccorderDerogation),
         )
         .await
     {

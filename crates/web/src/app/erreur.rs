@@ -133,7 +133,7 @@ impl From<askama::Error> for ErreurWeb {
 #[derive(Template)]
 #[template(path = "erreur.html")]
 struct PageErreur<'a> {
-    page: crate::pages::Page,
+    page: crate::ui::Page,
     erreur: &'a ErreurWeb,
     /// The request id, for the user to quote.
     reference: Option<String>,
@@ -149,8 +149,8 @@ impl IntoResponse for ErreurWeb {
             StatusCode::INTERNAL_SERVER_ERROR => "Erreur interne",
             _ => "Demande invalide",
         };
-        let page = crate::pages::Page::simple(titre);
-        let reference = crate::traces::id_courant();
+        let page = crate::ui::Page::simple(titre);
+        let reference = crate::app::traces::id_courant();
         match (PageErreur {
             page,
             erreur: &self,

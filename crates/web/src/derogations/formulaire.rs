@@ -7,7 +7,7 @@
 use pacte_core::Date;
 use pacte_core::contrat::Derogation;
 
-use super::{Champ, ErreurChamp, Groupe, Lecture, Saisie, Vue};
+use crate::ui::formulaire::{Champ, ErreurChamp, Groupe, Lecture, Saisie, Vue};
 
 const ACCORDEE_PAR: &str = "derogation.accordee_par";
 const DATE: &str = "derogation.date";

@@ -23,11 +23,11 @@ use crate::comptes::{
     Auteurs, auteur_lisible, code_perimetre, code_role, date_heure, lire_habilitation, lire_role,
     mot_de_passe, verifier_nom,
 };
-use crate::pages::{Page, rendre};
+use crate::ui::{Page, rendre};
 use crate::{ErreurWeb, Etat, Utilisateur};
 
 /// The list of accounts.
-pub const LISTE: &str = "/administration/utilisateurs";
+pub const LISTE: &str = crate::ui::ADRESSE_UTILISATEURS;
 
 /// Role code of the accounts waiting for a habilitation.
 const EN_ATTENTE: &str = "aucun";

@@ -9,7 +9,7 @@ use pacte_core::regles::Objet;
 use pacte_core::territoires::{NatureCollectivite, territoires};
 use pacte_core::{Annee, Axe, Constat, Date};
 
-use super::{
+use crate::ui::formulaire::{
     Champ, Choix, ConstatVu, ErreurChamp, Groupe, GroupeOptions, Lecture, Placement, Saisie, Vue, abrege,
 };
 
@@ -274,7 +274,7 @@ mod tests {
     #[test]
     fn en_tete_aller_retour() {
         let c = pacte_core::fichier::lire_toml(include_str!(
-            "../../../../../exemples/metropole-aix-marseille-provence.toml"
+            "../../../../exemples/metropole-aix-marseille-provence.toml"
         ))
         .unwrap();
         let s = saisie_de(&c.contrat);

@@ -1,4 +1,5 @@
-//! Form plumbing shared by the contract, fiche and derogation forms.
+//! The form kit shared by the contract, fiche, derogation and account forms; each capability
+//! reads its own form in its `formulaire.rs` with it.
 //!
 //! A form is read in two steps. [`Saisie`] holds exactly what the user typed, by field name;
 //! [`Lecture`] turns it into domain values and collects a French error per faulty field. The
@@ -10,10 +11,6 @@
 //! the fiche (`financement.etat.2024`, `indicateurs.0.t0`); their HTML ids are
 //! [`id_champ`] of that path, so that the links of the contract page land on them.
 
-pub mod contrat;
-pub mod derogation;
-pub mod fiche;
-
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
@@ -21,7 +18,7 @@ use pacte_core::regles::Objet;
 use pacte_core::{Constat, Date, Gravite, Montant, Valeur};
 use serde::Serialize;
 
-use crate::pages::{id_champ, lien_constat};
+use crate::ui::{id_champ, lien_constat};
 
 /// Most fields a form may carry; anything beyond is ignored.
 const MAX_CHAMPS: usize = 5_000;

@@ -1,27 +1,26 @@
-//! HTML pages. One template struct per page; handlers return it.
-//!
-//! - `lecture`: dashboard, référentiel, territories, contract list and contract page;
-//! - `edition`: contract and fiche forms, lifecycle transitions;
-//! - `derogation`: the commissaire's derogation for an action outside the référentiel;
-//! - `fichiers`: contract file upload (preview, then atomic import) and download;
-//! - `formulaire`: form parsing that keeps what the user typed and names the faulty field;
-//! - `administration`: the accounts, their roles and scopes (national administrators);
-//! - `journal`: the audit log, its integrity and one entry's change (national administrators).
+//! What every page shares: the layout's data ([`Page`], [`Visiteur`]), rendering ([`rendre`],
+//! [`rendre_statut`]), the 404 page, finding links (`lien_constat`, `id_champ`), the state
+//! badges and wording helpers (`etats`), pagination (`pagination`) and the form kit that keeps
+//! what was typed (`formulaire`). It imports no capability module.
 
-pub mod administration;
-pub mod derogation;
-pub mod edition;
-pub mod fichiers;
+pub mod etats;
 pub mod formulaire;
-pub mod journal;
-pub mod lecture;
 pub mod pagination;
 
+pub use etats::*;
+
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use pacte_core::CibleConstat;
 
 use crate::{ErreurWeb, Etat};
+
+/// Address of the accounts list (`administration::utilisateurs`), shown in the menu.
+pub const ADRESSE_UTILISATEURS: &str = "/administration/utilisateurs";
+
+/// Address of the audit log (`administration::journal`), shown in the menu.
+pub const ADRESSE_JOURNAL: &str = "/administration/journal";
 
 /// What the layout (`base.html`) needs on every page.
 #[derive(Debug, Clone)]
@@ -55,26 +54,6 @@ impl Visiteur {
     /// handlers check it again through `Utilisateur`).
     pub fn peut(&self, action: pacte_core::droits::Action, cible: &pacte_core::droits::Cible) -> bool {
         pacte_core::droits::decider(&self.droits, action, cible) == pacte_core::droits::Decision::Autorise
-    }
-
-    /// Whether the page offers the control of `action` on contract `c` (rights and state; see
-    /// `Utilisateur::propose`).
-    pub fn propose(&self, action: pacte_core::droits::Action, c: &pacte_core::Contrat) -> bool {
-        crate::comptes::propose(&self.droits, action, c)
-    }
-
-    pub fn de(u: &crate::comptes::Utilisateur) -> Visiteur {
-        Visiteur {
-            nom: u.compte.nom.clone(),
-            habilitation: format!(
-                "{}, {}",
-                u.habilitation.role().libelle(),
-                u.habilitation.perimetre()
-            ),
-            csrf: u.csrf().to_string(),
-            droits: u.habilitation.clone(),
-            mot_de_passe: u.compte.hash_mot_de_passe.is_some(),
-        }
     }
 }
 
@@ -135,7 +114,7 @@ impl Page {
             )
         });
         if administre {
-            menu.push((administration::LISTE, "Utilisateurs"));
+            menu.push((ADRESSE_UTILISATEURS, "Utilisateurs"));
         }
         let audite = self.visiteur.as_ref().is_some_and(|v| {
             v.peut(
@@ -144,7 +123,7 @@ impl Page {
             )
         });
         if audite {
-            menu.push((journal::LISTE, "Journal d'audit"));
+            menu.push((ADRESSE_JOURNAL, "Journal d'audit"));
         }
         menu
     }
@@ -153,6 +132,11 @@ impl Page {
 /// Renders a template, or the internal-error page.
 pub fn rendre<T: askama::Template>(t: &T) -> Result<Response, ErreurWeb> {
     Ok(Html(t.render()?).into_response())
+}
+
+/// Renders a template with a status other than 200.
+pub(crate) fn rendre_statut<T: askama::Template>(statut: StatusCode, t: &T) -> Result<Response, ErreurWeb> {
+    Ok((statut, Html(t.render()?)).into_response())
 }
 
 pub async fn introuvable() -> ErreurWeb {

@@ -1,0 +1,7 @@
+//! Fiches action: the fiche page, the fiche forms (new, change, delete), the form reading, and
+//! the fiche handlers of the JSON API.
+
+pub mod api;
+pub mod edition;
+pub mod formulaire;
+pub mod page;
