@@ -170,6 +170,7 @@ impl Base {
         .bind(version);
         e.executer_une(quoi(), &actuel, requete).await?;
         sommes::ecrire_entete(e.conn(), id, entete).await?;
+        sommes::toucher(e.conn(), id).await?;
         e.consigner(
             ENTITE_CONTRAT,
             &id.to_string(),
@@ -217,6 +218,7 @@ impl Base {
             .await
             .map_err(|err| numero_pris(err, fiche.numero))?;
         sommes::ecrire_fiche(e.conn(), contrat_id, id, Some(fiche)).await?;
+        sommes::toucher(e.conn(), contrat_id).await?;
         e.consigner(
             ENTITE_FICHE,
             &id.to_string(),
@@ -248,6 +250,7 @@ impl Base {
                 .await?
                 .try_get("derniere")?;
         let id = inserer_fiche(&mut e, contrat_id, derniere + 1, fiche).await?;
+        sommes::toucher(e.conn(), contrat_id).await?;
         let t = e.tampon(id, 1);
         e.conclure().await?;
         Ok(t)
@@ -273,6 +276,7 @@ impl Base {
             .bind(version);
         e.executer_une(quoi(), &actuel, requete).await?;
         sommes::ecrire_fiche(e.conn(), contrat_id, id, None).await?;
+        sommes::toucher(e.conn(), contrat_id).await?;
         e.consigner(ENTITE_FICHE, &id.to_string(), "suppression", Some(&avant), None)
             .await?;
         e.conclure().await

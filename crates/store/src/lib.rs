@@ -348,9 +348,10 @@ impl Base {
             .documents
             .extend(comptes::vues_liens_proconnect(&mut tx).await?);
         actuels.lire_colonnes(&mut tx).await?;
+        let montants = sommes::ecarts(&mut tx).await?;
         tx.commit().await?;
         let mut rapport = audit::verifier(&entrees, (tete.0, &tete.1), &actuels, self.cle.as_deref(), ancre);
-        rapport.montants = self.ecarts_montants().await?;
+        rapport.montants = montants;
         Ok(rapport)
     }
 

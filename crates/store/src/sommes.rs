@@ -58,7 +58,8 @@ pub fn lignes_fiche(f: &FicheAction) -> Vec<LigneMontants> {
         .collect()
 }
 
-/// Moves the revision of contract `contrat_id`.
+/// Moves the revision of contract `contrat_id`: once per write of its header or of a fiche. A
+/// new contract starts at 1 (the column's default).
 pub(crate) async fn toucher(conn: &mut AnyConnection, contrat_id: i64) -> Resultat<()> {
     sqlx::query("UPDATE contrats SET revision = revision + 1 WHERE id = $1")
         .bind(contrat_id)
@@ -67,8 +68,8 @@ pub(crate) async fn toucher(conn: &mut AnyConnection, contrat_id: i64) -> Result
     Ok(())
 }
 
-/// Rewrites the money rows of fiche `fiche_id` (`None`: the fiche is deleted) and moves the
-/// contract's revision.
+/// Rewrites the money rows of fiche `fiche_id` (`None`: the fiche is deleted). The write that
+/// calls it moves the contract's revision once ([`toucher`]).
 pub(crate) async fn ecrire_fiche(
     conn: &mut AnyConnection,
     contrat_id: i64,
@@ -98,10 +99,11 @@ pub(crate) async fn ecrire_fiche(
             .await?;
         }
     }
-    toucher(conn, contrat_id).await
+    Ok(())
 }
 
-/// Rewrites the proposed amounts per axis of contract `contrat_id` and moves its revision.
+/// Rewrites the proposed amounts per axis of contract `contrat_id` (the write moves the
+/// revision once, [`toucher`]).
 pub(crate) async fn ecrire_entete(conn: &mut AnyConnection, contrat_id: i64, e: &EnTete) -> Resultat<()> {
     sqlx::query("DELETE FROM montants_proposes WHERE contrat_id = $1")
         .bind(contrat_id)
@@ -115,7 +117,7 @@ pub(crate) async fn ecrire_entete(conn: &mut AnyConnection, contrat_id: i64, e: 
             .execute(&mut *conn)
             .await?;
     }
-    toucher(conn, contrat_id).await
+    Ok(())
 }
 
 /// Recomputes every money row from the documents (a base migrated from before 0006, a
@@ -273,13 +275,8 @@ impl Base {
         page: u32,
         par_page: Option<u32>,
     ) -> Resultat<PageContrats> {
+        let total = self.nombre_contrats_lisibles(portee, etat).await?;
         let (clause, params) = clause_portee(portee, 1, etat);
-        let sql_total = format!("SELECT COUNT(*) AS n {JOINTURES} WHERE {clause}");
-        let mut q = sqlx::query(&sql_total);
-        for p in &params {
-            q = q.bind(p);
-        }
-        let total: i64 = q.fetch_one(&self.pool).await?.try_get("n")?;
         let limite = match par_page {
             Some(n) => format!(
                 " LIMIT {} OFFSET {}",
@@ -325,6 +322,21 @@ impl Base {
             });
         }
         Ok(PageContrats { lignes, total })
+    }
+
+    /// How many contracts a reader of scope `portee` may read, optionally of one state.
+    pub async fn nombre_contrats_lisibles(
+        &self,
+        portee: &PorteeLecture,
+        etat: Option<EtatContrat>,
+    ) -> Resultat<i64> {
+        let (clause, params) = clause_portee(portee, 1, etat);
+        let sql_total = format!("SELECT COUNT(*) AS n {JOINTURES} WHERE {clause}");
+        let mut q = sqlx::query(&sql_total);
+        for p in &params {
+            q = q.bind(p);
+        }
+        Ok(q.fetch_one(&self.pool).await?.try_get("n")?)
     }
 
     /// Contract `id` and its revision, read in one snapshot: what a derived figure computed
@@ -425,87 +437,93 @@ impl Base {
     pub async fn ecarts_montants(&self) -> Resultat<Vec<String>> {
         let mut tx = self.pool.begin().await?;
         self.moteur.instantane(&mut tx).await?;
-        let mut attendu: BTreeMap<(i64, i64, i64), (i64, LigneMontants)> = BTreeMap::new();
-        let mut ecarts = Vec::new();
-        for (id, contrat, f) in fiches(&mut tx).await? {
-            let Some(f) = f else {
-                ecarts.push(format!(
-                    "la fiche {id} du contrat {contrat} est illisible : ses montants ne sont pas vérifiés"
-                ));
-                continue;
-            };
-            for l in lignes_fiche(&f) {
-                attendu.insert(
-                    (contrat, id, i64::from(l.annee)),
-                    (i64::from(f.axe().numero()), l),
-                );
-            }
-        }
-        let mut stocke: BTreeMap<(i64, i64, i64), (i64, LigneMontants)> = BTreeMap::new();
-        for r in sqlx::query("SELECT contrat_id, fiche_id, axe, annee, etat, collectivite, fse_plus, autres FROM montants_fiches")
-            .fetch_all(&mut *tx)
-            .await?
-        {
-            let annee: i64 = r.try_get("annee")?;
-            stocke.insert(
-                (r.try_get("contrat_id")?, r.try_get("fiche_id")?, annee),
-                (
-                    r.try_get("axe")?,
-                    montants_de(&r, annee)?,
-                ),
-            );
-        }
-        let mut proposes_attendus: BTreeMap<(i64, i64), i64> = BTreeMap::new();
-        for (id, e) in entetes(&mut tx).await? {
-            let Some(e) = e else {
-                ecarts.push(format!(
-                    "l'en-tête du contrat {id} est illisible : ses montants proposés ne sont pas vérifiés"
-                ));
-                continue;
-            };
-            for (axe, m) in &e.montants_proposes {
-                proposes_attendus.insert((id, i64::from(axe.numero())), m.en_centimes());
-            }
-        }
-        let mut proposes_stockes: BTreeMap<(i64, i64), i64> = BTreeMap::new();
-        for r in sqlx::query("SELECT contrat_id, axe, montant FROM montants_proposes")
-            .fetch_all(&mut *tx)
-            .await?
-        {
-            proposes_stockes.insert(
-                (r.try_get("contrat_id")?, r.try_get("axe")?),
-                r.try_get("montant")?,
-            );
-        }
+        let ecarts = ecarts(&mut tx).await?;
         tx.commit().await?;
-        let cles: BTreeSet<_> = attendu.keys().chain(stocke.keys()).copied().collect();
-        for cle @ (contrat, fiche, annee) in cles {
-            match (attendu.get(&cle), stocke.get(&cle)) {
-                (Some(a), Some(s)) if a == s => {}
-                (Some(_), Some(_)) => ecarts.push(format!(
-                    "montants de la fiche {fiche} du contrat {contrat} en {annee} : la ligne stockée diffère de la fiche"
-                )),
-                (Some(_), None) => ecarts.push(format!(
-                    "montants de la fiche {fiche} du contrat {contrat} en {annee} : ligne absente"
-                )),
-                (None, Some(_)) => ecarts.push(format!(
-                    "montants de la fiche {fiche} du contrat {contrat} en {annee} : ligne sans fiche correspondante"
-                )),
-                (None, None) => {}
-            }
-        }
-        let cles: BTreeSet<_> = proposes_attendus
-            .keys()
-            .chain(proposes_stockes.keys())
-            .copied()
-            .collect();
-        for cle @ (contrat, axe) in cles {
-            if proposes_attendus.get(&cle) != proposes_stockes.get(&cle) {
-                ecarts.push(format!(
-                    "montant proposé de l'axe {axe} du contrat {contrat} : la ligne stockée diffère de l'en-tête"
-                ));
-            }
-        }
         Ok(ecarts)
     }
+}
+
+/// [`Base::ecarts_montants`] on `conn`, inside the caller's snapshot (the audit verification
+/// compares the money rows with the documents it reads in the same one).
+pub(crate) async fn ecarts(conn: &mut AnyConnection) -> Resultat<Vec<String>> {
+    let mut attendu: BTreeMap<(i64, i64, i64), (i64, LigneMontants)> = BTreeMap::new();
+    let mut ecarts = Vec::new();
+    for (id, contrat, f) in fiches(&mut *conn).await? {
+        let Some(f) = f else {
+            ecarts.push(format!(
+                "la fiche {id} du contrat {contrat} est illisible : ses montants ne sont pas vérifiés"
+            ));
+            continue;
+        };
+        for l in lignes_fiche(&f) {
+            attendu.insert(
+                (contrat, id, i64::from(l.annee)),
+                (i64::from(f.axe().numero()), l),
+            );
+        }
+    }
+    let mut stocke: BTreeMap<(i64, i64, i64), (i64, LigneMontants)> = BTreeMap::new();
+    for r in sqlx::query(
+        "SELECT contrat_id, fiche_id, axe, annee, etat, collectivite, fse_plus, autres FROM montants_fiches",
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        let annee: i64 = r.try_get("annee")?;
+        stocke.insert(
+            (r.try_get("contrat_id")?, r.try_get("fiche_id")?, annee),
+            (r.try_get("axe")?, montants_de(&r, annee)?),
+        );
+    }
+    let mut proposes_attendus: BTreeMap<(i64, i64), i64> = BTreeMap::new();
+    for (id, e) in entetes(&mut *conn).await? {
+        let Some(e) = e else {
+            ecarts.push(format!(
+                "l'en-tête du contrat {id} est illisible : ses montants proposés ne sont pas vérifiés"
+            ));
+            continue;
+        };
+        for (axe, m) in &e.montants_proposes {
+            proposes_attendus.insert((id, i64::from(axe.numero())), m.en_centimes());
+        }
+    }
+    let mut proposes_stockes: BTreeMap<(i64, i64), i64> = BTreeMap::new();
+    for r in sqlx::query("SELECT contrat_id, axe, montant FROM montants_proposes")
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        proposes_stockes.insert(
+            (r.try_get("contrat_id")?, r.try_get("axe")?),
+            r.try_get("montant")?,
+        );
+    }
+    let cles: BTreeSet<_> = attendu.keys().chain(stocke.keys()).copied().collect();
+    for cle @ (contrat, fiche, annee) in cles {
+        match (attendu.get(&cle), stocke.get(&cle)) {
+            (Some(a), Some(s)) if a == s => {}
+            (Some(_), Some(_)) => ecarts.push(format!(
+                "montants de la fiche {fiche} du contrat {contrat} en {annee} : la ligne stockée diffère de la fiche"
+            )),
+            (Some(_), None) => ecarts.push(format!(
+                "montants de la fiche {fiche} du contrat {contrat} en {annee} : ligne absente"
+            )),
+            (None, Some(_)) => ecarts.push(format!(
+                "montants de la fiche {fiche} du contrat {contrat} en {annee} : ligne sans fiche correspondante"
+            )),
+            (None, None) => {}
+        }
+    }
+    let cles: BTreeSet<_> = proposes_attendus
+        .keys()
+        .chain(proposes_stockes.keys())
+        .copied()
+        .collect();
+    for cle @ (contrat, axe) in cles {
+        if proposes_attendus.get(&cle) != proposes_stockes.get(&cle) {
+            ecarts.push(format!(
+                "montant proposé de l'axe {axe} du contrat {contrat} : la ligne stockée diffère de l'en-tête"
+            ));
+        }
+    }
+    Ok(ecarts)
 }

@@ -35,10 +35,7 @@ pub(crate) async fn lister_contrats(
         .await?;
     let mut elements = Vec::with_capacity(liste.lignes.len());
     for l in liste.lignes {
-        let (bloquants, alertes) = match l.constats {
-            Some((b, a)) => (b as usize, a as usize),
-            None => crate::contrats::liste::compter_constats(&etat.base, l.id).await?,
-        };
+        let (bloquants, alertes) = crate::contrats::liste::constats_de(&etat.base, &l).await?;
         let en_tete = &l.entete;
         let nom = en_tete.nom_collectivite_connu().map(str::to_string);
         elements.push(ResumeApi {

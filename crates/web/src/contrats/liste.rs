@@ -50,10 +50,7 @@ pub(crate) async fn lignes_contrats(
         .await?;
     let mut lignes = Vec::with_capacity(liste.lignes.len());
     for l in liste.lignes {
-        let (bloquants, alertes) = match l.constats {
-            Some((b, a)) => (b as usize, a as usize),
-            None => compter_constats(base, l.id).await?,
-        };
+        let (bloquants, alertes) = constats_de(base, &l).await?;
         lignes.push(LigneContrat {
             id: l.id,
             code_collectivite: l.collectivite.clone(),
@@ -71,9 +68,16 @@ pub(crate) async fn lignes_contrats(
     Ok((lignes, liste.total))
 }
 
-/// The findings counts (blocking, warnings) of contract `id`, computed from the rules on the
-/// stored contract and kept for its revision.
-pub(crate) async fn compter_constats(base: &Base, id: i64) -> Result<(usize, usize), ErreurWeb> {
+/// The findings counts (blocking, warnings) of a listed contract: the ones kept for its
+/// revision, else computed from the rules on the stored contract and kept.
+pub(crate) async fn constats_de(
+    base: &Base,
+    l: &pacte_store::sommes::LigneContrat,
+) -> Result<(usize, usize), ErreurWeb> {
+    if let Some((b, a)) = l.constats {
+        return Ok((b as usize, a as usize));
+    }
+    let id = l.id;
     let (stocke, revision) = base.contrat_et_revision(id).await?;
     let constats = verifier(&stocke.contrat);
     let bloquants = compter(&constats, Gravite::Bloquant);
@@ -131,7 +135,11 @@ pub async fn contrats(
     let (contrats, trouves) = lignes_contrats(&etat.base, &u, etat_choisi, numero, Some(PAR_PAGE)).await?;
     let total = match etat_choisi {
         None => trouves,
-        Some(_) => lignes_contrats(&etat.base, &u, None, 1, Some(0)).await?.1,
+        Some(_) => {
+            etat.base
+                .nombre_contrats_lisibles(&u.habilitation.portee_lecture(), None)
+                .await?
+        }
     };
     let legende = match etat_choisi {
         Some(f) => format!("Contrats à l'état « {} » ({trouves} sur {total})", f.libelle()),
