@@ -86,7 +86,8 @@ pub async fn tracer(requete: Request, next: Next) -> Response {
         .scope(id.clone(), next.run(requete).instrument(span.clone()))
         .await;
     let statut = reponse.status().as_u16();
-    let duree_ms = debut.elapsed().as_secs_f64() * 1000.0;
+    // Microseconds are enough: rounded so that the line reads `duree_ms=1.978`.
+    let duree_ms = (debut.elapsed().as_secs_f64() * 1_000_000.0).round() / 1000.0;
     span.in_scope(|| {
         if statut >= 500 {
             tracing::error!(statut, duree_ms, "requête servie");
