@@ -248,7 +248,8 @@ impl JsonSchema for NumeroFiche {
         schemars::json_schema!({
             "description": "Numéro de fiche action « axe.rang » (1.1, 2.3) : l'axe de la fiche est celui de son numéro.",
             "type": "string",
-            "pattern": "^[1-4]\\.[1-9][0-9]*$"
+            // The rank is at most 65535 (`u16`).
+            "pattern": "^[1-4]\\.([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$"
         })
     }
 }
@@ -344,7 +345,7 @@ pub struct EnTete {
     /// Collectivité cocontractante : SIREN (9 chiffres) pour une métropole, une communauté ou
     /// la Ville de Marseille ; code officiel géographique pour un département (« 13 », « 2A »).
     #[serde(deserialize_with = "bornes::collectivite")]
-    #[schemars(length(min = 1, max = TEXTE_COURT_MAX))]
+    #[schemars(length(min = 1, max = TEXTE_COURT_MAX), regex(pattern = r"\S"))]
     pub collectivite: String,
     /// Intitulé du contrat.
     #[serde(
@@ -584,7 +585,7 @@ pub struct FicheAction {
         skip_serializing_if = "Vec::is_empty",
         deserialize_with = "bornes::courts"
     )]
-    #[schemars(length(max = LIGNES_MAX))]
+    #[schemars(length(max = LIGNES_MAX), inner(length(max = TEXTE_COURT_MAX)))]
     pub partenaires: Vec<String>,
     /// Public d'une action de mobilité solidaire (R-REF-02).
     #[serde(default, skip_serializing_if = "Option::is_none")]

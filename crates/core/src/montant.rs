@@ -250,11 +250,13 @@ impl schemars::JsonSchema for Montant {
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "Montant en euros, positif ou nul, au centime près : un entier (40000) ou une chaîne (\"40 000,50\", \"40000.50 €\").",
+            "description": "Montant en euros, positif ou nul, au centime près, 1 000 milliards au plus : un nombre (40000, 40000.5) ou une chaîne (\"40 000,50\", \"40000.50 €\").",
+            // Disjoint branches (a number, a string): every amount matches exactly one. The
+            // string admits at most 12 digits before the decimal mark, below the largest amount,
+            // and only the white space that `Montant::parse` trims.
             "oneOf": [
-                { "type": "integer", "minimum": 0 },
-                { "type": "number", "minimum": 0, "multipleOf": 0.01 },
-                { "type": "string", "pattern": "^\\s*\\+?[0-9][0-9 \u{a0}\u{202f}_]*([,.][0-9]{1,2})?\\s*€?\\s*$" }
+                { "type": "number", "minimum": 0, "maximum": MAX_CENTIMES / 100, "multipleOf": 0.01 },
+                { "type": "string", "pattern": "^[ \\t\\n\\r]*\\+?[0-9]([ \u{a0}\u{202f}_]*[0-9]){0,11}([,.][0-9]{1,2})?[ \\t\\n\\r]*€?[ \\t\\n\\r]*$" }
             ]
         })
     }

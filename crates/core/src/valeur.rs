@@ -120,10 +120,12 @@ impl schemars::JsonSchema for Valeur {
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
-            "description": "Valeur d'indicateur positive ou nulle, deux décimales au plus : 120, 12.5 ou \"12,5\".",
+            "description": "Valeur d'indicateur positive ou nulle, deux décimales au plus, 10 milliards au plus : 120, 12.5 ou \"12,5\".",
+            // As read by `Valeur::parse`: at most 10 digits before the decimal mark, an
+            // optional percent sign, only the white space it trims.
             "oneOf": [
-                { "type": "number", "minimum": 0 },
-                { "type": "string" }
+                { "type": "number", "minimum": 0, "maximum": MAX / 100, "multipleOf": 0.01 },
+                { "type": "string", "pattern": "^[ \\t\\n\\r]*[0-9]([ \u{a0}\u{202f}_]*[0-9]){0,9}([,.][0-9]{1,2})?[ \u{a0}\u{202f}_]*%?[ \\t\\n\\r]*$" }
             ]
         })
     }

@@ -49,11 +49,18 @@ fn construire() -> Value {
             "headers": {
                 "Location": {
                     "description": "Adresse de la ressource créée (ou déplacée, pour une fiche renumérotée).",
-                    "schema": { "type": "string" }
+                    "required": true,
+                    "schema": { "type": "string", "format": "uri-reference", "pattern": format!("^{PREFIXE}/contrats/[1-9][0-9]*(/fiches/[1-4]\\.[1-9][0-9]*)?$") }
+                },
+                "LocationRenumerotee": {
+                    "description": "Nouvelle adresse de la fiche, donnée seulement si elle a été renumérotée.",
+                    "required": false,
+                    "schema": { "type": "string", "format": "uri-reference", "pattern": format!("^{PREFIXE}/contrats/[1-9][0-9]*/fiches/[1-4]\\.[1-9][0-9]*$") }
                 },
                 "ETag": {
                     "description": "Version de la fiche entre guillemets (\"3\"), à renvoyer dans If-Match.",
-                    "schema": { "type": "string" }
+                    "required": true,
+                    "schema": { "type": "string", "pattern": "^\"[1-9][0-9]*\"$" }
                 }
             },
             "responses": reponses()
@@ -105,6 +112,7 @@ const LECTURE_CONTRAT: &[(&str, &str)] = &[("400", "Requete"), ("404", "Introuva
 const ECRITURE: &[(&str, &str)] = &[
     ("400", "Requete"),
     ("404", "Introuvable"),
+    ("409", "Conflit"),
     ("413", "TropVolumineux"),
     ("415", "TypeDeContenu"),
     ("422", "Invalide"),
@@ -127,6 +135,10 @@ fn chemins() -> Value {
     let location = json!({ "Location": { "$ref": "#/components/headers/Location" } });
     let location_etag = json!({
         "Location": { "$ref": "#/components/headers/Location" },
+        "ETag": { "$ref": "#/components/headers/ETag" }
+    });
+    let renumerotee_etag = json!({
+        "Location": { "$ref": "#/components/headers/LocationRenumerotee" },
         "ETag": { "$ref": "#/components/headers/ETag" }
     });
     json!({
@@ -248,7 +260,7 @@ fn chemins() -> Value {
                 "requestBody": corps("FicheAction", "La fiche complète."),
                 "responses": reponses_de(json!({ "200": {
                     "description": "La fiche modifiée ; sa version a augmenté de 1. Location est donné si la fiche a été renumérotée.",
-                    "headers": location_etag,
+                    "headers": renumerotee_etag,
                     "content": contenu_json(ref_schema("FicheStockee"))
                 }}), ECRITURE_VERSIONNEE)
             },
@@ -313,7 +325,7 @@ fn parametres() -> Value {
             "required": true,
             "description": "Version lue de la ressource, entre guillemets (\"3\") : champ « version » de l'en-tête du contrat \
                 ou de la fiche, ou en-tête ETag de la fiche. Une version périmée est refusée (409 conflit).",
-            "schema": { "type": "string", "pattern": "^\"?[1-9][0-9]*\"?$" },
+            "schema": { "type": "string", "pattern": "^(\"[1-9][0-9]{0,17}\"|[1-9][0-9]{0,17})$" },
             "example": "\"1\""
         },
         "Page": {
@@ -321,14 +333,14 @@ fn parametres() -> Value {
             "in": "query",
             "required": false,
             "description": "Numéro de la page, à partir de 1. Une page au-delà de la dernière est vide.",
-            "schema": { "type": "integer", "minimum": 1, "default": 1 }
+            "schema": { "type": "integer", "format": "int64", "minimum": 1, "maximum": u32::MAX, "default": 1 }
         },
         "ParPage": {
             "name": "par_page",
             "in": "query",
             "required": false,
             "description": "Nombre d'éléments par page.",
-            "schema": { "type": "integer", "minimum": 1, "maximum": PAR_PAGE_MAX, "default": PAR_PAGE_DEFAUT }
+            "schema": { "type": "integer", "format": "int32", "minimum": 1, "maximum": PAR_PAGE_MAX, "default": PAR_PAGE_DEFAUT }
         }
     })
 }
@@ -343,7 +355,8 @@ fn reponses() -> Value {
         "NonAuthentifie": reponse_erreur("Jeton d'API absent, inconnu, expiré ou révoqué (code « non_authentifie »)."),
         "Interdit": reponse_erreur("Le rôle du jeton ne permet pas cette action (code « interdit »)."),
         "Introuvable": reponse_erreur("Ressource introuvable, ou contrat hors du périmètre du jeton (code « introuvable »)."),
-        "Conflit": reponse_erreur("Version périmée (code « conflit ») : la ressource a été modifiée depuis sa lecture ; le message dit par qui et quand. Rien n'a été écrit."),
+        "Conflit": reponse_erreur("Conflit (code « conflit ») : version périmée (la ressource a été modifiée depuis sa lecture ; le message dit par qui et quand), \
+            ou l'état du contrat ne permet pas cette modification (le message nomme l'état). Rien n'a été écrit."),
         "Invalide": reponse_erreur("Document JSON bien formé mais refusé par les types du contrat (code « invalide ») : champ inconnu, montant négatif, numéro de fiche déjà pris…"),
         "TropVolumineux": reponse_erreur("Corps de plus de 2 Mo (code « requete »)."),
         "TypeDeContenu": reponse_erreur("Corps sans « Content-Type: application/json » (code « requete »)."),
@@ -380,7 +393,9 @@ fn schemas() -> Value {
         },
         "Horodatage": {
             "type": "string",
-            "description": "Date et heure UTC de la dernière modification (RFC 3339)."
+            "format": "date-time",
+            "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$",
+            "description": "Date et heure UTC de la dernière modification (RFC 3339, au millième de seconde : 2026-12-04T20:45:07.123Z)."
         },
         "FicheStockee": {
             "type": "object",
