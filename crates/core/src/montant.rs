@@ -129,21 +129,20 @@ impl Montant {
             .ok_or_else(|| ErreurMontant::TropGrand(e.to_string()))
     }
 
+    /// A JSON number, read from its shortest decimal form — the number as it was written —
+    /// rather than from `f × 100`, which loses the cents of large amounts in binary
+    /// (12345678901.23 × 100 is not within 10⁻⁶ of an integer).
     fn depuis_flottant(f: f64) -> Result<Montant, ErreurMontant> {
         if !f.is_finite() {
             return Err(ErreurMontant::Illisible(f.to_string()));
         }
+        if f == 0.0 {
+            return Ok(Montant::ZERO);
+        }
         if f < 0.0 {
             return Err(ErreurMontant::Negatif(f.to_string()));
         }
-        let c = (f * 100.0).round();
-        if (f * 100.0 - c).abs() > 1e-6 {
-            return Err(ErreurMontant::TropDeDecimales(f.to_string()));
-        }
-        if c > MAX_CENTIMES as f64 {
-            return Err(ErreurMontant::TropGrand(f.to_string()));
-        }
-        Ok(Montant(c as i64))
+        Montant::parse(&f.to_string())
     }
 
     /// Machine form used in contract files: `40000` or `40000,50`.
@@ -266,6 +265,27 @@ impl schemars::JsonSchema for Montant {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn nombres_json_au_centime() {
+        for (texte, centimes) in [
+            ("12345678901.23", 1_234_567_890_123),
+            ("145229646876.33", 14_522_964_687_633),
+            ("684705228700.83", 68_470_522_870_083),
+            ("70387202238.6", 7_038_720_223_860),
+            ("999999999999.99", 99_999_999_999_999),
+            ("1000000000000", MAX_CENTIMES),
+            ("0.07", 7),
+            ("40000.5", 4_000_050),
+            ("-0.0", 0),
+        ] {
+            let m: Montant = serde_json::from_str(texte).unwrap_or_else(|e| panic!("{texte} : {e}"));
+            assert_eq!(m, Montant::centimes(centimes), "{texte}");
+        }
+        for texte in ["0.001", "-0.5", "1000000000000.01", "1e300"] {
+            assert!(serde_json::from_str::<Montant>(texte).is_err(), "{texte}");
+        }
+    }
 
     #[test]
     fn affichage_francais() {

@@ -100,11 +100,16 @@ impl<'de> Deserialize<'de> for Valeur {
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Valeur, E> {
                 Valeur::parse(&v.to_string()).map_err(E::custom)
             }
+            /// From the number's shortest decimal form, as written (not from `v × 100`, which
+            /// loses the hundredths of large values in binary).
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Valeur, E> {
-                if !v.is_finite() || (v * 100.0 - (v * 100.0).round()).abs() > 1e-6 {
-                    return Err(E::custom(format!("« {v} » a plus de deux décimales")));
+                if !v.is_finite() {
+                    return Err(E::custom(format!("« {v} » n'est pas une valeur d'indicateur")));
                 }
-                Valeur::parse(&format!("{v:.2}")).map_err(E::custom)
+                if v == 0.0 {
+                    return Ok(Valeur(0));
+                }
+                Valeur::parse(&v.to_string()).map_err(E::custom)
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Valeur, E> {
                 Valeur::parse(v).map_err(E::custom)
@@ -134,6 +139,22 @@ impl schemars::JsonSchema for Valeur {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nombres_json_au_centieme() {
+        for (texte, centiemes) in [
+            ("1234567890.12", 123_456_789_012),
+            ("12.5", 1250),
+            ("0.07", 7),
+            ("-0.0", 0),
+        ] {
+            let v: Valeur = serde_json::from_str(texte).unwrap_or_else(|e| panic!("{texte} : {e}"));
+            assert_eq!(v, Valeur::centiemes(centiemes), "{texte}");
+        }
+        for texte in ["0.001", "-1.5", "1e300"] {
+            assert!(serde_json::from_str::<Valeur>(texte).is_err(), "{texte}");
+        }
+    }
 
     #[test]
     fn lecture_et_affichage() {
