@@ -131,7 +131,7 @@ impl Montant {
 
     /// A JSON number, read from its shortest decimal form — the number as it was written —
     /// rather than from `f × 100`, which loses the cents of large amounts in binary
-    /// (12345678901.23 × 100 is not within 10⁻⁶ of an integer).
+    /// (145229646876.33 × 100 is not within 10⁻⁶ of an integer).
     fn depuis_flottant(f: f64) -> Result<Montant, ErreurMontant> {
         if !f.is_finite() {
             return Err(ErreurMontant::Illisible(f.to_string()));
