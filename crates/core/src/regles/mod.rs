@@ -9,6 +9,7 @@ mod actions;
 mod cible;
 mod coherence;
 mod declarations;
+mod hors_moteur;
 mod eligibilite;
 mod financement;
 mod indicateurs;
@@ -18,6 +19,7 @@ use serde::Serialize;
 
 pub use cible::{CibleConstat, Objet};
 pub use coherence::{coherence, collectivites_appariees};
+pub use hors_moteur::{RegleHorsMoteur, Statut, regles_hors_moteur};
 
 use crate::Annee;
 use crate::contrat::{Axe, Contrat, FicheAction, NumeroFiche};
@@ -690,6 +692,23 @@ pub fn catalogue_markdown() -> String {
             r.intitule,
             r.source,
             if r.lecture.is_empty() { "—" } else { r.lecture }
+        ));
+    }
+    s.push_str(
+        "\n## Règles du contrat non vérifiées par le moteur\n\n\
+         Les autres règles des sections A à E de l'analyse des sources (éligibilité, documents et \
+         calendrier, éligibilité des actions, règles propres aux référentiels, cofinancement), \
+         avec la raison pour laquelle Pacte ne les vérifie pas.\n\n\
+         | Code | Statut | Règle | Source | Raison |\n|---|---|---|---|---|\n",
+    );
+    for r in regles_hors_moteur() {
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            r.code,
+            r.statut.libelle(),
+            r.intitule,
+            r.source,
+            r.raison
         ));
     }
     s

@@ -746,3 +746,34 @@ fn r_act_14_metropole_et_departement() {
     // Alone, the rule says nothing.
     assert_eq!(cibles(&amp, "R-ACT-14"), Vec::<String>::new());
 }
+
+/// The catalogue is complete: every rule code of sections A-E of rules.md is either checked
+/// by the engine or listed with its status, never both.
+#[test]
+fn catalogue_complet_des_sections_a_a_e() {
+    let mut codes_a_e = Vec::new();
+    for (prefixe, de, a) in [
+        ("R-ELIG-", 1, 4),
+        ("R-DOC-", 1, 11),
+        ("R-CAL-", 1, 5),
+        ("R-ACT-", 1, 14),
+        ("R-REF-", 1, 18),
+        ("R-COFI-", 50, 53),
+    ] {
+        for n in de..=a {
+            codes_a_e.push(if prefixe == "R-COFI-" {
+                format!("{prefixe}{n}")
+            } else {
+                format!("{prefixe}{n:02}")
+            });
+        }
+    }
+    assert_eq!(codes_a_e.len(), 4 + 11 + 5 + 14 + 18 + 4);
+    for code in &codes_a_e {
+        let moteur = regle(code).is_some();
+        let hors = regles_hors_moteur().iter().any(|r| r.code == code);
+        assert!(moteur ^ hors, "{code}: moteur {moteur}, hors moteur {hors}");
+    }
+    let md = catalogue_markdown();
+    assert!(md.contains("| R-ACT-11 | vérifiée par l'instruction, non automatisable |"));
+}
