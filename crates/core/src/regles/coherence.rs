@@ -12,8 +12,25 @@ use crate::territoires::{NatureCollectivite, territoires};
 /// métropole (or the Ville de Marseille, or a communauté), its département's official code;
 /// for a département, the codes of the collectivities of the list whose seat is in it.
 pub fn collectivites_appariees(contrat: &Contrat) -> Vec<String> {
+    let code = contrat.contrat.collectivite.trim();
+    if territoires().collectivite(code).is_some() {
+        return appariees_du_code(code);
+    }
+    contrat
+        .contrat
+        .ami
+        .as_ref()
+        .and_then(|a| a.departement.clone())
+        .into_iter()
+        .collect()
+}
+
+/// [`collectivites_appariees`] from the collectivity's code alone (a collectivity of the
+/// territories; a communauté selected by the AMI needs its contract): what the store uses to
+/// find the paired contracts.
+pub fn appariees_du_code(code: &str) -> Vec<String> {
     let t = territoires();
-    match t.collectivite(&contrat.contrat.collectivite) {
+    match t.collectivite(code.trim()) {
         Some(c) if c.nature == NatureCollectivite::Departement => t
             .collectivites
             .iter()
@@ -21,13 +38,7 @@ pub fn collectivites_appariees(contrat: &Contrat) -> Vec<String> {
             .map(|x| x.code.clone())
             .collect(),
         Some(c) => vec![c.departement.clone()],
-        None => contrat
-            .contrat
-            .ami
-            .as_ref()
-            .and_then(|a| a.departement.clone())
-            .into_iter()
-            .collect(),
+        None => Vec::new(),
     }
 }
 

@@ -18,7 +18,7 @@ mod specifiques;
 use serde::Serialize;
 
 pub use cible::{CibleConstat, Objet};
-pub use coherence::{coherence, collectivites_appariees};
+pub use coherence::{appariees_du_code, coherence, collectivites_appariees};
 pub use hors_moteur::{RegleHorsMoteur, Statut, regles_hors_moteur};
 
 use crate::Annee;
