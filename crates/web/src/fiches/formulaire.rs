@@ -984,6 +984,10 @@ nature = "renforcee"
 debut = 2024-01-01
 duree_mois = 48
 partenaires = ["CAF", "CPAM"]
+fonctions_plateforme = ["reperage", "orientation_solutions"]
+competence = "deleguee"
+financement_faj = true
+referent_pacte = true
 renforcement = { existant = "x", part_renforcee = { 2024 = 100000 } }
 financement.etat = { 2024 = "40000,50" }
 financement.collectivite = { 2024 = 50000 }
