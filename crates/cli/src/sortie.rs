@@ -127,7 +127,10 @@ pub fn regles_affichage(format: FormatRegles) -> String {
                 }
             }
             let hors = pacte_core::regles::regles_hors_moteur();
-            s.push_str(&format!("\n{} autres règles du contrat, non vérifiées par le moteur\n", hors.len()));
+            s.push_str(&format!(
+                "\n{} autres règles du contrat, non vérifiées par le moteur\n",
+                hors.len()
+            ));
             for r in hors {
                 s.push_str(&format!(
                     "\n{} ({})\n  {}\n  Source : {}\n  Raison : {}\n",

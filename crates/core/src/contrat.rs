@@ -569,12 +569,24 @@ impl FonctionPlateforme {
 
     pub fn libelle(self) -> &'static str {
         match self {
-            FonctionPlateforme::Reperage => "repérer les ménages (donneurs d'alerte, demandes FSL énergie, communication)",
-            FonctionPlateforme::DiagnosticDomicile => "réaliser systématiquement un diagnostic sociotechnique au domicile, par un chargé de visite formé",
-            FonctionPlateforme::SolutionsSuivi => "proposer des solutions durables et adaptées, et suivre le ménage",
-            FonctionPlateforme::InventaireOffre => "recenser l'offre de façon exhaustive et dynamique (guichet unique)",
-            FonctionPlateforme::DiagnosticMobilite => "conseiller, former et accompagner, dont un diagnostic individuel de mobilité",
-            FonctionPlateforme::OrientationSolutions => "orienter vers les solutions existantes et proposer des solutions complémentaires",
+            FonctionPlateforme::Reperage => {
+                "repérer les ménages (donneurs d'alerte, demandes FSL énergie, communication)"
+            }
+            FonctionPlateforme::DiagnosticDomicile => {
+                "réaliser systématiquement un diagnostic sociotechnique au domicile, par un chargé de visite formé"
+            }
+            FonctionPlateforme::SolutionsSuivi => {
+                "proposer des solutions durables et adaptées, et suivre le ménage"
+            }
+            FonctionPlateforme::InventaireOffre => {
+                "recenser l'offre de façon exhaustive et dynamique (guichet unique)"
+            }
+            FonctionPlateforme::DiagnosticMobilite => {
+                "conseiller, former et accompagner, dont un diagnostic individuel de mobilité"
+            }
+            FonctionPlateforme::OrientationSolutions => {
+                "orienter vers les solutions existantes et proposer des solutions complémentaires"
+            }
         }
     }
 }
@@ -592,7 +604,11 @@ pub enum Competence {
 }
 
 impl Competence {
-    pub const TOUTES: [Competence; 3] = [Competence::Propre, Competence::Deleguee, Competence::HorsCompetence];
+    pub const TOUTES: [Competence; 3] = [
+        Competence::Propre,
+        Competence::Deleguee,
+        Competence::HorsCompetence,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {

@@ -8,8 +8,9 @@
 use std::collections::BTreeMap;
 
 use crate::contrat::{
-    Contrat, EnTete, EtatContrat, FicheAction, Financement, FonctionPlateforme, IndicateurLocal, LigneDepense, ModeExecution,
-    NatureAction, NatureDepense, NumeroFiche, PublicMobilite, TrajectoireNationale,
+    Contrat, EnTete, EtatContrat, FicheAction, Financement, FonctionPlateforme, IndicateurLocal,
+    LigneDepense, ModeExecution, NatureAction, NatureDepense, NumeroFiche, PublicMobilite,
+    TrajectoireNationale,
 };
 use crate::referentiel::referentiel;
 use crate::{Annee, Axe, Date, Montant, Valeur};

@@ -15,7 +15,10 @@ async fn les_deux_contrats_du_territoire_se_comparent() {
     assert_eq!(base.contrats_apparies(amp).await.unwrap(), vec![bdr]);
     assert_eq!(base.contrats_apparies(bdr).await.unwrap(), vec![amp]);
     // Montpellier's département (34) has no contract in the base.
-    assert_eq!(base.contrats_apparies(montpellier).await.unwrap(), Vec::<i64>::new());
+    assert_eq!(
+        base.contrats_apparies(montpellier).await.unwrap(),
+        Vec::<i64>::new()
+    );
 
     let c_amp = base.contrat(amp).await.unwrap().contrat;
     let c_bdr = base.contrat(bdr).await.unwrap().contrat;
@@ -26,14 +29,28 @@ async fn les_deux_contrats_du_territoire_se_comparent() {
     assert!(attendus_amp[0].message.contains("AT-3-I-1.1-01"));
 
     let page = get(&app, &format!("/contrats/{amp}")).await;
-    assert!(page.corps.contains("Cohérence avec le contrat du département"), "{}", page.corps);
+    assert!(
+        page.corps.contains("Cohérence avec le contrat du département"),
+        "{}",
+        page.corps
+    );
     assert!(page.corps.contains(&format!("href=\"/contrats/{bdr}\"")));
-    assert_eq!(page.corps.matches("<strong>R-ACT-14</strong>").count(), attendus_amp.len());
+    assert_eq!(
+        page.corps.matches("<strong>R-ACT-14</strong>").count(),
+        attendus_amp.len()
+    );
 
     let page = get(&app, &format!("/contrats/{bdr}")).await;
-    assert!(page.corps.contains("Cohérence avec le contrat de la métropole"), "{}", page.corps);
+    assert!(
+        page.corps.contains("Cohérence avec le contrat de la métropole"),
+        "{}",
+        page.corps
+    );
     assert!(page.corps.contains(&format!("href=\"/contrats/{amp}\"")));
-    assert_eq!(page.corps.matches("<strong>R-ACT-14</strong>").count(), attendus_bdr.len());
+    assert_eq!(
+        page.corps.matches("<strong>R-ACT-14</strong>").count(),
+        attendus_bdr.len()
+    );
 
     // No pair, no section.
     let page = get(&app, &format!("/contrats/{montpellier}")).await;

@@ -24,7 +24,9 @@ pub(super) fn r_act_01(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
         {
             let titre = &ctx.referentiel.axe(axe).intitule;
             let precision = if derogees > 0 {
-                format!(" Les {derogees} fiche(s) hors référentiel de cet axe, même autorisées par dérogation, ne comptent pas.")
+                format!(
+                    " Les {derogees} fiche(s) hors référentiel de cet axe, même autorisées par dérogation, ne comptent pas."
+                )
             } else {
                 String::new()
             };
@@ -196,12 +198,14 @@ pub(super) fn r_ref_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
             continue;
         };
         let detail = match (&f.fiche.derogation, *champ) {
-            (Some(d), "date_information_diplp") if d.diplp_informee => match (d.date_information_diplp, d.date) {
-                (Some(info), Some(accord)) => format!(
-                    " : l'information date du {info}, après la dérogation du {accord}"
-                ),
-                _ => " : la date de cette information n'est pas renseignée".to_string(),
-            },
+            (Some(d), "date_information_diplp") if d.diplp_informee => {
+                match (d.date_information_diplp, d.date) {
+                    (Some(info), Some(accord)) => {
+                        format!(" : l'information date du {info}, après la dérogation du {accord}")
+                    }
+                    _ => " : la date de cette information n'est pas renseignée".to_string(),
+                }
+            }
             _ => String::new(),
         };
         out.push(constat(

@@ -173,9 +173,7 @@ fn nomme_le_faj(nom: &str) -> bool {
     bas.contains("fonds d'aide aux jeunes")
         || bas.contains("fonds d’aide aux jeunes")
         || bas.contains("fonds d'aide au jeune")
-        || nom
-            .split(|c: char| !c.is_alphanumeric())
-            .any(|mot| mot == "FAJ")
+        || nom.split(|c: char| !c.is_alphanumeric()).any(|mot| mot == "FAJ")
 }
 
 /// R-REF-13: [004] A1 I « Ce volet n'inclut pas les actions de la protection maternelle et

@@ -1,9 +1,9 @@
 //! Eligibility, calendar and documents: R-ELIG-*, R-CAL-01, R-DOC-05, R-DOC-07.
 
 use super::{CibleConstat, Constat, Contexte, Regle, cible_fiche, constat};
-use crate::{Annee, Date};
 use crate::contrat::EtatContrat;
 use crate::territoires::{Eligibilite, Siren};
+use crate::{Annee, Date};
 
 const FIN_CONVENTION: Date = Date::ymd(2027, 12, 31);
 
@@ -298,7 +298,10 @@ fn avant_le_debut(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
         let fiche = f.fiche;
         let n = fiche.numero;
         let cible = cible_fiche(n);
-        for a in Annee::TOUTES.into_iter().filter(|a| i32::from(a.valeur()) < annee_debut) {
+        for a in Annee::TOUTES
+            .into_iter()
+            .filter(|a| i32::from(a.valeur()) < annee_debut)
+        {
             let fin = &fiche.financement;
             let champ = if !fin.etat(a).est_nul() {
                 Some("financement.etat")
@@ -327,9 +330,7 @@ fn avant_le_debut(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
             out.push(constat(
                 regle,
                 cible.et("debut"),
-                format!(
-                    "Fiche {n} : l'action débute le {d}, avant le début du contrat ({debut})."
-                ),
+                format!("Fiche {n} : l'action débute le {d}, avant le début du contrat ({debut})."),
             ));
         }
     }

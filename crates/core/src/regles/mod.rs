@@ -9,9 +9,9 @@ mod actions;
 mod cible;
 mod coherence;
 mod declarations;
-mod hors_moteur;
 mod eligibilite;
 mod financement;
+mod hors_moteur;
 mod indicateurs;
 mod specifiques;
 
@@ -149,8 +149,8 @@ impl<'c> Contexte<'c> {
                     .as_deref()
                     .and_then(|s| r.resoudre_sous_axe(fiche.axe(), s));
                 let mut place = par_sous_axe.or(par_type.map(|(p, _)| p));
-                let mobilite_axe4_sur_axe2 = fiche.axe() == Axe::A2
-                    && place.is_some_and(|p| p.sous_axe.uid == "A4-4.2");
+                let mobilite_axe4_sur_axe2 =
+                    fiche.axe() == Axe::A2 && place.is_some_and(|p| p.sous_axe.uid == "A4-4.2");
                 if mobilite_axe4_sur_axe2 {
                     place = r.sous_axe("A2-2.1.4");
                 }

@@ -103,7 +103,10 @@ fn item_1_derogation_vide_bloquante() {
         date_information_diplp: None,
     };
     let c = hors(vide.clone());
-    assert_eq!(cibles(&c, "R-ACT-02"), vec!["fiches[1.2].derogation.justification"]);
+    assert_eq!(
+        cibles(&c, "R-ACT-02"),
+        vec!["fiches[1.2].derogation.justification"]
+    );
     assert!(bloquants(&c).contains(&"R-ACT-02"));
     // Same definition as the form: what lacunes_autorisation lists, the rule reports.
     assert_eq!(vide.lacunes(false).len(), 3);
@@ -195,7 +198,10 @@ fn item_4_information_diplp_en_amont() {
         }))
     };
     // Derogation on 10 January 2024. Informed the same day: « en amont » at the latest.
-    assert_eq!(cibles(&avec(Some(Date::ymd(2024, 1, 10))), "R-REF-03"), Vec::<String>::new());
+    assert_eq!(
+        cibles(&avec(Some(Date::ymd(2024, 1, 10))), "R-REF-03"),
+        Vec::<String>::new()
+    );
     // One day after: relevé.
     let tard = avec(Some(Date::ymd(2024, 1, 11)));
     assert_eq!(
@@ -292,7 +298,12 @@ fn item_6_chaque_type_d_action_et_ses_indicateurs_nationaux() {
     for (place, t) in r.types_action() {
         let attendu: Vec<&str> = match exceptions.iter().find(|(id, _)| *id == t.id) {
             Some((_, l)) => l.to_vec(),
-            None => place.sous_axe.indicateurs_nationaux.iter().map(String::as_str).collect(),
+            None => place
+                .sous_axe
+                .indicateurs_nationaux
+                .iter()
+                .map(String::as_str)
+                .collect(),
         };
         let numero = format!("{}.1", place.axe.code);
         let c = ContratBuilder::metropole("200054807")
@@ -318,7 +329,11 @@ fn item_6_chaque_type_d_action_et_ses_indicateurs_nationaux() {
             .fiche(FicheBuilder::new("2.1", t, eur(1_000)))
             .build();
         let ctx = Contexte::new(&c);
-        assert_eq!(super::indicateurs::indicateurs_requis(&ctx.fiches[0]), attendu, "{t}");
+        assert_eq!(
+            super::indicateurs::indicateurs_requis(&ctx.fiches[0]),
+            attendu,
+            "{t}"
+        );
     }
 }
 
@@ -475,12 +490,18 @@ fn item_11_siren_d_une_communaute_retenue() {
     let k = messages(&avec("200069038"), "R-ELIG-01");
     assert!(k[0].contains("clé de contrôle"), "{}", k[0]);
     // A commune's SIREN (Nice, 210600888) is not an intercommunality: R-ELIG-02 reports it.
-    assert_eq!(cibles(&avec("210600888"), "R-ELIG-02"), vec!["contrat.collectivite"]);
+    assert_eq!(
+        cibles(&avec("210600888"), "R-ELIG-02"),
+        vec!["contrat.collectivite"]
+    );
     // A valid SIREN in the régions' range (23…): not an intercommunality.
     let k = messages(&avec("230000002"), "R-ELIG-01");
     assert!(k[0].contains("intercommunalité"), "{}", k[0]);
     // Free text.
-    assert_eq!(cibles(&avec("Grand Exemple"), "R-ELIG-01"), vec!["contrat.collectivite"]);
+    assert_eq!(
+        cibles(&avec("Grand Exemple"), "R-ELIG-01"),
+        vec!["contrat.collectivite"]
+    );
 }
 
 /// Item 12. A5 II.d: the State amount is carried over « à même hauteur en 2025 et 2026 »; the
@@ -494,7 +515,10 @@ fn item_12_r_fin_05_premiere_annee_du_contrat() {
         .financement
         .etat
         .insert(Annee::TOUTES[2], Montant::centimes(999_999));
-    let k: Vec<_> = verifier(&c).into_iter().filter(|k| k.code == "R-FIN-05").collect();
+    let k: Vec<_> = verifier(&c)
+        .into_iter()
+        .filter(|k| k.code == "R-FIN-05")
+        .collect();
     assert_eq!(k.len(), 1);
     // No engagement_etat written: the finding points at what was compared, the fiches.
     assert_eq!(k[0].cible.to_string(), "contrat.fiches");
@@ -547,23 +571,34 @@ fn plus(f: FicheBuilder) -> Contrat {
 #[test]
 fn declarations_de_la_fiche() {
     let cas: [(&str, &str, fn(&mut crate::FicheAction)); 4] = [
-        ("R-ACT-08", "valorisation_existant", |f| f.valorisation_existant = true),
-        ("R-ACT-12", "substitution_depense", |f| f.substitution_depense = true),
+        ("R-ACT-08", "valorisation_existant", |f| {
+            f.valorisation_existant = true
+        }),
+        ("R-ACT-12", "substitution_depense", |f| {
+            f.substitution_depense = true
+        }),
         ("R-ACT-13", "competence", |f| {
             f.competence = Some(crate::contrat::Competence::HorsCompetence)
         }),
-        ("R-REF-09", "aide_achat_vehicule_zfe", |f| f.aide_achat_vehicule_zfe = true),
+        ("R-REF-09", "aide_achat_vehicule_zfe", |f| {
+            f.aide_achat_vehicule_zfe = true
+        }),
     ];
     for (code, champ, poser) in cas {
         let sans = plus(FicheBuilder::new("4.2", "AT-4-4.2-06", eur(5_000)));
         assert_eq!(cibles(&sans, code), Vec::<String>::new(), "{code}");
         let avec = plus(FicheBuilder::new("4.2", "AT-4-4.2-06", eur(5_000)).avec(poser));
-        assert_eq!(cibles(&avec, code), vec![format!("fiches[4.2].{champ}")], "{code}");
+        assert_eq!(
+            cibles(&avec, code),
+            vec![format!("fiches[4.2].{champ}")],
+            "{code}"
+        );
     }
     // A competence delegated by member communes is in scope.
-    let deleguee = plus(FicheBuilder::new("4.2", "AT-4-4.2-06", eur(5_000)).avec(|f| {
-        f.competence = Some(crate::contrat::Competence::Deleguee)
-    }));
+    let deleguee = plus(
+        FicheBuilder::new("4.2", "AT-4-4.2-06", eur(5_000))
+            .avec(|f| f.competence = Some(crate::contrat::Competence::Deleguee)),
+    );
     assert_eq!(cibles(&deleguee, "R-ACT-13"), Vec::<String>::new());
 }
 
@@ -583,7 +618,9 @@ fn r_ref_06_et_10_trois_fonctions_des_plateformes() {
     use crate::contrat::FonctionPlateforme as F;
     let mut c = contrat_metropole_minimal();
     assert_eq!(cibles(&c, "R-REF-06"), Vec::<String>::new());
-    c.fiches[3].fonctions_plateforme.retain(|f| *f != F::DiagnosticDomicile);
+    c.fiches[3]
+        .fonctions_plateforme
+        .retain(|f| *f != F::DiagnosticDomicile);
     assert_eq!(cibles(&c, "R-REF-06"), vec!["fiches[4.1].fonctions_plateforme"]);
     assert!(messages(&c, "R-REF-06")[0].contains("sociotechnique"));
     // Mobility functions do not make an energy platform.
@@ -605,30 +642,50 @@ fn r_ref_06_et_10_trois_fonctions_des_plateformes() {
 fn r_ref_11_cantines_30_pourcent_de_l_etat_axe_4() {
     let cantine = |x: Montant| plus(FicheBuilder::new("4.2", "AT-4-4.3-02", x));
     // 21 428,57 / 71 428,57 = 29,99999… % → passes.
-    assert_eq!(cibles(&cantine(Montant::centimes(2_142_857)), "R-REF-11"), Vec::<String>::new());
+    assert_eq!(
+        cibles(&cantine(Montant::centimes(2_142_857)), "R-REF-11"),
+        Vec::<String>::new()
+    );
     // 21 428,58 / 71 428,58 > 30 % (30 % = 21 428,574) → fails, each year.
-    assert_eq!(cibles(&cantine(Montant::centimes(2_142_858)), "R-REF-11").len(), 4);
+    assert_eq!(
+        cibles(&cantine(Montant::centimes(2_142_858)), "R-REF-11").len(),
+        4
+    );
 }
 
 /// R-REF-12. A1 III: « elles doivent être spécifiquement identifiées ».
 #[test]
 fn r_ref_12_faj_identifie() {
     let faj = |declare: bool, nom: &'static str| {
-        plus(FicheBuilder::new("1.2", "AT-1-3.1-03", eur(5_000)).avec(move |f| {
-            f.financement_faj = declare;
-            f.financement.autres = vec![Cofinanceur {
-                nom: nom.into(),
-                cee: false,
-                montants: [(Annee::TOUTES[0], eur(1_000))].into(),
-            }];
-            f.financement.collectivite.insert(Annee::TOUTES[0], eur(5_000));
-        }))
+        plus(
+            FicheBuilder::new("1.2", "AT-1-3.1-03", eur(5_000)).avec(move |f| {
+                f.financement_faj = declare;
+                f.financement.autres = vec![Cofinanceur {
+                    nom: nom.into(),
+                    cee: false,
+                    montants: [(Annee::TOUTES[0], eur(1_000))].into(),
+                }];
+                f.financement.collectivite.insert(Annee::TOUTES[0], eur(5_000));
+            }),
+        )
     };
-    assert_eq!(cibles(&faj(false, "FAJ métropolitain"), "R-REF-12"), vec!["fiches[1.2].financement_faj"]);
-    assert_eq!(cibles(&faj(false, "Fonds d'aide aux jeunes"), "R-REF-12").len(), 1);
-    assert_eq!(cibles(&faj(true, "FAJ métropolitain"), "R-REF-12"), Vec::<String>::new());
+    assert_eq!(
+        cibles(&faj(false, "FAJ métropolitain"), "R-REF-12"),
+        vec!["fiches[1.2].financement_faj"]
+    );
+    assert_eq!(
+        cibles(&faj(false, "Fonds d'aide aux jeunes"), "R-REF-12").len(),
+        1
+    );
+    assert_eq!(
+        cibles(&faj(true, "FAJ métropolitain"), "R-REF-12"),
+        Vec::<String>::new()
+    );
     // « FAJ » as a word only: « Fajardo » is not the FAJ.
-    assert_eq!(cibles(&faj(false, "Association Fajardo"), "R-REF-12"), Vec::<String>::new());
+    assert_eq!(
+        cibles(&faj(false, "Association Fajardo"), "R-REF-12"),
+        Vec::<String>::new()
+    );
 }
 
 /// R-REF-13. A1 I: « Ce volet n'inclut pas les actions de la protection maternelle et
@@ -637,7 +694,10 @@ fn r_ref_12_faj_identifie() {
 #[test]
 fn r_ref_13_pmi_hors_volet_1() {
     let pmi = |t: &str| plus(FicheBuilder::new("1.2", t, eur(5_000)).avec(|f| f.actions_pmi = true));
-    assert_eq!(cibles(&pmi("AT-1-1.3-01"), "R-REF-13"), vec!["fiches[1.2].actions_pmi"]);
+    assert_eq!(
+        cibles(&pmi("AT-1-1.3-01"), "R-REF-13"),
+        vec!["fiches[1.2].actions_pmi"]
+    );
     assert_eq!(cibles(&pmi("AT-1-2.1-01"), "R-REF-13"), Vec::<String>::new());
 }
 
@@ -656,10 +716,16 @@ fn r_ref_14_ccapex_prioritaire() {
 #[test]
 fn r_ref_15_mesures_sur_site_accompagnees() {
     let eau = |suivi: bool| {
-        plus(FicheBuilder::new("3.2", "AT-3-IV-2.2-01", eur(5_000)).avec(move |f| f.accompagnement_suivi = suivi))
+        plus(
+            FicheBuilder::new("3.2", "AT-3-IV-2.2-01", eur(5_000))
+                .avec(move |f| f.accompagnement_suivi = suivi),
+        )
     };
     assert_eq!(cibles(&eau(true), "R-REF-15"), Vec::<String>::new());
-    assert_eq!(cibles(&eau(false), "R-REF-15"), vec!["fiches[3.2].accompagnement_suivi"]);
+    assert_eq!(
+        cibles(&eau(false), "R-REF-15"),
+        vec!["fiches[3.2].accompagnement_suivi"]
+    );
 }
 
 /// R-REF-17. A5 V.b: « la possibilité de financer dans le cadre des contrats locaux une
@@ -692,7 +758,10 @@ fn r_ref_17_referent_du_pacte() {
 #[test]
 fn r_cofi_53_conditions_de_conclusion() {
     let mut c = contrat_metropole_minimal();
-    c.fiches[1].financement.collectivite.insert(Annee::TOUTES[0], eur(79_999));
+    c.fiches[1]
+        .financement
+        .collectivite
+        .insert(Annee::TOUTES[0], eur(79_999));
     for l in &mut c.fiches[1].depenses {
         if let Some(m) = l.montants.get_mut(&Annee::TOUTES[0]) {
             *m = *m - eur(1);
@@ -705,7 +774,10 @@ fn r_cofi_53_conditions_de_conclusion() {
     c.contrat.etat = EtatContrat::Negociation;
     assert_eq!(cibles(&c, "R-COFI-53"), Vec::<String>::new());
     // Concluded and compliant: nothing.
-    assert_eq!(cibles(&contrat_metropole_minimal(), "R-COFI-53"), Vec::<String>::new());
+    assert_eq!(
+        cibles(&contrat_metropole_minimal(), "R-COFI-53"),
+        Vec::<String>::new()
+    );
 }
 
 /// R-ELIG-04. En-tête: « La présente instruction s'applique dans les territoires nommés à
@@ -734,7 +806,10 @@ fn r_act_14_metropole_et_departement() {
     assert!(collectivites_appariees(&bdr).contains(&"200054807".to_string()));
     // Same type AT-1-1.1-02 in both: one alert on each side, naming the other's fiche.
     let k = coherence(&amp, &bdr);
-    assert_eq!(k.iter().map(|k| k.cible.to_string()).collect::<Vec<_>>(), vec!["fiches[1.1].type_action"]);
+    assert_eq!(
+        k.iter().map(|k| k.cible.to_string()).collect::<Vec<_>>(),
+        vec!["fiches[1.1].type_action"]
+    );
     assert_eq!(k[0].code, "R-ACT-14");
     assert!(k[0].message.contains("Bouches-du-Rhône"), "{}", k[0].message);
     assert_eq!(coherence(&bdr, &amp).len(), 1);
