@@ -570,7 +570,8 @@ fn plus(f: FicheBuilder) -> Contrat {
 /// « les aides à l'achat de véhicules dans le cadre des ZFE ne peuvent être financées »).
 #[test]
 fn declarations_de_la_fiche() {
-    let cas: [(&str, &str, fn(&mut crate::FicheAction)); 4] = [
+    type Poser = fn(&mut crate::FicheAction);
+    let cas: [(&str, &str, Poser); 4] = [
         ("R-ACT-08", "valorisation_existant", |f| {
             f.valorisation_existant = true
         }),
