@@ -126,6 +126,21 @@ pub fn regles_affichage(format: FormatRegles) -> String {
                     s.push_str(&format!("  Lecture retenue : {}\n", r.lecture));
                 }
             }
+            let hors = pacte_core::regles::regles_hors_moteur();
+            s.push_str(&format!(
+                "\n{} autres règles du contrat, non vérifiées par le moteur\n",
+                hors.len()
+            ));
+            for r in hors {
+                s.push_str(&format!(
+                    "\n{} ({})\n  {}\n  Source : {}\n  Raison : {}\n",
+                    r.code,
+                    r.statut.libelle(),
+                    r.intitule,
+                    r.source,
+                    r.raison
+                ));
+            }
             s
         }
     }

@@ -513,6 +513,121 @@ pub enum PublicMobilite {
     TousPublics,
 }
 
+/// A function of an energy-poverty platform (R-REF-06, [004] A4 I) or of a mobility platform
+/// (R-REF-10, [004] A4 II): each platform covers its three.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[schemars(
+    description = "Fonction d'une plateforme : reperage, diagnostic_domicile, solutions_suivi (précarité énergétique, R-REF-06) ; inventaire_offre, diagnostic_mobilite, orientation_solutions (mobilité, R-REF-10)."
+)]
+pub enum FonctionPlateforme {
+    /// Repérer les ménages (donneurs d'alerte, demandes FSL énergie, communication).
+    Reperage,
+    /// Diagnostic sociotechnique systématique au domicile par un chargé de visite formé.
+    DiagnosticDomicile,
+    /// Proposer des solutions durables et adaptées, et suivre le ménage.
+    SolutionsSuivi,
+    /// Recensement exhaustif et dynamique de l'offre, guichet unique.
+    InventaireOffre,
+    /// Conseil, formation, accompagnement, dont le diagnostic individuel de mobilité.
+    DiagnosticMobilite,
+    /// Orientation vers les solutions existantes et solutions complémentaires.
+    OrientationSolutions,
+}
+
+impl FonctionPlateforme {
+    /// The three functions of an energy-poverty platform ([004] A4 I).
+    pub const ENERGIE: [FonctionPlateforme; 3] = [
+        FonctionPlateforme::Reperage,
+        FonctionPlateforme::DiagnosticDomicile,
+        FonctionPlateforme::SolutionsSuivi,
+    ];
+    /// The three core offers of a mobility platform ([004] A4 II).
+    pub const MOBILITE: [FonctionPlateforme; 3] = [
+        FonctionPlateforme::InventaireOffre,
+        FonctionPlateforme::DiagnosticMobilite,
+        FonctionPlateforme::OrientationSolutions,
+    ];
+
+    /// The machine name, as in contract files and forms.
+    pub fn code(self) -> &'static str {
+        match self {
+            FonctionPlateforme::Reperage => "reperage",
+            FonctionPlateforme::DiagnosticDomicile => "diagnostic_domicile",
+            FonctionPlateforme::SolutionsSuivi => "solutions_suivi",
+            FonctionPlateforme::InventaireOffre => "inventaire_offre",
+            FonctionPlateforme::DiagnosticMobilite => "diagnostic_mobilite",
+            FonctionPlateforme::OrientationSolutions => "orientation_solutions",
+        }
+    }
+
+    pub fn depuis_code(code: &str) -> Option<FonctionPlateforme> {
+        Self::ENERGIE
+            .into_iter()
+            .chain(Self::MOBILITE)
+            .find(|f| f.code() == code)
+    }
+
+    pub fn libelle(self) -> &'static str {
+        match self {
+            FonctionPlateforme::Reperage => {
+                "repérer les ménages (donneurs d'alerte, demandes FSL énergie, communication)"
+            }
+            FonctionPlateforme::DiagnosticDomicile => {
+                "réaliser systématiquement un diagnostic sociotechnique au domicile, par un chargé de visite formé"
+            }
+            FonctionPlateforme::SolutionsSuivi => {
+                "proposer des solutions durables et adaptées, et suivre le ménage"
+            }
+            FonctionPlateforme::InventaireOffre => {
+                "recenser l'offre de façon exhaustive et dynamique (guichet unique)"
+            }
+            FonctionPlateforme::DiagnosticMobilite => {
+                "conseiller, former et accompagner, dont un diagnostic individuel de mobilité"
+            }
+            FonctionPlateforme::OrientationSolutions => {
+                "orienter vers les solutions existantes et proposer des solutions complémentaires"
+            }
+        }
+    }
+}
+
+/// The competence under which the collectivity carries an action (R-ACT-13, [004] TP §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[schemars(
+    description = "Compétence : propre (de la collectivité), deleguee (par les communes membres ou leurs CCAS) ou hors_competence."
+)]
+pub enum Competence {
+    Propre,
+    Deleguee,
+    HorsCompetence,
+}
+
+impl Competence {
+    pub const TOUTES: [Competence; 3] = [
+        Competence::Propre,
+        Competence::Deleguee,
+        Competence::HorsCompetence,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Competence::Propre => "propre",
+            Competence::Deleguee => "deleguee",
+            Competence::HorsCompetence => "hors_competence",
+        }
+    }
+
+    pub fn libelle(self) -> &'static str {
+        match self {
+            Competence::Propre => "compétence propre de la collectivité",
+            Competence::Deleguee => "compétence déléguée par les communes membres ou leurs CCAS",
+            Competence::HorsCompetence => "hors des compétences de la collectivité",
+        }
+    }
+}
+
 /// A fiche action (annexe 2 of the contract model, [004] A8).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -593,6 +708,38 @@ pub struct FicheAction {
     /// Animation SLIME+ financée hors plafond (annexe 4 I ; exclue du plafond de R-REF-04).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub hors_plafond_slime: bool,
+    /// Fonctions assurées par une plateforme de lutte contre la précarité énergétique
+    /// (R-REF-06) ou de mobilité solidaire (R-REF-10).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 6))]
+    pub fonctions_plateforme: Vec<FonctionPlateforme>,
+    /// Le budget valorise des moyens existants : gestion courante, ressources humaines
+    /// existantes ou non renforcées (exclu, R-ACT-08).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub valorisation_existant: bool,
+    /// Les crédits du contrat remplacent une dépense que la collectivité finançait déjà (R-ACT-12).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub substitution_depense: bool,
+    /// Compétence au titre de laquelle la collectivité porte l'action (R-ACT-13).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub competence: Option<Competence>,
+    /// L'action comporte des aides à l'achat de véhicules dans le cadre des ZFE (exclu, R-REF-09).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub aide_achat_vehicule_zfe: bool,
+    /// L'action est financée dans le cadre du Fonds d'aide aux jeunes (FAJ) métropolitain (R-REF-12).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub financement_faj: bool,
+    /// L'action comporte des entretiens prénataux ou des bilans de santé en école maternelle
+    /// de la PMI (exclus de l'axe 1, volet I, R-REF-13).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub actions_pmi: bool,
+    /// Les mesures sur site en bidonville sont accompagnées et font l'objet d'un suivi étroit (R-REF-15).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub accompagnement_suivi: bool,
+    /// L'action finance la personne référente du pacte des solidarités, avec du temps
+    /// clairement dégagé (annexe 5 V.b, R-REF-17).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub referent_pacte: bool,
     /// Cette action porte l'évaluation d'impact social du contrat (R-EVAL-03).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub evaluation_impact: bool,
@@ -665,6 +812,17 @@ impl Derogation {
     /// information of the DIPLP and the DGCS, on or before the derogation (R-REF-03). Empty
     /// when the derogation is complete.
     pub fn lacunes(&self, axe_4: bool) -> Vec<(&'static str, String)> {
+        let mut l = self.lacunes_autorisation();
+        if axe_4 {
+            l.extend(self.lacunes_information_diplp());
+        }
+        l
+    }
+
+    /// What the commissaire's authorisation must state (R-ACT-03, instruction TP §2): its
+    /// justification by local needs, its date, who granted it. Without them the action is not
+    /// authorised, hence not admissible (R-ACT-02). Empty when the authorisation is complete.
+    pub fn lacunes_autorisation(&self) -> Vec<(&'static str, String)> {
         let vide = |t: &Option<String>| t.as_deref().is_none_or(|t| t.trim().is_empty());
         let mut l = Vec::new();
         if vide(&self.justification) {
@@ -686,26 +844,32 @@ impl Derogation {
                 "« Accordée par » est obligatoire (R-ACT-03) : la dérogation est accordée par le ou la commissaire à la lutte contre la pauvreté, qui la signe de son nom.".to_string(),
             ));
         }
-        if axe_4 {
-            if !self.diplp_informee {
-                l.push((
-                    "diplp_informee",
-                    "« DIPLP et DGCS informées en amont » est exigé sur l'axe 4 (R-REF-03) : une mesure hors référentiel de l'axe 4 n'est contractualisée qu'après l'information de la DIPLP et de la DGCS par le ou la commissaire.".to_string(),
-                ));
-            }
-            match (self.date_information_diplp, self.date) {
-                (None, _) => l.push((
-                    "date_information_diplp",
-                    "« Date d'information de la DIPLP et de la DGCS » est obligatoire (R-REF-03) : ce champ ne peut pas rester vide.".to_string(),
-                )),
-                (Some(info), Some(accord)) if info > accord => l.push((
-                    "date_information_diplp",
-                    format!(
-                        "« Date d'information de la DIPLP et de la DGCS » ({info}) est postérieure à la dérogation ({accord}) : l'information a lieu en amont (R-REF-03)."
-                    ),
-                )),
-                _ => {}
-            }
+        l
+    }
+
+    /// What an axis-4 derogation must also state (R-REF-03, annexe 4 « Contexte »): the DIPLP
+    /// and the DGCS informed « en amont », with the date of that information, on or before the
+    /// derogation. Empty when the information is complete.
+    pub fn lacunes_information_diplp(&self) -> Vec<(&'static str, String)> {
+        let mut l = Vec::new();
+        if !self.diplp_informee {
+            l.push((
+                "diplp_informee",
+                "« DIPLP et DGCS informées en amont » est exigé sur l'axe 4 (R-REF-03) : une mesure hors référentiel de l'axe 4 n'est contractualisée qu'après l'information de la DIPLP et de la DGCS par le ou la commissaire.".to_string(),
+            ));
+        }
+        match (self.date_information_diplp, self.date) {
+            (None, _) => l.push((
+                "date_information_diplp",
+                "« Date d'information de la DIPLP et de la DGCS » est obligatoire (R-REF-03) : ce champ ne peut pas rester vide.".to_string(),
+            )),
+            (Some(info), Some(accord)) if info > accord => l.push((
+                "date_information_diplp",
+                format!(
+                    "« Date d'information de la DIPLP et de la DGCS » ({info}) est postérieure à la dérogation ({accord}) : l'information a lieu en amont (R-REF-03)."
+                ),
+            )),
+            _ => {}
         }
         l
     }
@@ -895,6 +1059,11 @@ impl Financement {
             .filter(|c| c.cee)
             .map(|c| somme(&c.montants, a))
             .sum()
+    }
+    /// Other co-funders of year `a` but the CEE: the local partners of [004] A5 II.b
+    /// (R-COFI-51, R-COFI-52); CEE money sits on the State's side (X-29, R-REF-04).
+    pub fn autres_hors_cee(&self, a: Annee) -> Montant {
+        self.autres(a) - self.cee(a)
     }
     /// F = A + B + C (R-TAB-02).
     pub fn total(&self, a: Annee) -> Montant {

@@ -8,8 +8,9 @@
 use std::collections::BTreeMap;
 
 use crate::contrat::{
-    Contrat, EnTete, EtatContrat, FicheAction, Financement, IndicateurLocal, LigneDepense, ModeExecution,
-    NatureAction, NatureDepense, NumeroFiche, PublicMobilite, TrajectoireNationale,
+    Contrat, EnTete, EtatContrat, FicheAction, Financement, FonctionPlateforme, IndicateurLocal,
+    LigneDepense, ModeExecution, NatureAction, NatureDepense, NumeroFiche, PublicMobilite,
+    TrajectoireNationale,
 };
 use crate::referentiel::referentiel;
 use crate::{Annee, Axe, Date, Montant, Valeur};
@@ -61,6 +62,19 @@ impl FicheBuilder {
             partenaires: vec!["Caisse d'allocations familiales".into()],
             public_mobilite,
             hors_plafond_slime: false,
+            fonctions_plateforme: match t.id.as_str() {
+                "AT-4-4.1-01" => FonctionPlateforme::ENERGIE.to_vec(),
+                "AT-4-4.2-01" => FonctionPlateforme::MOBILITE.to_vec(),
+                _ => Vec::new(),
+            },
+            valorisation_existant: false,
+            substitution_depense: false,
+            competence: None,
+            aide_achat_vehicule_zfe: false,
+            financement_faj: false,
+            actions_pmi: false,
+            accompagnement_suivi: place.sous_axe.uid == "A3-IV-2.2",
+            referent_pacte: false,
             evaluation_impact: false,
             financement: Financement {
                 etat: par_an(etat_annuel),

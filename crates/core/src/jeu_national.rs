@@ -66,7 +66,9 @@ pub fn jeu_national(n_contrats: usize, n_fiches: usize) -> Vec<Contrat> {
 pub fn defauts_plantes(index: usize) -> Vec<&'static str> {
     let mut codes = Vec::new();
     if index.is_multiple_of(PERIODE_COFI_50) {
+        // The contracts are in execution: concluded without its conditions (R-COFI-53).
         codes.push("R-COFI-50");
+        codes.push("R-COFI-53");
     }
     if index.is_multiple_of(PERIODE_SANS_T0) {
         codes.push("R-IND-02");
@@ -369,7 +371,7 @@ mod tests {
     #[test]
     fn les_defauts_plantes_sont_trouves() {
         let c = &standard()[14];
-        assert_eq!(defauts_plantes(14), ["R-COFI-50"]);
+        assert_eq!(defauts_plantes(14), ["R-COFI-50", "R-COFI-53"]);
         let cofi: Vec<_> = verifier(c)
             .into_iter()
             .filter(|k| k.code == "R-COFI-50")
@@ -381,7 +383,10 @@ mod tests {
             cofi[0].cible
         );
         assert_eq!(codes_bloquants(&standard()[33]), ["R-IND-02"]);
-        assert_eq!(codes_bloquants(&standard()[77]), ["R-COFI-50", "R-IND-02"]);
+        assert_eq!(
+            codes_bloquants(&standard()[77]),
+            ["R-COFI-50", "R-COFI-53", "R-IND-02"]
+        );
     }
 
     #[test]

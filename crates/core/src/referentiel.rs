@@ -129,8 +129,10 @@ pub struct IndicateurNational {
     pub libelle_referentiel: Option<String>,
     /// Sub-axes (uids) whose actions must report this indicator (R-IND-03).
     pub sous_axes: Vec<String>,
-    /// When not empty, only actions of these types must report it (NI-4.3: the canteen
-    /// pricing action, not the other food actions of its sub-axis; [004] A4 III).
+    /// The action types it concerns ([004] A6, each indicator's « actions concernées »): only
+    /// fiches of these types, on one of `sous_axes`, must report it (R-IND-03). NI-4.1 concerns
+    /// the energy platforms, not FSL aid; NI-2.2 the training of professionals, which NI-2.1
+    /// excludes; NI-4.3 the canteen pricing action only. Empty: every type of its sub-axes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub types_action: Vec<String>,
     pub unite: String,

@@ -229,7 +229,16 @@ async fn axe_4_information_de_la_diplp() {
     assert!(
         !constats
             .iter()
-            .any(|k| ["R-ACT-02", "R-ACT-03", "R-REF-03"].contains(&k.code)),
+            .any(|k| ["R-ACT-02", "R-REF-03"].contains(&k.code)),
+        "{constats:?}"
+    );
+    // The complete derogation makes the action admissible; the exception stays visible.
+    assert_eq!(
+        constats
+            .iter()
+            .filter(|k| k.code == "R-ACT-03" && k.gravite == pacte_core::Gravite::Alerte)
+            .count(),
+        1,
         "{constats:?}"
     );
 }

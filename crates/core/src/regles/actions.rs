@@ -6,8 +6,7 @@ use crate::{Annee, Montant};
 
 /// Coordination time for access to rights, the prerequisite of R-REF-01.
 const TYPE_COORDINATION: &str = "AT-3-I-1.1-01";
-/// SLIME+ or another CEE précarité programme (R-REF-04).
-const TYPE_SLIME: &str = "AT-4-4.1-02";
+use super::specifiques::TYPE_SLIME;
 /// Experimental FSL énergie financial aid (R-REF-07).
 const TYPE_AIDES_FSL: &str = "AT-4-4.1-05";
 /// Mobility sub-axes: axis 4 for all publics, axis 2 for BRSA and job seekers (R-REF-02).
@@ -16,12 +15,25 @@ const MOBILITE_AXE2: &str = "A2-2.1.4";
 
 pub(super) fn r_act_01(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     for &axe in ctx.type_contrat.axes() {
-        if ctx.fiches_axe(axe).next().is_none() {
+        // [004] A5 I.a: « au moins une action issue des référentiels proposés dans chacun des
+        // 4 axes » — an action outside the référentiel, even derogated, does not count.
+        let derogees = ctx.fiches_axe(axe).filter(|f| f.fiche.hors_referentiel).count();
+        if ctx
+            .fiches_axe(axe)
+            .all(|f| f.fiche.hors_referentiel || f.fiche.referent_pacte)
+        {
             let titre = &ctx.referentiel.axe(axe).intitule;
+            let precision = if derogees > 0 {
+                format!(
+                    " Les {derogees} fiche(s) hors référentiel de cet axe, même autorisées par dérogation, ne comptent pas."
+                )
+            } else {
+                String::new()
+            };
             out.push(constat(
                 regle,
                 CibleConstat::Axe(axe),
-                format!("Aucune fiche action sur l'{axe} « {titre} » : le contrat doit engager au moins une action issue du référentiel de chacun de ses axes."),
+                format!("Aucune fiche action issue du référentiel sur l'{axe} « {titre} » : le contrat doit engager au moins une action issue du référentiel de chacun de ses axes.{precision}"),
             ));
         }
     }
@@ -52,14 +64,40 @@ pub(super) fn r_act_02(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
         let n = fiche.numero;
         let cible = cible_fiche(n);
         if fiche.hors_referentiel {
-            if fiche.derogation.is_none() {
-                out.push(constat(
+            // One definition of a complete authorisation, the one the derogation form and API
+            // apply: `Derogation::lacunes_autorisation` ([004] TP §2).
+            match &fiche.derogation {
+                None => out.push(constat(
                     regle,
                     cible.clone().et("derogation"),
                     format!("Fiche {n} : action hors référentiel sans dérogation du ou de la commissaire à la lutte contre la pauvreté."),
-                ));
+                )),
+                Some(d) => {
+                    let lacunes = d.lacunes_autorisation();
+                    if let Some((champ, _)) = lacunes.first() {
+                        let manque: Vec<&str> = lacunes
+                            .iter()
+                            .map(|(c, _)| match *c {
+                                "justification" => "sa justification par les besoins locaux",
+                                "date" => "sa date",
+                                _ => "qui l'a accordée",
+                            })
+                            .collect();
+                        out.push(constat(
+                            regle,
+                            cible.clone().et(format!("derogation.{champ}")),
+                            format!(
+                                "Fiche {n} : action hors référentiel dont la dérogation ne précise pas {} ; sans autorisation complète du ou de la commissaire, l'action n'est pas admissible.",
+                                manque.join(", ni ")
+                            ),
+                        ));
+                    }
+                }
             }
             continue;
+        }
+        if fiche.referent_pacte && fiche.sous_axe.is_none() && fiche.type_action.is_none() {
+            continue; // A5 V.b permission (R-REF-17): the référent needs no référentiel place.
         }
         if let Some(s) = &fiche.sous_axe
             && ctx.referentiel.resoudre_sous_axe(fiche.axe(), s).is_none()
@@ -94,7 +132,7 @@ pub(super) fn r_act_02(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
             ));
             continue;
         };
-        if place.axe.code != fiche.axe().numero() {
+        if place.axe.code != fiche.axe().numero() && !f.mobilite_axe4_sur_axe2 {
             out.push(constat(
                 regle,
                 cible.clone().et("sous_axe"),
@@ -107,15 +145,20 @@ pub(super) fn r_act_02(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
             ));
             continue;
         }
-        if let (Some(t), Some(s)) = (f.type_action, &fiche.sous_axe)
-            && !place.sous_axe.types_action.iter().any(|x| x.id == t.id)
+        let sous_axe_declare = fiche
+            .sous_axe
+            .as_deref()
+            .and_then(|s| ctx.referentiel.resoudre_sous_axe(fiche.axe(), s));
+        if let (Some(t), Some(s), Some(declare)) = (f.type_action, &fiche.sous_axe, sous_axe_declare)
+            && !declare.sous_axe.types_action.iter().any(|x| x.id == t.id)
+            && !(f.mobilite_axe4_sur_axe2 && declare.sous_axe.uid == MOBILITE_AXE2)
         {
             out.push(constat(
                 regle,
                 cible.clone().et("type_action"),
                 format!(
                     "Fiche {n} : le type d'action {} n'appartient pas au sous-axe « {s} » ({}).",
-                    t.id, place.sous_axe.uid
+                    t.id, declare.sous_axe.uid
                 ),
             ));
         }
@@ -123,41 +166,53 @@ pub(super) fn r_act_02(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
 }
 
 pub(super) fn r_act_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
+    // A complete derogation makes the action admissible; it stays an exception the State
+    // reviews (TP §2 « Exceptionnellement »): an alert names it. An incomplete one is
+    // blocking under R-ACT-02.
     for f in ctx.fiches.iter().filter(|f| f.fiche.hors_referentiel) {
         let Some(d) = &f.fiche.derogation else { continue };
-        let mut manque = Vec::new();
-        if d.accordee_par.as_deref().is_none_or(|s| s.trim().is_empty()) {
-            manque.push("qui l'a accordée");
+        if !d.lacunes_autorisation().is_empty() {
+            continue;
         }
-        if d.date.is_none() {
-            manque.push("sa date");
-        }
-        if d.justification.as_deref().is_none_or(|s| s.trim().is_empty()) {
-            manque.push("sa justification par les besoins locaux");
-        }
-        if !manque.is_empty() {
-            out.push(constat(
-                regle,
-                cible_fiche(f.fiche.numero).et("derogation"),
-                format!(
-                    "Fiche {} : la dérogation pour action hors référentiel ne précise pas {}.",
-                    f.fiche.numero,
-                    manque.join(", ni ")
-                ),
-            ));
-        }
+        out.push(constat(
+            regle,
+            cible_fiche(f.fiche.numero).et("derogation"),
+            format!(
+                "Fiche {} : action hors référentiel autorisée par dérogation ({}, le {}) ; à titre exceptionnel, son utilité au regard des besoins locaux est à examiner.",
+                f.fiche.numero,
+                d.accordee_par.as_deref().unwrap_or_default().trim(),
+                d.date.map(|x| x.to_string()).unwrap_or_default()
+            ),
+        ));
     }
 }
 
 pub(super) fn r_ref_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     for f in ctx.fiches_axe(Axe::A4).filter(|f| f.fiche.hors_referentiel) {
-        if !f.fiche.derogation.as_ref().is_some_and(|d| d.diplp_informee) {
-            out.push(constat(
-                regle,
-                cible_fiche(f.fiche.numero).et("derogation.diplp_informee"),
-                format!("Fiche {} : mesure de l'axe 4 hors référentiel dont la DIPLP et la DGCS n'ont pas été informées en amont.", f.fiche.numero),
-            ));
-        }
+        let n = f.fiche.numero;
+        let lacunes = match &f.fiche.derogation {
+            None => vec![("diplp_informee", String::new())],
+            Some(d) => d.lacunes_information_diplp(),
+        };
+        let Some((champ, _)) = lacunes.first() else {
+            continue;
+        };
+        let detail = match (&f.fiche.derogation, *champ) {
+            (Some(d), "date_information_diplp") if d.diplp_informee => {
+                match (d.date_information_diplp, d.date) {
+                    (Some(info), Some(accord)) => {
+                        format!(" : l'information date du {info}, après la dérogation du {accord}")
+                    }
+                    _ => " : la date de cette information n'est pas renseignée".to_string(),
+                }
+            }
+            _ => String::new(),
+        };
+        out.push(constat(
+            regle,
+            cible_fiche(n).et(format!("derogation.{champ}")),
+            format!("Fiche {n} : mesure de l'axe 4 hors référentiel dont la DIPLP et la DGCS n'ont pas été informées en amont{detail}."),
+        ));
     }
 }
 

@@ -62,7 +62,9 @@ pub(super) fn r_cofi_51(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     for f in &ctx.fiches {
         let fin = &f.fiche.financement;
         for a in Annee::TOUTES {
-            let (etat, coll, autres) = (fin.etat(a), fin.collectivite(a), fin.autres(a));
+            // CEE money sits on the State's side (X-29, R-REF-04): it is not another local
+            // partner whose presence makes the collectivity's excess a breach (R-COFI-52).
+            let (etat, coll, autres) = (fin.etat(a), fin.collectivite(a), fin.autres_hors_cee(a));
             if !autres.est_nul() && coll > etat {
                 out.push(constat(
                     regle,
@@ -83,12 +85,18 @@ pub(super) fn r_cofi_52(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
         let fin = &f.fiche.financement;
         for a in Annee::TOUTES {
             let (etat, coll) = (fin.etat(a), fin.collectivite(a));
-            if fin.autres(a).est_nul() && coll > etat {
+            if fin.autres_hors_cee(a).est_nul() && coll > etat {
+                let cee = fin.cee(a);
+                let precision = if cee.est_nul() {
+                    String::new()
+                } else {
+                    format!(" Les CEE ({cee}) comptent du côté de l'État pour le plafond SLIME+ (R-REF-04).")
+                };
                 out.push(constat(
                     regle,
                     cible_fiche(f.fiche.numero).et(format!("financement.collectivite.{a}")),
                     format!(
-                        "Fiche {}, {a} : la part de {} ({coll}) dépasse celle de l'État ({etat}) ; c'est admis, mais l'instruction demande des parts égales.",
+                        "Fiche {}, {a} : la part de {} ({coll}) dépasse celle de l'État ({etat}) ; c'est admis, mais l'instruction demande des parts égales.{precision}",
                         f.fiche.numero,
                         ctx.nom_collectivite()
                     ),
@@ -164,20 +172,40 @@ pub(super) fn r_fin_04(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     }
 }
 
+/// R-FIN-05: the State amount of the contract's first year (2024, or 2025 for a communauté
+/// selected by the AMI) is carried over at the same level the following years up to 2026
+/// ([004] A5 II.d « reconduit à même hauteur en 2025 et 2026 »). The amounts compared are the
+/// totals of the fiches' State shares (annexe 10), written at `engagement_etat` when the
+/// contract states them.
 pub(super) fn r_fin_05(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
     let t = &ctx.tableaux;
-    let reference = t[0].totaux.etat;
+    let premiere = ctx
+        .contrat
+        .contrat
+        .debut
+        .map_or(2024, |d| d.annee())
+        .clamp(2024, 2027);
+    let Some(i0) = t.iter().position(|x| i32::from(x.annee.valeur()) == premiere) else {
+        return;
+    };
+    let reference = t[i0].totaux.etat;
     if reference.est_nul() {
         return;
     }
-    for tableau in &t[1..3] {
+    let reference_annee = t[i0].annee;
+    for tableau in t[i0 + 1..].iter().filter(|x| x.annee.valeur() <= 2026) {
         let montant = tableau.totaux.etat;
         if montant != reference {
+            let cible = if ctx.contrat.contrat.engagement_etat.contains_key(&tableau.annee) {
+                CibleConstat::en_tete(format!("engagement_etat.{}", tableau.annee))
+            } else {
+                CibleConstat::Fiches
+            };
             out.push(constat(
                 regle,
-                CibleConstat::en_tete(format!("engagement_etat.{}", tableau.annee)),
+                cible,
                 format!(
-                    "{} : la participation de l'État ({montant}) diffère de celle de 2024 ({reference}) ; le montant négocié pour 2024 est reconduit à la même hauteur en 2025 et 2026.",
+                    "{} : la participation de l'État (total des parts État des fiches : {montant}) diffère de celle de la première année du contrat, {reference_annee} ({reference}) ; le montant négocié est reconduit à la même hauteur jusqu'en 2026.",
                     tableau.annee
                 ),
             ));
@@ -262,5 +290,41 @@ pub(super) fn r_tab_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
                 ),
             ));
         }
+    }
+}
+
+/// R-COFI-53: [004] TP §4 « Vous veillerez à ce que l'ensemble des actions proposées soit bien
+/// conforme aux attendus explicités dans les référentiels et que l'engagement financier de la
+/// métropole porte bien sur 50 % du financement de chaque action contractualisée. C'est à ces
+/// conditions qu'il pourra être admis la conclusion […] d'une convention pluriannuelle. »
+/// A contract recorded as validated or beyond while R-ACT-02, R-COFI-50 or R-COFI-51 fail.
+pub(super) fn r_cofi_53(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
+    use crate::contrat::EtatContrat;
+    let conclu = !matches!(
+        ctx.contrat.contrat.etat,
+        EtatContrat::Brouillon | EtatContrat::Negociation
+    );
+    if !conclu {
+        return;
+    }
+    let mut conditions = Vec::new();
+    for code in ["R-ACT-02", "R-COFI-50", "R-COFI-51"] {
+        let r = super::regle(code).expect("in the catalogue");
+        let mut k = Vec::new();
+        (r.verifier)(r, ctx, &mut k);
+        if !k.is_empty() {
+            conditions.push(format!("{code} ({} constat(s))", k.len()));
+        }
+    }
+    if !conditions.is_empty() {
+        out.push(constat(
+            regle,
+            CibleConstat::en_tete("etat"),
+            format!(
+                "Le contrat est « {} » alors que les conditions de sa conclusion ne sont pas réunies : toutes les actions conformes aux référentiels et 50 % de chaque action financés par la collectivité ; voir {}.",
+                ctx.contrat.contrat.etat.libelle(),
+                conditions.join(", ")
+            ),
+        ));
     }
 }

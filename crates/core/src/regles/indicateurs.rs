@@ -81,10 +81,10 @@ pub(super) fn r_ind_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
             let Some(ni) = ctx.referentiel.indicateur(code) else {
                 continue;
             };
-            let concernee = ni.types_action.is_empty()
-                || f.type_id()
-                    .is_some_and(|t| ni.types_action.iter().any(|x| x == t));
-            if concernee && !fiche.indicateurs_nationaux.iter().any(|t| t.code.trim() == code) {
+            if !ni_concerne(ni, f) {
+                continue;
+            }
+            if !fiche.indicateurs_nationaux.iter().any(|t| t.code.trim() == code) {
                 let libelle = ni.libelle.as_str();
                 out.push(constat(
                     regle,
@@ -97,6 +97,40 @@ pub(super) fn r_ind_03(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {
             }
         }
     }
+}
+
+/// Whether national indicator `ni`, attached to the fiche's sub-axis, concerns the fiche: its
+/// action type is one of the indicator's « actions concernées » ([004] A6, data of the
+/// référentiel); a fiche without a type is concerned only when every type of its sub-axis is.
+fn ni_concerne(ni: &crate::referentiel::IndicateurNational, f: &super::FicheResolue) -> bool {
+    if ni.types_action.is_empty() {
+        return true;
+    }
+    match f.type_id() {
+        Some(t) => ni.types_action.iter().any(|x| x == t),
+        None => f.place.is_some_and(|p| {
+            p.sous_axe
+                .types_action
+                .iter()
+                .all(|t| ni.types_action.contains(&t.id))
+        }),
+    }
+}
+
+/// The national indicators a fiche must report (R-IND-03): those attached to its sub-axis
+/// that concern its action type.
+#[cfg(test)]
+pub(super) fn indicateurs_requis(f: &super::FicheResolue) -> Vec<&'static str> {
+    let r = crate::referentiel::referentiel();
+    let Some(place) = f.place else { return Vec::new() };
+    place
+        .sous_axe
+        .indicateurs_nationaux
+        .iter()
+        .filter_map(|code| r.indicateur(code))
+        .filter(|ni| ni_concerne(ni, f))
+        .map(|ni| ni.code.as_str())
+        .collect()
 }
 
 pub(super) fn r_ind_04(regle: &Regle, ctx: &Contexte, out: &mut Vec<Constat>) {

@@ -7,13 +7,19 @@
 
 mod actions;
 mod cible;
+mod coherence;
+mod declarations;
 mod eligibilite;
 mod financement;
+mod hors_moteur;
 mod indicateurs;
+mod specifiques;
 
 use serde::Serialize;
 
 pub use cible::{CibleConstat, Objet};
+pub use coherence::{appariees_du_code, coherence, collectivites_appariees};
+pub use hors_moteur::{RegleHorsMoteur, Statut, regles_hors_moteur};
 
 use crate::Annee;
 use crate::contrat::{Axe, Contrat, FicheAction, NumeroFiche};
@@ -100,6 +106,10 @@ pub struct FicheResolue<'c> {
     /// The sub-axis, from `sous_axe` or from the action type.
     pub place: Option<Place<'static>>,
     pub type_action: Option<&'static TypeAction>,
+    /// An axis-2 fiche using a mobility action type of the axis-4 référentiel (sub-axis 4.2):
+    /// « définies dans le référentiel de l'axe [4] mais relèvent d'un financement du présent
+    /// axe [2] » ([004] A2 2.1.4; A4 II). Its place is then sub-axis A2-2.1.4.
+    pub mobilite_axe4_sur_axe2: bool,
 }
 
 impl FicheResolue<'_> {
@@ -138,10 +148,17 @@ impl<'c> Contexte<'c> {
                     .sous_axe
                     .as_deref()
                     .and_then(|s| r.resoudre_sous_axe(fiche.axe(), s));
+                let mut place = par_sous_axe.or(par_type.map(|(p, _)| p));
+                let mobilite_axe4_sur_axe2 =
+                    fiche.axe() == Axe::A2 && place.is_some_and(|p| p.sous_axe.uid == "A4-4.2");
+                if mobilite_axe4_sur_axe2 {
+                    place = r.sous_axe("A2-2.1.4");
+                }
                 FicheResolue {
                     fiche,
-                    place: par_sous_axe.or(par_type.map(|(p, _)| p)),
+                    place,
                     type_action: par_type.map(|(_, t)| t),
+                    mobilite_axe4_sur_axe2,
                 }
             })
             .collect();
@@ -235,7 +252,7 @@ static CATALOGUE: &[Regle] = &[
         Bloquant,
         "La collectivité cocontractante est éligible : l'une des 22 métropoles et communautés signataires des CALPAE, ou un département.",
         "Instruction du 27/10/2023, annexe 5, VI.b ; texte principal, §4",
-        "Les départements sont éligibles au titre de leur propre contrat (axes 1, 3 et 4). La Métropole de Lyon et la Métropole du Grand Paris ne figurent pas sur la liste.",
+        "Les départements sont éligibles au titre de leur propre contrat (axes 1, 3 et 4). La Métropole de Lyon et la Métropole du Grand Paris ne figurent pas sur la liste. Une communauté retenue par l'AMI est désignée par un SIREN valide d'intercommunalité (24… ou 200…).",
         eligibilite::r_elig_01
     ),
     regle!(
@@ -255,17 +272,33 @@ static CATALOGUE: &[Regle] = &[
         eligibilite::r_elig_03
     ),
     regle!(
+        "R-ELIG-04",
+        Bloquant,
+        "Outre-mer, l'instruction s'applique dans les territoires de l'article 73 de la Constitution.",
+        "Instruction du 27/10/2023, en-tête",
+        "Un code de collectivité d'outre-mer de l'article 74 ou de Nouvelle-Calédonie (975, 977, 978, 986, 987, 988) est hors champ.",
+        eligibilite::r_elig_04
+    ),
+    regle!(
         "R-CAL-01",
         Bloquant,
-        "Le contrat court du 1er janvier 2024 au 31 décembre 2027.",
-        "Instruction du 27/10/2023, annexe 5, VI.a ; annexe 8, article 4",
-        "Pour une communauté sélectionnée par l'AMI, le début est le 1er janvier 2025 ou 2026 (R-ELIG-03).",
+        "Le contrat court du 1er janvier 2024 au 31 décembre 2027 ; aucune année antérieure à son début ne porte de crédits ni d'action.",
+        "Instruction du 27/10/2023, annexe 5, VI.a ; annexe 8, article 4 ; texte principal, §4",
+        "Pour une communauté sélectionnée par l'AMI, le début est le 1er janvier 2025 ou 2026 (R-ELIG-03) : une fiche qui débute, ou un financement ou une dépense prévus, avant ce début sont bloquants.",
         eligibilite::r_cal_01
+    ),
+    regle!(
+        "R-CAL-02",
+        Bloquant,
+        "Le contrat démarre au 1er janvier 2024 même s'il est signé plus tard (démarrage rétroactif).",
+        "Instruction du 27/10/2023, texte principal, §4",
+        "Relevé quand le début du contrat est fixé à la date de sa délibération ou d'une signature ; les autres débuts erronés relèvent de R-CAL-01.",
+        eligibilite::r_cal_02
     ),
     regle!(
         "R-DOC-05",
         Bloquant,
-        "Un contrat délibéré ou signé mentionne la délibération de l'assemblée autorisant la signature.",
+        "Un contrat délibéré ou signé (y compris dénoncé après signature) mentionne la délibération de l'assemblée autorisant la signature.",
         "Instruction du 27/10/2023, annexe 8, visas",
         "",
         eligibilite::r_doc_05
@@ -291,7 +324,7 @@ static CATALOGUE: &[Regle] = &[
         Bloquant,
         "Le contrat comporte au moins une action du référentiel sur chacun de ses axes (4 pour une métropole ; 1, 3 et 4 pour un département).",
         "Instruction du 27/10/2023, annexe 5, I.a",
-        "Un département contracte les axes 1, 3 et 4 ; l'axe 2 relève de sa convention insertion-emploi (X-37) : une fiche ou un montant sur l'axe 2 y est refusé.",
+        "Un département contracte les axes 1, 3 et 4 ; l'axe 2 relève de sa convention insertion-emploi (X-37) : une fiche ou un montant sur l'axe 2 y est refusé. Une action hors référentiel, même autorisée par dérogation, ne compte pas.",
         actions::r_act_01
     ),
     regle!(
@@ -299,7 +332,7 @@ static CATALOGUE: &[Regle] = &[
         Bloquant,
         "Chaque action s'inscrit dans le référentiel de son axe (sous-axe et type d'action), sauf dérogation.",
         "Instruction du 27/10/2023, texte principal, §2 ; annexe 5, I.a",
-        "Une action hors référentiel sans dérogation est bloquante ; avec dérogation, voir R-ACT-03.",
+        "Une action hors référentiel sans dérogation complète (qui l'a accordée, sa date, sa justification) n'est pas admissible : bloquant. Même définition que le formulaire de dérogation.",
         actions::r_act_02
     ),
     regle!(
@@ -307,7 +340,7 @@ static CATALOGUE: &[Regle] = &[
         Alerte,
         "Une action hors référentiel est autorisée par le ou la commissaire, à une date, avec une justification par les besoins locaux.",
         "Instruction du 27/10/2023, texte principal, §2",
-        "",
+        "Une dérogation incomplète est bloquante (R-ACT-02) ; une dérogation complète est signalée en alerte, l'action restant exceptionnelle.",
         actions::r_act_03
     ),
     regle!(
@@ -315,7 +348,7 @@ static CATALOGUE: &[Regle] = &[
         Alerte,
         "Une mesure hors référentiel de l'axe 4 est signalée en amont à la DIPLP et à la DGCS.",
         "Instruction du 27/10/2023, annexe 4, contexte",
-        "",
+        "« En amont » : l'information est datée, au plus tard le jour de la dérogation ; une information non datée ou postérieure est relevée.",
         actions::r_ref_03
     ),
     regle!(
@@ -343,12 +376,52 @@ static CATALOGUE: &[Regle] = &[
         actions::r_act_07
     ),
     regle!(
+        "R-ACT-08",
+        Bloquant,
+        "La valorisation financière de l'existant (gestion courante, ressources humaines existantes ou non renforcées) est exclue.",
+        "Instruction du 27/10/2023, annexe 5, I.b",
+        "Lu de la déclaration de la fiche (valorisation_existant) : le temps d'ingénierie, les recrutements et les évolutions substantielles de poste restent finançables.",
+        declarations::r_act_08
+    ),
+    regle!(
+        "R-ACT-09",
+        Bloquant,
+        "Chaque action a un mode d'exécution : subvention à un opérateur, marché public, ou régie par la collectivité.",
+        "Instruction du 27/10/2023, annexe 5, I.b",
+        "Les trois modes sont les seules valeurs admises par le format ; la règle exige que le mode soit renseigné.",
+        declarations::r_act_09
+    ),
+    regle!(
         "R-ACT-10",
         Bloquant,
         "Le FSE+ ne cofinance que des actions nouvelles, et seulement sur la part de la collectivité.",
         "Instruction du 27/10/2023, annexe 5, I.b",
         "Le FSE+ est saisi comme « dont FSE+ » de la part collectivité ; il ne peut la dépasser.",
         actions::r_act_10
+    ),
+    regle!(
+        "R-ACT-12",
+        Alerte,
+        "Les crédits du contrat ne se substituent pas aux dépenses de la collectivité (pas d'effet d'aubaine).",
+        "Instruction du 27/10/2023, annexe 5, II.b et I.b",
+        "Lu de la déclaration de la fiche (substitution_depense).",
+        declarations::r_act_12
+    ),
+    regle!(
+        "R-ACT-13",
+        Alerte,
+        "Les actions relèvent des compétences de la collectivité ou, par délégation, des communes membres et de leurs CCAS.",
+        "Instruction du 27/10/2023, texte principal, §2",
+        "Lu de la déclaration de la fiche (competence = hors_competence).",
+        declarations::r_act_13
+    ),
+    regle!(
+        "R-ACT-14",
+        Alerte,
+        "Les contrats de la métropole et du département sont cohérents sur leurs axes communs (1, 3 et 4).",
+        "Instruction du 27/10/2023, texte principal, §1",
+        "Vérifiée quand les deux contrats sont dans la base : une action du même type financée par les deux contrats est signalée sur chacun, pour articulation.",
+        coherence::r_act_14
     ),
     regle!(
         "R-REF-01",
@@ -371,8 +444,24 @@ static CATALOGUE: &[Regle] = &[
         Bloquant,
         "Pour une action éligible au SLIME+ (CEE précarité), la part de l'État, CEE compris, ne dépasse pas 70 % du cofinancement total d'une année.",
         "Instruction du 27/10/2023, annexe 4, I, « Cas particulier : SLIME+ »",
-        "Les CEE comptent dans la part de l'État (X-29) ; l'animation SLIME+ marquée « hors plafond » en est exclue (R-REF-05).",
+        "Les CEE comptent dans la part de l'État (X-29) pour ce plafond ; pour le 50/50, la part de l'État (crédits du pacte) est comparée à celle de la collectivité et les CEE ne sont pas un « autre partenaire local » (R-COFI-51) : État 10 000 €, CEE 60 000 €, collectivité 30 000 € respecte le plafond et n'appelle qu'une alerte R-COFI-52. L'animation SLIME+ marquée « hors plafond » en est exclue, avec une alerte R-REF-05.",
         actions::r_ref_04
+    ),
+    regle!(
+        "R-REF-05",
+        Alerte,
+        "L'animation des SLIME+ et les fonds sociaux d'aide aux travaux de maîtrise de l'énergie (FSATME) peuvent être financés hors plafond ; un FSATME n'est pas financé par les CEE précarité.",
+        "Instruction du 27/10/2023, annexe 4, I, « Cas particulier : SLIME+ »",
+        "Le « hors plafond » est déclaré par la collectivité (hors_plafond_slime) : chaque déclaration est signalée pour que l'État la voie.",
+        specifiques::r_ref_05
+    ),
+    regle!(
+        "R-REF-06",
+        Bloquant,
+        "Une plateforme de lutte contre la précarité énergétique assure ses trois fonctions : repérage, diagnostic sociotechnique systématique au domicile, solutions durables et suivi.",
+        "Instruction du 27/10/2023, annexe 4, I",
+        "Type AT-4-4.1-01 ; les fonctions sont déclarées par la fiche (fonctions_plateforme).",
+        declarations::r_ref_06
     ),
     regle!(
         "R-REF-07",
@@ -389,6 +478,70 @@ static CATALOGUE: &[Regle] = &[
         "Instruction du 27/10/2023, annexe 4, II",
         "Vérifié par année : dépenses d'investissement des fiches de mobilité (4.2) ≤ 20 % des parts État et collectivité de l'axe 4.",
         actions::r_ref_08
+    ),
+    regle!(
+        "R-REF-09",
+        Bloquant,
+        "Les aides à l'achat de véhicules dans le cadre des ZFE ne sont pas financées.",
+        "Instruction du 27/10/2023, annexe 4, II",
+        "Lu de la déclaration de la fiche (aide_achat_vehicule_zfe).",
+        declarations::r_ref_09
+    ),
+    regle!(
+        "R-REF-10",
+        Bloquant,
+        "Une plateforme de mobilité solidaire assure ses trois offres socles : recensement de l'offre, conseil et diagnostic de mobilité, orientation vers les solutions.",
+        "Instruction du 27/10/2023, annexe 4, II",
+        "Type AT-4-4.2-01, sur l'axe 4 ou l'axe 2 ; les fonctions sont déclarées par la fiche (fonctions_plateforme).",
+        declarations::r_ref_10
+    ),
+    regle!(
+        "R-REF-11",
+        Bloquant,
+        "La part de l'État dans la tarification sociale des cantines ne dépasse pas 30 % des crédits de l'État de l'axe 4.",
+        "Instruction du 27/10/2023, annexe 4, III",
+        "Vérifié par année : parts État des fiches AT-4-4.3-02 ≤ 30 % des parts État de l'axe 4 (base « crédits de l'État », à la différence de R-REF-07, X-30).",
+        specifiques::r_ref_11
+    ),
+    regle!(
+        "R-REF-12",
+        Bloquant,
+        "Les actions jeunesse financées par le Fonds d'aide aux jeunes (FAJ) métropolitain sont spécifiquement identifiées.",
+        "Instruction du 27/10/2023, annexe 1, III",
+        "Une fiche dont un cofinanceur est le FAJ doit le déclarer (financement_faj).",
+        declarations::r_ref_12
+    ),
+    regle!(
+        "R-REF-13",
+        Bloquant,
+        "Les entretiens prénataux et bilans de santé en école maternelle de la PMI sont exclus du volet I de l'axe 1.",
+        "Instruction du 27/10/2023, annexe 1, I",
+        "Lu de la déclaration de la fiche (actions_pmi) sur un sous-axe du volet I.",
+        declarations::r_ref_13
+    ),
+    regle!(
+        "R-REF-14",
+        Alerte,
+        "Il est recommandé, en priorité, de renforcer la CCAPEX par un chargé de mission.",
+        "Instruction du 27/10/2023, annexe 3, II.2",
+        "Alerte pour un contrat de métropole qui porte des actions de prévention des expulsions (A3-II-2) sans renfort de la CCAPEX (AT-3-II-2-01) ; la métropole peut déjà en être dotée.",
+        specifiques::r_ref_14
+    ),
+    regle!(
+        "R-REF-15",
+        Alerte,
+        "Les mesures sur site en bidonville (eau, déchets, électricité, risques) sont accompagnées et font l'objet d'un suivi étroit.",
+        "Instruction du 27/10/2023, annexe 3, IV.2.2",
+        "Lu de la déclaration de la fiche (accompagnement_suivi).",
+        declarations::r_ref_15
+    ),
+    regle!(
+        "R-REF-17",
+        Alerte,
+        "Le contrat peut financer une personne référente du pacte, avec du temps clairement dégagé.",
+        "Instruction du 27/10/2023, annexe 5, V.b",
+        "Permission : une fiche « referent_pacte » sans sous-axe ni type n'a pas besoin de dérogation (R-ACT-02) mais ne compte pas pour R-ACT-01 ; plus d'une fiche de référent est signalée.",
+        declarations::r_ref_17
     ),
     regle!(
         "R-REF-18",
@@ -411,7 +564,7 @@ static CATALOGUE: &[Regle] = &[
         Bloquant,
         "Quand d'autres partenaires cofinancent une action, les parts de l'État et de la collectivité restent égales.",
         "Instruction du 27/10/2023, annexe 5, II.b (exemple 40 000 / 40 000 / 20 000 €)",
-        "Un excès de la part État est relevé par R-COFI-50 ; R-COFI-51 relève une part collectivité supérieure à celle de l'État en présence d'autres cofinanceurs, que l'annexe 5 exclut expressément.",
+        "Un excès de la part État est relevé par R-COFI-50 ; R-COFI-51 relève une part collectivité supérieure à celle de l'État en présence d'autres cofinanceurs, que l'annexe 5 exclut expressément. Les CEE ne sont pas un partenaire local : ils comptent du côté de l'État (X-29, R-REF-04).",
         financement::r_cofi_51
     ),
     regle!(
@@ -421,6 +574,14 @@ static CATALOGUE: &[Regle] = &[
         "Instruction du 27/10/2023, annexe 8, article 2.2 ; annexe 5, II.b",
         "« Au moins 50 % » (annexe 8) et l'égalité (annexe 5) se concilient ainsi : l'excès de la part collectivité est une alerte (X-04).",
         financement::r_cofi_52
+    ),
+    regle!(
+        "R-COFI-53",
+        Bloquant,
+        "La convention n'est conclue que si toutes les actions sont conformes aux référentiels et si la collectivité finance 50 % de chacune.",
+        "Instruction du 27/10/2023, texte principal, §4",
+        "Relevé sur un contrat validé ou au-delà tant que R-ACT-02, R-COFI-50 ou R-COFI-51 relèvent un constat.",
+        financement::r_cofi_53
     ),
     regle!(
         "R-FIN-03",
@@ -441,9 +602,9 @@ static CATALOGUE: &[Regle] = &[
     regle!(
         "R-FIN-05",
         Alerte,
-        "Le montant de l'État négocié pour 2024 est reconduit à la même hauteur en 2025 et 2026.",
+        "Le montant de l'État négocié pour la première année est reconduit à la même hauteur en 2025 et 2026.",
         "Instruction du 27/10/2023, annexe 5, II.d ; annexe 8, article 2.2",
-        "Un écart est une alerte : il peut résulter d'une réduction pour sous-consommation (R-FIN-06).",
+        "La référence est la première année du contrat (2024, ou 2025 pour une communauté retenue par l'AMI) ; un écart est une alerte : il peut résulter d'une réduction pour sous-consommation (R-FIN-06).",
         financement::r_fin_05
     ),
     regle!(
@@ -533,8 +694,27 @@ pub fn catalogue_markdown() -> String {
             if r.lecture.is_empty() { "—" } else { r.lecture }
         ));
     }
+    s.push_str(
+        "\n## Règles du contrat non vérifiées par le moteur\n\n\
+         Les autres règles des sections A à E de l'analyse des sources (éligibilité, documents et \
+         calendrier, éligibilité des actions, règles propres aux référentiels, cofinancement), \
+         avec la raison pour laquelle Pacte ne les vérifie pas.\n\n\
+         | Code | Statut | Règle | Source | Raison |\n|---|---|---|---|---|\n",
+    );
+    for r in regles_hors_moteur() {
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} |\n",
+            r.code,
+            r.statut.libelle(),
+            r.intitule,
+            r.source,
+            r.raison
+        ));
+    }
     s
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_lectures;

@@ -561,17 +561,21 @@ fn r_act_03_et_r_ref_03_derogations() {
             }),
         )
     };
-    let ok = fiche(derogation(true, true));
-    for code in ["R-ACT-02", "R-ACT-03", "R-REF-03"] {
+    let mut ok = fiche(derogation(true, true));
+    ok.fiches[4].derogation.as_mut().unwrap().date_information_diplp = Some(Date::ymd(2024, 1, 5));
+    for code in ["R-ACT-02", "R-REF-03"] {
         assert_eq!(cibles(&ok, code), Vec::<String>::new(), "{code}");
     }
+    // A complete derogation is admissible; the exception stays visible as an alert.
+    assert_eq!(cibles(&ok, "R-ACT-03"), vec!["fiches[4.2].derogation"]);
     let ko = fiche(derogation(false, false));
-    let k = constats(&ko, "R-ACT-03");
+    let k = constats(&ko, "R-ACT-02");
     assert!(
         k[0].1.contains("qui l'a accordée") && k[0].1.contains("justification"),
         "{}",
         k[0].1
     );
+    assert_eq!(cibles(&ko, "R-ACT-03"), Vec::<String>::new());
     assert_eq!(
         cibles(&ko, "R-REF-03"),
         vec!["fiches[4.2].derogation.diplp_informee"]

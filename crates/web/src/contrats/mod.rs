@@ -6,6 +6,7 @@
 //! `fichiers` use them, never the other way round.
 
 pub mod api;
+pub mod coherence;
 pub mod edition;
 pub mod formulaire;
 pub mod liste;

@@ -113,6 +113,8 @@ pub struct PageContrat {
     pub constats: Vec<ConstatVue>,
     pub bloquants: usize,
     pub alertes: usize,
+    /// R-ACT-14: the comparison with the paired contracts (`contrat_coherence.html`).
+    pub coherence: Vec<super::coherence::CoherenceVue>,
     pub resume_constats: String,
     /// The steps the user may take from the current state.
     pub transitions: Vec<Transition>,
@@ -237,7 +239,8 @@ pub async fn contrat(
     // session (`cache::cle_par_utilisateur`): a change of rights changes the key. The page shows
     // only the contract, so it is keyed by the contract's revision, which every write to its
     // header or fiches (a change of state included) moves, and only those.
-    let cle = crate::app::cache::cle_par_utilisateur(&format!("contrat/{id}"), &u);
+    let cle = crate::app::cache::cle_par_utilisateur(&format!("contrat/{id}"), &u)
+        + &super::coherence::cle_apparies(&etat, id).await?;
     let revision = etat.pages.revision(&etat.base, id).await?;
     if let Some(html) = revision.and_then(|r| etat.pages.lire(&cle, r)) {
         return Ok(axum::response::IntoResponse::into_response(axum::response::Html(
@@ -448,6 +451,7 @@ async fn construire_page_contrat(etat: &Etat, u: &Utilisateur, id: i64) -> Resul
         constats: constats_vue,
         bloquants,
         alertes,
+        coherence: super::coherence::coherences(etat, u, id, contrat).await?,
         resume_constats: resume_constats(bloquants, alertes),
         deliberation_demandee: transitions
             .iter()

@@ -188,6 +188,7 @@ pub fn saisie_de(f: &FicheAction) -> Saisie {
     );
     cocher(&mut s, "hors_plafond_slime", f.hors_plafond_slime);
     cocher(&mut s, "evaluation_impact", f.evaluation_impact);
+    super::declarations::mettre(&mut s, f);
 
     let fin = &f.financement;
     mettre_montants(&mut s, "financement.etat", &fin.etat);
@@ -396,6 +397,7 @@ pub fn lire(
     let public_mobilite = l.choix("public_mobilite", "Public de l'action de mobilité", &PUBLICS);
     let hors_plafond_slime = l.coche("hors_plafond_slime");
     let evaluation_impact = l.coche("evaluation_impact");
+    let declarations = super::declarations::lire(&mut l);
 
     let etat = lire_montants(&mut l, "financement.etat", "État");
     let collectivite = lire_montants(&mut l, "financement.collectivite", "Collectivité");
@@ -545,6 +547,15 @@ pub fn lire(
         partenaires,
         public_mobilite,
         hors_plafond_slime,
+        fonctions_plateforme: declarations.fonctions_plateforme,
+        valorisation_existant: declarations.valorisation_existant,
+        substitution_depense: declarations.substitution_depense,
+        competence: declarations.competence,
+        aide_achat_vehicule_zfe: declarations.aide_achat_vehicule_zfe,
+        financement_faj: declarations.financement_faj,
+        actions_pmi: declarations.actions_pmi,
+        accompagnement_suivi: declarations.accompagnement_suivi,
+        referent_pacte: declarations.referent_pacte,
         evaluation_impact,
         financement: Financement {
             etat,
@@ -639,6 +650,8 @@ pub struct FormFiche {
     pub public_mobilite: Choix,
     pub hors_plafond_slime: Champ,
     pub evaluation_impact: Champ,
+    /// The declarations part (`fiche_declarations.html`).
+    pub declarations: super::declarations::FormDeclarations,
     pub financement: Groupe,
     pub lignes_financement: Vec<LigneAnnees>,
     pub autres: Groupe,
@@ -809,6 +822,7 @@ fn construire(v: &Vue) -> FormFiche {
                 "Cette action porte l'évaluation d'impact social du contrat",
             )
             .avec_aide("Elle doit alors financer un poste de dépenses d'évaluation (R-REF-18)."),
+        declarations: super::declarations::vue(v),
         financement: v.groupe("financement"),
         lignes_financement: LIGNES_FINANCEMENT
             .iter()
@@ -970,6 +984,10 @@ nature = "renforcee"
 debut = 2024-01-01
 duree_mois = 48
 partenaires = ["CAF", "CPAM"]
+fonctions_plateforme = ["reperage", "orientation_solutions"]
+competence = "deleguee"
+financement_faj = true
+referent_pacte = true
 renforcement = { existant = "x", part_renforcee = { 2024 = 100000 } }
 financement.etat = { 2024 = "40000,50" }
 financement.collectivite = { 2024 = 50000 }

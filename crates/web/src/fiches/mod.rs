@@ -2,6 +2,7 @@
 //! the fiche handlers of the JSON API.
 
 pub mod api;
+pub mod declarations;
 pub mod edition;
 pub mod formulaire;
 pub mod page;
