@@ -5,6 +5,7 @@
 
 pub mod contrat;
 pub mod differences;
+pub mod echanges;
 pub mod droits;
 pub mod exercice;
 pub mod fabrique;
