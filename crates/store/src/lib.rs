@@ -18,6 +18,7 @@
 pub mod audit;
 pub mod comptes;
 pub mod contrats;
+pub mod echanges;
 mod ecriture;
 mod erreur;
 pub mod horloge;
