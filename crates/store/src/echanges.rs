@@ -478,3 +478,17 @@ async fn inserer_message(
         cree_le: maintenant,
     })
 }
+
+impl Base {
+    /// Every message of contract `contrat_id`, all threads (the contract's and its fiches'),
+    /// oldest first.
+    pub async fn messages_du_contrat(&self, contrat_id: i64) -> Resultat<Vec<Message>> {
+        sqlx::query(&format!("{SELECT_MESSAGE} WHERE contrat_id = $1 ORDER BY id"))
+            .bind(contrat_id)
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(lire_message)
+            .collect()
+    }
+}

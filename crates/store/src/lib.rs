@@ -19,6 +19,7 @@ pub mod audit;
 pub mod comptes;
 pub mod contrats;
 pub mod echanges;
+pub mod historique;
 mod ecriture;
 mod erreur;
 pub mod horloge;
