@@ -266,7 +266,7 @@ async fn import_d_un_contrat_existant() {
     let revision = base.revision(id).await.unwrap().unwrap().to_string();
     // The administrator sees the difference but may not update a contract in negotiation.
     let r = apercu(&admin, &texte).await;
-    assert!(r.corps.contains("Mise à jour impossible"), "{}", r.corps);
+    assert!(r.corps.contains("Import impossible") && r.corps.contains("votre rôle"), "{}", r.corps);
     assert!(!r.corps.contains("Mettre à jour le contrat"));
     // Confirmed: a new version of the same contract.
     let confirmer = |qui: &axum::Router, revision: String| {
