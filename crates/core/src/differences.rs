@@ -343,7 +343,10 @@ mod tests {
         b.fiches.push(nouvelle);
         let d = differences(&a, &b);
         assert_eq!(d.len(), 1, "{d:?}");
-        assert_eq!((d[0].fiche, d[0].champ.as_str(), d[0].avant.as_deref()), (Some(n), "Fiche", None));
+        assert_eq!(
+            (d[0].fiche, d[0].champ.as_str(), d[0].avant.as_deref()),
+            (Some(n), "Fiche", None)
+        );
         assert!(d[0].apres.as_deref().unwrap().starts_with(&format!("{n} — ")));
         let retour = differences(&b, &a);
         assert_eq!(retour.len(), 1);

@@ -35,7 +35,10 @@ pub enum ActionEchange {
 
 /// Whether the role speaks for the State in exchanges.
 pub fn parle_pour_l_etat(role: Role) -> bool {
-    matches!(role, Role::AdministrateurNational | Role::Commissaire | Role::Ddets)
+    matches!(
+        role,
+        Role::AdministrateurNational | Role::Commissaire | Role::Ddets
+    )
 }
 
 /// The one decision on exchanges, on top of the contract's read right.
@@ -159,12 +162,18 @@ mod tests {
         let lecteur = h("collectivite_lecteur", "collectivite:200054807");
         let national = h("lecteur_national", "national");
         use ActionEchange::*;
-        assert_eq!(decider_echange(&ddets, DemanderCorrection, &amp()), Decision::Autorise);
+        assert_eq!(
+            decider_echange(&ddets, DemanderCorrection, &amp()),
+            Decision::Autorise
+        );
         assert_eq!(decider_echange(&ddets, Resoudre, &amp()), Decision::Autorise);
         assert_eq!(decider_echange(&ddets, Repondre, &amp()), Decision::Interdit);
         assert_eq!(decider_echange(&editeur, Repondre, &amp()), Decision::Autorise);
         assert_eq!(decider_echange(&editeur, Ecrire, &amp()), Decision::Autorise);
-        assert_eq!(decider_echange(&editeur, DemanderCorrection, &amp()), Decision::Interdit);
+        assert_eq!(
+            decider_echange(&editeur, DemanderCorrection, &amp()),
+            Decision::Interdit
+        );
         assert_eq!(decider_echange(&lecteur, Lire, &amp()), Decision::Autorise);
         assert_eq!(decider_echange(&lecteur, Ecrire, &amp()), Decision::Interdit);
         assert_eq!(decider_echange(&national, Ecrire, &amp()), Decision::Interdit);
@@ -174,15 +183,21 @@ mod tests {
     fn hors_perimetre_le_fil_est_masque_comme_le_contrat() {
         // The DDETS of Gironde does not read the contract of Aix-Marseille-Provence.
         let gironde = h("ddets", "departement:33");
-        assert_eq!(decider_echange(&gironde, ActionEchange::Lire, &amp()), Decision::Masque);
+        assert_eq!(
+            decider_echange(&gironde, ActionEchange::Lire, &amp()),
+            Decision::Masque
+        );
         assert_eq!(
             decider_echange(&gironde, ActionEchange::DemanderCorrection, &amp()),
             Decision::Masque
         );
         // A partner reads no contract yet (docs/DROITS.md), so no thread either.
-        let partenaire =
-            Habilitation::new(Role::Partenaire, Perimetre::Organisation("CAF 13".into())).expect("partenaire");
-        assert_eq!(decider_echange(&partenaire, ActionEchange::Lire, &amp()), Decision::Masque);
+        let partenaire = Habilitation::new(Role::Partenaire, Perimetre::Organisation("CAF 13".into()))
+            .expect("partenaire");
+        assert_eq!(
+            decider_echange(&partenaire, ActionEchange::Lire, &amp()),
+            Decision::Masque
+        );
     }
 
     #[test]
@@ -203,8 +218,14 @@ mod tests {
         assert!(lire_texte("Message", "   ").unwrap_err().contains("vide"));
         let long = "é".repeat(MESSAGE_MAX + 1);
         let e = lire_texte("Message", &long).unwrap_err();
-        assert!(e.contains(&format!("{}", MESSAGE_MAX + 1)) && e.contains("Message"), "{e}");
-        assert_eq!(lire_texte("Message", &"é".repeat(MESSAGE_MAX)).map(|t| t.chars().count()), Ok(MESSAGE_MAX));
+        assert!(
+            e.contains(&format!("{}", MESSAGE_MAX + 1)) && e.contains("Message"),
+            "{e}"
+        );
+        assert_eq!(
+            lire_texte("Message", &"é".repeat(MESSAGE_MAX)).map(|t| t.chars().count()),
+            Ok(MESSAGE_MAX)
+        );
         assert_eq!(lire_champ("  "), Ok(None));
         assert!(lire_champ(&"x".repeat(CHAMP_MAX + 1)).is_err());
     }

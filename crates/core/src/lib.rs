@@ -5,8 +5,8 @@
 
 pub mod contrat;
 pub mod differences;
-pub mod echanges;
 pub mod droits;
+pub mod echanges;
 pub mod exercice;
 pub mod fabrique;
 pub mod fichier;

@@ -497,10 +497,11 @@ impl Base {
     pub async fn creer_contrat(&self, contrat: &Contrat, acteur: &str) -> Resultat<i64> {
         verifier_numeros(contrat)?;
         let mut e = self.ecriture(acteur).await?;
-        let existant = sqlx::query("SELECT id, etat FROM contrats WHERE collectivite = $1 ORDER BY id LIMIT 1")
-            .bind(&contrat.contrat.collectivite)
-            .fetch_optional(e.conn())
-            .await?;
+        let existant =
+            sqlx::query("SELECT id, etat FROM contrats WHERE collectivite = $1 ORDER BY id LIMIT 1")
+                .bind(&contrat.contrat.collectivite)
+                .fetch_optional(e.conn())
+                .await?;
         if let Some(r) = existant {
             return Err(deja_un_contrat(
                 &contrat.contrat.collectivite,
@@ -531,11 +532,13 @@ impl Base {
     ) -> Resultat<()> {
         verifier_numeros(nouveau)?;
         let mut e = self.ecriture(acteur).await?;
-        let r = sqlx::query("SELECT entete, revision, version, modifie_par, modifie_le FROM contrats WHERE id = $1")
-            .bind(id)
-            .fetch_optional(e.conn())
-            .await?
-            .ok_or_else(|| contrat_introuvable(id))?;
+        let r = sqlx::query(
+            "SELECT entete, revision, version, modifie_par, modifie_le FROM contrats WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(e.conn())
+        .await?
+        .ok_or_else(|| contrat_introuvable(id))?;
         let actuelle: i64 = r.try_get("revision")?;
         let actuel = tampon(&r, id)?;
         if actuelle != revision {
@@ -568,10 +571,17 @@ impl Base {
             .bind(e.maintenant().to_string())
             .bind(id)
             .bind(actuel.version);
-            e.executer_une(format!("le contrat {id}"), &actuel, requete).await?;
-            sommes::ecrire_entete(e.conn(), id, &nouveau.contrat).await?;
-            e.consigner(ENTITE_CONTRAT, &id.to_string(), "modification", Some(&avant), Some(&apres))
+            e.executer_une(format!("le contrat {id}"), &actuel, requete)
                 .await?;
+            sommes::ecrire_entete(e.conn(), id, &nouveau.contrat).await?;
+            e.consigner(
+                ENTITE_CONTRAT,
+                &id.to_string(),
+                "modification",
+                Some(&avant),
+                Some(&apres),
+            )
+            .await?;
         }
         // Fiches gone from the file first, so that no number is held twice meanwhile.
         for (f, t) in stocke.contrat.fiches.iter().zip(&stocke.fiches) {
@@ -621,8 +631,14 @@ impl Base {
                     e.executer_une(format!("la fiche {} du contrat {id}", g.numero), t, requete)
                         .await?;
                     sommes::ecrire_fiche(e.conn(), id, t.id, Some(g)).await?;
-                    e.consigner(ENTITE_FICHE, &t.id.to_string(), "modification", Some(&avant), Some(&apres))
-                        .await?;
+                    e.consigner(
+                        ENTITE_FICHE,
+                        &t.id.to_string(),
+                        "modification",
+                        Some(&avant),
+                        Some(&apres),
+                    )
+                    .await?;
                 }
             }
         }

@@ -110,17 +110,21 @@ impl Base {
     pub async fn messages(&self, fil: &Fil) -> Resultat<Vec<Message>> {
         let lignes = match &fil.fiche {
             None => {
-                sqlx::query(&format!("{SELECT_MESSAGE} WHERE contrat_id = $1 AND fiche IS NULL ORDER BY id"))
-                    .bind(fil.contrat_id)
-                    .fetch_all(self.pool())
-                    .await?
+                sqlx::query(&format!(
+                    "{SELECT_MESSAGE} WHERE contrat_id = $1 AND fiche IS NULL ORDER BY id"
+                ))
+                .bind(fil.contrat_id)
+                .fetch_all(self.pool())
+                .await?
             }
             Some(f) => {
-                sqlx::query(&format!("{SELECT_MESSAGE} WHERE contrat_id = $1 AND fiche = $2 ORDER BY id"))
-                    .bind(fil.contrat_id)
-                    .bind(f.as_str())
-                    .fetch_all(self.pool())
-                    .await?
+                sqlx::query(&format!(
+                    "{SELECT_MESSAGE} WHERE contrat_id = $1 AND fiche = $2 ORDER BY id"
+                ))
+                .bind(fil.contrat_id)
+                .bind(f.as_str())
+                .fetch_all(self.pool())
+                .await?
             }
         };
         lignes.iter().map(lire_message).collect()
@@ -128,10 +132,12 @@ impl Base {
 
     /// Every correction request of a contract (its fiches' included), newest first.
     pub async fn demandes_correction(&self, contrat_id: i64) -> Resultat<Vec<DemandeCorrection>> {
-        let lignes = sqlx::query(&format!("{SELECT_DEMANDE} WHERE contrat_id = $1 ORDER BY id DESC"))
-            .bind(contrat_id)
-            .fetch_all(self.pool())
-            .await?;
+        let lignes = sqlx::query(&format!(
+            "{SELECT_DEMANDE} WHERE contrat_id = $1 ORDER BY id DESC"
+        ))
+        .bind(contrat_id)
+        .fetch_all(self.pool())
+        .await?;
         lignes.iter().map(lire_demande).collect()
     }
 
@@ -281,8 +287,14 @@ impl Base {
             ActionEchange::Resoudre => "resolution",
             _ => "reponse",
         };
-        e.consigner(ENTITE_DEMANDE, &id.to_string(), operation, Some(&vue_avant), Some(&vue_apres))
-            .await?;
+        e.consigner(
+            ENTITE_DEMANDE,
+            &id.to_string(),
+            operation,
+            Some(&vue_avant),
+            Some(&vue_apres),
+        )
+        .await?;
         let fil = Fil {
             contrat_id: avant.contrat_id,
             fiche: avant.fiche.clone(),
@@ -305,7 +317,11 @@ impl Base {
         if contrats.is_empty() {
             return Ok(Vec::new());
         }
-        let liste = contrats.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+        let liste = contrats
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
         // The ids are integers printed by Rust: no text of a user reaches the statement.
         let lignes = sqlx::query(&format!(
             "SELECT c.id, \
@@ -335,11 +351,12 @@ impl Base {
     /// Marks every message of contract `contrat_id` as read by account `compte_id` (up to the
     /// newest one now). Not audited: a personal mark.
     pub async fn marquer_lu(&self, compte_id: i64, contrat_id: i64) -> Resultat<()> {
-        let dernier: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) AS n FROM messages WHERE contrat_id = $1")
-            .bind(contrat_id)
-            .fetch_one(self.pool())
-            .await?
-            .try_get("n")?;
+        let dernier: i64 =
+            sqlx::query("SELECT COALESCE(MAX(id), 0) AS n FROM messages WHERE contrat_id = $1")
+                .bind(contrat_id)
+                .fetch_one(self.pool())
+                .await?
+                .try_get("n")?;
         if dernier == 0 {
             return Ok(());
         }
@@ -357,8 +374,7 @@ impl Base {
     }
 }
 
-const SELECT_MESSAGE: &str =
-    "SELECT id, contrat_id, fiche, demande_id, auteur, compte_id, role, texte, piece_id, cree_le FROM messages";
+const SELECT_MESSAGE: &str = "SELECT id, contrat_id, fiche, demande_id, auteur, compte_id, role, texte, piece_id, cree_le FROM messages";
 const SELECT_DEMANDE: &str = "SELECT id, contrat_id, fiche, champ, texte, etat, version, cree_par, cree_le, modifie_par, modifie_le FROM demandes_correction";
 
 fn demande_introuvable(id: i64) -> ErreurStore {

@@ -44,7 +44,9 @@ impl Base {
         } else {
             format!(" OR (entite = $3 AND entite_id IN ({}))", liste.join(", "))
         };
-        let sql = format!("SELECT {COLONNES} FROM audit WHERE (entite = $1 AND entite_id = $2){fiches_sql} ORDER BY id");
+        let sql = format!(
+            "SELECT {COLONNES} FROM audit WHERE (entite = $1 AND entite_id = $2){fiches_sql} ORDER BY id"
+        );
         let mut q = sqlx::query(&sql).bind(ENTITE_CONTRAT).bind(id.to_string());
         if !liste.is_empty() {
             q = q.bind(ENTITE_FICHE);

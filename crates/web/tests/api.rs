@@ -316,7 +316,10 @@ async fn creer_puis_lire_un_contrat() {
     // AMP's file for a métropole without a contract in the demonstration: one contract per
     // collectivity and period.
     let mut corps = contrat_json(AMP);
-    let libre = pacte_core::jeu_national::jeu_national(3, 1)[2].contrat.collectivite.clone();
+    let libre = pacte_core::jeu_national::jeu_national(3, 1)[2]
+        .contrat
+        .collectivite
+        .clone();
     assert!(base.contrat_de_collectivite(&libre).await.unwrap().is_none());
     corps["contrat"]["collectivite"] = json!(libre);
     let r = envoyer_json(&app, "POST", "/api/v1/contrats", &corps).await;

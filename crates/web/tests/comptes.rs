@@ -504,7 +504,11 @@ async fn journal_d_audit_nomme_l_auteur() {
     )
     .await;
     assert_eq!(r.statut, StatusCode::FORBIDDEN);
-    assert_eq!(base.contrats().await.unwrap().len(), 1, "only the contract created above");
+    assert_eq!(
+        base.contrats().await.unwrap().len(),
+        1,
+        "only the contract created above"
+    );
 }
 
 /// Housekeeping: expired and idle sessions go, attempts older than a day go (client addresses

@@ -177,9 +177,21 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
         "/api/v1/contrats/{id}/fiches/{numero}/derogation",
         Contrat(Action::AccorderDerogation),
     ),
-    ("GET", "/api/v1/contrats/{id}/messages", Echange(ActionEchange::Lire)),
-    ("POST", "/api/v1/contrats/{id}/messages", Echange(ActionEchange::Ecrire)),
-    ("GET", "/api/v1/contrats/{id}/demandes", Echange(ActionEchange::Lire)),
+    (
+        "GET",
+        "/api/v1/contrats/{id}/messages",
+        Echange(ActionEchange::Lire),
+    ),
+    (
+        "POST",
+        "/api/v1/contrats/{id}/messages",
+        Echange(ActionEchange::Ecrire),
+    ),
+    (
+        "GET",
+        "/api/v1/contrats/{id}/demandes",
+        Echange(ActionEchange::Lire),
+    ),
     (
         "POST",
         "/api/v1/contrats/{id}/demandes",
@@ -302,9 +314,11 @@ fn requete(methode: &str, chemin: &str, id: i64, collectivite: &str, fichier: &s
             ("fin", "2027-12-31"),
         ]),
         ("POST", "/contrats/{id}/etat") => formulaire(&[("etat", "valide"), ("version", "999")]),
-        ("POST", "/contrats/{id}/demandes/{demande}") => {
-            formulaire(&[("action", "repondre"), ("version", "999"), ("texte", "Réponse de la matrice")])
-        }
+        ("POST", "/contrats/{id}/demandes/{demande}") => formulaire(&[
+            ("action", "repondre"),
+            ("version", "999"),
+            ("texte", "Réponse de la matrice"),
+        ]),
         ("POST", "/connexion") => formulaire(&[("email", "personne@exemple.fr"), ("mot_de_passe", "x")]),
         ("POST", "/compte/jetons") => formulaire(&[("libelle", "matrice"), ("jours", "1")]),
         ("POST", _) => formulaire(&[("version", "999"), ("confirmer", "oui")]),

@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use commun::{app_demo, app_demo_avec, en_tant_que, en_tant_que_compte, envoyer, envoyer_json, get, post_formulaire};
+use commun::{
+    app_demo, app_demo_avec, en_tant_que, en_tant_que_compte, envoyer, envoyer_json, get, post_formulaire,
+};
 use pacte_core::fichier::{ecrire_toml, lire_toml};
 use pacte_web::echanges::notification::{ConfigSmtp, ModeTls};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -31,16 +33,34 @@ async fn correction_demandee_repondue_resolue() {
     let id = ids[4];
     let code = toulon(&base, id).await;
     let ddets = en_tant_que(&app, &base, "ddets", "departement:83").await;
-    let editeur = en_tant_que(&app, &base, "collectivite_editeur", &format!("collectivite:{code}")).await;
-    let lecteur = en_tant_que(&app, &base, "collectivite_lecteur", &format!("collectivite:{code}")).await;
+    let editeur = en_tant_que(
+        &app,
+        &base,
+        "collectivite_editeur",
+        &format!("collectivite:{code}"),
+    )
+    .await;
+    let lecteur = en_tant_que(
+        &app,
+        &base,
+        "collectivite_lecteur",
+        &format!("collectivite:{code}"),
+    )
+    .await;
     let ailleurs = en_tant_que(&app, &base, "ddets", "departement:13").await;
-    let fiche = base.contrat(id).await.unwrap().contrat.fiches[0].numero.to_string();
+    let fiche = base.contrat(id).await.unwrap().contrat.fiches[0]
+        .numero
+        .to_string();
 
     // The DDETS requests a correction on a field of the first fiche.
     let r = post_formulaire(
         &ddets,
         &format!("/contrats/{id}/demandes"),
-        &[("fiche", &fiche), ("champ", "Financement 2025"), ("texte", "Le cofinancement CAF manque en 2025.")],
+        &[
+            ("fiche", &fiche),
+            ("champ", "Financement 2025"),
+            ("texte", "Le cofinancement CAF manque en 2025."),
+        ],
     )
     .await;
     assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
@@ -49,7 +69,11 @@ async fn correction_demandee_repondue_resolue() {
 
     // It is on the collectivity's dashboard, open, with one unread message.
     let accueil = get(&editeur, "/").await;
-    assert!(accueil.corps.contains("Le cofinancement CAF manque en 2025."), "{}", accueil.corps);
+    assert!(
+        accueil.corps.contains("Le cofinancement CAF manque en 2025."),
+        "{}",
+        accueil.corps
+    );
     assert!(accueil.corps.contains("ouverte"));
     assert!(accueil.corps.contains("1 message non lu"), "{}", accueil.corps);
     // Neither the reader of the collectivity nor the DDETS of another département may answer.
@@ -80,7 +104,11 @@ async fn correction_demandee_repondue_resolue() {
     let r = post_formulaire(
         &editeur,
         &format!("/contrats/{id}/demandes/{}", d.tampon.id),
-        &[("action", "repondre"), ("version", "1"), ("texte", "Ajouté : 12 000 € de la CAF.")],
+        &[
+            ("action", "repondre"),
+            ("version", "1"),
+            ("texte", "Ajouté : 12 000 € de la CAF."),
+        ],
     )
     .await;
     assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
@@ -108,7 +136,11 @@ async fn correction_demandee_repondue_resolue() {
     let accueil = get(&editeur, "/").await;
     assert!(!accueil.corps.contains("Le cofinancement CAF manque en 2025."));
     let fil = get(&lecteur, &format!("/contrats/{id}/fiches/{fiche}/echanges")).await;
-    for texte in ["Le cofinancement CAF manque en 2025.", "Ajouté : 12 000 € de la CAF.", "Merci."] {
+    for texte in [
+        "Le cofinancement CAF manque en 2025.",
+        "Ajouté : 12 000 € de la CAF.",
+        "Merci.",
+    ] {
         assert!(fil.corps.contains(texte), "{texte}");
     }
     assert!(fil.corps.contains("résolue"));
@@ -121,7 +153,13 @@ async fn messages_bornes_et_api() {
     let id = ids[4];
     let code = toulon(&base, id).await;
     let ddets = en_tant_que(&app, &base, "ddets", "departement:83").await;
-    let editeur = en_tant_que(&app, &base, "collectivite_editeur", &format!("collectivite:{code}")).await;
+    let editeur = en_tant_que(
+        &app,
+        &base,
+        "collectivite_editeur",
+        &format!("collectivite:{code}"),
+    )
+    .await;
     let national = en_tant_que(&app, &base, "lecteur_national", "national").await;
 
     // A message too long is refused with a French message naming the limit; nothing stored.
@@ -188,13 +226,22 @@ async fn messages_bornes_et_api() {
             envoyer(&qui, r).await
         }
     };
-    assert_eq!(suite(&ddets, "reponse", "\"1\"", "x").await.statut, StatusCode::FORBIDDEN);
+    assert_eq!(
+        suite(&ddets, "reponse", "\"1\"", "x").await.statut,
+        StatusCode::FORBIDDEN
+    );
     let r = suite(&editeur, "reponse", "\"1\"", "Les familles hébergées à l'hôtel.").await;
     assert_eq!(r.statut, StatusCode::OK, "{}", r.corps);
     assert_eq!(r.json()["etat"], "repondue");
-    assert_eq!(suite(&ddets, "resolution", "\"1\"", "").await.statut, StatusCode::CONFLICT);
+    assert_eq!(
+        suite(&ddets, "resolution", "\"1\"", "").await.statut,
+        StatusCode::CONFLICT
+    );
     let r = suite(&ddets, "resolution", "\"2\"", "").await;
-    assert_eq!((r.statut, r.json()["etat"].clone()), (StatusCode::OK, serde_json::json!("resolue")));
+    assert_eq!(
+        (r.statut, r.json()["etat"].clone()),
+        (StatusCode::OK, serde_json::json!("resolue"))
+    );
     let r = get(&national, &format!("/api/v1/contrats/{id}/messages")).await;
     assert_eq!(r.statut, StatusCode::OK);
     assert_eq!(r.json()["messages"].as_array().unwrap().len(), 4);
@@ -207,7 +254,13 @@ async fn historique_pour_chaque_lecteur() {
     let (app, base, ids) = app_demo().await;
     let id = ids[4];
     let code = toulon(&base, id).await;
-    let lecteur = en_tant_que(&app, &base, "collectivite_lecteur", &format!("collectivite:{code}")).await;
+    let lecteur = en_tant_que(
+        &app,
+        &base,
+        "collectivite_lecteur",
+        &format!("collectivite:{code}"),
+    )
+    .await;
     // A change of one fiche's State share for 2024, through the store's write path.
     let c = base.contrat(id).await.unwrap();
     let mut f = c.contrat.fiches[1].clone();
@@ -237,7 +290,10 @@ async fn apercu(app: &axum::Router, texte: &str) -> commun::Reponse {
         "--{frontiere}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"c.toml\"\r\n\r\n{texte}\r\n--{frontiere}--\r\n"
     );
     let r = Request::post("/contrats/import")
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={frontiere}"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={frontiere}"),
+        )
         .body(Body::from(corps))
         .unwrap();
     envoyer(app, r).await
@@ -248,7 +304,13 @@ async fn import_d_un_contrat_existant() {
     let (app, base, ids) = app_demo().await;
     let id = ids[4];
     let code = toulon(&base, id).await;
-    let editeur = en_tant_que(&app, &base, "collectivite_editeur", &format!("collectivite:{code}")).await;
+    let editeur = en_tant_que(
+        &app,
+        &base,
+        "collectivite_editeur",
+        &format!("collectivite:{code}"),
+    )
+    .await;
     let admin = en_tant_que(&app, &base, "administrateur_national", "national").await;
     let n = base.contrats().await.unwrap().len();
 
@@ -259,14 +321,22 @@ async fn import_d_un_contrat_existant() {
     let texte = ecrire_toml(&c);
     let r = apercu(&editeur, &texte).await;
     assert_eq!(r.statut, StatusCode::OK, "{}", r.corps);
-    assert!(r.corps.contains("Un contrat existe déjà pour cette collectivité"), "{}", r.corps);
+    assert!(
+        r.corps.contains("Un contrat existe déjà pour cette collectivité"),
+        "{}",
+        r.corps
+    );
     assert!(r.corps.contains(&format!("contrat n° {id}")));
     assert!(r.corps.contains("Intitulé") && r.corps.contains("version révisée"));
     assert!(r.corps.contains(&format!("Mettre à jour le contrat n° {id}")));
     let revision = base.revision(id).await.unwrap().unwrap().to_string();
     // The administrator sees the difference but may not update a contract in negotiation.
     let r = apercu(&admin, &texte).await;
-    assert!(r.corps.contains("Import impossible") && r.corps.contains("votre rôle"), "{}", r.corps);
+    assert!(
+        r.corps.contains("Import impossible") && r.corps.contains("votre rôle"),
+        "{}",
+        r.corps
+    );
     assert!(!r.corps.contains("Mettre à jour le contrat"));
     // Confirmed: a new version of the same contract.
     let confirmer = |qui: &axum::Router, revision: String| {
@@ -275,7 +345,11 @@ async fn import_d_un_contrat_existant() {
             post_formulaire(
                 &qui,
                 "/contrats/import/confirmer",
-                &[("contenu", &texte), ("remplacer", &id.to_string()), ("revision", &revision)],
+                &[
+                    ("contenu", &texte),
+                    ("remplacer", &id.to_string()),
+                    ("revision", &revision),
+                ],
             )
             .await
         }
@@ -296,16 +370,32 @@ async fn import_d_un_contrat_existant() {
     let r = post_formulaire(
         &editeur,
         "/contrats/nouveau",
-        &[("collectivite", &code), ("intitule", "Doublon"), ("debut", "2024-01-01"), ("fin", "2027-12-31")],
+        &[
+            ("collectivite", &code),
+            ("intitule", "Doublon"),
+            ("debut", "2024-01-01"),
+            ("fin", "2027-12-31"),
+        ],
     )
     .await;
     assert_eq!(r.statut, StatusCode::CONFLICT, "{}", r.corps);
     assert!(r.corps.contains("a déjà un contrat pour la période 2024-2027"));
     let mut brouillon = lire_toml(&texte).unwrap();
     brouillon.contrat.etat = pacte_core::contrat::EtatContrat::Brouillon;
-    let r = post_formulaire(&editeur, "/contrats/import/confirmer", &[("contenu", &ecrire_toml(&brouillon))]).await;
+    let r = post_formulaire(
+        &editeur,
+        "/contrats/import/confirmer",
+        &[("contenu", &ecrire_toml(&brouillon))],
+    )
+    .await;
     assert_eq!(r.statut, StatusCode::CONFLICT, "{}", r.corps);
-    let r = envoyer_json(&admin, "POST", "/api/v1/contrats", &serde_json::to_value(&brouillon).unwrap()).await;
+    let r = envoyer_json(
+        &admin,
+        "POST",
+        "/api/v1/contrats",
+        &serde_json::to_value(&brouillon).unwrap(),
+    )
+    .await;
     assert_eq!(r.statut, StatusCode::CONFLICT, "{}", r.corps);
     assert_eq!(r.json()["code"], "conflit");
     assert_eq!(base.contrats().await.unwrap().len(), n);
@@ -318,7 +408,9 @@ async fn puits_smtp(sortie: tokio::sync::mpsc::UnboundedSender<(String, String)>
     let port = ecoute.local_addr().unwrap().port();
     tokio::spawn(async move {
         loop {
-            let Ok((flux, _)) = ecoute.accept().await else { return };
+            let Ok((flux, _)) = ecoute.accept().await else {
+                return;
+            };
             let sortie = sortie.clone();
             tokio::spawn(async move {
                 let (lecture, mut ecriture) = flux.into_split();
@@ -382,9 +474,19 @@ async fn notification_par_courriel_apres_une_demande() {
     let id = ids[4];
     let code = toulon(&base, id).await;
     let (ddets, _, email_ddets) = en_tant_que_compte(&app, &base, "ddets", "departement:83").await;
-    let (editeur, _, email_editeur) =
-        en_tant_que_compte(&app, &base, "collectivite_editeur", &format!("collectivite:{code}")).await;
-    let r = post_formulaire(&ddets, &format!("/contrats/{id}/demandes"), &[("texte", "Merci de joindre la délibération.")]).await;
+    let (editeur, _, email_editeur) = en_tant_que_compte(
+        &app,
+        &base,
+        "collectivite_editeur",
+        &format!("collectivite:{code}"),
+    )
+    .await;
+    let r = post_formulaire(
+        &ddets,
+        &format!("/contrats/{id}/demandes"),
+        &[("texte", "Merci de joindre la délibération.")],
+    )
+    .await;
     assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
     let (a, corps) = tokio::time::timeout(Duration::from_secs(10), recus.recv())
         .await
@@ -427,7 +529,12 @@ async fn un_serveur_smtp_absent_ne_bloque_rien() {
     let id = ids[4];
     let ddets = en_tant_que(&app, &base, "ddets", "departement:83").await;
     let debut = std::time::Instant::now();
-    let r = post_formulaire(&ddets, &format!("/contrats/{id}/echanges"), &[("texte", "Bonjour")]).await;
+    let r = post_formulaire(
+        &ddets,
+        &format!("/contrats/{id}/echanges"),
+        &[("texte", "Bonjour")],
+    )
+    .await;
     assert_eq!(r.statut, StatusCode::SEE_OTHER);
     assert!(debut.elapsed() < Duration::from_secs(2), "{:?}", debut.elapsed());
     assert_eq!(base.messages_du_contrat(id).await.unwrap().len(), 1);

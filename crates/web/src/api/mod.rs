@@ -78,10 +78,26 @@ fn table() -> Vec<Route> {
             "/contrats/{id}/fiches/{numero}/derogation",
             derogations::api::retirer_derogation,
         ),
-        route(Method::GET, "/contrats/{id}/messages", crate::echanges::api::lister_messages),
-        route(Method::POST, "/contrats/{id}/messages", crate::echanges::api::ecrire_message),
-        route(Method::GET, "/contrats/{id}/demandes", crate::echanges::api::lister_demandes),
-        route(Method::POST, "/contrats/{id}/demandes", crate::echanges::api::demander),
+        route(
+            Method::GET,
+            "/contrats/{id}/messages",
+            crate::echanges::api::lister_messages,
+        ),
+        route(
+            Method::POST,
+            "/contrats/{id}/messages",
+            crate::echanges::api::ecrire_message,
+        ),
+        route(
+            Method::GET,
+            "/contrats/{id}/demandes",
+            crate::echanges::api::lister_demandes,
+        ),
+        route(
+            Method::POST,
+            "/contrats/{id}/demandes",
+            crate::echanges::api::demander,
+        ),
         route(
             Method::POST,
             "/contrats/{id}/demandes/{demande}/reponse",

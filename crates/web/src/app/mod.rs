@@ -229,8 +229,16 @@ fn table_pages() -> Vec<RoutePage> {
             "/contrats/{id}/historique",
             crate::contrats::historique::historique,
         ),
-        page(Method::GET, "/contrats/{id}/echanges", crate::echanges::fil_contrat),
-        page(Method::POST, "/contrats/{id}/echanges", crate::echanges::ecrire_contrat),
+        page(
+            Method::GET,
+            "/contrats/{id}/echanges",
+            crate::echanges::fil_contrat,
+        ),
+        page(
+            Method::POST,
+            "/contrats/{id}/echanges",
+            crate::echanges::ecrire_contrat,
+        ),
         page(
             Method::GET,
             "/contrats/{id}/fiches/{numero}/echanges",

@@ -39,7 +39,11 @@ fn comme_nouvelle_version(mut c: Contrat, stocke: &Contrat) -> Contrat {
 /// The contract of the file's collectivity, if there is one and the user may read it; `None`
 /// when the collectivity has none. A contract the user may not read is reported without its
 /// content (its number only), so that the creation is still refused clearly.
-pub async fn examiner(etat: &Etat, u: &Utilisateur, c: &Contrat) -> Result<Option<ContratExistant>, ErreurWeb> {
+pub async fn examiner(
+    etat: &Etat,
+    u: &Utilisateur,
+    c: &Contrat,
+) -> Result<Option<ContratExistant>, ErreurWeb> {
     let Some(id) = etat.base.contrat_de_collectivite(&c.contrat.collectivite).await? else {
         return Ok(None);
     };
@@ -62,7 +66,10 @@ pub async fn examiner(etat: &Etat, u: &Utilisateur, c: &Contrat) -> Result<Optio
         }
     });
     let differences = if lisible {
-        differences(&stocke.contrat, &comme_nouvelle_version(c.clone(), &stocke.contrat))
+        differences(
+            &stocke.contrat,
+            &comme_nouvelle_version(c.clone(), &stocke.contrat),
+        )
     } else {
         Vec::new()
     };
@@ -78,7 +85,11 @@ pub async fn examiner(etat: &Etat, u: &Utilisateur, c: &Contrat) -> Result<Optio
 
 /// Whether the user may see the preview of `c` at all: the right to import it, or the right
 /// to update the collectivity's existing contract with it.
-pub fn exiger_apercu(u: &Utilisateur, c: &Contrat, existant: Option<&ContratExistant>) -> Result<(), ErreurWeb> {
+pub fn exiger_apercu(
+    u: &Utilisateur,
+    c: &Contrat,
+    existant: Option<&ContratExistant>,
+) -> Result<(), ErreurWeb> {
     if existant.is_some_and(|e| e.modifiable) {
         return Ok(());
     }

@@ -65,7 +65,11 @@ pub fn versions(entrees: &[EntreeAudit]) -> Vec<(String, String, Vec<Difference>
                         entete = Some(d);
                     }
                 }
-                _ => match e.apres.as_deref().and_then(|t| serde_json::from_str::<FicheAction>(t).ok()) {
+                _ => match e
+                    .apres
+                    .as_deref()
+                    .and_then(|t| serde_json::from_str::<FicheAction>(t).ok())
+                {
                     Some(f) => {
                         fiches.insert(e.entite_id.clone(), f);
                     }
@@ -129,7 +133,8 @@ pub async fn historique(
         .collect();
     versions.reverse();
     let entete = &stocke.contrat.contrat;
-    let page = page_contrat(&etat, "Historique du contrat", Some(id), Some(entete)).ariane("Historique", None);
+    let page =
+        page_contrat(&etat, "Historique du contrat", Some(id), Some(entete)).ariane("Historique", None);
     crate::ui::rendre(&PageHistorique {
         page,
         id,

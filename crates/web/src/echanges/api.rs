@@ -212,12 +212,19 @@ pub(crate) async fn demander(
     };
     let d = etat
         .base
-        .demander_correction(&fil, corps.champ.as_deref(), &auteur(&u), &corps.texte, &u.acteur())
+        .demander_correction(
+            &fil,
+            corps.champ.as_deref(),
+            &auteur(&u),
+            &corps.texte,
+            &u.acteur(),
+        )
         .await
         .map_err(|e| invalide(e, "texte"))?;
     notification::apres_ecriture(&etat, &stocke, u.compte.id, notification::Evenement::Demande(&d));
     let mut r = (StatusCode::CREATED, Json(DemandeApi::from(&d))).into_response();
-    r.headers_mut().insert(axum::http::header::ETAG, etag(d.tampon.version));
+    r.headers_mut()
+        .insert(axum::http::header::ETAG, etag(d.tampon.version));
     Ok(r)
 }
 
@@ -242,12 +249,20 @@ async fn avancer(
     }
     let d = etat
         .base
-        .faire_avancer_demande(chemin.demande, action, version.0, &auteur(&u), &corps.texte, &u.acteur())
+        .faire_avancer_demande(
+            chemin.demande,
+            action,
+            version.0,
+            &auteur(&u),
+            &corps.texte,
+            &u.acteur(),
+        )
         .await
         .map_err(|e| invalide(e, "texte"))?;
     notification::apres_ecriture(&etat, &stocke, u.compte.id, notification::Evenement::Avancee(&d));
     let mut r = Json(DemandeApi::from(&d)).into_response();
-    r.headers_mut().insert(axum::http::header::ETAG, etag(d.tampon.version));
+    r.headers_mut()
+        .insert(axum::http::header::ETAG, etag(d.tampon.version));
     Ok(r)
 }
 

@@ -16,8 +16,8 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use pacte_core::echanges::{ActionEchange, EtatDemande, decider_echange};
 use pacte_core::droits::{Cible, Decision};
+use pacte_core::echanges::{ActionEchange, EtatDemande, decider_echange};
 use pacte_store::ContratStocke;
 use pacte_store::echanges::{Auteur, DemandeCorrection, Fil, Message};
 
@@ -80,7 +80,12 @@ struct PageEchanges {
 }
 
 /// Asks the exchange rights on the contract: `Masque` answers as a missing contract.
-pub(crate) fn exiger(u: &Utilisateur, action: ActionEchange, c: &ContratStocke, id: i64) -> Result<(), ErreurWeb> {
+pub(crate) fn exiger(
+    u: &Utilisateur,
+    action: ActionEchange,
+    c: &ContratStocke,
+    id: i64,
+) -> Result<(), ErreurWeb> {
     match decider_echange(&u.habilitation, action, &Cible::contrat(&c.contrat)) {
         Decision::Autorise => Ok(()),
         Decision::Masque => Err(crate::comptes::contrat_introuvable(id)),
@@ -106,7 +111,12 @@ pub(crate) fn auteur(u: &Utilisateur) -> Auteur {
 }
 
 /// The contract `id` for an exchange action, read or hidden as the contract is.
-pub(crate) async fn contrat(etat: &Etat, u: &Utilisateur, id: i64, action: ActionEchange) -> Result<ContratStocke, ErreurWeb> {
+pub(crate) async fn contrat(
+    etat: &Etat,
+    u: &Utilisateur,
+    id: i64,
+    action: ActionEchange,
+) -> Result<ContratStocke, ErreurWeb> {
     let c = u.contrat_pour(etat, id, pacte_core::droits::Action::Lire).await?;
     exiger(u, action, &c, id)?;
     Ok(c)
@@ -137,7 +147,12 @@ pub(crate) fn messages_vus(messages: &[Message], auteurs: &Auteurs, u: &Utilisat
         .collect()
 }
 
-pub(crate) fn demande_vue(d: &DemandeCorrection, auteurs: &Auteurs, u: &Utilisateur, c: &ContratStocke) -> DemandeVue {
+pub(crate) fn demande_vue(
+    d: &DemandeCorrection,
+    auteurs: &Auteurs,
+    u: &Utilisateur,
+    c: &ContratStocke,
+) -> DemandeVue {
     let fil = match &d.fiche {
         Some(f) => format!("/contrats/{}/fiches/{f}/echanges", d.contrat_id),
         None => format!("/contrats/{}/echanges", d.contrat_id),
@@ -145,7 +160,10 @@ pub(crate) fn demande_vue(d: &DemandeCorrection, auteurs: &Auteurs, u: &Utilisat
     DemandeVue {
         id: d.tampon.id,
         version: d.tampon.version,
-        objet: d.fiche.as_ref().map_or("Contrat".to_string(), |f| format!("Fiche {f}")),
+        objet: d
+            .fiche
+            .as_ref()
+            .map_or("Contrat".to_string(), |f| format!("Fiche {f}")),
         champ: d.champ.clone(),
         texte: d.texte.clone(),
         etat: d.etat.libelle(),
@@ -231,7 +249,11 @@ async fn rendre_fil(
     }
 }
 
-pub async fn fil_contrat(State(etat): State<Etat>, u: Utilisateur, Path(id): Path<String>) -> Result<Response, ErreurWeb> {
+pub async fn fil_contrat(
+    State(etat): State<Etat>,
+    u: Utilisateur,
+    Path(id): Path<String>,
+) -> Result<Response, ErreurWeb> {
     let id = id_contrat(&id)?;
     let etat = etat.pour(&u);
     let c = contrat(&etat, &u, id, ActionEchange::Lire).await?;
@@ -250,14 +272,24 @@ pub async fn fil_fiche(
     rendre_fil(&etat, &u, &c, id, Some(f), None).await
 }
 
-async fn ecrire(etat: &Etat, u: &Utilisateur, id: i64, numero: Option<&str>, s: &Saisie) -> Result<Response, ErreurWeb> {
+async fn ecrire(
+    etat: &Etat,
+    u: &Utilisateur,
+    id: i64,
+    numero: Option<&str>,
+    s: &Saisie,
+) -> Result<Response, ErreurWeb> {
     let c = contrat(etat, u, id, ActionEchange::Ecrire).await?;
     let fiche = numero.map(|n| fiche_de(&c, n)).transpose()?;
     let fil = Fil {
         contrat_id: id,
         fiche: fiche.clone(),
     };
-    match etat.base.ecrire_message(&fil, &auteur(u), s.get("texte"), None, &u.acteur()).await {
+    match etat
+        .base
+        .ecrire_message(&fil, &auteur(u), s.get("texte"), None, &u.acteur())
+        .await
+    {
         Ok(m) => {
             notification::apres_ecriture(etat, &c, u.compte.id, notification::Evenement::Message(&m));
             Ok(Redirect::to(&format!("{}#fin", adresse(id, fiche.as_deref()))).into_response())
@@ -320,12 +352,23 @@ pub async fn demander(
     };
     match etat
         .base
-        .demander_correction(&fil, Some(s.get("champ")), &auteur(&u), s.get("texte"), &u.acteur())
+        .demander_correction(
+            &fil,
+            Some(s.get("champ")),
+            &auteur(&u),
+            s.get("texte"),
+            &u.acteur(),
+        )
         .await
     {
         Ok(d) => {
             notification::apres_ecriture(&etat, &c, u.compte.id, notification::Evenement::Demande(&d));
-            Ok(Redirect::to(&format!("{}#demande-{}", adresse(id, fiche.as_deref()), d.tampon.id)).into_response())
+            Ok(Redirect::to(&format!(
+                "{}#demande-{}",
+                adresse(id, fiche.as_deref()),
+                d.tampon.id
+            ))
+            .into_response())
         }
         Err(pacte_store::ErreurStore::Invalide(m)) => {
             rendre_fil(&etat, &u, &c, id, fiche, Some((m, s.get("texte").to_string()))).await
@@ -364,22 +407,43 @@ pub async fn faire_avancer(
     let d = match etat.base.demande_correction(demande_id).await {
         Ok(d) if d.contrat_id == id => d,
         Ok(_) | Err(pacte_store::ErreurStore::Introuvable { .. }) => {
-            return Err(ErreurWeb::introuvable("Aucune demande de correction ne porte ce numéro sur ce contrat."));
+            return Err(ErreurWeb::introuvable(
+                "Aucune demande de correction ne porte ce numéro sur ce contrat.",
+            ));
         }
         Err(e) => return Err(e.into()),
     };
     let version = crate::contrats::edition::version_saisie(&s)?;
     match etat
         .base
-        .faire_avancer_demande(demande_id, action, version, &auteur(&u), s.get("texte"), &u.acteur())
+        .faire_avancer_demande(
+            demande_id,
+            action,
+            version,
+            &auteur(&u),
+            s.get("texte"),
+            &u.acteur(),
+        )
         .await
     {
         Ok(apres) => {
             notification::apres_ecriture(&etat, &c, u.compte.id, notification::Evenement::Avancee(&apres));
-            Ok(Redirect::to(&format!("{}#demande-{demande_id}", adresse(id, d.fiche.as_deref()))).into_response())
+            Ok(Redirect::to(&format!(
+                "{}#demande-{demande_id}",
+                adresse(id, d.fiche.as_deref())
+            ))
+            .into_response())
         }
         Err(pacte_store::ErreurStore::Invalide(m)) => {
-            rendre_fil(&etat, &u, &c, id, d.fiche.clone(), Some((m, s.get("texte").to_string()))).await
+            rendre_fil(
+                &etat,
+                &u,
+                &c,
+                id,
+                d.fiche.clone(),
+                Some((m, s.get("texte").to_string())),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -410,10 +474,20 @@ impl TableauEchanges {
 }
 
 /// The exchanges of the contracts `contrats` ((id, collectivity name)) for the dashboard.
-pub async fn tableau(etat: &Etat, u: &Utilisateur, contrats: &[(i64, String)]) -> Result<TableauEchanges, ErreurWeb> {
+pub async fn tableau(
+    etat: &Etat,
+    u: &Utilisateur,
+    contrats: &[(i64, String)],
+) -> Result<TableauEchanges, ErreurWeb> {
     let ids: Vec<i64> = contrats.iter().map(|c| c.0).collect();
     let etats = etat.base.etat_echanges(u.compte.id, &ids).await?;
-    let nom = |id: i64| contrats.iter().find(|c| c.0 == id).map(|c| c.1.clone()).unwrap_or_default();
+    let nom = |id: i64| {
+        contrats
+            .iter()
+            .find(|c| c.0 == id)
+            .map(|c| c.1.clone())
+            .unwrap_or_default()
+    };
     let mut t = TableauEchanges::default();
     for e in &etats {
         if e.non_lus > 0 {
@@ -424,11 +498,18 @@ pub async fn tableau(etat: &Etat, u: &Utilisateur, contrats: &[(i64, String)]) -
                 if d.etat == EtatDemande::Resolue {
                     continue;
                 }
-                let lien = format!("{}#demande-{}", adresse(d.contrat_id, d.fiche.as_deref()), d.tampon.id);
+                let lien = format!(
+                    "{}#demande-{}",
+                    adresse(d.contrat_id, d.fiche.as_deref()),
+                    d.tampon.id
+                );
                 t.demandes.push((
                     nom(e.contrat_id),
                     DemandeVueCourte {
-                        objet: d.fiche.as_ref().map_or("Contrat".to_string(), |f| format!("Fiche {f}"))
+                        objet: d
+                            .fiche
+                            .as_ref()
+                            .map_or("Contrat".to_string(), |f| format!("Fiche {f}"))
                             + &d.champ.as_ref().map_or(String::new(), |c| format!(" — {c}")),
                         etat: d.etat.libelle(),
                         texte: crate::ui::formulaire::abrege(&d.texte, 200),

@@ -78,8 +78,8 @@ pub fn config_depuis(lire: impl Fn(&str) -> Option<String>) -> Result<Option<Con
         return Ok(None);
     }
     let hote = lire("PACTE_SMTP_HOTE").ok_or("configuration SMTP incomplète : définissez PACTE_SMTP_HOTE")?;
-    let expediteur =
-        lire("PACTE_SMTP_EXPEDITEUR").ok_or("configuration SMTP incomplète : définissez PACTE_SMTP_EXPEDITEUR")?;
+    let expediteur = lire("PACTE_SMTP_EXPEDITEUR")
+        .ok_or("configuration SMTP incomplète : définissez PACTE_SMTP_EXPEDITEUR")?;
     expediteur
         .parse::<Mailbox>()
         .map_err(|e| format!("PACTE_SMTP_EXPEDITEUR : adresse « {expediteur} » illisible ({e})"))?;
@@ -108,7 +108,8 @@ pub fn config_depuis(lire: impl Fn(&str) -> Option<String>) -> Result<Option<Con
     let (utilisateur, mot_de_passe) = (lire("PACTE_SMTP_UTILISATEUR"), lire("PACTE_SMTP_MOT_DE_PASSE"));
     if utilisateur.is_some() != mot_de_passe.is_some() {
         return Err(
-            "configuration SMTP incomplète : PACTE_SMTP_UTILISATEUR et PACTE_SMTP_MOT_DE_PASSE vont ensemble".into(),
+            "configuration SMTP incomplète : PACTE_SMTP_UTILISATEUR et PACTE_SMTP_MOT_DE_PASSE vont ensemble"
+                .into(),
         );
     }
     Ok(Some(ConfigSmtp {
@@ -204,7 +205,10 @@ fn adresse(id: i64, fiche: Option<&str>) -> String {
 
 /// Sends one mail per recipient (nobody sees the others' addresses).
 pub async fn envoyer(config: &ConfigSmtp, a: &[String], sujet: &str, corps: &str) -> Result<(), String> {
-    let expediteur: Mailbox = config.expediteur.parse().map_err(|e| format!("expéditeur : {e}"))?;
+    let expediteur: Mailbox = config
+        .expediteur
+        .parse()
+        .map_err(|e| format!("expéditeur : {e}"))?;
     let tls = |hote: &str| TlsParameters::new(hote.to_string()).map_err(|e| format!("TLS : {e}"));
     let mut transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(config.hote.as_str())
         .port(config.port)
@@ -229,7 +233,10 @@ pub async fn envoyer(config: &ConfigSmtp, a: &[String], sujet: &str, corps: &str
             .subject(sujet)
             .body(corps.to_string())
             .map_err(|e| format!("courriel : {e}"))?;
-        transport.send(courriel).await.map_err(|e| format!("envoi : {e}"))?;
+        transport
+            .send(courriel)
+            .await
+            .map_err(|e| format!("envoi : {e}"))?;
     }
     Ok(())
 }
