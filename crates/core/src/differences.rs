@@ -179,10 +179,11 @@ fn formater(chemin: &[String], v: &Value) -> String {
         Value::Bool(false) => "non".to_string(),
         Value::Number(n) => n.to_string(),
         Value::String(s) => {
-            if dernier == "etat" && chemin.len() == 1 {
-                if let Some(e) = EtatContrat::depuis_code(s) {
-                    return e.libelle().to_string();
-                }
+            if dernier == "etat"
+                && chemin.len() == 1
+                && let Some(e) = EtatContrat::depuis_code(s)
+            {
+                return e.libelle().to_string();
             }
             if let Ok(d) = Date::parse(s) {
                 return d.to_string();

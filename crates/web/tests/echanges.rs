@@ -1,7 +1,6 @@
 //! Exchanges instead of e-mail, the contract history for every reader, and one contract per
 //! collectivity and period, through the real router (issue « Négociation », items 3 to 5).
 
-#[allow(dead_code)]
 mod commun;
 
 use std::time::Duration;
