@@ -34,7 +34,18 @@ const COLLECTIVITE_2024 = '#champ-financement-collectivite-2024';
  * their own collectivity (the permission table lets a collectivity draft only its own).
  */
 const SIREN_NOUVEAU_CONTRAT = '200054807';
-const FICHIER_IMPORT = join(RACINE, 'exemples', 'metropole-aix-marseille-provence.toml');
+// The example file for Brest Métropole, which has no contract in the demonstration: one
+// contract per collectivity and period (the import of an existing one: echanges.test.js).
+const FICHIER_IMPORT = {
+  name: 'brest.toml',
+  mimeType: 'application/toml',
+  buffer: Buffer.from(
+    readFileSync(join(RACINE, 'exemples', 'metropole-aix-marseille-provence.toml'), 'utf8').replace(
+      'collectivite = "200054807"',
+      'collectivite = "242900314"',
+    ),
+  ),
+};
 
 let navigateur;
 before(async () => {
@@ -212,7 +223,7 @@ describe('scénario : import d’un fichier de contrat, aperçu, confirmation, t
     await capturer(page, '30-scenario-import-apercu');
     assert.equal(apres, 200, `aperçu d’import : HTTP ${apres} (${adresse}) — ${await texteDeLaPage(page)}`);
     const texte = await texteDeLaPage(page, 100_000);
-    assert.match(texte, /Aix-Marseille-Provence/, `l’aperçu devrait nommer la collectivité du fichier — ${texte.slice(0, 400)}`);
+    assert.match(texte, /Brest Métropole/, `l’aperçu devrait nommer la collectivité du fichier — ${texte.slice(0, 400)}`);
     const confirmer = page.locator('form[action*="/contrats/import/confirmer"]');
     assert.ok((await confirmer.count()) > 0, 'l’aperçu n’a pas de formulaire vers /contrats/import/confirmer');
     etat.apercu = true;
@@ -227,7 +238,7 @@ describe('scénario : import d’un fichier de contrat, aperçu, confirmation, t
     const id = idContrat(adresse);
     assert.ok(id, `après la confirmation, la page devrait être celle du nouveau contrat (/contrats/<id>) : ${adresse}`);
     assert.ok(id > 4, `le contrat importé devrait être nouveau (les contrats 1 à 4 sont ceux de la démonstration) : ${adresse}`);
-    assert.match(await texteDeLaPage(page, 100_000), /Aix-Marseille-Provence/, 'la page du contrat importé devrait nommer sa collectivité');
+    assert.match(await texteDeLaPage(page, 100_000), /Brest Métropole/, 'la page du contrat importé devrait nommer sa collectivité');
     etat.contratId = id;
   });
 
@@ -254,8 +265,8 @@ describe('scénario : import d’un fichier de contrat, aperçu, confirmation, t
     const contenu = readFileSync(destination, 'utf8');
     assert.match(
       contenu,
-      /^collectivite = "200054807"$/m,
-      `le fichier téléchargé (${telechargement.suggestedFilename()}) devrait contenir collectivite = "200054807" — ` +
+      /^collectivite = "242900314"$/m,
+      `le fichier téléchargé (${telechargement.suggestedFilename()}) devrait contenir collectivite = "242900314" — ` +
         contenu.slice(0, 300),
     );
   });

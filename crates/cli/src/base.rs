@@ -398,6 +398,13 @@ pub async fn servir(
             return ExitCode::from(ECHEC);
         }
     };
+    let smtp = match pacte_web::echanges::notification::config_depuis(|n| std::env::var(n).ok()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("Erreur : {e}.");
+            return ExitCode::from(ECHEC);
+        }
+    };
     let base = match ouvrir(url).await {
         Ok(b) => b,
         Err(c) => return c,
@@ -425,6 +432,7 @@ pub async fn servir(
             https,
             mandataire,
             proconnect,
+            smtp,
             ..Default::default()
         },
     )

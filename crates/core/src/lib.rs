@@ -4,7 +4,9 @@
 //! plain data; storage and HTTP live in other crates.
 
 pub mod contrat;
+pub mod differences;
 pub mod droits;
+pub mod echanges;
 pub mod exercice;
 pub mod fabrique;
 pub mod fichier;

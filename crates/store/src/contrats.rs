@@ -461,3 +461,188 @@ pub(crate) async fn lire_contrat(conn: &mut sqlx::AnyConnection, id: i64) -> Res
         fiches: tampons,
     })
 }
+
+/// The period every contract covers: the Pacte des solidarités 2024-2027, the only one the
+/// model knows (`Annee` is 2024 to 2027). One contract per collectivity and period.
+pub const PERIODE: &str = "2024-2027";
+
+/// The contract a collectivity already has, as a refusal for the creation of a second one.
+fn deja_un_contrat(collectivite: &str, id: i64, etat: &str) -> Refus {
+    let etat = EtatContrat::depuis_code(etat).map_or(etat.to_string(), |e| e.libelle().to_string());
+    Refus::new(format!(
+        "la collectivité {collectivite} a déjà un contrat pour la période {PERIODE} : le contrat n° {id} ({etat}). \
+         Un second contrat n'est pas créé ; importez le fichier depuis la page d'import pour mettre à jour le contrat n° {id} \
+         (les différences sont montrées avant confirmation), ou modifiez-le directement"
+    ))
+}
+
+impl Base {
+    /// The contract of collectivity `collectivite` for the period, if it has one (the oldest
+    /// when a base from before the uniqueness check holds several).
+    pub async fn contrat_de_collectivite(&self, collectivite: &str) -> Resultat<Option<i64>> {
+        Ok(
+            sqlx::query("SELECT id FROM contrats WHERE collectivite = $1 ORDER BY id LIMIT 1")
+                .bind(collectivite.trim())
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|r| r.try_get("id"))
+                .transpose()?,
+        )
+    }
+
+    /// Creates one contract, refused ([`ErreurStore::Refus`], nothing written) when its
+    /// collectivity already has one: the check runs inside the write's transaction, after the
+    /// audit head is taken, so two concurrent creations for one collectivity cannot both pass.
+    /// (`importer` stays the bulk path of the command line, the demonstration and the tests.)
+    pub async fn creer_contrat(&self, contrat: &Contrat, acteur: &str) -> Resultat<i64> {
+        verifier_numeros(contrat)?;
+        let mut e = self.ecriture(acteur).await?;
+        let existant =
+            sqlx::query("SELECT id, etat FROM contrats WHERE collectivite = $1 ORDER BY id LIMIT 1")
+                .bind(&contrat.contrat.collectivite)
+                .fetch_optional(e.conn())
+                .await?;
+        if let Some(r) = existant {
+            return Err(deja_un_contrat(
+                &contrat.contrat.collectivite,
+                r.try_get("id")?,
+                &r.try_get::<String, _>("etat")?,
+            )
+            .into());
+        }
+        let id = inserer_contrat(&mut e, contrat).await?;
+        e.conclure().await?;
+        Ok(id)
+    }
+
+    /// Replaces contract `id` by `nouveau` as a new version (the import of a file for a
+    /// collectivity that already has a contract): if the contract's revision is still
+    /// `revision` (a concurrent change of its header or of any fiche is a conflict, like
+    /// `If-Match`) and `garde` accepts the contract as stored, both judged inside the write's
+    /// transaction. The header is rewritten when it differs; fiches are matched by number:
+    /// changed or moved ones are updated, missing ones deleted, new ones added; each change is
+    /// audited as the form's writes are. The collectivity cannot change.
+    pub async fn remplacer_contrat(
+        &self,
+        id: i64,
+        nouveau: &Contrat,
+        revision: i64,
+        acteur: &str,
+        garde: impl FnOnce(&Contrat) -> Result<(), Refus> + Send,
+    ) -> Resultat<()> {
+        verifier_numeros(nouveau)?;
+        let mut e = self.ecriture(acteur).await?;
+        let r = sqlx::query(
+            "SELECT entete, revision, version, modifie_par, modifie_le FROM contrats WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(e.conn())
+        .await?
+        .ok_or_else(|| contrat_introuvable(id))?;
+        let actuelle: i64 = r.try_get("revision")?;
+        let actuel = tampon(&r, id)?;
+        if actuelle != revision {
+            return Err(ErreurStore::Conflit {
+                quoi: format!("le contrat {id}"),
+                par: actuel.modifie_par,
+                le: actuel.modifie_le,
+                attendue: revision,
+                actuelle,
+            });
+        }
+        let stocke = lire_contrat(e.conn(), id).await?;
+        garde(&stocke.contrat)?;
+        if stocke.contrat.contrat.collectivite != nouveau.contrat.collectivite {
+            return Err(ErreurStore::Invalide(format!(
+                "le fichier est celui de la collectivité {}, le contrat n° {id} celui de la collectivité {} : rien n'a été écrit",
+                nouveau.contrat.collectivite, stocke.contrat.contrat.collectivite
+            )));
+        }
+        if stocke.contrat.contrat != nouveau.contrat {
+            let avant: String = r.try_get("entete")?;
+            let apres = document(&nouveau.contrat, "l'en-tête du contrat")?;
+            let requete = sqlx::query(
+                "UPDATE contrats SET entete = $1, etat = $2, version = version + 1, modifie_par = $3, modifie_le = $4 \
+                 WHERE id = $5 AND version = $6",
+            )
+            .bind(&apres)
+            .bind(etat_texte(&nouveau.contrat))
+            .bind(e.acteur().to_string())
+            .bind(e.maintenant().to_string())
+            .bind(id)
+            .bind(actuel.version);
+            e.executer_une(format!("le contrat {id}"), &actuel, requete)
+                .await?;
+            sommes::ecrire_entete(e.conn(), id, &nouveau.contrat).await?;
+            e.consigner(
+                ENTITE_CONTRAT,
+                &id.to_string(),
+                "modification",
+                Some(&avant),
+                Some(&apres),
+            )
+            .await?;
+        }
+        // Fiches gone from the file first, so that no number is held twice meanwhile.
+        for (f, t) in stocke.contrat.fiches.iter().zip(&stocke.fiches) {
+            if nouveau.fiches.iter().any(|g| g.numero == f.numero) {
+                continue;
+            }
+            let avant = document(f, &format!("la fiche {}", f.numero))?;
+            let requete = sqlx::query("DELETE FROM fiches WHERE id = $1 AND version = $2")
+                .bind(t.id)
+                .bind(t.version);
+            e.executer_une(format!("la fiche {} du contrat {id}", f.numero), t, requete)
+                .await?;
+            sommes::ecrire_fiche(e.conn(), id, t.id, None).await?;
+            e.consigner(ENTITE_FICHE, &t.id.to_string(), "suppression", Some(&avant), None)
+                .await?;
+        }
+        for (position, g) in nouveau.fiches.iter().enumerate() {
+            let position = position as i64;
+            let ancienne = stocke
+                .contrat
+                .fiches
+                .iter()
+                .zip(&stocke.fiches)
+                .enumerate()
+                .find(|(_, (f, _))| f.numero == g.numero);
+            match ancienne {
+                None => {
+                    inserer_fiche(&mut e, id, position, g).await?;
+                }
+                Some((ancienne_position, (f, t))) => {
+                    if f == g && ancienne_position as i64 == position {
+                        continue;
+                    }
+                    let avant = document(f, &format!("la fiche {}", f.numero))?;
+                    let apres = document(g, &format!("la fiche {}", g.numero))?;
+                    let requete = sqlx::query(
+                        "UPDATE fiches SET donnees = $1, axe = $2, position = $3, version = version + 1, modifie_par = $4, modifie_le = $5 \
+                         WHERE id = $6 AND version = $7",
+                    )
+                    .bind(&apres)
+                    .bind(i64::from(g.axe().numero()))
+                    .bind(position)
+                    .bind(e.acteur().to_string())
+                    .bind(e.maintenant().to_string())
+                    .bind(t.id)
+                    .bind(t.version);
+                    e.executer_une(format!("la fiche {} du contrat {id}", g.numero), t, requete)
+                        .await?;
+                    sommes::ecrire_fiche(e.conn(), id, t.id, Some(g)).await?;
+                    e.consigner(
+                        ENTITE_FICHE,
+                        &t.id.to_string(),
+                        "modification",
+                        Some(&avant),
+                        Some(&apres),
+                    )
+                    .await?;
+                }
+            }
+        }
+        sommes::toucher(e.conn(), id).await?;
+        e.conclure().await
+    }
+}

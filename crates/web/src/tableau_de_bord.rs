@@ -37,6 +37,8 @@ pub struct PageAccueil {
     pub habilitations_en_attente: Option<String>,
     /// The user may read the audit log: a quick link to it.
     pub journal: bool,
+    /// Unread messages and correction requests not resolved, per contract.
+    pub echanges: crate::echanges::TableauEchanges,
 }
 
 /// The dashboard of an account with no rights yet.
@@ -75,6 +77,8 @@ pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Respons
         .iter()
         .filter_map(|l| attente(l.etat).map(|a| (l.clone(), a)))
         .collect();
+    let lus: Vec<(i64, String)> = lignes.iter().map(|l| (l.id, l.collectivite.clone())).collect();
+    let echanges = crate::echanges::tableau(&etat, &u, &lus).await?;
     let page = PageAccueil {
         page: Page::new(&etat, "Tableau de bord", "/"),
         total: lignes.len(),
@@ -88,6 +92,7 @@ pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Respons
         creer: u.cree(),
         habilitations_en_attente,
         journal: u.peut(Action::LireJournalAudit, &Cible::Journal),
+        echanges,
     };
     rendre(&page)
 }

@@ -33,6 +33,12 @@ const ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/contrats/{id}/fiches/{numero}"),
     ("PUT", "/contrats/{id}/fiches/{numero}/derogation"),
     ("DELETE", "/contrats/{id}/fiches/{numero}/derogation"),
+    ("GET", "/contrats/{id}/messages"),
+    ("POST", "/contrats/{id}/messages"),
+    ("GET", "/contrats/{id}/demandes"),
+    ("POST", "/contrats/{id}/demandes"),
+    ("POST", "/contrats/{id}/demandes/{demande}/reponse"),
+    ("POST", "/contrats/{id}/demandes/{demande}/resolution"),
 ];
 
 const AMP: &str = include_str!("../../../exemples/metropole-aix-marseille-provence.toml");
@@ -307,7 +313,15 @@ async fn creer_puis_lire_un_contrat() {
     let (app, base, ids) = app_demo().await;
     let app = en_tant_que(&app, &base, "administrateur_national", "national").await;
     let _ = &base;
-    let corps = contrat_json(AMP);
+    // AMP's file for a métropole without a contract in the demonstration: one contract per
+    // collectivity and period.
+    let mut corps = contrat_json(AMP);
+    let libre = pacte_core::jeu_national::jeu_national(3, 1)[2]
+        .contrat
+        .collectivite
+        .clone();
+    assert!(base.contrat_de_collectivite(&libre).await.unwrap().is_none());
+    corps["contrat"]["collectivite"] = json!(libre);
     let r = envoyer_json(&app, "POST", "/api/v1/contrats", &corps).await;
     assert_eq!(r.statut, StatusCode::CREATED, "{}", r.corps);
     let v = r.json();
@@ -338,7 +352,7 @@ async fn creer_puis_lire_un_contrat() {
         &app,
         "POST",
         "/api/v1/contrats",
-        &json!({"contrat": {"collectivite": "13"}}),
+        &json!({"contrat": {"collectivite": "84"}}),
     )
     .await;
     assert_eq!(r.statut, StatusCode::CREATED, "{}", r.corps);
@@ -347,7 +361,10 @@ async fn creer_puis_lire_un_contrat() {
 
 #[tokio::test]
 async fn contrat_refuse() {
-    let (app, base, _) = app_demo().await;
+    // A base without contracts: the draft accepted at the end is the département's only one
+    // (one contract per collectivity and period).
+    let base = commun::base_neuve().await;
+    let app = pacte_web::application(base.clone(), pacte_web::Options::default());
     let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
     let _ = &base;
     let post = |corps: Value| {
@@ -841,7 +858,10 @@ async fn fiches_d_un_contrat() {
 fn adresse(modele: &str, id: i64) -> String {
     format!(
         "/api/v1{}",
-        modele.replace("{id}", &id.to_string()).replace("{numero}", "1.1")
+        modele
+            .replace("{id}", &id.to_string())
+            .replace("{numero}", "1.1")
+            .replace("{demande}", "1")
     )
 }
 

@@ -451,7 +451,19 @@ async fn jetons_d_api() {
 
 #[tokio::test]
 async fn journal_d_audit_nomme_l_auteur() {
-    let (app, base, _) = app_demo().await;
+    // The demonstration accounts on a base without contracts: the AMP contract created below
+    // is AMP's only one (one contract per collectivity and period).
+    let base = commun::base_neuve().await;
+    pacte_web::demo::creer_comptes(&base, pacte_web::comptes::mot_de_passe::Cout::Test)
+        .await
+        .unwrap();
+    let app = pacte_web::application(
+        base.clone(),
+        pacte_web::Options {
+            cout_hachage: pacte_web::comptes::mot_de_passe::Cout::Test,
+            ..Default::default()
+        },
+    );
     let (email, mdp) = compte_demo("collectivite_editeur");
     let s = connecter(&app, email, mdp).await;
     let r = post_formulaire_connecte(
@@ -492,7 +504,11 @@ async fn journal_d_audit_nomme_l_auteur() {
     )
     .await;
     assert_eq!(r.statut, StatusCode::FORBIDDEN);
-    assert_eq!(base.contrats().await.unwrap().len(), 6);
+    assert_eq!(
+        base.contrats().await.unwrap().len(),
+        1,
+        "only the contract created above"
+    );
 }
 
 /// Housekeeping: expired and idle sessions go, attempts older than a day go (client addresses

@@ -440,6 +440,8 @@ async fn ni_l_api_ni_un_fichier_n_accordent_une_derogation() {
     assert!(r.corps.contains("R-ACT-03"));
     let avant = base.contrats().await.unwrap().len();
     let admin = en_tant_que(&brut, &base, "administrateur_national", "national").await;
+    // For Brest Métropole, which has no contract yet (one contract per collectivity).
+    c.contrat.collectivite = "242900314".into();
     let r = commun::envoyer_json(
         &admin,
         "POST",

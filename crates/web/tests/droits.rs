@@ -13,6 +13,7 @@ use axum::http::{Request, StatusCode, header};
 use commun::{Reponse, app_demo, en_tant_que, envoyer};
 use pacte_core::contrat::EtatContrat;
 use pacte_core::droits::{Action, Cible, Decision, Habilitation, Role, decider};
+use pacte_core::echanges::{ActionEchange, decider_echange};
 use pacte_web::comptes::lire_habilitation;
 
 /// What a route asks the permission model.
@@ -38,6 +39,8 @@ enum Attendu {
     GererUtilisateurs,
     /// The audit log.
     LireJournal,
+    /// An exchange action on the contract of the address (`pacte_core::echanges`).
+    Echange(ActionEchange),
 }
 
 use Attendu::*;
@@ -102,6 +105,29 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
     ("POST", "/contrats/import", Importer),
     ("POST", "/contrats/import/confirmer", Importer),
     ("GET", "/contrats/{id}/fichier", Contrat(Action::Lire)),
+    ("GET", "/contrats/{id}/historique", Contrat(Action::Lire)),
+    ("GET", "/contrats/{id}/echanges", Echange(ActionEchange::Lire)),
+    ("POST", "/contrats/{id}/echanges", Echange(ActionEchange::Ecrire)),
+    (
+        "GET",
+        "/contrats/{id}/fiches/{numero}/echanges",
+        Echange(ActionEchange::Lire),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/fiches/{numero}/echanges",
+        Echange(ActionEchange::Ecrire),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/demandes",
+        Echange(ActionEchange::DemanderCorrection),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/demandes/{demande}",
+        Echange(ActionEchange::Repondre),
+    ),
     ("GET", "/administration/utilisateurs", GererUtilisateurs),
     ("GET", "/administration/utilisateurs/nouveau", GererUtilisateurs),
     ("POST", "/administration/utilisateurs/nouveau", GererUtilisateurs),
@@ -150,6 +176,36 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
         "DELETE",
         "/api/v1/contrats/{id}/fiches/{numero}/derogation",
         Contrat(Action::AccorderDerogation),
+    ),
+    (
+        "GET",
+        "/api/v1/contrats/{id}/messages",
+        Echange(ActionEchange::Lire),
+    ),
+    (
+        "POST",
+        "/api/v1/contrats/{id}/messages",
+        Echange(ActionEchange::Ecrire),
+    ),
+    (
+        "GET",
+        "/api/v1/contrats/{id}/demandes",
+        Echange(ActionEchange::Lire),
+    ),
+    (
+        "POST",
+        "/api/v1/contrats/{id}/demandes",
+        Echange(ActionEchange::DemanderCorrection),
+    ),
+    (
+        "POST",
+        "/api/v1/contrats/{id}/demandes/{demande}/reponse",
+        Echange(ActionEchange::Repondre),
+    ),
+    (
+        "POST",
+        "/api/v1/contrats/{id}/demandes/{demande}/resolution",
+        Echange(ActionEchange::Resoudre),
     ),
 ];
 
@@ -202,6 +258,7 @@ fn requete(methode: &str, chemin: &str, id: i64, collectivite: &str, fichier: &s
         id
     };
     let uri = chemin
+        .replace("{demande}", &demande_du_contrat(id).to_string())
         .replace("{id}", &id.to_string())
         .replace("{numero}", "1.1")
         .replace("{*chemin}", "pacte.css");
@@ -221,6 +278,9 @@ fn requete(methode: &str, chemin: &str, id: i64, collectivite: &str, fichier: &s
                 "justification": "Offre insuffisante"
             })
             .to_string(),
+            ("POST", p) if p.contains("/messages") || p.contains("/demandes") => {
+                serde_json::json!({"texte": "Texte de la matrice"}).to_string()
+            }
             ("POST" | "PUT", _) => {
                 serde_json::json!({"numero": "4.9", "intitule": "Fiche de la matrice"}).to_string()
             }
@@ -254,11 +314,22 @@ fn requete(methode: &str, chemin: &str, id: i64, collectivite: &str, fichier: &s
             ("fin", "2027-12-31"),
         ]),
         ("POST", "/contrats/{id}/etat") => formulaire(&[("etat", "valide"), ("version", "999")]),
+        ("POST", "/contrats/{id}/demandes/{demande}") => formulaire(&[
+            ("action", "repondre"),
+            ("version", "999"),
+            ("texte", "Réponse de la matrice"),
+        ]),
         ("POST", "/connexion") => formulaire(&[("email", "personne@exemple.fr"), ("mot_de_passe", "x")]),
         ("POST", "/compte/jetons") => formulaire(&[("libelle", "matrice"), ("jours", "1")]),
         ("POST", _) => formulaire(&[("version", "999"), ("confirmer", "oui")]),
         _ => r.body(Body::empty()).unwrap(),
     }
+}
+
+/// The correction request of the matrix on contract `id`: `matrice_des_autorisations` opens
+/// one on each of its two contracts, in order (AMP, then Montpellier), in a fresh base.
+fn demande_du_contrat(id: i64) -> i64 {
+    if id == 1 { 1 } else { 2 }
 }
 
 fn r_form(methode: &str, uri: &str, champs: &[(&str, &str)]) -> Request<Body> {
@@ -283,6 +354,7 @@ fn decision(
         Referentiel => decider(h, Action::LireReferentiel, &Cible::Referentiel),
         GererUtilisateurs => decider(h, Action::GererUtilisateurs, &Cible::Utilisateurs),
         LireJournal => decider(h, Action::LireJournalAudit, &Cible::Journal),
+        Echange(a) => decider_echange(h, a, cible),
         Contrat(a) => decider(h, a, cible),
         EnTete => {
             let lire = decider(h, Action::Lire, cible);
@@ -361,6 +433,22 @@ fn verifier(r: &Reponse, attendue: Decision, quoi: &str) {
 #[tokio::test]
 async fn matrice_des_autorisations() {
     let (brut, base, ids) = app_demo().await;
+    // One correction request on each contract of the matrix (see `demande_du_contrat`).
+    for (contrat, attendue) in [(ids[0], 1), (ids[2], 2)] {
+        let fil = pacte_store::echanges::Fil {
+            contrat_id: contrat,
+            fiche: None,
+        };
+        let auteur = pacte_store::echanges::Auteur {
+            compte_id: None,
+            role: "ddets".into(),
+        };
+        let d = base
+            .demander_correction(&fil, None, &auteur, "Demande de la matrice", "test")
+            .await
+            .unwrap();
+        assert_eq!((d.tampon.id, demande_du_contrat(contrat)), (attendue, attendue));
+    }
     // In the territory of every scoped demonstration role: AMP (seat in the Bouches-du-Rhône,
     // region 93), in execution. Outside: Montpellier (Hérault, region 76), in negotiation.
     let contrats = [

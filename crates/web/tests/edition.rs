@@ -76,6 +76,21 @@ fn version(html: &str) -> String {
     html[i..i + html[i..].find('"').unwrap()].to_string()
 }
 
+/// The application on a base without contracts: the contract a test creates is its
+/// collectivity's only one (one contract per collectivity and period).
+async fn app_sans_contrats() -> (Router, Base, Vec<i64>) {
+    let base = commun::base_neuve().await;
+    let app = pacte_web::application(
+        base.clone(),
+        pacte_web::Options {
+            demonstration: true,
+            cout_hachage: pacte_web::comptes::mot_de_passe::Cout::Test,
+            ..Default::default()
+        },
+    );
+    (app, base, Vec::new())
+}
+
 async fn nouveau_contrat(app: &Router) -> i64 {
     let r = post_formulaire(
         app,
@@ -119,7 +134,7 @@ async fn poster(app: &Router, uri: &str, champs: &[(&str, String)]) -> Reponse {
 
 #[tokio::test]
 async fn creation_d_un_contrat_par_le_formulaire() {
-    let (app, base, _) = app_demo().await;
+    let (app, base, _) = app_sans_contrats().await;
     let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
     let r = get(&app, "/contrats/nouveau").await;
     assert_eq!(r.statut, StatusCode::OK);
@@ -208,7 +223,7 @@ async fn creation_d_un_contrat_par_le_formulaire() {
 
 #[tokio::test]
 async fn constat_affiche_a_cote_du_champ_puis_corrige() {
-    let (app, base, _) = app_demo().await;
+    let (app, base, _) = app_sans_contrats().await;
     let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
     let id = nouveau_contrat(&app).await;
     let r = get(&app, &format!("/contrats/{id}/fiches/nouvelle")).await;
@@ -281,7 +296,7 @@ async fn constat_affiche_a_cote_du_champ_puis_corrige() {
 
 #[tokio::test]
 async fn saisie_invalide_renvoyee_telle_quelle() {
-    let (app, base, _) = app_demo().await;
+    let (app, base, _) = app_sans_contrats().await;
     let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
     let id = nouveau_contrat(&app).await;
     let mut champs = fiche("abc", "-5");
@@ -330,7 +345,7 @@ async fn saisie_invalide_renvoyee_telle_quelle() {
 
 #[tokio::test]
 async fn conflit_de_version_et_suppression() {
-    let (app, base, _) = app_demo().await;
+    let (app, base, _) = app_sans_contrats().await;
     let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
     let id = nouveau_contrat(&app).await;
     let r = poster(
@@ -492,7 +507,7 @@ fn multipart(nom: &str, contenu: &str) -> Request<Body> {
 
 #[tokio::test]
 async fn import_avec_apercu_puis_confirmation() {
-    let (app, base, _) = app_demo().await;
+    let (app, base, _) = app_sans_contrats().await;
     let app = en_tant_que(&app, &base, "administrateur_national", "national").await;
     let avant = base.contrats().await.unwrap().len();
     let r = envoyer(&app, multipart("amp.toml", AMP)).await;
@@ -526,7 +541,7 @@ async fn import_avec_apercu_puis_confirmation() {
 
 #[tokio::test]
 async fn import_d_un_fichier_illisible() {
-    let (app, base, _) = app_demo().await;
+    let (app, base, _) = app_sans_contrats().await;
     let app = en_tant_que(&app, &base, "administrateur_national", "national").await;
     let avant = base.contrats().await.unwrap().len();
     let r = envoyer(&app, multipart("illisible.toml", ILLISIBLE)).await;
@@ -731,7 +746,7 @@ fn noms_des_champs(html: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn saisies_aleatoires_jamais_d_erreur_interne() {
-    let (app, base, _) = app_demo().await;
+    let (app, base, _) = app_sans_contrats().await;
     let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
     let id = nouveau_contrat(&app).await;
     assert_eq!(

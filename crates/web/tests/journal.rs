@@ -178,13 +178,14 @@ async fn pagination() {
 async fn detail_d_une_modification_de_fiche_faite_par_le_formulaire() {
     let (brut, app, base, _) = en_administrateur().await;
     let (editeur, editeur_id, email) =
-        en_tant_que_compte(&brut, &base, "collectivite_editeur", "collectivite:243400017").await;
-    // A contract and a fiche through the forms, then a change of the fiche.
+        en_tant_que_compte(&brut, &base, "collectivite_editeur", "collectivite:242900314").await;
+    // A contract and a fiche through the forms, then a change of the fiche (Brest Métropole,
+    // which has no contract in the demonstration: one contract per collectivity).
     let r = post_formulaire(
         &editeur,
         "/contrats/nouveau",
         &[
-            ("collectivite", "243400017"),
+            ("collectivite", "242900314"),
             ("intitule", "Contrat du journal"),
             ("debut", "2024-01-01"),
             ("fin", "2027-12-31"),

@@ -78,6 +78,36 @@ fn table() -> Vec<Route> {
             "/contrats/{id}/fiches/{numero}/derogation",
             derogations::api::retirer_derogation,
         ),
+        route(
+            Method::GET,
+            "/contrats/{id}/messages",
+            crate::echanges::api::lister_messages,
+        ),
+        route(
+            Method::POST,
+            "/contrats/{id}/messages",
+            crate::echanges::api::ecrire_message,
+        ),
+        route(
+            Method::GET,
+            "/contrats/{id}/demandes",
+            crate::echanges::api::lister_demandes,
+        ),
+        route(
+            Method::POST,
+            "/contrats/{id}/demandes",
+            crate::echanges::api::demander,
+        ),
+        route(
+            Method::POST,
+            "/contrats/{id}/demandes/{demande}/reponse",
+            crate::echanges::api::repondre,
+        ),
+        route(
+            Method::POST,
+            "/contrats/{id}/demandes/{demande}/resolution",
+            crate::echanges::api::resoudre,
+        ),
     ]
 }
 

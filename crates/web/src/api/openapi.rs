@@ -10,6 +10,19 @@ use serde_json::{Map, Value, json};
 use super::PREFIXE;
 use super::corps::{PAR_PAGE_DEFAUT, PAR_PAGE_MAX};
 
+mod echanges;
+
+/// `a` with the members of `b` added (the paths and schemas of a capability's own file).
+fn fusionner(a: Value, b: Value) -> Value {
+    match (a, b) {
+        (Value::Object(mut a), Value::Object(b)) => {
+            a.extend(b);
+            Value::Object(a)
+        }
+        (a, _) => a,
+    }
+}
+
 /// The document, built once.
 pub fn document() -> &'static Value {
     static DOC: OnceLock<Value> = OnceLock::new();
@@ -32,9 +45,10 @@ fn construire() -> Value {
             { "name": "référence", "description": "Données nationales compilées dans Pacte." },
             { "name": "contrats", "description": "Contrats locaux des solidarités et leur en-tête." },
             { "name": "fiches", "description": "Fiches action d'un contrat." },
+            { "name": "échanges", "description": "Messages et demandes de correction entre l'État et la collectivité." },
             { "name": "documentation", "description": "Ce document." }
         ],
-        "paths": chemins(),
+        "paths": fusionner(chemins(), echanges::chemins()),
         "security": [{ "jeton": [] }],
         "components": {
             "securitySchemes": {
@@ -44,7 +58,7 @@ fn construire() -> Value {
                     "description": "Jeton d'API créé sur la page « Jetons d'API » de l'application ; il porte les droits de son auteur."
                 }
             },
-            "schemas": schemas(),
+            "schemas": fusionner(schemas(), echanges::schemas()),
             "parameters": parametres(),
             "headers": {
                 "Location": {

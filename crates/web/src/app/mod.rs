@@ -47,6 +47,9 @@ pub struct Options {
     /// proxy's. Never set it when clients reach the application directly (they could then
     /// choose their address).
     pub mandataire: bool,
+    /// E-mail notification of exchanges, when SMTP is configured
+    /// (`echanges::notification::config_depuis`); nothing is sent by default.
+    pub smtp: Option<crate::echanges::notification::ConfigSmtp>,
 }
 
 /// What every handler can reach.
@@ -220,6 +223,38 @@ fn table_pages() -> Vec<RoutePage> {
             fichiers::confirmer_import,
         ),
         page(Method::GET, "/contrats/{id}/fichier", fichiers::telecharger),
+        // History and exchanges
+        page(
+            Method::GET,
+            "/contrats/{id}/historique",
+            crate::contrats::historique::historique,
+        ),
+        page(
+            Method::GET,
+            "/contrats/{id}/echanges",
+            crate::echanges::fil_contrat,
+        ),
+        page(
+            Method::POST,
+            "/contrats/{id}/echanges",
+            crate::echanges::ecrire_contrat,
+        ),
+        page(
+            Method::GET,
+            "/contrats/{id}/fiches/{numero}/echanges",
+            crate::echanges::fil_fiche,
+        ),
+        page(
+            Method::POST,
+            "/contrats/{id}/fiches/{numero}/echanges",
+            crate::echanges::ecrire_fiche,
+        ),
+        page(Method::POST, "/contrats/{id}/demandes", crate::echanges::demander),
+        page(
+            Method::POST,
+            "/contrats/{id}/demandes/{demande}",
+            crate::echanges::faire_avancer,
+        ),
         // Administration
         page(Method::GET, "/administration/utilisateurs", administration::liste),
         page(

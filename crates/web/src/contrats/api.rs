@@ -87,13 +87,8 @@ pub(crate) async fn creer_contrat(
     u.exiger(Action::Importer, &Cible::contrat(&contrat))?;
     u.exiger_derogations_importables(&contrat)?;
     controler_numeros(&contrat)?;
-    let ids = etat
-        .base
-        .importer(std::slice::from_ref(&contrat), &u.acteur())
-        .await?;
-    let id = *ids
-        .first()
-        .ok_or_else(|| ErreurWeb::interne("import sans numéro de contrat"))?;
+    // One contract per collectivity and period: refused (409) inside the write.
+    let id = etat.base.creer_contrat(&contrat, &u.acteur()).await?;
     let stocke = etat.base.contrat(id).await?;
     let mut entetes = HeaderMap::new();
     entetes.insert(header::LOCATION, entete(&url_contrat(id)));

@@ -420,11 +420,8 @@ pub async fn creer_contrat(
                 fiches: Vec::new(),
             };
             u.exiger(Action::Importer, &Cible::contrat(&contrat))?;
-            let ids = etat.base.importer(&[contrat], &u.acteur()).await?;
-            let id = ids
-                .first()
-                .copied()
-                .ok_or_else(|| ErreurWeb::interne("import sans identifiant"))?;
+            // One contract per collectivity and period: refused inside the write.
+            let id = etat.base.creer_contrat(&contrat, &u.acteur()).await?;
             Ok(Redirect::to(&format!("/contrats/{id}")).into_response())
         }
     }

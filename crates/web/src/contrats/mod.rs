@@ -8,6 +8,8 @@
 pub mod api;
 pub mod coherence;
 pub mod edition;
+pub mod existant;
 pub mod formulaire;
+pub mod historique;
 pub mod liste;
 pub mod page;

@@ -51,6 +51,8 @@ struct PageApercu {
     /// Why the contract cannot be imported, when it cannot.
     refus: Option<String>,
     contenu: String,
+    /// The contract the file's collectivity already has (one per collectivity and period).
+    existant: Option<crate::contrats::existant::ContratExistant>,
 }
 
 fn page(etat: &Etat, titre: &str) -> Page {
@@ -178,6 +180,7 @@ fn apercu(etat: &Etat, fichier: &str, texte: &str, c: &Contrat) -> PageApercu {
         constats,
         refus: numeros_repetes(c),
         contenu: texte.to_string(),
+        existant: None,
     }
 }
 
@@ -234,9 +237,14 @@ pub async fn apercu_import(
     match lire_toml(texte) {
         Err(e) => illisible(&etat, &nom, texte, &e),
         Ok(c) => {
-            u.exiger(Action::Importer, &Cible::contrat(&c))?;
-            u.exiger_derogations_importables(&c)?;
-            crate::ui::rendre(&apercu(&etat, &nom, texte, &c))
+            let existant = crate::contrats::existant::examiner(&etat, &u, &c).await?;
+            crate::contrats::existant::exiger_apercu(&u, &c, existant.as_ref())?;
+            if existant.as_ref().is_none_or(|e| !e.modifiable) {
+                u.exiger_derogations_importables(&c)?;
+            }
+            let mut p = apercu(&etat, &nom, texte, &c);
+            p.existant = existant;
+            crate::ui::rendre(&p)
         }
     }
 }
@@ -247,11 +255,14 @@ pub async fn confirmer_import(
     Form(champs): Form<Vec<(String, String)>>,
 ) -> Result<Response, ErreurWeb> {
     let etat = etat.pour(&u);
-    let texte = champs
-        .into_iter()
-        .find(|(k, _)| k == "contenu")
-        .map(|(_, v)| v)
-        .unwrap_or_default();
+    let champ = |nom: &str| {
+        champs
+            .iter()
+            .find(|(k, _)| k == nom)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let (texte, remplacer, revision) = (champ("contenu"), champ("remplacer"), champ("revision"));
     // Browsers send line breaks of form fields as CRLF.
     let texte = texte.replace("\r\n", "\n");
     if texte.trim().is_empty() {
@@ -268,13 +279,19 @@ pub async fn confirmer_import(
     if let Some(m) = numeros_repetes(&c) {
         return refuse(&etat, "confirmé", &m);
     }
+    if !remplacer.is_empty() {
+        let id = id_contrat(&remplacer)?;
+        let revision = revision.trim().parse::<i64>().map_err(|_| {
+            ErreurWeb::invalide(
+                "Le formulaire ne porte pas la révision du contrat à mettre à jour : importez de nouveau le fichier ; rien n'a été écrit.",
+                Some("revision".into()),
+            )
+        })?;
+        return crate::contrats::existant::remplacer(&etat, &u, id, revision, c).await;
+    }
     u.exiger(Action::Importer, &Cible::contrat(&c))?;
     u.exiger_derogations_importables(&c)?;
-    let ids = etat.base.importer(&[c], &u.acteur()).await?;
-    let id = ids
-        .first()
-        .copied()
-        .ok_or_else(|| ErreurWeb::interne("import sans identifiant"))?;
+    let id = etat.base.creer_contrat(&c, &u.acteur()).await?;
     Ok(Redirect::to(&format!("/contrats/{id}")).into_response())
 }
 
