@@ -6,6 +6,7 @@
 pub mod contrat;
 pub mod droits;
 pub mod exercice;
+pub mod execution;
 pub mod fabrique;
 pub mod fichier;
 pub mod financement;

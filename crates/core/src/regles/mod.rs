@@ -8,6 +8,7 @@
 mod actions;
 mod cible;
 mod eligibilite;
+pub mod execution;
 mod financement;
 mod indicateurs;
 
@@ -533,6 +534,7 @@ pub fn catalogue_markdown() -> String {
             if r.lecture.is_empty() { "—" } else { r.lecture }
         ));
     }
+    s.push_str(&execution::section_markdown());
     s
 }
 
