@@ -576,6 +576,74 @@ pub fn candidates_revision_2027(contrat: &Contrat, indicateurs: &dyn AtteinteCib
         .collect()
 }
 
+/// A plausible execution of 2024 and 2025 for a contract, deterministic in `graine`: the
+/// planned amounts notified and paid in one annual payment, 80 to 99 % of them realised, some
+/// carry-overs, and one fiche (the second) that consumed 30 % of its 2024 credits (R-FIN-06).
+/// For benchmarks, spreadsheet tests and demonstrations.
+pub fn execution_simulee(contrat: &Contrat, graine: usize) -> Execution {
+    let mut e = Execution::default();
+    let annees = [Annee::TOUTES[0], Annee::TOUTES[1]];
+    for (k, &annee) in annees.iter().enumerate() {
+        let mut total = Montant::ZERO;
+        for (i, f) in contrat.fiches.iter().enumerate() {
+            let etat = f.financement.etat(annee);
+            let cd = f.financement.collectivite(annee);
+            total += etat;
+            e.notifications.push(NotificationFiche {
+                fiche: f.numero,
+                annee,
+                etat,
+            });
+            let taux = if i == 1 && k == 0 {
+                30
+            } else {
+                80 + ((graine + 7 * i + 3 * k) % 20) as u32
+            };
+            let realise_etat = Montant::pourcentage_plafond(etat, taux);
+            let realise_cd = Montant::pourcentage_plafond(cd, taux.max(85));
+            e.realisations.push(Realisation {
+                fiche: f.numero,
+                annee,
+                etat: realise_etat,
+                collectivite: realise_cd,
+                autres: f.financement.autres(annee),
+            });
+            if k == 0 && (i % 3 == 0 || i == 1) {
+                e.reports.push(Report {
+                    fiche: f.numero,
+                    annee,
+                    etat: Montant::pourcentage_plafond(etat - realise_etat, 50),
+                    collectivite: if i % 4 == 0 { cd - realise_cd } else { Montant::ZERO },
+                    date: Some(Date::ymd(annee.valeur() as i32 + 1, 3, 20)),
+                });
+            }
+        }
+        for axe in Axe::TOUS {
+            let etat: Montant = contrat
+                .fiches
+                .iter()
+                .filter(|f| f.axe() == axe)
+                .map(|f| f.financement.etat(annee))
+                .sum();
+            if !etat.est_nul() {
+                e.notifications_axes.push(NotificationAxe { axe, annee, etat });
+            }
+        }
+        e.versements.push(Versement {
+            annee,
+            date: Date::ymd(annee.valeur() as i32, 6, 15),
+            montant: total,
+            programme: PROGRAMME_304,
+            code_chorus: "0304-17-05".into(),
+            libelle_chorus: "Stratégie de prévention et de lutte contre la pauvreté".into(),
+            iban: "FR76 3000 1007 9412 3456 7890 185".into(),
+            ordonnateur: "Le préfet de région".into(),
+            comptable: "Le directeur régional des finances publiques".into(),
+        });
+    }
+    e
+}
+
 /// A reading adopted where the sources are silent or contradict each other, with its source.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Lecture {
@@ -609,7 +677,7 @@ pub const LECTURES: &[Lecture] = &[
     Lecture {
         code: "L-04",
         question: "Que deviennent les crédits non consommés qui ne sont pas reportés ?",
-        lecture: "Ils restent dus à l'État : une réduction décidée de l'année suivante (R-FIN-06) les retient, sinon ils entrent dans le titre de reversement de fin de convention, calculé comme la somme des versements 2024-2027 moins la somme des montants État réalisés, par fiche.",
+        lecture: "Ils restent dus à l'État et entrent dans le titre de reversement de fin de convention : par fiche, la somme des versements 2024-2027 moins la somme des montants État réalisés. Une réduction décidée (R-FIN-06) diminue la participation de l'année suivante, pas ce solde.",
         source: "Annexe 8, article 5 (« titre de reversement … si les dépenses réalisées … étaient inférieures au versement effectué ») ; annexe 5, II.d.",
     },
     Lecture {
