@@ -512,7 +512,13 @@ pub fn feuille_depuis(
         let p = precedente.map(|p| s.fiche(numero, p)).unwrap_or_default();
         let mut v = valeurs(t, &a, &p);
         appliquer_formules(&colonnes, &mut v);
-        if v.iter().all(|m| m.est_nul()) {
+        // One line per action financed ([004] A10): the year's (or, for the recapitulative
+        // table, the previous year's) plan, or any figure.
+        let finance = |x: &AnneeFiche| {
+            !(x.etat_notifie.est_nul() && x.collectivite_affectee.est_nul() && x.autres_prevus.est_nul())
+        };
+        let recap = t == TypeTableau::Recapitulatif;
+        if v.iter().all(|m| m.est_nul()) && !finance(&a) && !(recap && finance(&p)) {
             continue;
         }
         let bloc = &mut blocs[numero.axe.numero() as usize - 1];
