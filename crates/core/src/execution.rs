@@ -19,6 +19,49 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::contrat::{Axe, Contrat, NumeroFiche};
+
+/// Bounded texts and lists at reading (the contract file's limits), so that a file or an API
+/// body that exceeds them is refused with the field's path.
+mod bornes {
+    use serde::de::{Deserialize, Deserializer, Error};
+
+    use crate::contrat::{TEXTE_COURT_MAX, TEXTE_LONG_MAX, refus_longueur};
+
+    /// A list of the execution: at most this many records (100 fiches × 4 years, five times).
+    pub const LIGNES_EXECUTION_MAX: usize = 2_000;
+
+    fn borne<E: Error>(t: String, max: usize) -> Result<String, E> {
+        match refus_longueur(&t, max) {
+            Some(m) => Err(E::custom(m)),
+            None => Ok(t),
+        }
+    }
+
+    pub fn court<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        borne(String::deserialize(d)?, TEXTE_COURT_MAX)
+    }
+
+    pub fn long<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        borne(String::deserialize(d)?, TEXTE_LONG_MAX)
+    }
+
+    pub fn long_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|t| borne(t, TEXTE_LONG_MAX))
+            .transpose()
+    }
+
+    pub fn lignes<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+        let v = Vec::<T>::deserialize(d)?;
+        if v.len() > LIGNES_EXECUTION_MAX {
+            return Err(D::Error::custom(format!(
+                "liste trop longue : {} lignes pour {LIGNES_EXECUTION_MAX} au plus",
+                v.len()
+            )));
+        }
+        Ok(v)
+    }
+}
 use crate::{Annee, Date, Exercice, Montant};
 
 /// The budget programme every State payment of the Pacte is charged to (A8 art. 3, R-FIN-10).
@@ -62,7 +105,7 @@ pub struct LigneAvenant {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collectivite: Option<Montant>,
     /// Why the amount changes (a reduction decided under R-FIN-06, a new action…).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bornes::long")]
     pub motif: String,
 }
 
@@ -81,7 +124,7 @@ pub struct Avenant {
     /// Date of the collectivity's express agreement.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accord_collectivite: Option<Date>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bornes::lignes")]
     pub lignes: Vec<LigneAvenant>,
 }
 
@@ -95,18 +138,18 @@ pub struct Versement {
     /// Budget programme: 304 « Inclusion sociale et protection des personnes ».
     pub programme: u16,
     /// Chorus imputation: code …
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bornes::court")]
     pub code_chorus: String,
     /// … and long label (annexe 10, recapitulative table, first column).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bornes::court")]
     pub libelle_chorus: String,
     /// The collectivity's bank details (IBAN), mandatory.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bornes::court")]
     pub iban: String,
     /// The authorising officer (the préfet) and the assigned accountant named in the contract.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bornes::court")]
     pub ordonnateur: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bornes::court")]
     pub comptable: String,
 }
 
@@ -159,7 +202,11 @@ pub struct Reduction {
     /// The year whose credits are reduced.
     pub annee: Annee,
     pub proposee: Montant,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::long_opt"
+    )]
     pub justification: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision: Option<DecisionReduction>,
@@ -169,19 +216,19 @@ pub struct Reduction {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Execution {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bornes::lignes")]
     pub notifications_axes: Vec<NotificationAxe>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bornes::lignes")]
     pub notifications: Vec<NotificationFiche>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bornes::lignes")]
     pub avenants: Vec<Avenant>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bornes::lignes")]
     pub versements: Vec<Versement>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bornes::lignes")]
     pub realisations: Vec<Realisation>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bornes::lignes")]
     pub reports: Vec<Report>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "bornes::lignes")]
     pub reductions: Vec<Reduction>,
 }
 
@@ -642,6 +689,11 @@ pub fn execution_simulee(contrat: &Contrat, graine: usize) -> Execution {
         });
     }
     e
+}
+
+/// An execution as a TOML file (read back by `fichier::lire_toml_en`).
+pub fn ecrire_toml(execution: &Execution) -> String {
+    toml::to_string_pretty(execution).expect("an Execution always serializes to TOML")
 }
 
 /// A reading adopted where the sources are silent or contradict each other, with its source.

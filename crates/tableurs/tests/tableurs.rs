@@ -330,3 +330,32 @@ fn oracle_libreoffice_recalcule_les_memes_totaux() {
     }
     let _ = std::fs::remove_dir_all(&dossier);
 }
+
+#[test]
+fn import_d_un_ods_enregistre_par_libreoffice() {
+    let Some(soffice) = soffice() else {
+        eprintln!("LibreOffice absent : import d'un ODS de LibreOffice non exécuté.");
+        return;
+    };
+    let (c, e) = exemple();
+    let f = feuille(&c, &e, TypeTableau::Bilan, an(2024)).unwrap();
+    let dossier = std::env::temp_dir().join(format!("pacte-ods-lo-{}", std::process::id()));
+    std::fs::create_dir_all(&dossier).unwrap();
+    let xlsx = dossier.join("bilan.xlsx");
+    std::fs::write(&xlsx, exporter(&f, FormatTableur::Xlsx).unwrap()).unwrap();
+    let sortie = Command::new(soffice)
+        .arg(format!("-env:UserInstallation=file://{}", dossier.join("profil").display()))
+        .args(["--headless", "--convert-to", "ods", "--outdir"])
+        .arg(&dossier)
+        .arg(&xlsx)
+        .output()
+        .unwrap();
+    assert!(sortie.status.success(), "{}", String::from_utf8_lossy(&sortie.stderr));
+    let ods = std::fs::read(dossier.join("bilan.ods")).unwrap();
+    let lu = lire_bilan(&ods, &c, &e, an(2024));
+    assert!(lu.est_valide(), "{:?}", lu.erreurs);
+    let mut stockees: Vec<_> = e.realisations.iter().filter(|r| r.annee == an(2024)).copied().collect();
+    stockees.sort_by_key(|r| r.fiche);
+    assert_eq!(lu.realisations(&e), stockees);
+    let _ = std::fs::remove_dir_all(&dossier);
+}

@@ -443,3 +443,15 @@ proptest::proptest! {
         }
     }
 }
+
+#[test]
+fn l_execution_se_relit_et_ses_textes_sont_bornes() {
+    let (_, e) = exemple();
+    let texte = toml::to_string(&e).unwrap();
+    let relu: Execution = crate::fichier::lire_toml_en(&texte).unwrap();
+    assert_eq!(relu, e);
+    let mut trop = e.clone();
+    trop.versements[0].iban = "X".repeat(crate::contrat::TEXTE_COURT_MAX + 1);
+    let erreur = crate::fichier::lire_toml_en::<Execution>(&toml::to_string(&trop).unwrap()).unwrap_err();
+    assert!(erreur.to_string().contains("versements[0].iban"), "{erreur}");
+}
