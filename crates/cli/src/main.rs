@@ -169,13 +169,25 @@ enum Commande {
         #[arg(long, default_value_t = 2024, hide_default_value = true)]
         annee: i64,
         /// Tableau : previsionnel (par défaut), bilan ou recapitulatif.
-        #[arg(long, value_enum, default_value = "previsionnel", hide_possible_values = true, hide_default_value = true)]
+        #[arg(
+            long,
+            value_enum,
+            default_value = "previsionnel",
+            hide_possible_values = true,
+            hide_default_value = true
+        )]
         table: TableAnnexe10,
         /// Fichier d'exécution (TOML : notifications, avenants, versements, réalisations, reports, réductions).
         #[arg(long, value_name = "FICHIER")]
         execution: Option<PathBuf>,
         /// Format : texte (par défaut), json (montants en centimes), xlsx, ods ou csv.
-        #[arg(long, value_enum, default_value = "texte", hide_possible_values = true, hide_default_value = true)]
+        #[arg(
+            long,
+            value_enum,
+            default_value = "texte",
+            hide_possible_values = true,
+            hide_default_value = true
+        )]
         format: FormatTableau,
         /// Fichier à écrire (sinon la sortie standard).
         #[arg(long, value_name = "FICHIER")]
@@ -410,7 +422,14 @@ fn main() -> ExitCode {
             execution,
             format,
             sortie: fichier_sortie,
-        } => sortie::tableau(&fichier, annee, table, execution.as_deref(), format, fichier_sortie.as_deref()),
+        } => sortie::tableau(
+            &fichier,
+            annee,
+            table,
+            execution.as_deref(),
+            format,
+            fichier_sortie.as_deref(),
+        ),
         Commande::Schema => {
             ecrire!(
                 "{}",

@@ -7,8 +7,8 @@ use pacte_core::execution::Execution;
 use pacte_core::fichier::{ErreurLecture, json, lire_toml, lire_toml_en};
 use pacte_core::regles::{Gravite, TypeContrat, type_contrat};
 use pacte_core::tableau::{Feuille, TypeTableau, annee_admise, feuille};
-use pacte_tableurs::{FormatTableur, exporter};
 use pacte_core::{Annee, Contrat, verifier};
+use pacte_tableurs::{FormatTableur, exporter};
 use serde::Serialize;
 
 use crate::{Format, FormatRegles, FormatTableau, TableAnnexe10};
@@ -324,7 +324,14 @@ fn texte_tableau(t: &Feuille) -> String {
         let _ = writeln!(s, "\nNote : {n}");
     }
     for c in &t.constats {
-        let _ = writeln!(s, "\n[{}] {} ({}) : {}", c.gravite.libelle(), c.code, c.cible, c.message);
+        let _ = writeln!(
+            s,
+            "\n[{}] {} ({}) : {}",
+            c.gravite.libelle(),
+            c.code,
+            c.cible,
+            c.message
+        );
     }
     s
 }

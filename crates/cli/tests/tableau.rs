@@ -37,7 +37,11 @@ fn fichier_execution() -> PathBuf {
 
 fn json(args: &[&str]) -> serde_json::Value {
     let o = pacte(args);
-    assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
@@ -45,8 +49,23 @@ fn json(args: &[&str]) -> serde_json::Value {
 fn json_en_centimes_entiers_un_seul_type() {
     let exec = fichier_execution();
     let exec = exec.to_str().unwrap();
-    for (table, annee) in [("previsionnel", "2024"), ("bilan", "2024"), ("recapitulatif", "2025")] {
-        let v = json(&["tableau", EXEMPLE, "--table", table, "--annee", annee, "--execution", exec, "--format", "json"]);
+    for (table, annee) in [
+        ("previsionnel", "2024"),
+        ("bilan", "2024"),
+        ("recapitulatif", "2025"),
+    ] {
+        let v = json(&[
+            "tableau",
+            EXEMPLE,
+            "--table",
+            table,
+            "--annee",
+            annee,
+            "--execution",
+            exec,
+            "--format",
+            "json",
+        ]);
         assert_eq!(v["tableau"], table);
         let largeur = v["colonnes"].as_array().unwrap().len();
         let mut totaux = vec![0i64; largeur];
@@ -60,7 +79,12 @@ fn json_en_centimes_entiers_un_seul_type() {
                 }
             }
         }
-        let lus: Vec<i64> = v["totaux"].as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect();
+        let lus: Vec<i64> = v["totaux"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_i64().unwrap())
+            .collect();
         assert_eq!(lus, totaux, "{table}");
     }
 }
@@ -68,9 +92,22 @@ fn json_en_centimes_entiers_un_seul_type() {
 #[test]
 fn xlsx_ods_csv_ecrits_dans_un_fichier() {
     let d = dossier();
-    for (format, debut) in [("xlsx", &b"PK"[..]), ("ods", &b"PK"[..]), ("csv", &b"\xEF\xBB\xBF"[..])] {
+    for (format, debut) in [
+        ("xlsx", &b"PK"[..]),
+        ("ods", &b"PK"[..]),
+        ("csv", &b"\xEF\xBB\xBF"[..]),
+    ] {
         let sortie = d.join(format!("t.{format}"));
-        let o = pacte(&["tableau", EXEMPLE, "--table", "bilan", "--format", format, "--sortie", sortie.to_str().unwrap()]);
+        let o = pacte(&[
+            "tableau",
+            EXEMPLE,
+            "--table",
+            "bilan",
+            "--format",
+            format,
+            "--sortie",
+            sortie.to_str().unwrap(),
+        ]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         assert!(std::fs::read(&sortie).unwrap().starts_with(debut), "{format}");
     }
@@ -86,7 +123,16 @@ fn recapitulatif_2024_refuse_en_francais() {
 #[test]
 fn texte_avec_la_note_k_egal_g_plus_j() {
     let exec = fichier_execution();
-    let o = pacte(&["tableau", EXEMPLE, "--table", "recapitulatif", "--annee", "2025", "--execution", exec.to_str().unwrap()]);
+    let o = pacte(&[
+        "tableau",
+        EXEMPLE,
+        "--table",
+        "recapitulatif",
+        "--annee",
+        "2025",
+        "--execution",
+        exec.to_str().unwrap(),
+    ]);
     assert!(o.status.success());
     let t = String::from_utf8_lossy(&o.stdout);
     assert!(t.contains("TOTAUX FINANCIERS") && t.contains("K = G + J"), "{t}");

@@ -302,7 +302,11 @@ impl Execution {
 
     /// Total State payments of a year (A8 art. 3: one a year, possibly completed).
     pub fn verse(&self, annee: Annee) -> Montant {
-        self.versements.iter().filter(|v| v.annee == annee).map(|v| v.montant).sum()
+        self.versements
+            .iter()
+            .filter(|v| v.annee == annee)
+            .map(|v| v.montant)
+            .sum()
     }
 
     /// The Chorus imputation of a year's payments, `code - libellé` (distinct ones joined).
@@ -544,7 +548,8 @@ pub fn propositions_reduction(
     for (&fiche, a) in situation.annee(precedente) {
         let disponible = a.etat_verse + a.report_recu_etat;
         if disponible.est_nul()
-            || a.realise_etat.au_moins_pourcentage_de(SEUIL_SOUS_CONSOMMATION_POURCENT, disponible)
+            || a.realise_etat
+                .au_moins_pourcentage_de(SEUIL_SOUS_CONSOMMATION_POURCENT, disponible)
             || trajectoire_explique(contrat, fiche, precedente, disponible)
         {
             continue;
@@ -660,7 +665,11 @@ pub fn execution_simulee(contrat: &Contrat, graine: usize) -> Execution {
                     fiche: f.numero,
                     annee,
                     etat: Montant::pourcentage_plafond(etat - realise_etat, 50),
-                    collectivite: if i % 4 == 0 { cd - realise_cd } else { Montant::ZERO },
+                    collectivite: if i % 4 == 0 {
+                        cd - realise_cd
+                    } else {
+                        Montant::ZERO
+                    },
                     date: Some(Date::ymd(annee.valeur() as i32 + 1, 3, 20)),
                 });
             }

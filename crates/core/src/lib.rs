@@ -5,8 +5,8 @@
 
 pub mod contrat;
 pub mod droits;
-pub mod exercice;
 pub mod execution;
+pub mod exercice;
 pub mod fabrique;
 pub mod fichier;
 pub mod financement;

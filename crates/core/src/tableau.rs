@@ -321,15 +321,26 @@ fn formule(lettre: Option<&'static str>, libelle: String, termes: &[(i8, usize)]
 
 /// The columns, sheet name, title and notes of a table of year `annee` (the recapitulative
 /// table of year `annee` recaps `annee − 1`).
-fn modele(contrat: &Contrat, genre: TypeContrat, t: TypeTableau, annee: Annee) -> (Vec<Colonne>, String, String, Vec<String>) {
+fn modele(
+    contrat: &Contrat,
+    genre: TypeContrat,
+    t: TypeTableau,
+    annee: Annee,
+) -> (Vec<Colonne>, String, String, Vec<String>) {
     let n = annee.valeur();
     let cd = cd(genre);
     match t {
         TypeTableau::Previsionnel => (
             vec![
-                col(Some("A"), format!("Participation État notifiée pour la convention {n}")),
+                col(
+                    Some("A"),
+                    format!("Participation État notifiée pour la convention {n}"),
+                ),
                 col(Some("B"), format!("Crédits {cd} affectés pour la convention {n}")),
-                col(Some("C"), "Participation d'autres financeurs le cas échéant".into()),
+                col(
+                    Some("C"),
+                    "Participation d'autres financeurs le cas échéant".into(),
+                ),
                 formule(
                     Some("F"),
                     format!("Budget global de l'action prévu en {n} (A+B+C)"),
@@ -457,7 +468,11 @@ fn appliquer_formules(colonnes: &[Colonne], v: &mut [Montant]) {
     for (i, c) in colonnes.iter().enumerate() {
         if let Some(f) = &c.formule {
             v[i] = f.iter().fold(Montant::ZERO, |s, t| {
-                if t.signe < 0 { s - v[t.colonne] } else { s + v[t.colonne] }
+                if t.signe < 0 {
+                    s - v[t.colonne]
+                } else {
+                    s + v[t.colonne]
+                }
             });
         }
     }
@@ -496,8 +511,11 @@ pub fn feuille_depuis(
     let genre = type_contrat(contrat);
     let (colonnes, nom, titre, notes) = modele(contrat, genre, t, annee);
     let precedente = Annee::new(annee.valeur() as i64 - 1).ok();
-    let chorus = (t == TypeTableau::Recapitulatif)
-        .then(|| precedente.map(|p| execution.imputation_chorus(p)).unwrap_or_default());
+    let chorus = (t == TypeTableau::Recapitulatif).then(|| {
+        precedente
+            .map(|p| execution.imputation_chorus(p))
+            .unwrap_or_default()
+    });
     let mut blocs: Vec<BlocFeuille> = Axe::TOUS
         .iter()
         .map(|&axe| BlocFeuille {

@@ -71,20 +71,22 @@ pub fn disposer(f: &Feuille) -> Disposition {
     let texte = |s: &str, st: Style| Cellule::Texte(s.to_string(), st);
     let mut entete = vec![texte("Axes de la contractualisation", Style::Entete)];
     if f.colonne_chorus {
-        entete.push(texte("Imputation chorus (code chorus - description longue)", Style::Entete));
+        entete.push(texte(
+            "Imputation chorus (code chorus - description longue)",
+            Style::Entete,
+        ));
     }
     entete.push(texte(ENTETE_NUMERO, Style::Entete));
-    entete.push(texte("Intitulé de l'action (une ligne par action financée)", Style::Entete));
+    entete.push(texte(
+        "Intitulé de l'action (une ligne par action financée)",
+        Style::Entete,
+    ));
     let colonnes_texte = entete.len();
     for c in &f.colonnes {
         entete.push(texte(&c.entete(), Style::Entete));
     }
     let largeur = entete.len();
-    let mut lignes = vec![
-        vec![texte(&f.titre, Style::Titre)],
-        vec![],
-        entete,
-    ];
+    let mut lignes = vec![vec![texte(&f.titre, Style::Titre)], vec![], entete];
     let ligne_entete = 2;
     let col = |i: usize| colonnes_texte + i;
     let mut sous_totaux: Vec<usize> = Vec::new();

@@ -175,14 +175,20 @@ pub fn lire_bilan(octets: &[u8], contrat: &Contrat, execution: &Execution, annee
         r.erreurs.push(erreur_classeur(format!(
             "aucune feuille « {} » (feuilles du classeur : {})",
             attendu.nom,
-            noms.iter().map(|n| format!("« {n} »")).collect::<Vec<_>>().join(", ")
+            noms.iter()
+                .map(|n| format!("« {n} »"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
         return r;
     }
     let valeurs = match classeur.worksheet_range(&attendu.nom) {
         Ok(v) => v,
         Err(e) => {
-            r.erreurs.push(erreur_classeur(format!("feuille « {} » illisible ({e})", attendu.nom)));
+            r.erreurs.push(erreur_classeur(format!(
+                "feuille « {} » illisible ({e})",
+                attendu.nom
+            )));
             return r;
         }
     };
@@ -210,11 +216,8 @@ fn lire_feuille(
         return;
     };
     let (ligne0, col0) = (ligne0 as usize, col0 as usize);
-    let cellule = |l: usize, c: usize| -> &Data {
-        valeurs
-            .get_value((l as u32, c as u32))
-            .unwrap_or(&Data::Empty)
-    };
+    let cellule =
+        |l: usize, c: usize| -> &Data { valeurs.get_value((l as u32, c as u32)).unwrap_or(&Data::Empty) };
     let formule = |l: usize, c: usize| -> Option<&String> {
         formules
             .get_value((l as u32, c as u32))
@@ -302,7 +305,10 @@ fn lire_feuille(
             if let Some(f) = formule(l, c) {
                 r.erreurs.push(err(
                     Some(nom_cellule(l, c)),
-                    format!("une formule « {} » à la place d'un montant : saisissez le montant lui-même", f.trim()),
+                    format!(
+                        "une formule « {} » à la place d'un montant : saisissez le montant lui-même",
+                        f.trim()
+                    ),
                 ));
                 ok = false;
                 continue;

@@ -74,13 +74,14 @@ pub fn formule_openformula(a1: &str) -> String {
     while i < c.len() {
         if let Some(fin) = reference(i) {
             let a: String = c[i..fin].iter().collect();
-            if fin < c.len() && c[fin] == ':' {
-                if let Some(fin2) = reference(fin + 1) {
-                    let b: String = c[fin + 1..fin2].iter().collect();
-                    let _ = write!(o, "[.{a}:.{b}]");
-                    i = fin2;
-                    continue;
-                }
+            if let Some(fin2) = (fin < c.len() && c[fin] == ':')
+                .then(|| reference(fin + 1))
+                .flatten()
+            {
+                let b: String = c[fin + 1..fin2].iter().collect();
+                let _ = write!(o, "[.{a}:.{b}]");
+                i = fin2;
+                continue;
             }
             let _ = write!(o, "[.{a}]");
             i = fin;
@@ -142,8 +143,16 @@ fn contenu(nom_feuille: &str, d: &Disposition) -> String {
                         xml(t)
                     );
                 }
-                Cellule::Montant { valeur, formule, style } => {
-                    let st = if *style == Style::Total { "ce_eur_b" } else { "ce_eur" };
+                Cellule::Montant {
+                    valeur,
+                    formule,
+                    style,
+                } => {
+                    let st = if *style == Style::Total {
+                        "ce_eur_b"
+                    } else {
+                        "ce_eur"
+                    };
                     let f = formule
                         .as_deref()
                         .map(|f| format!(r#" table:formula="{}""#, xml(&formule_openformula(f))))
@@ -190,7 +199,10 @@ const MANIFESTE: &str = r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manif
 pub fn ecrire(nom_feuille: &str, d: &Disposition) -> Result<Vec<u8>, zip::result::ZipError> {
     let mut z = ZipWriter::new(Cursor::new(Vec::new()));
     // The mimetype comes first, uncompressed (OpenDocument 1.2, part 3, 3.3).
-    z.start_file("mimetype", SimpleFileOptions::default().compression_method(CompressionMethod::Stored))?;
+    z.start_file(
+        "mimetype",
+        SimpleFileOptions::default().compression_method(CompressionMethod::Stored),
+    )?;
     z.write_all(b"application/vnd.oasis.opendocument.spreadsheet")?;
     let deflate = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
     z.start_file("content.xml", deflate)?;

@@ -41,8 +41,16 @@ pub fn ecrire(nom_feuille: &str, d: &Disposition) -> Result<Vec<u8>, XlsxError> 
                     };
                     f.write_string_with_format(r32, c16, s, fmt)?;
                 }
-                Cellule::Montant { valeur, formule, style } => {
-                    let fmt = if *style == Style::Total { &euro_total } else { &euro };
+                Cellule::Montant {
+                    valeur,
+                    formule,
+                    style,
+                } => {
+                    let fmt = if *style == Style::Total {
+                        &euro_total
+                    } else {
+                        &euro
+                    };
                     match formule {
                         Some(fo) => {
                             let fo = Formula::new(fo).set_result(decimal_point(*valeur));

@@ -93,12 +93,19 @@ fn xlsx_formules_vivantes_titre_et_format_euro() {
     let octets = exporter(&f, FormatTableur::Xlsx).unwrap();
     let mut wb = open_workbook_auto_from_rs(Cursor::new(octets.clone())).unwrap();
     let formules = wb.worksheet_formula(&f.nom).unwrap();
-    let toutes: Vec<&String> = formules.used_cells().map(|(_, _, s)| s).filter(|s| !s.is_empty()).collect();
+    let toutes: Vec<&String> = formules
+        .used_cells()
+        .map(|(_, _, s)| s)
+        .filter(|s| !s.is_empty())
+        .collect();
     // Line formulas I = F + H, K = G + J (not G + I), M = I + K + L; sub-totals; totals.
     assert!(toutes.iter().any(|s| s.starts_with("SUM(")), "{toutes:?}");
     let valeurs = wb.worksheet_range(&f.nom).unwrap();
     let titre = valeurs.get_value((0, 0)).unwrap().to_string();
-    assert!(titre.starts_with("ANNEXE - TABLEAU FINANCIER RÉCAPITULATIF DU PACTE LOCAL DES SOLIDARITÉS"), "{titre}");
+    assert!(
+        titre.starts_with("ANNEXE - TABLEAU FINANCIER RÉCAPITULATIF DU PACTE LOCAL DES SOLIDARITÉS"),
+        "{titre}"
+    );
     // The first line: columns E.. (Chorus makes 4 text columns, the amounts start at E = 4).
     // K (index 11 among amounts: column P) = G (index 7: L) + J (index 10: O).
     let ligne = 3;
@@ -110,7 +117,11 @@ fn xlsx_formules_vivantes_titre_et_format_euro() {
     std::io::Read::read_to_string(&mut z.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
     assert!(styles.contains("€"), "euro number format");
     let mut feuille_xml = String::new();
-    std::io::Read::read_to_string(&mut z.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut feuille_xml).unwrap();
+    std::io::Read::read_to_string(
+        &mut z.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut feuille_xml,
+    )
+    .unwrap();
     assert!(feuille_xml.contains(r#"state="frozen""#));
 }
 
@@ -121,7 +132,10 @@ fn csv_bom_point_virgule_virgule_decimale() {
     let octets = exporter(&f, FormatTableur::Csv).unwrap();
     assert_eq!(&octets[..3], b"\xEF\xBB\xBF");
     let texte = String::from_utf8(octets[3..].to_vec()).unwrap();
-    let totaux = texte.lines().find(|l| l.starts_with("TOTAUX FINANCIERS")).unwrap();
+    let totaux = texte
+        .lines()
+        .find(|l| l.starts_with("TOTAUX FINANCIERS"))
+        .unwrap();
     let attendu: Vec<String> = f
         .totaux
         .iter()
@@ -132,7 +146,11 @@ fn csv_bom_point_virgule_virgule_decimale() {
 
 // --- Import of the Bilan ---------------------------------------------------------------------
 
-fn bilan_xlsx(c: &Contrat, e: &Execution, changer: impl FnOnce(&mut Vec<Vec<Cellule>>)) -> (Vec<u8>, Feuille) {
+fn bilan_xlsx(
+    c: &Contrat,
+    e: &Execution,
+    changer: impl FnOnce(&mut Vec<Vec<Cellule>>),
+) -> (Vec<u8>, Feuille) {
     let f = feuille(c, e, TypeTableau::Bilan, an(2024)).unwrap();
     let mut d = disposer(&f);
     changer(&mut d.lignes);
@@ -159,12 +177,27 @@ fn import_du_bilan_exporte_memes_chiffres() {
             assert_eq!(l.fiche, attendu.numero);
             // Columns: 1 A realised State, 3 C realised CD, 5 and 6 carry-overs.
             assert_eq!(
-                [l.realise_etat, l.realise_collectivite, l.report_etat, l.report_collectivite],
-                [attendu.valeurs[1], attendu.valeurs[3], attendu.valeurs[5], attendu.valeurs[6]]
+                [
+                    l.realise_etat,
+                    l.realise_collectivite,
+                    l.report_etat,
+                    l.report_collectivite
+                ],
+                [
+                    attendu.valeurs[1],
+                    attendu.valeurs[3],
+                    attendu.valeurs[5],
+                    attendu.valeurs[6]
+                ]
             );
         }
         // What was read is the stored execution of 2024.
-        let mut stockees: Vec<_> = e.realisations.iter().filter(|r| r.annee == an(2024)).copied().collect();
+        let mut stockees: Vec<_> = e
+            .realisations
+            .iter()
+            .filter(|r| r.annee == an(2024))
+            .copied()
+            .collect();
         stockees.sort_by_key(|r| r.fiche);
         assert_eq!(lu.realisations(&e), stockees);
     }
@@ -180,7 +213,10 @@ fn import_montant_illisible_nomme_la_cellule() {
     });
     assert_eq!(
         erreurs(&octets, &c, &e),
-        [format!("Feuille « {} », cellule E4 : montant illisible « 12.000,5 »", f.nom)]
+        [format!(
+            "Feuille « {} », cellule E4 : montant illisible « 12.000,5 »",
+            f.nom
+        )]
     );
     assert_eq!(f.nom, "Bilan 2024");
     // A French amount in text is read.
@@ -201,13 +237,33 @@ fn import_formule_fiche_inconnue_doublon_ligne_manquante() {
         }
         // Rows 5 and 6 (fiches 1.2 and 1.3) become 4.9 (unknown) and 1.1 (a duplicate).
         l[4][1] = Cellule::Texte("4.9".into(), pacte_tableurs::disposition::Style::Normal);
-        l[5][1] = Cellule::Texte(l[3][1].clone().texte().into(), pacte_tableurs::disposition::Style::Normal);
+        l[5][1] = Cellule::Texte(
+            l[3][1].clone().texte().into(),
+            pacte_tableurs::disposition::Style::Normal,
+        );
     });
     let e_ = erreurs(&octets, &c, &e);
-    assert!(e_.iter().any(|m| m.starts_with("Feuille « Bilan 2024 », cellule E4 : une formule « D4*0.9 »")), "{e_:?}");
-    assert!(e_.iter().any(|m| m.contains("cellule B5 : fiche 4.9 inconnue")), "{e_:?}");
-    assert!(e_.iter().any(|m| m.contains("cellule B6 : fiche 1.1 en double (déjà ligne 4)")), "{e_:?}");
-    assert!(e_.iter().filter(|m| m.contains("ligne manquante : fiche")).count() == 2, "{e_:?}");
+    assert!(
+        e_.iter()
+            .any(|m| m.starts_with("Feuille « Bilan 2024 », cellule E4 : une formule « D4*0.9 »")),
+        "{e_:?}"
+    );
+    assert!(
+        e_.iter().any(|m| m.contains("cellule B5 : fiche 4.9 inconnue")),
+        "{e_:?}"
+    );
+    assert!(
+        e_.iter()
+            .any(|m| m.contains("cellule B6 : fiche 1.1 en double (déjà ligne 4)")),
+        "{e_:?}"
+    );
+    assert!(
+        e_.iter()
+            .filter(|m| m.contains("ligne manquante : fiche"))
+            .count()
+            == 2,
+        "{e_:?}"
+    );
 }
 
 #[test]
@@ -229,7 +285,10 @@ fn import_mauvaise_feuille_ou_fichier() {
     });
     let e_ = erreurs(&octets, &c, &e);
     assert_eq!(e_.len(), 1);
-    assert!(e_[0].contains("colonne « A Montant État réalisé au 31/12/2024 » introuvable"), "{e_:?}");
+    assert!(
+        e_[0].contains("colonne « A Montant État réalisé au 31/12/2024 » introuvable"),
+        "{e_:?}"
+    );
 }
 
 trait Texte {
@@ -260,7 +319,12 @@ fn sans_resultats(f: &Feuille, format: FormatTableur) -> Vec<u8> {
     let mut d = disposer(f);
     for l in &mut d.lignes {
         for c in l.iter_mut() {
-            if let Cellule::Montant { valeur, formule: Some(_), .. } = c {
+            if let Cellule::Montant {
+                valeur,
+                formule: Some(_),
+                ..
+            } = c
+            {
                 *valeur = Montant::ZERO;
             }
         }
@@ -287,7 +351,11 @@ fn totaux_libreoffice(soffice: &str, dossier: &Path, nom: &str, octets: &[u8]) -
     let profil = dossier.join("profil");
     // Recalculate every formula on load, XLSX and ODS alike: cached results are not trusted.
     std::fs::create_dir_all(profil.join("user")).unwrap();
-    std::fs::write(profil.join("user/registrymodifications.xcu"), RECALCUL_AU_CHARGEMENT).unwrap();
+    std::fs::write(
+        profil.join("user/registrymodifications.xcu"),
+        RECALCUL_AU_CHARGEMENT,
+    )
+    .unwrap();
     let sortie = Command::new(soffice)
         .arg(format!("-env:UserInstallation=file://{}", profil.display()))
         .args(["--headless", "--convert-to"])
@@ -297,7 +365,11 @@ fn totaux_libreoffice(soffice: &str, dossier: &Path, nom: &str, octets: &[u8]) -
         .arg(&fichier)
         .output()
         .unwrap();
-    assert!(sortie.status.success(), "{}", String::from_utf8_lossy(&sortie.stderr));
+    assert!(
+        sortie.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sortie.stderr)
+    );
     let csv = std::fs::read_to_string(fichier.with_extension("csv")).unwrap();
     let ligne = csv
         .lines()
@@ -344,17 +416,29 @@ fn import_d_un_ods_enregistre_par_libreoffice() {
     let xlsx = dossier.join("bilan.xlsx");
     std::fs::write(&xlsx, exporter(&f, FormatTableur::Xlsx).unwrap()).unwrap();
     let sortie = Command::new(soffice)
-        .arg(format!("-env:UserInstallation=file://{}", dossier.join("profil").display()))
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            dossier.join("profil").display()
+        ))
         .args(["--headless", "--convert-to", "ods", "--outdir"])
         .arg(&dossier)
         .arg(&xlsx)
         .output()
         .unwrap();
-    assert!(sortie.status.success(), "{}", String::from_utf8_lossy(&sortie.stderr));
+    assert!(
+        sortie.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sortie.stderr)
+    );
     let ods = std::fs::read(dossier.join("bilan.ods")).unwrap();
     let lu = lire_bilan(&ods, &c, &e, an(2024));
     assert!(lu.est_valide(), "{:?}", lu.erreurs);
-    let mut stockees: Vec<_> = e.realisations.iter().filter(|r| r.annee == an(2024)).copied().collect();
+    let mut stockees: Vec<_> = e
+        .realisations
+        .iter()
+        .filter(|r| r.annee == an(2024))
+        .copied()
+        .collect();
     stockees.sort_by_key(|r| r.fiche);
     assert_eq!(lu.realisations(&e), stockees);
     let _ = std::fs::remove_dir_all(&dossier);

@@ -129,13 +129,25 @@ fn bilan_2024_colonne_par_colonne() {
     let b = feuille(&c, &e, TypeTableau::Bilan, an(2024)).unwrap();
     // Versés, A, B = versés + reçus − A, C, A+C, report État, report CD, reçus.
     // 1.1: 100 000, 90 000, 100 000 + 0 − 90 000 = 10 000, 95 000, 185 000, 10 000, 5 000, 0.
-    assert_eq!(ligne(&b, "1.1"), euros(&[100_000, 90_000, 10_000, 95_000, 185_000, 10_000, 5_000, 0]));
+    assert_eq!(
+        ligne(&b, "1.1"),
+        euros(&[100_000, 90_000, 10_000, 95_000, 185_000, 10_000, 5_000, 0])
+    );
     // 2.1: 80 000 paid, 30 000 realised: 50 000 unconsumed, 20 000 carried over.
-    assert_eq!(ligne(&b, "2.1"), euros(&[80_000, 30_000, 50_000, 30_000, 60_000, 20_000, 0, 0]));
-    assert_eq!(ligne(&b, "4.1"), euros(&[50_000, 50_000, 0, 45_000, 95_000, 0, 5_000, 0]));
+    assert_eq!(
+        ligne(&b, "2.1"),
+        euros(&[80_000, 30_000, 50_000, 30_000, 60_000, 20_000, 0, 0])
+    );
+    assert_eq!(
+        ligne(&b, "4.1"),
+        euros(&[50_000, 50_000, 0, 45_000, 95_000, 0, 5_000, 0])
+    );
     // Totals: 290 000 paid; A 90+30+60+50 = 230 000; B 60 000; C 95+30+60+45 = 230 000;
     // A+C 460 000; carried over 30 000 State, 10 000 CD.
-    assert_eq!(b.totaux, euros(&[290_000, 230_000, 60_000, 230_000, 460_000, 30_000, 10_000, 0]));
+    assert_eq!(
+        b.totaux,
+        euros(&[290_000, 230_000, 60_000, 230_000, 460_000, 30_000, 10_000, 0])
+    );
     assert_eq!(b.blocs[1].sous_total, ligne(&b, "2.1"));
     assert!(b.constats.is_empty(), "{:?}", b.constats);
 }
@@ -145,9 +157,15 @@ fn bilan_2025_un_credit_reporte_est_consomme_l_annee_ou_il_est_depense() {
     let (c, e) = exemple();
     let b = feuille(&c, &e, TypeTableau::Bilan, an(2025)).unwrap();
     // 1.1: 100 000 paid + 10 000 received − 110 000 realised = 0 unconsumed (reading L-01).
-    assert_eq!(ligne(&b, "1.1"), euros(&[100_000, 110_000, 0, 105_000, 215_000, 0, 0, 10_000]));
+    assert_eq!(
+        ligne(&b, "1.1"),
+        euros(&[100_000, 110_000, 0, 105_000, 215_000, 0, 0, 10_000])
+    );
     // 2.1: the 2025 payment is shared by the 2025 amounts: 70 000 (avenant) + 20 000 − 90 000.
-    assert_eq!(ligne(&b, "2.1"), euros(&[70_000, 90_000, 0, 70_000, 160_000, 0, 0, 20_000]));
+    assert_eq!(
+        ligne(&b, "2.1"),
+        euros(&[70_000, 90_000, 0, 70_000, 160_000, 0, 0, 20_000])
+    );
 }
 
 #[test]
@@ -159,14 +177,22 @@ fn recapitulatif_2025_de_a_a_m_avec_k_egal_g_plus_j() {
     // J 100 000; K = G+J = 105 000 (not G+I = 115 000); L 0; M = I+K+L = 215 000.
     assert_eq!(
         ligne(&r, "1.1"),
-        euros(&[100_000, 10_000, 100_000, 5_000, 0, 185_000, 10_000, 5_000, 100_000, 110_000, 100_000, 105_000, 0, 215_000])
+        euros(&[
+            100_000, 10_000, 100_000, 5_000, 0, 185_000, 10_000, 5_000, 100_000, 110_000, 100_000, 105_000,
+            0, 215_000
+        ])
     );
     // 2.1: H and J from the avenant (70 000); I = 20 000 + 70 000 = 90 000; K = 0 + 70 000.
     assert_eq!(
         ligne(&r, "2.1"),
-        euros(&[80_000, 50_000, 80_000, 50_000, 0, 60_000, 20_000, 0, 70_000, 90_000, 70_000, 70_000, 0, 160_000])
+        euros(&[
+            80_000, 50_000, 80_000, 50_000, 0, 60_000, 20_000, 0, 70_000, 90_000, 70_000, 70_000, 0, 160_000
+        ])
     );
-    assert_eq!(r.lignes().next().unwrap().chorus.as_deref(), Some("0304-17-05 - Pacte des solidarités"));
+    assert_eq!(
+        r.lignes().next().unwrap().chorus.as_deref(),
+        Some("0304-17-05 - Pacte des solidarités")
+    );
     assert!(r.notes.iter().any(|n| n.contains("K = G + J")));
     // R-TAB-05: I ≠ K on 1.1 (110 000 / 105 000), 2.1 (90 000 / 70 000), 4.1 (50 000 /
     // 55 000); 3.1 balanced. H = J everywhere.
@@ -191,11 +217,19 @@ fn le_recapitulatif_commence_en_2025() {
 fn sans_execution_le_previsionnel_est_celui_du_contrat() {
     // One question, one answer: without notifications the table's A, B, C, F are the forecast
     // table's, on every contract of a national set sample.
-    for c in crate::jeu_national::jeu_national(6, 9).iter().chain([&contrat_metropole_minimal()]) {
+    for c in crate::jeu_national::jeu_national(6, 9)
+        .iter()
+        .chain([&contrat_metropole_minimal()])
+    {
         for a in Annee::TOUTES {
             let f = feuille(c, &Execution::default(), TypeTableau::Previsionnel, a).unwrap();
             let t = previsionnel(c, a);
-            let attendu = [t.totaux.etat, t.totaux.collectivite, t.totaux.autres, t.totaux.total];
+            let attendu = [
+                t.totaux.etat,
+                t.totaux.collectivite,
+                t.totaux.autres,
+                t.totaux.total,
+            ];
             assert_eq!(f.totaux, attendu);
         }
     }
@@ -237,7 +271,13 @@ fn un_departement_n_a_pas_de_bloc_axe_2() {
     let axes: Vec<u8> = f.blocs.iter().map(|b| b.axe.numero()).collect();
     assert_eq!(axes, [1, 3, 4]);
     assert!(f.colonnes[1].libelle.contains("CD"));
-    let m = feuille(&contrat_metropole_minimal(), &Execution::default(), TypeTableau::Previsionnel, an(2024)).unwrap();
+    let m = feuille(
+        &contrat_metropole_minimal(),
+        &Execution::default(),
+        TypeTableau::Previsionnel,
+        an(2024),
+    )
+    .unwrap();
     assert_eq!(m.blocs.len(), 4);
     assert!(m.colonnes[1].libelle.contains("collectivité"));
 }
@@ -285,12 +325,18 @@ fn r_fin_12_report_egal_au_non_consomme_admis_un_centime_de_plus_refuse() {
     // 1.1 State: 10 000 unconsumed, 10 000 carried over: admitted (above). One cent more:
     e.reports[0].etat = Montant::centimes(1_000_001);
     let k = codes(&c, &e);
-    assert!(k.contains(&"R-FIN-12 fiches[1.1].execution.2024.report_etat".to_string()), "{k:?}");
+    assert!(
+        k.contains(&"R-FIN-12 fiches[1.1].execution.2024.report_etat".to_string()),
+        "{k:?}"
+    );
     // CD: 5 000 unconsumed, 5 000,01 carried over.
     let (c, mut e) = exemple();
     e.reports[0].collectivite = Montant::centimes(500_001);
     let k = codes(&c, &e);
-    assert!(k.contains(&"R-FIN-12 fiches[1.1].execution.2024.report_collectivite".to_string()), "{k:?}");
+    assert!(
+        k.contains(&"R-FIN-12 fiches[1.1].execution.2024.report_collectivite".to_string()),
+        "{k:?}"
+    );
 }
 
 #[test]
@@ -339,7 +385,10 @@ fn r_fin_09_accords_dates_et_motifs() {
         motif: "Nouvelle action".into(),
     });
     let k = codes(&c, &e);
-    assert!(k.contains(&"R-FIN-09 contrat.execution.avenants[0].accord_collectivite".to_string()), "{k:?}");
+    assert!(
+        k.contains(&"R-FIN-09 contrat.execution.avenants[0].accord_collectivite".to_string()),
+        "{k:?}"
+    );
     assert!(k.contains(&"R-FIN-09 fiches[2.1].execution.2025.avenant".to_string()));
     assert!(k.contains(&"R-FIN-09 fiches[1.5].execution.2025.avenant".to_string()));
     // Declared as added, the new fiche is admitted and appears in the 2025 tables.
@@ -399,7 +448,10 @@ fn r_fin_07_point_d_extension() {
             Some(if fiche.axe == Axe::A1 { 49 } else { 50 })
         }
     }
-    assert_eq!(candidates_revision_2027(&contrat_metropole_minimal(), &Cibles), [n("1.1")]);
+    assert_eq!(
+        candidates_revision_2027(&contrat_metropole_minimal(), &Cibles),
+        [n("1.1")]
+    );
 }
 
 #[test]
@@ -408,7 +460,11 @@ fn l_execution_simulee_du_jeu_national_a_une_sous_consommation() {
     let e = execution_simulee(c, 0);
     let k = codes(c, &e);
     assert!(k.iter().any(|k| k.starts_with("R-FIN-06")), "{k:?}");
-    assert!(!k.iter().any(|k| k.starts_with("R-FIN-1") || k.starts_with("R-TAB-04")), "{k:?}");
+    assert!(
+        !k.iter()
+            .any(|k| k.starts_with("R-FIN-1") || k.starts_with("R-TAB-04")),
+        "{k:?}"
+    );
 }
 
 proptest::proptest! {

@@ -117,7 +117,11 @@ fn r_fin_09(r: &RegleExecution, ctx: &ContexteExecution, out: &mut Vec<Constat>)
         let nom = format!("Avenant {} de {}", i + 1, a.annee);
         for (champ, manque, quoi) in [
             ("date", a.date.is_none(), "n'est pas daté"),
-            ("accord_etat", a.accord_etat.is_none(), "n'a pas l'accord exprès daté de l'État"),
+            (
+                "accord_etat",
+                a.accord_etat.is_none(),
+                "n'a pas l'accord exprès daté de l'État",
+            ),
             (
                 "accord_collectivite",
                 a.accord_collectivite.is_none(),
@@ -133,7 +137,10 @@ fn r_fin_09(r: &RegleExecution, ctx: &ContexteExecution, out: &mut Vec<Constat>)
             }
         }
         if let Some(d) = a.date {
-            for (champ, accord) in [("accord_etat", a.accord_etat), ("accord_collectivite", a.accord_collectivite)] {
+            for (champ, accord) in [
+                ("accord_etat", a.accord_etat),
+                ("accord_collectivite", a.accord_collectivite),
+            ] {
                 if accord.is_some_and(|x| x > d) {
                     out.push(constat(
                         r,
@@ -222,7 +229,12 @@ fn r_fin_12(r: &RegleExecution, ctx: &ContexteExecution, out: &mut Vec<Constat>)
         for (&f, a) in ctx.situation.annee(annee) {
             for (champ, report, non_consomme, part) in [
                 ("report_etat", a.report_etat, a.etat_non_consomme, "État"),
-                ("report_collectivite", a.report_collectivite, a.collectivite_non_consommee, "collectivité"),
+                (
+                    "report_collectivite",
+                    a.report_collectivite,
+                    a.collectivite_non_consommee,
+                    "collectivité",
+                ),
             ] {
                 if report > non_consomme.max(Montant::ZERO) {
                     out.push(constat(
