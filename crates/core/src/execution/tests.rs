@@ -511,3 +511,25 @@ fn l_execution_se_relit_et_ses_textes_sont_bornes() {
     let erreur = crate::fichier::lire_toml_en::<Execution>(&toml::to_string(&trop).unwrap()).unwrap_err();
     assert!(erreur.to_string().contains("versements[0].iban"), "{erreur}");
 }
+
+#[test]
+fn r_fin_03_et_04_sur_les_montants_notifies() {
+    // The minimal contract proposes its 2024 amounts: 100 000 + 80 000 + 60 000 + 50 000 =
+    // 290 000 € ceiling; axis 4's floor is 20 % × 50 000 = 10 000.
+    let (c, mut e) = exemple();
+    e.notifications_axes.push(NotificationAxe {
+        axe: Axe::A4,
+        annee: an(2026),
+        etat: Montant::centimes(999_999),
+    });
+    let k = codes(&c, &e);
+    assert!(
+        k.contains(&"R-FIN-04 contrat.execution.notifications.2026.4".to_string()),
+        "{k:?}"
+    );
+    e.notifications_axes[0].etat = eur(10_000);
+    assert!(!codes(&c, &e).iter().any(|k| k.starts_with("R-FIN-04")));
+    // 2024: fiches notified at 290 000 in all (no finding above); one cent more on 1.1.
+    e.notifications[0].etat = Montant::centimes(10_000_001);
+    assert!(codes(&c, &e).contains(&"R-FIN-03 contrat.execution.notifications.2024".to_string()));
+}

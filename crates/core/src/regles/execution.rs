@@ -4,10 +4,11 @@
 //! their own catalogue beside the contract's ([`CATALOGUE_EXECUTION`]); their findings are
 //! ordinary [`Constat`]s.
 
-use crate::contrat::{Contrat, NumeroFiche};
+use crate::contrat::{Axe, Contrat, NumeroFiche};
 use crate::execution::{
     Execution, LECTURES, PROGRAMME_304, SituationFinanciere, propositions_reduction, situation,
 };
+use crate::financement::par_axe;
 use crate::tableau::{Feuille, TypeTableau, feuille_depuis};
 use crate::{Annee, Montant};
 
@@ -47,6 +48,82 @@ fn cible_annee(fiche: NumeroFiche, annee: Annee, champ: &str) -> CibleConstat {
 
 fn cible_execution(champ: String) -> CibleConstat {
     CibleConstat::en_tete(format!("execution.{champ}"))
+}
+
+/// The State amount notified for an axis and a year: the axis notification when recorded,
+/// else the sum of its fiches' notified amounts (annexe 10 column A); `None` when nothing of
+/// the year is notified (the contract's catalogue then checks the plan).
+fn notifie_axe(ctx: &ContexteExecution, axe: Axe, annee: Annee) -> Option<Montant> {
+    let e = ctx.execution;
+    e.notifie_axe(axe, annee).or_else(|| {
+        let fiches: Vec<_> = crate::execution::fiches_executees(ctx.contrat, e)
+            .into_iter()
+            .filter(|f| f.axe == axe)
+            .collect();
+        let notifies: Vec<Montant> = fiches.iter().filter_map(|&f| e.etat_notifie(f, annee)).collect();
+        (!notifies.is_empty()).then(|| {
+            fiches
+                .iter()
+                .map(|&f| crate::execution::etat_prevu(ctx.contrat, e, f, annee))
+                .sum()
+        })
+    })
+}
+
+/// R-FIN-03 on notified amounts: each year, the State amounts notified for the axes stay
+/// within the global ceiling (`financement::par_axe`).
+fn r_fin_03(r: &RegleExecution, ctx: &ContexteExecution, out: &mut Vec<Constat>) {
+    let f = par_axe(ctx.contrat);
+    if !f.plafond_complet {
+        return;
+    }
+    for annee in Annee::TOUTES {
+        let notifies: Vec<Montant> = f
+            .type_contrat
+            .axes()
+            .iter()
+            .filter_map(|&a| notifie_axe(ctx, a, annee))
+            .collect();
+        if notifies.is_empty() {
+            continue;
+        }
+        let total: Montant = notifies.into_iter().sum();
+        if total > f.plafond_global {
+            out.push(constat(
+                r,
+                cible_execution(format!("notifications.{annee}")),
+                format!(
+                    "{annee} : la participation État notifiée ({total}) dépasse le plafond global de {} (somme des montants proposés par axe).",
+                    f.plafond_global
+                ),
+            ));
+        }
+    }
+}
+
+/// R-FIN-04 on notified amounts: each axis keeps its 20 % floor (`financement::par_axe`).
+fn r_fin_04(r: &RegleExecution, ctx: &ContexteExecution, out: &mut Vec<Constat>) {
+    let f = par_axe(ctx.contrat);
+    for annee in Annee::TOUTES {
+        for a in &f.axes {
+            let Some(socle) = a.reperes.socle else {
+                continue;
+            };
+            let Some(n) = notifie_axe(ctx, a.axe, annee) else {
+                continue;
+            };
+            if n < socle {
+                out.push(constat(
+                    r,
+                    cible_execution(format!("notifications.{annee}.{}", a.axe.numero())),
+                    format!(
+                        "{annee}, {} : la participation État notifiée ({n}) est sous le socle de 20 % du montant proposé ({socle}).",
+                        a.axe
+                    ),
+                ));
+            }
+        }
+    }
 }
 
 /// R-FIN-05: the notified State amount of a fiche in 2025 and 2026 is its 2024 amount, less a
@@ -284,6 +361,22 @@ macro_rules! regle {
 
 /// The execution rules, in the order of rules.md.
 pub static CATALOGUE_EXECUTION: &[RegleExecution] = &[
+    regle!(
+        "R-FIN-03",
+        Bloquant,
+        "Chaque année, la participation de l'État notifiée ne dépasse pas la somme des montants proposés par axe (plafond global).",
+        "Instruction du 27/10/2023, annexe 5, II.a",
+        "Une fois notifiés, les montants de l'année remplacent les montants prévus : notification de l'axe, sinon somme des participations notifiées de ses fiches.",
+        r_fin_03
+    ),
+    regle!(
+        "R-FIN-04",
+        Bloquant,
+        "Chaque année, la participation de l'État notifiée sur chaque axe garde au moins 20 % du montant proposé pour lui.",
+        "Instruction du 27/10/2023, annexe 5, II.a",
+        "Socle et plafond sont ceux de financement::par_axe, comme pour le contrat.",
+        r_fin_04
+    ),
     regle!(
         "R-FIN-05",
         Alerte,
