@@ -137,3 +137,35 @@ fn texte_avec_la_note_k_egal_g_plus_j() {
     let t = String::from_utf8_lossy(&o.stdout);
     assert!(t.contains("TOTAUX FINANCIERS") && t.contains("K = G + J"), "{t}");
 }
+
+/// The example of docs/FORMAT-EXECUTION.md reads and draws a Bilan.
+#[test]
+fn l_exemple_de_la_documentation_se_lit() {
+    let doc = std::fs::read_to_string(racine().join("docs/FORMAT-EXECUTION.md")).unwrap();
+    let debut = doc.find("```toml\n").unwrap() + "```toml\n".len();
+    let fin = debut + doc[debut..].find("```").unwrap();
+    let p = dossier().join("execution-doc.toml");
+    std::fs::write(&p, &doc[debut..fin]).unwrap();
+    let v = json(&[
+        "tableau",
+        EXEMPLE,
+        "--table",
+        "bilan",
+        "--execution",
+        p.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    // Fiche 1.1 in 2024: paid share, A = 90 000 €, C = 95 000 €, carried over 10 000 / 5 000.
+    let l = v["blocs"][0]["lignes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["numero"] == "1.1")
+        .unwrap()
+        .clone();
+    assert_eq!(l["valeurs"][1], 9_000_000);
+    assert_eq!(l["valeurs"][3], 9_500_000);
+    assert_eq!(l["valeurs"][5], 1_000_000);
+    assert_eq!(l["valeurs"][6], 500_000);
+}

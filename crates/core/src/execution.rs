@@ -41,6 +41,12 @@ mod bornes {
         borne(String::deserialize(d)?, TEXTE_COURT_MAX)
     }
 
+    pub fn court_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|t| borne(t, TEXTE_COURT_MAX))
+            .transpose()
+    }
+
     pub fn long<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         borne(String::deserialize(d)?, TEXTE_LONG_MAX)
     }
@@ -99,6 +105,13 @@ pub struct LigneAvenant {
     /// The fiche is added by this avenant (it was not in the contract).
     #[serde(default)]
     pub ajoutee: bool,
+    /// The title of an added fiche (a changed fiche keeps the contract's).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "bornes::court_opt"
+    )]
+    pub intitule: Option<String>,
     /// The State amount of the fiche for the avenant's year.
     pub etat: Montant,
     /// The collectivity's amount for that year, when the avenant changes it.
@@ -353,6 +366,22 @@ impl Execution {
             .filter_map(|r| r.decision.map(|d| d.montant))
             .sum()
     }
+}
+
+/// The title of a fiche: the contract's, else the one an avenant that added it gives.
+pub fn intitule_fiche(contrat: &Contrat, execution: &Execution, fiche: NumeroFiche) -> String {
+    contrat
+        .fiche(fiche)
+        .map(|f| f.intitule.clone())
+        .or_else(|| {
+            execution
+                .avenants
+                .iter()
+                .flat_map(|a| &a.lignes)
+                .filter(|l| l.fiche == fiche)
+                .find_map(|l| l.intitule.clone())
+        })
+        .unwrap_or_else(|| format!("Action {fiche}"))
 }
 
 /// Every fiche number of the contract and of the avenants (added fiches), in order.

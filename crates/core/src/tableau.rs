@@ -545,10 +545,7 @@ pub fn feuille_depuis(
         }
         bloc.lignes.push(LigneFeuille {
             numero,
-            intitule: contrat
-                .fiche(numero)
-                .map(|f| f.intitule.clone())
-                .unwrap_or_else(|| format!("Action {numero}")),
+            intitule: crate::execution::intitule_fiche(contrat, execution, numero),
             chorus: chorus.clone(),
             valeurs: v,
         });

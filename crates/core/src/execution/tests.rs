@@ -78,6 +78,7 @@ fn exemple() -> (Contrat, Execution) {
         lignes: vec![LigneAvenant {
             fiche: n("2.1"),
             ajoutee: false,
+            intitule: None,
             etat: eur(70_000),
             collectivite: Some(eur(70_000)),
             motif: "Réduction pour sous-consommation 2024".into(),
@@ -250,6 +251,7 @@ fn le_previsionnel_prend_la_notification_puis_le_dernier_avenant() {
         lignes: vec![LigneAvenant {
             fiche: n("2.1"),
             ajoutee: false,
+            intitule: None,
             etat: eur(65_000),
             collectivite: None,
             motif: "Ajustement".into(),
@@ -380,6 +382,7 @@ fn r_fin_09_accords_dates_et_motifs() {
     e.avenants[0].lignes.push(LigneAvenant {
         fiche: n("1.5"),
         ajoutee: false,
+        intitule: None,
         etat: eur(1),
         collectivite: None,
         motif: "Nouvelle action".into(),
@@ -396,6 +399,7 @@ fn r_fin_09_accords_dates_et_motifs() {
     e.avenants[0].lignes.push(LigneAvenant {
         fiche: n("1.5"),
         ajoutee: true,
+        intitule: Some("Épicerie solidaire".into()),
         etat: eur(1_000),
         collectivite: Some(eur(1_000)),
         motif: "Nouvelle action".into(),
@@ -403,6 +407,10 @@ fn r_fin_09_accords_dates_et_motifs() {
     assert!(!codes(&c, &e).iter().any(|k| k.starts_with("R-FIN-09")));
     let p = feuille(&c, &e, TypeTableau::Previsionnel, an(2025)).unwrap();
     assert_eq!(ligne(&p, "1.5"), euros(&[1_000, 1_000, 0, 2_000]));
+    assert_eq!(
+        p.lignes().find(|l| l.numero == n("1.5")).unwrap().intitule,
+        "Épicerie solidaire"
+    );
 }
 
 #[test]
