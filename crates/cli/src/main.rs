@@ -109,6 +109,24 @@ pub enum FormatRegles {
     Markdown,
 }
 
+/// The annexe 10 table of `pacte tableau`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableAnnexe10 {
+    Previsionnel,
+    Bilan,
+    Recapitulatif,
+}
+
+/// Output format of `pacte tableau`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatTableau {
+    Texte,
+    Json,
+    Xlsx,
+    Ods,
+    Csv,
+}
+
 #[derive(Debug, Subcommand)]
 enum Commande {
     /// Vérifie un fichier de contrat et affiche les constats.
@@ -142,15 +160,38 @@ enum Commande {
         #[command(flatten)]
         format: ChoixFormat,
     },
-    /// Affiche le tableau financier prévisionnel d'une année (annexe 10) calculé depuis un contrat.
+    /// Calcule un tableau financier de l'annexe 10 (prévisionnel, bilan ou prévisionnel
+    /// récapitulatif) d'une année, depuis un contrat et, le cas échéant, son exécution.
     Tableau {
         /// Fichier de contrat (TOML).
         fichier: PathBuf,
-        /// Année du tableau, de 2024 (par défaut) à 2027.
+        /// Année du tableau, de 2024 (par défaut) à 2027 ; le récapitulatif existe de 2025 à 2027.
         #[arg(long, default_value_t = 2024, hide_default_value = true)]
         annee: i64,
-        #[command(flatten)]
-        format: ChoixFormat,
+        /// Tableau : previsionnel (par défaut), bilan ou recapitulatif.
+        #[arg(
+            long,
+            value_enum,
+            default_value = "previsionnel",
+            hide_possible_values = true,
+            hide_default_value = true
+        )]
+        table: TableAnnexe10,
+        /// Fichier d'exécution (TOML : notifications, avenants, versements, réalisations, reports, réductions).
+        #[arg(long, value_name = "FICHIER")]
+        execution: Option<PathBuf>,
+        /// Format : texte (par défaut), json (montants en centimes), xlsx, ods ou csv.
+        #[arg(
+            long,
+            value_enum,
+            default_value = "texte",
+            hide_possible_values = true,
+            hide_default_value = true
+        )]
+        format: FormatTableau,
+        /// Fichier à écrire (sinon la sortie standard).
+        #[arg(long, value_name = "FICHIER")]
+        sortie: Option<PathBuf>,
     },
     /// Affiche le schéma JSON du fichier de contrat (docs/contrat.schema.json).
     Schema,
@@ -377,8 +418,18 @@ fn main() -> ExitCode {
         Commande::Tableau {
             fichier,
             annee,
+            table,
+            execution,
             format,
-        } => sortie::tableau(&fichier, annee, format.valeur),
+            sortie: fichier_sortie,
+        } => sortie::tableau(
+            &fichier,
+            annee,
+            table,
+            execution.as_deref(),
+            format,
+            fichier_sortie.as_deref(),
+        ),
         Commande::Schema => {
             ecrire!(
                 "{}",

@@ -3,13 +3,15 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use pacte_core::fichier::{ErreurLecture, json, lire_toml};
+use pacte_core::execution::Execution;
+use pacte_core::fichier::{ErreurLecture, json, lire_toml, lire_toml_en};
 use pacte_core::regles::{Gravite, TypeContrat, type_contrat};
-use pacte_core::tableau::{Colonnes, previsionnel};
+use pacte_core::tableau::{Feuille, TypeTableau, annee_admise, feuille};
 use pacte_core::{Annee, Contrat, verifier};
+use pacte_tableurs::{FormatTableur, exporter};
 use serde::Serialize;
 
-use crate::{Format, FormatRegles};
+use crate::{Format, FormatRegles, FormatTableau, TableAnnexe10};
 
 const ILLISIBLE: u8 = 2;
 
@@ -218,8 +220,22 @@ pub fn liste_territoires(format: Format) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-pub fn tableau(fichier: &Path, annee: i64, format: Format) -> ExitCode {
-    let annee = match Annee::new(annee) {
+/// `pacte tableau`: an annexe 10 table of a year, from a contract file and an optional
+/// execution file, printed (text, JSON in integer cents) or written (XLSX, ODS, CSV).
+pub fn tableau(
+    fichier: &Path,
+    annee: i64,
+    table: TableAnnexe10,
+    execution: Option<&Path>,
+    format: FormatTableau,
+    sortie: Option<&Path>,
+) -> ExitCode {
+    let type_tableau = match table {
+        TableAnnexe10::Previsionnel => TypeTableau::Previsionnel,
+        TableAnnexe10::Bilan => TypeTableau::Bilan,
+        TableAnnexe10::Recapitulatif => TypeTableau::Recapitulatif,
+    };
+    let annee = match Annee::new(annee).and_then(|a| annee_admise(type_tableau, a).map(|()| a)) {
         Ok(a) => a,
         Err(e) => {
             eprintln!("Erreur : option --annee : {e}.");
@@ -230,40 +246,109 @@ pub fn tableau(fichier: &Path, annee: i64, format: Format) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let t = previsionnel(&contrat, annee);
-    match format {
-        Format::Json => ecrire!("{}", json(&t)),
-        Format::Texte => {
-            let ligne = |libelle: &str, c: &Colonnes| {
-                ecrire!(
-                    "{libelle:<58} {:>18} {:>18} {:>18} {:>18}",
-                    c.etat.to_string(),
-                    c.collectivite.to_string(),
-                    c.autres.to_string(),
-                    c.total.to_string()
-                );
-            };
-            ecrire!("Prévisionnel année {annee} (annexe 10)\n");
-            ecrire!(
-                "{:<58} {:>18} {:>18} {:>18} {:>18}",
-                "Fiche action",
-                "A État",
-                "B Collectivité",
-                "C Autres",
-                "F = A+B+C"
-            );
-            for bloc in &t.axes {
-                ecrire!("Axe {}", bloc.axe.numero());
-                for l in &bloc.lignes {
-                    let intitule: String = l.intitule.chars().take(50).collect();
-                    ligne(&format!("  {} {intitule}", l.numero), &l.montants);
+    let execution = match execution {
+        None => Execution::default(),
+        Some(chemin) => {
+            let texte = match std::fs::read_to_string(chemin) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("Erreur : {} : lecture impossible ({e}).", chemin.display());
+                    return ExitCode::from(ILLISIBLE);
                 }
-                ligne("  Sous total", &bloc.sous_total);
+            };
+            match lire_toml_en::<Execution>(&texte) {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("Erreur : {}, {e}", chemin.display());
+                    return ExitCode::from(ILLISIBLE);
+                }
             }
-            ligne("TOTAUX FINANCIERS", &t.totaux);
+        }
+    };
+    let t = feuille(&contrat, &execution, type_tableau, annee).expect("year checked above");
+    let binaire = |f: FormatTableur| match exporter(&t, f) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("Erreur : {e}.");
+            std::process::exit(1);
+        }
+    };
+    let octets = match format {
+        FormatTableau::Json => format!("{}\n", json(&t)).into_bytes(),
+        FormatTableau::Xlsx => binaire(FormatTableur::Xlsx),
+        FormatTableau::Ods => binaire(FormatTableur::Ods),
+        FormatTableau::Csv => binaire(FormatTableur::Csv),
+        FormatTableau::Texte => texte_tableau(&t).into_bytes(),
+    };
+    match sortie {
+        Some(chemin) => {
+            if let Err(e) = std::fs::write(chemin, &octets) {
+                eprintln!("Erreur : {} : écriture impossible ({e}).", chemin.display());
+                return ExitCode::from(1);
+            }
+        }
+        None => {
+            use std::io::{IsTerminal, Write};
+            let binaire = matches!(format, FormatTableau::Xlsx | FormatTableau::Ods);
+            if binaire && std::io::stdout().is_terminal() {
+                eprintln!(
+                    "Erreur : un classeur ne s'affiche pas dans un terminal : indiquez --sortie FICHIER ou redirigez la sortie."
+                );
+                return ExitCode::from(ILLISIBLE);
+            }
+            if let Err(e) = std::io::stdout().write_all(&octets) {
+                crate::sortie_fermee(e)
+            }
         }
     }
     ExitCode::SUCCESS
+}
+
+/// A table as text for a terminal: letters and amounts, sub-totals, totals, notes, findings.
+fn texte_tableau(t: &Feuille) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(s, "{}\n", t.titre);
+    for (i, c) in t.colonnes.iter().enumerate() {
+        let lettre = c.lettre.map(|l| format!("{l} ")).unwrap_or_default();
+        let _ = writeln!(s, "  [{}] {lettre}{}", i + 1, c.libelle);
+    }
+    let ligne = |s: &mut String, libelle: &str, v: &[pacte_core::Montant]| {
+        let _ = write!(s, "{libelle:<40}");
+        for m in v {
+            let _ = write!(s, " {:>16}", m.to_string());
+        }
+        s.push('\n');
+    };
+    s.push('\n');
+    let mut entete = format!("{:<40}", "Fiche action");
+    for i in 0..t.colonnes.len() {
+        let _ = write!(entete, " {:>16}", format!("[{}]", i + 1));
+    }
+    let _ = writeln!(s, "{entete}");
+    for b in &t.blocs {
+        let _ = writeln!(s, "{}", b.libelle);
+        for l in &b.lignes {
+            let intitule: String = l.intitule.chars().take(32).collect();
+            ligne(&mut s, &format!("  {} {intitule}", l.numero), &l.valeurs);
+        }
+        ligne(&mut s, "  Sous total", &b.sous_total);
+    }
+    ligne(&mut s, "TOTAUX FINANCIERS", &t.totaux);
+    for n in &t.notes {
+        let _ = writeln!(s, "\nNote : {n}");
+    }
+    for c in &t.constats {
+        let _ = writeln!(
+            s,
+            "\n[{}] {} ({}) : {}",
+            c.gravite.libelle(),
+            c.code,
+            c.cible,
+            c.message
+        );
+    }
+    s
 }
 
 /// Command-line errors in French (clap's own are English).

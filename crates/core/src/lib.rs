@@ -7,6 +7,7 @@ pub mod contrat;
 pub mod differences;
 pub mod droits;
 pub mod echanges;
+pub mod execution;
 pub mod exercice;
 pub mod fabrique;
 pub mod fichier;

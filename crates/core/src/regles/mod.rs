@@ -10,6 +10,7 @@ mod cible;
 mod coherence;
 mod declarations;
 mod eligibilite;
+pub mod execution;
 mod financement;
 mod hors_moteur;
 mod indicateurs;
@@ -711,6 +712,7 @@ pub fn catalogue_markdown() -> String {
             r.raison
         ));
     }
+    s.push_str(&execution::section_markdown());
     s
 }
 
