@@ -50,6 +50,11 @@ const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[
         "proconnect_sub",
         include_str!("../migrations/sqlite/0007_proconnect_sub.sql"),
     ),
+    (
+        8,
+        "actes_pieces",
+        include_str!("../migrations/sqlite/0008_actes_pieces.sql"),
+    ),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -81,6 +86,11 @@ const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
         7,
         "proconnect_sub",
         include_str!("../migrations/postgres/0007_proconnect_sub.sql"),
+    ),
+    (
+        8,
+        "actes_pieces",
+        include_str!("../migrations/postgres/0008_actes_pieces.sql"),
     ),
 ];
 
