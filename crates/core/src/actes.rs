@@ -266,6 +266,11 @@ pub enum Acte {
     },
 }
 
+/// The JSON Schema of [`Acte`] (the API's request body and the acts it lists).
+pub fn schema_json() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Acte)).expect("a schema serializes to JSON")
+}
+
 /// A faulty field of an act: its name in the form and the API, the rule, a French message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ErreurActe {
@@ -342,11 +347,7 @@ impl Acte {
                     .join(" ; ")
             ),
             Acte::DebutExecution { date } => format!("Exécution commencée le {date}"),
-            Acte::Evaluation {
-                date,
-                objet,
-                rapport,
-            } => match rapport {
+            Acte::Evaluation { date, objet, rapport } => match rapport {
                 Some(r) => format!("Évaluation du {date} : {objet} (rapport : {r})"),
                 None => format!("Évaluation du {date} : {objet}"),
             },
@@ -399,19 +400,17 @@ pub fn verifier(
     // A dated act lies within the contract's span, is not in the future, and follows the acts
     // before it.
     let mut date_dans_periode = |champ: &str, libelle: &str, d: Date, debut_admis: Date| {
-        if d > aujourdhui {
+        if d < debut_admis || d > fin {
+            erreur(
+                champ,
+                "R-CAL-01",
+                format!("{libelle} : le {d} est hors de la période du contrat (du {debut_admis} au {fin})."),
+            );
+        } else if d > aujourdhui {
             erreur(
                 champ,
                 "R-CAL-01",
                 format!("{libelle} : le {d} est dans le futur (nous sommes le {aujourdhui})."),
-            );
-        } else if d < debut_admis || d > fin {
-            erreur(
-                champ,
-                "R-CAL-01",
-                format!(
-                    "{libelle} : le {d} est hors de la période du contrat (du {debut_admis} au {fin})."
-                ),
             );
         } else if let Some(p) = dernier
             && d < p
@@ -453,14 +452,12 @@ pub fn verifier(
                 "R-DOC-01",
             ));
         }
-        Acte::Deliberation {
-            date, reference, ..
-        } => {
+        Acte::Deliberation { date, reference, .. } => {
             // A deliberation may precede the contract's first day (it authorises the signature),
             // but not its last.
             date_dans_periode(
                 "date",
-                "Date de la délibération (R-DOC-05)",
+                "Date de la délibération",
                 *date,
                 Date::ymd(debut.annee() - 1, 1, 1),
             );
@@ -474,7 +471,12 @@ pub fn verifier(
             ));
         }
         Acte::Signature { date, signataires } => {
-            date_dans_periode("date", "Date de signature", *date, Date::ymd(debut.annee() - 1, 1, 1));
+            date_dans_periode(
+                "date",
+                "Date de signature",
+                *date,
+                Date::ymd(debut.annee() - 1, 1, 1),
+            );
             if let Some(d) = entete.date_deliberation
                 && *date < d
             {
@@ -488,7 +490,10 @@ pub fn verifier(
                 erreur(
                     "signataires",
                     "R-DOC-04",
-                    format!("Signataires : {} lignes pour {LIGNES_MAX} au plus.", signataires.len()),
+                    format!(
+                        "Signataires : {} lignes pour {LIGNES_MAX} au plus.",
+                        signataires.len()
+                    ),
                 );
             }
             for partie in [Partie::Etat, Partie::Collectivite] {
@@ -538,11 +543,7 @@ pub fn verifier(
         Acte::DebutExecution { date } => {
             date_dans_periode("date", "Date de début d'exécution", *date, debut);
         }
-        Acte::Evaluation {
-            date,
-            objet,
-            rapport,
-        } => {
+        Acte::Evaluation { date, objet, rapport } => {
             date_dans_periode("date", "Date de l'évaluation", *date, debut);
             textes.extend(texte(
                 "objet",
@@ -582,7 +583,7 @@ pub fn verifier(
         } => {
             date_dans_periode(
                 "date_lettre",
-                "Date de la lettre recommandée (R-DOC-10)",
+                "Date de la lettre recommandée",
                 *date_lettre,
                 debut,
             );
@@ -717,7 +718,10 @@ mod tests {
             instance: Instance::SeancePleniere,
             reference: "DEL-2024-117".into(),
         };
-        assert_eq!(verifier(&a, &entete(EtatContrat::Valide), &[], AUJOURDHUI), Ok(()));
+        assert_eq!(
+            verifier(&a, &entete(EtatContrat::Valide), &[], AUJOURDHUI),
+            Ok(())
+        );
     }
 
     #[test]
@@ -732,7 +736,11 @@ mod tests {
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].champ, "date");
         assert_eq!(e[0].regle, "R-CAL-01");
-        assert!(e[0].message.contains("hors de la période du contrat"), "{}", e[0].message);
+        assert!(
+            e[0].message.contains("hors de la période du contrat"),
+            "{}",
+            e[0].message
+        );
         assert!(e[0].message.contains("31/12/2027"), "{}", e[0].message);
     }
 
@@ -745,7 +753,10 @@ mod tests {
         };
         assert_eq!(
             champs(verifier(&a, &entete(EtatContrat::Valide), &[], AUJOURDHUI)),
-            vec![("date".to_string(), "R-CAL-01"), ("reference".to_string(), "R-DOC-05")]
+            vec![
+                ("date".to_string(), "R-CAL-01"),
+                ("reference".to_string(), "R-DOC-05")
+            ]
         );
     }
 
@@ -758,7 +769,10 @@ mod tests {
         };
         let e = verifier(&a, &entete(EtatContrat::Delibere), &[], AUJOURDHUI).unwrap_err();
         assert_eq!(e.len(), 2);
-        assert!(e.iter().all(|e| e.champ == "signataires" && e.regle == "R-DOC-04"));
+        assert!(
+            e.iter()
+                .all(|e| e.champ == "signataires" && e.regle == "R-DOC-04")
+        );
         assert!(e[0].message.contains("« État »"), "{}", e[0].message);
         assert!(e[1].message.contains("« Collectivité »"), "{}", e[1].message);
     }
@@ -772,7 +786,10 @@ mod tests {
             date: Date::ymd(2024, 4, 2),
             signataires: signataires.clone(),
         };
-        assert_eq!(champs(verifier(&a, &e, &[], AUJOURDHUI)), vec![("signataires".to_string(), "R-DOC-04")]);
+        assert_eq!(
+            champs(verifier(&a, &e, &[], AUJOURDHUI)),
+            vec![("signataires".to_string(), "R-DOC-04")]
+        );
         signataires.push(signataire(Partie::Collectivite, "Présidente de la Métropole"));
         let a = Acte::Signature {
             date: Date::ymd(2024, 4, 2),
@@ -792,7 +809,10 @@ mod tests {
                 signataire(Partie::Collectivite, "Président"),
             ],
         };
-        assert_eq!(champs(verifier(&a, &e, &[], AUJOURDHUI)), vec![("date".to_string(), "R-DOC-05")]);
+        assert_eq!(
+            champs(verifier(&a, &e, &[], AUJOURDHUI)),
+            vec![("date".to_string(), "R-DOC-05")]
+        );
     }
 
     #[test]
@@ -822,11 +842,18 @@ mod tests {
         };
         let e = verifier(&a, &entete(EtatContrat::Signe), &precedents, AUJOURDHUI).unwrap_err();
         assert_eq!(e[0].champ, "date");
-        assert!(e[0].message.contains("précède l'acte précédent"), "{}", e[0].message);
+        assert!(
+            e[0].message.contains("précède l'acte précédent"),
+            "{}",
+            e[0].message
+        );
         let a = Acte::DebutExecution {
             date: Date::ymd(2024, 4, 2),
         };
-        assert_eq!(verifier(&a, &entete(EtatContrat::Signe), &precedents, AUJOURDHUI), Ok(()));
+        assert_eq!(
+            verifier(&a, &entete(EtatContrat::Signe), &precedents, AUJOURDHUI),
+            Ok(())
+        );
     }
 
     #[test]
@@ -874,16 +901,26 @@ mod tests {
         let a = denonciation(Date::ymd(2027, 11, 1), 3, Date::ymd(2028, 2, 1));
         let err = verifier(&a, &e, &[], Date::ymd(2027, 11, 2)).unwrap_err();
         assert_eq!(err[0].champ, "date_effet");
-        assert!(err[0].message.contains("après la fin du contrat"), "{}", err[0].message);
+        assert!(
+            err[0].message.contains("après la fin du contrat"),
+            "{}",
+            err[0].message
+        );
     }
 
     #[test]
     fn denonciation_lettre_hors_periode_ou_preavis_trop_long_refusee() {
         let e = entete(EtatContrat::Signe);
         let a = denonciation(Date::ymd(2023, 12, 1), 1, Date::ymd(2024, 1, 1));
-        assert_eq!(champs(verifier(&a, &e, &[], AUJOURDHUI)), vec![("date_lettre".to_string(), "R-CAL-01")]);
+        assert_eq!(
+            champs(verifier(&a, &e, &[], AUJOURDHUI)),
+            vec![("date_lettre".to_string(), "R-CAL-01")]
+        );
         let a = denonciation(Date::ymd(2025, 1, 10), 13, Date::ymd(2026, 2, 10));
-        assert_eq!(champs(verifier(&a, &e, &[], AUJOURDHUI)), vec![("preavis_mois".to_string(), "R-DOC-10")]);
+        assert_eq!(
+            champs(verifier(&a, &e, &[], AUJOURDHUI)),
+            vec![("preavis_mois".to_string(), "R-DOC-10")]
+        );
     }
 
     #[test]

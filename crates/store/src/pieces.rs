@@ -375,6 +375,8 @@ pub(crate) async fn inserer(e: &mut Ecriture<'_>, p: &NouvellePiece<'_>) -> Resu
     .fetch_one(e.conn())
     .await?;
     piece.id = r.try_get("id")?;
+    // The contract's pages show its documents: its revision moves.
+    crate::sommes::toucher(e.conn(), p.contrat_id).await?;
     e.consigner(
         ENTITE_PIECE,
         &piece.id.to_string(),

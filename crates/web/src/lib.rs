@@ -21,6 +21,7 @@ pub mod demo;
 pub mod derogations;
 pub mod fiches;
 pub mod fichiers;
+pub mod pieces;
 pub mod proconnect;
 pub mod referentiel;
 pub mod tableau_de_bord;
