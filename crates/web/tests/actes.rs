@@ -187,10 +187,8 @@ async fn deliberation_avec_confirmation_document_puis_annulation() {
     let r = get(&app, &lieu).await;
     assert!(r.corps.contains("La délibération est enregistrée"), "{}", r.corps);
     assert!(r.corps.contains("Délibération n° DEL-2024-117"), "{}", r.corps);
-    assert!(
-        r.corps
-            .contains(&format!("/contrats/{id}/actes/{}/annuler", actes[0].id))
-    );
+    assert!(r.corps.contains(&format!("action=\"/contrats/{id}/annuler-etape\"")));
+    assert!(r.corps.contains(&format!("name=\"acte\" value=\"{}\"", actes[0].id)));
     let lien = format!("/contrats/{id}/pieces/{}", pieces[0].id);
     assert!(r.corps.contains(&lien));
 
@@ -210,14 +208,15 @@ async fn deliberation_avec_confirmation_document_puis_annulation() {
     let lecteur = en_tant_que(&brut, &base, "lecteur_national", "national").await;
     let (s, _, _) = telecharger(&lecteur, &lien).await;
     assert_eq!(s, StatusCode::OK);
-    let annuler = format!("/contrats/{id}/actes/{}/annuler", actes[0].id);
+    let annuler = format!("/contrats/{id}/annuler-etape");
+    let acte = actes[0].id.to_string();
     let v = version(&base, id).await;
-    let r = post_formulaire(&lecteur, &annuler, &[("version", &v)]).await;
+    let r = post_formulaire(&lecteur, &annuler, &[("version", &v), ("acte", &acte)]).await;
     assert_eq!(r.statut, StatusCode::FORBIDDEN, "{}", r.corps);
     assert_eq!(etat(&base, id).await, EtatContrat::Delibere);
 
     // The commissaire undoes it: back to « validé », audited as an undo.
-    let r = post_formulaire(&app, &annuler, &[("version", &v)]).await;
+    let r = post_formulaire(&app, &annuler, &[("version", &v), ("acte", &acte)]).await;
     assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
     let e = base.contrat(id).await.unwrap().contrat.contrat;
     assert_eq!((e.etat, e.date_deliberation), (EtatContrat::Valide, None));

@@ -242,7 +242,7 @@ fn table_pages() -> Vec<RoutePage> {
         )),
         page(
             Method::POST,
-            "/contrats/{id}/actes/{acte}/annuler",
+            "/contrats/{id}/annuler-etape",
             contrats::actes::annuler_etape,
         ),
         envoi(page(

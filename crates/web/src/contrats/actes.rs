@@ -576,12 +576,16 @@ pub async fn enregistrer_etape(
     State(etat): State<Etat>,
     u: Utilisateur,
     Path((id, etape)): Path<(String, String)>,
-    envoi: Multipart,
+    requete: axum::extract::Request,
 ) -> Result<Response, ErreurWeb> {
     let etat = etat.pour(&u);
     let etape = lire_etape(&etape)?;
     let c = contrat_pour_etape(&etat, &u, id_contrat(&id)?, etape).await?;
     let id = c.tampon.id;
+    // The body is read once the rights are checked.
+    let envoi = <Multipart as axum::extract::FromRequest<()>>::from_request(requete, &())
+        .await
+        .map_err(|e| ErreurWeb::requete(format!("Le formulaire envoyé n'a pas pu être lu : {e}.")))?;
     let (paires, document) = lire_envoi(envoi).await?;
     let s = Saisie::new(paires.clone());
     let version = crate::contrats::edition::version_saisie(&s)?;
@@ -700,27 +704,49 @@ pub(crate) fn peut_annuler(
         && droits::etat_apres(a.acte.etape().action(), a.etat_avant).is_ok()
 }
 
+/// Whether `u` may take some lifecycle step on contract `c` (whatever its state): who may
+/// undo a step is among them.
+pub fn prend_des_etapes(u: &Utilisateur, c: &Contrat) -> bool {
+    Etape::TOUTES.iter().any(|e| {
+        pacte_core::contrat::EtatContrat::TOUS.iter().any(|etat| {
+            u.peut(
+                e.action(),
+                &Cible::Contrat {
+                    collectivite: c.contrat.collectivite.clone(),
+                    etat: *etat,
+                },
+            )
+        })
+    })
+}
+
 pub async fn annuler_etape(
     State(etat): State<Etat>,
     u: Utilisateur,
-    Path((id, acte_id)): Path<(String, String)>,
+    Path(id): Path<String>,
     axum::Form(champs): crate::contrats::edition::Champs,
 ) -> Result<Response, ErreurWeb> {
     let etat = etat.pour(&u);
     let c = u.contrat_pour(&etat, id_contrat(&id)?, Action::Lire).await?;
     let id = c.tampon.id;
+    if !prend_des_etapes(&u, &c.contrat) {
+        return Err(ErreurWeb::interdit(
+            "Votre habilitation ne permet pas de franchir ni d'annuler les étapes de ce contrat.",
+        ));
+    }
     let s = Saisie::new(champs);
     let version = crate::contrats::edition::version_saisie(&s)?;
-    let acte_id: i64 = acte_id
-        .trim()
-        .parse()
-        .map_err(|_| ErreurWeb::introuvable("Aucun acte ne porte ce numéro."))?;
     let actes = etat.base.actes(id).await?;
-    let Some(a) = actes.iter().find(|a| a.id == acte_id) else {
-        return Err(ErreurWeb::introuvable(format!(
-            "Le contrat n° {id} n'a pas d'acte n° {acte_id}."
-        )));
+    let acte_id = s.get("acte").trim().parse::<i64>().ok();
+    let Some(a) = actes.iter().find(|a| Some(a.id) == acte_id) else {
+        return Err(ErreurWeb::invalide(
+            format!(
+                "Le formulaire ne désigne aucun acte du contrat n° {id} : rechargez la page du contrat ; rien n'a été écrit."
+            ),
+            Some("acte".into()),
+        ));
     };
+    let acte_id = a.id;
     // Rights first: the role that may take the step may undo it.
     u.exiger(
         a.acte.etape().action(),

@@ -138,7 +138,7 @@ pub async fn deposer(
     State(etat): State<Etat>,
     u: Utilisateur,
     Path(id): Path<String>,
-    mut envoi: Multipart,
+    requete: axum::extract::Request,
 ) -> Result<Response, ErreurWeb> {
     let id = id_de(&id, "contrat")?;
     let c = u.contrat_pour(&etat, id, Action::Lire).await?;
@@ -147,6 +147,10 @@ pub async fn deposer(
             "Votre habilitation ne permet pas de joindre un document à ce contrat.",
         ));
     }
+    // The body is read once the rights are checked.
+    let mut envoi = <Multipart as axum::extract::FromRequest<()>>::from_request(requete, &())
+        .await
+        .map_err(|e| ErreurWeb::requete(format!("L'envoi du document n'a pas pu être lu : {e}.")))?;
     let illisible = |e: axum::extract::multipart::MultipartError| {
         ErreurWeb::requete(format!("L'envoi du document n'a pas pu être lu : {e}."))
     };
