@@ -187,8 +187,14 @@ async fn deliberation_avec_confirmation_document_puis_annulation() {
     let r = get(&app, &lieu).await;
     assert!(r.corps.contains("La délibération est enregistrée"), "{}", r.corps);
     assert!(r.corps.contains("Délibération n° DEL-2024-117"), "{}", r.corps);
-    assert!(r.corps.contains(&format!("action=\"/contrats/{id}/annuler-etape\"")));
-    assert!(r.corps.contains(&format!("name=\"acte\" value=\"{}\"", actes[0].id)));
+    assert!(
+        r.corps
+            .contains(&format!("action=\"/contrats/{id}/annuler-etape\""))
+    );
+    assert!(
+        r.corps
+            .contains(&format!("name=\"acte\" value=\"{}\"", actes[0].id))
+    );
     let lien = format!("/contrats/{id}/pieces/{}", pieces[0].id);
     assert!(r.corps.contains(&lien));
 

@@ -324,7 +324,8 @@ fn decision(
                     })
                 }
             });
-            let modifier = matches!(attendu, Joindre) && decider(h, Action::Modifier, cible) == Decision::Autorise;
+            let modifier =
+                matches!(attendu, Joindre) && decider(h, Action::Modifier, cible) == Decision::Autorise;
             let _ = etat;
             if etapes || modifier {
                 Decision::Autorise
