@@ -64,9 +64,15 @@ describe('scénario : dérogation pour une action hors référentiel', () => {
       assert.equal(await page.locator('[name^="derogation."]').count(), 0, 'champ de dérogation dans le formulaire de la collectivité');
 
       assert.equal(await ouvrir(page, `/contrats/${id}`), 200);
-      const cycle = page.locator(`form[action="/contrats/${id}/etat"]`);
-      assert.ok((await cycle.count()) > 0, 'pas de formulaire du cycle de vie pour l’éditeur');
-      const soumis = await soumettre(page, cycle.first(), /négociation/i);
+      // The step is a form with a confirmation (its act).
+      const lien = page.locator(`a[href="/contrats/${id}/etapes/soumission"]`);
+      assert.ok((await lien.count()) > 0, 'pas de lien vers la soumission pour l’éditeur');
+      await lien.first().click();
+      await page.waitForLoadState('load');
+      const etape = () => page.locator(`form[action="/contrats/${id}/etapes/soumission"]`).first();
+      const verifie = await soumettre(page, etape(), /v[ée]rifier/i);
+      assert.equal(verifie.statut, 200, `soumission : ${await texteDeLaPage(page)}`);
+      const soumis = await soumettre(page, etape(), /confirmer/i);
       assert.equal(soumis.statut, 200, `passage en négociation : ${await texteDeLaPage(page)}`);
       assert.match(await texteDeLaPage(page, 100_000), /en négociation/);
       etat.contratId = id;

@@ -3,6 +3,7 @@
 //! Architecture invariant: no IO, no async, no database here. Every function is a function of
 //! plain data; storage and HTTP live in other crates.
 
+pub mod actes;
 pub mod contrat;
 pub mod differences;
 pub mod droits;

@@ -895,6 +895,8 @@ pub const ENTITES: &[&str] = &[
     "jeton_api",
     crate::comptes::ENTITE_LIEN_PROCONNECT,
     "referentiel",
+    "acte",
+    "piece",
 ];
 
 /// The operations the store writes to the log.
@@ -908,6 +910,7 @@ pub const OPERATIONS: &[&str] = &[
     "revocation",
     "liaison",
     "autorisation de liaison",
+    "annulation",
 ];
 
 /// A selection of the audit log; every criterion is optional.

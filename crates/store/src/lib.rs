@@ -16,6 +16,7 @@
 //! move); this file holds the opening of a base and the reference data.
 
 mod apparies;
+pub mod actes;
 pub mod audit;
 pub mod comptes;
 pub mod contrats;
@@ -25,6 +26,7 @@ mod erreur;
 pub mod historique;
 pub mod horloge;
 mod moteur;
+pub mod pieces;
 pub mod sauvegarde;
 pub mod sommes;
 
@@ -35,10 +37,12 @@ use serde::Serialize;
 use sqlx::any::AnyPoolOptions;
 use sqlx::{Any, AnyPool, Row, Transaction};
 
+pub use actes::ActeStocke;
 pub use audit::{Ancre, CleAudit, EntreeAudit, FiltreJournal, PageJournal, RapportAudit, SourceCle};
 pub use contrats::{ContratStocke, ResumeContrat};
 pub use erreur::{ErreurStore, Refus, Resultat};
 pub use moteur::Moteur;
+pub use pieces::{NouvellePiece, Piece, TypePiece};
 
 /// The default base: one SQLite file in `donnees/`.
 pub const BASE_PAR_DEFAUT: &str = "sqlite://donnees/pacte.db";
@@ -350,6 +354,7 @@ impl Base {
         actuels
             .documents
             .extend(comptes::vues_liens_proconnect(&mut tx).await?);
+        actuels.documents.extend(actes::documents_audites(&mut tx).await?);
         actuels.lire_colonnes(&mut tx).await?;
         let montants = sommes::ecarts(&mut tx).await?;
         tx.commit().await?;

@@ -51,6 +51,11 @@ const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0007_proconnect_sub.sql"),
     ),
     (
+        8,
+        "actes_pieces",
+        include_str!("../migrations/sqlite/0008_actes_pieces.sql"),
+    ),
+    (
         9,
         "echanges",
         include_str!("../migrations/sqlite/0009_echanges.sql"),
@@ -86,6 +91,11 @@ const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
         7,
         "proconnect_sub",
         include_str!("../migrations/postgres/0007_proconnect_sub.sql"),
+    ),
+    (
+        8,
+        "actes_pieces",
+        include_str!("../migrations/postgres/0008_actes_pieces.sql"),
     ),
     (
         9,

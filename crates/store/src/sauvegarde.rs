@@ -37,6 +37,79 @@ pub struct Sauvegarde {
     /// Accounts' ProConnect identities (absent from the file when there is none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub liens_proconnect: Vec<crate::comptes::LienProConnect>,
+    /// The acts of the contracts' lifecycles (absent from the file when there is none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actes: Vec<LigneActe>,
+    /// The attached documents, their bytes in base64; a restore checks each SHA-256.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pieces: Vec<LignePiece>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LigneActe {
+    pub id: i64,
+    pub contrat_id: i64,
+    pub etape: String,
+    pub etat_avant: String,
+    pub donnees: String,
+    pub entete_avant: String,
+    pub cree_par: String,
+    pub cree_le: String,
+    pub annule_par: Option<String>,
+    pub annule_le: Option<String>,
+}
+
+const COLONNES_ACTE: &str =
+    "id, contrat_id, etape, etat_avant, donnees, entete_avant, cree_par, cree_le, annule_par, annule_le";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LignePiece {
+    pub id: i64,
+    pub contrat_id: i64,
+    pub fiche_id: Option<i64>,
+    pub acte_id: Option<i64>,
+    pub nom: String,
+    pub type_mime: String,
+    pub taille: i64,
+    pub sha256: String,
+    /// The bytes, base64 (standard alphabet, padded).
+    pub contenu: String,
+    pub depose_par: String,
+    pub depose_le: String,
+}
+
+fn ligne_acte(r: &AnyRow) -> Resultat<LigneActe> {
+    Ok(LigneActe {
+        id: r.try_get("id")?,
+        contrat_id: r.try_get("contrat_id")?,
+        etape: r.try_get("etape")?,
+        etat_avant: r.try_get("etat_avant")?,
+        donnees: r.try_get("donnees")?,
+        entete_avant: r.try_get("entete_avant")?,
+        cree_par: r.try_get("cree_par")?,
+        cree_le: r.try_get("cree_le")?,
+        annule_par: r.try_get("annule_par")?,
+        annule_le: r.try_get("annule_le")?,
+    })
+}
+
+fn ligne_piece(r: &AnyRow) -> Resultat<LignePiece> {
+    use base64::Engine;
+    let p = crate::pieces::lire_piece(r)?;
+    let contenu: Vec<u8> = r.try_get("contenu")?;
+    Ok(LignePiece {
+        id: p.id,
+        contrat_id: p.contrat_id,
+        fiche_id: p.fiche_id,
+        acte_id: p.acte_id,
+        nom: p.nom,
+        type_mime: p.type_mime,
+        taille: p.taille,
+        sha256: p.sha256,
+        contenu: base64::engine::general_purpose::STANDARD.encode(contenu),
+        depose_par: p.depose_par,
+        depose_le: p.depose_le,
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,6 +171,8 @@ pub struct Empreinte {
     pub audit: (usize, String),
     pub utilisateurs: (usize, String),
     pub jetons: (usize, String),
+    pub actes: (usize, String),
+    pub pieces: (usize, String),
 }
 
 /// Hex SHA-256 of a text.
@@ -122,6 +197,8 @@ impl Sauvegarde {
             audit: empreinte_lignes(&self.audit),
             utilisateurs: empreinte_lignes(&self.utilisateurs),
             jetons: empreinte_lignes(&self.jetons),
+            actes: empreinte_lignes(&self.actes),
+            pieces: empreinte_lignes(&self.pieces),
         }
     }
 }
@@ -235,6 +312,21 @@ impl Base {
             .map(ligne_jeton)
             .collect::<Resultat<Vec<_>>>()?;
         let liens_proconnect = crate::comptes::liens_proconnect_tx(&mut tx).await?;
+        let actes = sqlx::query(&format!("SELECT {COLONNES_ACTE} FROM actes ORDER BY id"))
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(ligne_acte)
+            .collect::<Resultat<Vec<_>>>()?;
+        let pieces = sqlx::query(&format!(
+            "SELECT {}, contenu FROM pieces ORDER BY id",
+            crate::pieces::COLONNES_PIECE
+        ))
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(ligne_piece)
+        .collect::<Resultat<Vec<_>>>()?;
         tx.commit().await?;
         let cree_le = crate::horloge::maintenant();
         let ancre = audit::Ancre::signer(audit_tete.0, &audit_tete.1, &cree_le, self.cle_audit());
@@ -250,6 +342,8 @@ impl Base {
             utilisateurs,
             jetons,
             liens_proconnect,
+            actes,
+            pieces,
         })
     }
 
@@ -354,6 +448,54 @@ impl Base {
             .await?;
         }
         crate::comptes::restaurer_liens_proconnect(&mut tx, &s.liens_proconnect).await?;
+        for a in &s.actes {
+            sqlx::query(&format!(
+                "INSERT INTO actes ({COLONNES_ACTE}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            ))
+            .bind(a.id)
+            .bind(a.contrat_id)
+            .bind(&a.etape)
+            .bind(&a.etat_avant)
+            .bind(&a.donnees)
+            .bind(&a.entete_avant)
+            .bind(&a.cree_par)
+            .bind(&a.cree_le)
+            .bind(a.annule_par.as_deref())
+            .bind(a.annule_le.as_deref())
+            .execute(&mut *tx)
+            .await?;
+        }
+        for p in &s.pieces {
+            use base64::Engine;
+            let contenu = base64::engine::general_purpose::STANDARD
+                .decode(&p.contenu)
+                .map_err(|e| {
+                    ErreurStore::Invalide(format!("pièce jointe {} de la sauvegarde illisible : {e}", p.id))
+                })?;
+            if crate::pieces::sha256(&contenu) != p.sha256 || contenu.len() as i64 != p.taille {
+                return Err(ErreurStore::Invalide(format!(
+                    "pièce jointe {} de la sauvegarde : son contenu ne correspond pas à son empreinte SHA-256 ; rien n'a été restauré",
+                    p.id
+                )));
+            }
+            sqlx::query(
+                "INSERT INTO pieces (id, contrat_id, fiche_id, acte_id, nom, type_mime, taille, sha256, contenu, depose_par, depose_le) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(p.id)
+            .bind(p.contrat_id)
+            .bind(p.fiche_id)
+            .bind(p.acte_id)
+            .bind(&p.nom)
+            .bind(&p.type_mime)
+            .bind(p.taille)
+            .bind(&p.sha256)
+            .bind(contenu)
+            .bind(&p.depose_par)
+            .bind(&p.depose_le)
+            .execute(&mut *tx)
+            .await?;
+        }
         for e in &s.audit {
             audit::inserer(&mut tx, e).await?;
         }
@@ -374,6 +516,8 @@ impl Base {
         let fiches = plus_grand("fiche", &mut s.fiches.iter().map(|f| f.id));
         let utilisateurs = plus_grand("utilisateur", &mut s.utilisateurs.iter().map(|u| u.id));
         let jetons = plus_grand("jeton_api", &mut s.jetons.iter().map(|j| j.id));
+        let actes = plus_grand("acte", &mut s.actes.iter().map(|a| a.id));
+        let pieces = plus_grand("piece", &mut s.pieces.iter().map(|p| p.id));
         let audit = s.audit.last().map_or(0, |e| e.id);
         self.moteur()
             .reprendre_identifiants(
@@ -384,6 +528,8 @@ impl Base {
                     ("audit", audit),
                     ("utilisateurs", utilisateurs),
                     ("jetons_api", jetons),
+                    ("actes", actes),
+                    ("pieces", pieces),
                 ],
             )
             .await?;

@@ -26,6 +26,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/contrats/{id}"),
     ("PUT", "/contrats/{id}"),
     ("GET", "/contrats/{id}/constats"),
+    ("GET", "/contrats/{id}/actes"),
+    ("POST", "/contrats/{id}/actes"),
     ("GET", "/contrats/{id}/fiches"),
     ("POST", "/contrats/{id}/fiches"),
     ("GET", "/contrats/{id}/fiches/{numero}"),

@@ -41,6 +41,10 @@ enum Attendu {
     LireJournal,
     /// An exchange action on the contract of the address (`pacte_core::echanges`).
     Echange(ActionEchange),
+    /// Undo a lifecycle step: whoever may take some step of the contract.
+    Etapes,
+    /// Attach a document: whoever may modify the contract or take one of its steps.
+    Joindre,
 }
 
 use Attendu::*;
@@ -128,6 +132,13 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
         "/contrats/{id}/demandes/{demande}",
         Echange(ActionEchange::Repondre),
     ),
+    // The step's form: {etape} is « validation » here.
+    ("GET", "/contrats/{id}/etapes/{etape}", Contrat(Action::Valider)),
+    ("POST", "/contrats/{id}/etapes/{etape}", Contrat(Action::Valider)),
+    ("POST", "/contrats/{id}/annuler-etape", Etapes),
+    ("POST", "/contrats/{id}/pieces", Joindre),
+    // {piece}: the document attached to the contract by the test (same number).
+    ("GET", "/contrats/{id}/pieces/{piece}", Contrat(Action::Lire)),
     ("GET", "/administration/utilisateurs", GererUtilisateurs),
     ("GET", "/administration/utilisateurs/nouveau", GererUtilisateurs),
     ("POST", "/administration/utilisateurs/nouveau", GererUtilisateurs),
@@ -150,6 +161,8 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
     ("GET", "/api/v1/contrats/{id}", Contrat(Action::Lire)),
     ("PUT", "/api/v1/contrats/{id}", Contrat(Action::Modifier)),
     ("GET", "/api/v1/contrats/{id}/constats", Contrat(Action::Lire)),
+    ("GET", "/api/v1/contrats/{id}/actes", Contrat(Action::Lire)),
+    ("POST", "/api/v1/contrats/{id}/actes", Contrat(Action::Valider)),
     ("GET", "/api/v1/contrats/{id}/fiches", Contrat(Action::Lire)),
     ("POST", "/api/v1/contrats/{id}/fiches", Contrat(Action::Modifier)),
     (
@@ -261,6 +274,8 @@ fn requete(methode: &str, chemin: &str, id: i64, collectivite: &str, fichier: &s
         .replace("{demande}", &demande_du_contrat(id).to_string())
         .replace("{id}", &id.to_string())
         .replace("{numero}", "1.1")
+        .replace("{etape}", "validation")
+        .replace("{piece}", &id.to_string())
         .replace("{*chemin}", "pacte.css");
     let r = Request::builder().method(methode).uri(&uri);
     let formulaire = |champs: &[(&str, &str)]| r_form(methode, &uri, champs);
@@ -272,6 +287,7 @@ fn requete(methode: &str, chemin: &str, id: i64, collectivite: &str, fichier: &s
             ("PUT", "/api/v1/contrats/{id}") => {
                 serde_json::to_string(&pacte_core::fichier::lire_toml(fichier).unwrap().contrat).unwrap()
             }
+            ("POST", "/api/v1/contrats/{id}/actes") => serde_json::json!({"etape": "validation"}).to_string(),
             ("PUT", "/api/v1/contrats/{id}/fiches/{numero}/derogation") => serde_json::json!({
                 "accordee_par": "Commissaire de la matrice",
                 "date": "2024-01-10",
@@ -356,6 +372,39 @@ fn decision(
         LireJournal => decider(h, Action::LireJournalAudit, &Cible::Journal),
         Echange(a) => decider_echange(h, a, cible),
         Contrat(a) => decider(h, a, cible),
+        Etapes | Joindre => {
+            let lire = decider(h, Action::Lire, cible);
+            if lire != Decision::Autorise {
+                return lire;
+            }
+            let Cible::Contrat { collectivite, etat } = cible else {
+                unreachable!()
+            };
+            let etapes = pacte_core::actes::Etape::TOUTES.iter().any(|e| {
+                if matches!(attendu, Joindre) {
+                    decider(h, e.action(), cible) == Decision::Autorise
+                } else {
+                    EtatContrat::TOUS.iter().any(|d| {
+                        decider(
+                            h,
+                            e.action(),
+                            &Cible::Contrat {
+                                collectivite: collectivite.clone(),
+                                etat: *d,
+                            },
+                        ) == Decision::Autorise
+                    })
+                }
+            });
+            let modifier =
+                matches!(attendu, Joindre) && decider(h, Action::Modifier, cible) == Decision::Autorise;
+            let _ = etat;
+            if etapes || modifier {
+                Decision::Autorise
+            } else {
+                Decision::Interdit
+            }
+        }
         EnTete => {
             let lire = decider(h, Action::Lire, cible);
             if lire != Decision::Autorise {
@@ -448,6 +497,22 @@ async fn matrice_des_autorisations() {
             .await
             .unwrap();
         assert_eq!((d.tampon.id, demande_du_contrat(contrat)), (attendue, attendue));
+    // One document per contract, numbered like it: `/contrats/{id}/pieces/{id}` exists.
+    for c in base.contrats().await.unwrap() {
+        let p = base
+            .ajouter_piece(
+                &pacte_store::NouvellePiece {
+                    contrat_id: c.id,
+                    fiche_id: None,
+                    acte_id: None,
+                    nom: "piece.pdf",
+                    contenu: b"%PDF-1.7 matrice",
+                },
+                "test",
+            )
+            .await
+            .unwrap();
+        assert_eq!(p, c.id);
     }
     // In the territory of every scoped demonstration role: AMP (seat in the Bouches-du-Rhône,
     // region 93), in execution. Outside: Montpellier (Hérault, region 76), in negotiation.

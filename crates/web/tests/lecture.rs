@@ -178,9 +178,8 @@ async fn contrat_avec_constats() {
         assert!(!c.contains(&format!("href=\"/contrats/{id}/{lien}\"")), "{lien}");
     }
     // Lifecycle: validation is offered but disabled while blocking findings remain.
-    assert!(c.contains(&format!("action=\"/contrats/{id}/etat\"")));
-    assert!(c.contains("name=\"version\" value=\"1\""));
-    assert!(c.contains("name=\"etat\" value=\"valide\" disabled"));
+    assert!(c.contains("data-etape=\"valide\" disabled"));
+    assert!(!c.contains(&format!("href=\"/contrats/{id}/etapes/validation\"")));
     assert!(c.contains("13 constats bloquants restent"));
 }
 

@@ -89,18 +89,11 @@ async fn chaque_role_voit_les_commandes_permises() {
             let mut etapes = 0;
             for e in pacte_web::pages::formulaire::contrat::etats_suivants(c.contrat.etat) {
                 let a = action_vers(*e).unwrap();
-                let motif = format!(
-                    "name=\"etat\" value=\"{}\"",
-                    pacte_web::pages::lecture::code_etat(*e)
-                );
+                let motif = format!("data-etape=\"{}\"", pacte_web::pages::lecture::code_etat(*e));
                 assert_eq!(present(&r.corps, &motif), propose(a, &c), "{quoi} : {motif}");
                 etapes += usize::from(propose(a, &c));
             }
-            assert_eq!(
-                present(&r.corps, &format!("action=\"/contrats/{id}/etat\"")),
-                etapes > 0,
-                "{quoi}"
-            );
+            assert_eq!(present(&r.corps, "data-etape="), etapes > 0, "{quoi}");
             let numero = c.fiches[0].numero;
             let r = get(&app, &format!("/contrats/{id}/fiches/{numero}")).await;
             assert_eq!(r.statut, StatusCode::OK, "{quoi}");
@@ -140,11 +133,11 @@ async fn le_cache_ne_sert_pas_la_page_d_un_role_a_un_autre() {
     let lecteur = en_tant_que(&brut, &base, "collectivite_lecteur", "collectivite:200054807").await;
     let uri = format!("/contrats/{id}");
     let modifier = format!("href=\"/contrats/{id}/modifier\"");
-    let soumettre = "name=\"etat\" value=\"negociation\"";
+    let soumettre = format!("href=\"/contrats/{id}/etapes/soumission\"");
     // The editor's page is rendered and cached (no write in between: same generation).
     for _ in 0..2 {
         let r = get(&editeur, &uri).await;
-        assert!(r.corps.contains(&modifier) && r.corps.contains(soumettre));
+        assert!(r.corps.contains(&modifier) && r.corps.contains(&soumettre));
     }
     for _ in 0..2 {
         let r = get(&lecteur, &uri).await;
@@ -153,8 +146,8 @@ async fn le_cache_ne_sert_pas_la_page_d_un_role_a_un_autre() {
             !r.corps.contains(&modifier),
             "page de l'éditeur servie au lecteur"
         );
-        assert!(!r.corps.contains(soumettre));
-        assert!(!r.corps.contains(&format!("action=\"/contrats/{id}/etat\"")));
+        assert!(!r.corps.contains(&soumettre));
+        assert!(!r.corps.contains("data-etape="));
     }
     // And back: the editor still gets their own.
     assert!(get(&editeur, &uri).await.corps.contains(&modifier));

@@ -51,6 +51,16 @@ fn table() -> Vec<Route> {
         route(Method::GET, "/contrats/{id}", contrats::api::lire_contrat),
         route(Method::PUT, "/contrats/{id}", contrats::api::modifier_contrat),
         route(Method::GET, "/contrats/{id}/constats", contrats::api::constats),
+        route(
+            Method::GET,
+            "/contrats/{id}/actes",
+            contrats::actes::api_lister_actes,
+        ),
+        route(
+            Method::POST,
+            "/contrats/{id}/actes",
+            contrats::actes::api_creer_acte,
+        ),
         route(Method::GET, "/contrats/{id}/fiches", fiches::api::lister_fiches),
         route(Method::POST, "/contrats/{id}/fiches", fiches::api::creer_fiche),
         route(

@@ -234,6 +234,28 @@ fn chemins() -> Value {
                 "responses": reponses_de(json!({ "200": succes("Les constats, bloquants d'abord.", "ListeConstats") }), LECTURE_CONTRAT)
             }
         },
+        "/contrats/{id}/actes": {
+            "parameters": [id],
+            "get": {
+                "tags": ["contrats"],
+                "operationId": "listerActes",
+                "summary": "Les actes du cycle de vie du contrat, du plus ancien au plus récent (annulés compris)",
+                "responses": reponses_de(json!({ "200": succes("Les actes.", "ListeActes") }), LECTURE_CONTRAT)
+            },
+            "post": {
+                "tags": ["contrats"],
+                "operationId": "creerActe",
+                "summary": "Franchit une étape du cycle de vie en enregistrant son acte (délibération, signature, dénonciation…)",
+                "description": "L'acte est vérifié comme dans le formulaire de l'étape (dates dans la période du contrat, signataires de l'État et de la collectivité, date d'effet d'une dénonciation = lettre + préavis) ; If-Match porte la version du contrat. Les documents d'un acte se déposent par son formulaire.",
+                "parameters": [ref_parametre("IfMatch")],
+                "requestBody": corps("Acte", "L'acte, avec son étape dans le champ « etape »."),
+                "responses": reponses_de(json!({ "201": {
+                    "description": "Acte enregistré ; le contrat est passé à l'état de l'étape.",
+                    "headers": { "Location": { "$ref": "#/components/headers/Location" } },
+                    "content": contenu_json(ref_schema("ActeEnregistre"))
+                }}), ECRITURE_VERSIONNEE)
+            }
+        },
         "/contrats/{id}/fiches": {
             "parameters": [id],
             "get": {
@@ -507,6 +529,9 @@ fn schemas() -> Value {
     if let (Value::Object(s), Value::Object(p)) = (&mut s, propres) {
         s.extend(p);
     }
+    if let (Value::Object(s), Value::Object(p)) = (&mut s, schemas_actes()) {
+        s.extend(p);
+    }
     s
 }
 
@@ -666,4 +691,49 @@ fn reecrire_refs(v: &mut Value) {
         Value::Array(a) => a.iter_mut().for_each(reecrire_refs),
         _ => {}
     }
+}
+
+/// The acts' schemas: `Acte` (generated from the core type, its definitions beside it),
+/// `ActeEnregistre` and `ListeActes`.
+fn schemas_actes() -> Value {
+    let mut racine = pacte_core::actes::schema_json();
+    let mut schemas = Map::new();
+    if let Value::Object(r) = &mut racine {
+        r.remove("$schema");
+        if let Some(Value::Object(defs)) = r.remove("$defs") {
+            schemas.extend(defs);
+        }
+    }
+    schemas.insert("Acte".into(), racine);
+    schemas.insert(
+        "ActeEnregistre".into(),
+        json!({
+            "type": "object",
+            "description": "Un acte enregistré.",
+            "required": ["id", "acte", "etat_avant", "cree_par", "cree_le", "pieces"],
+            "properties": {
+                "id": { "type": "integer", "format": "int64", "minimum": 1 },
+                "acte": ref_schema("Acte"),
+                "etat_avant": ref_schema("EtatContrat"),
+                "cree_par": { "type": "string", "description": "Auteur : utilisateur:<id>:<courriel> ou jeton:<id>:<courriel>." },
+                "cree_le": { "type": "string", "description": "Horodatage UTC ISO 8601." },
+                "annule_par": { "type": "string", "description": "Qui a annulé l'étape (saisie par erreur)." },
+                "annule_le": { "type": "string" },
+                "pieces": { "type": "array", "items": { "type": "integer", "format": "int64" }, "description": "Documents de l'acte." }
+            },
+            "additionalProperties": false
+        }),
+    );
+    schemas.insert(
+        "ListeActes".into(),
+        json!({
+            "type": "object",
+            "required": ["actes"],
+            "properties": { "actes": { "type": "array", "items": ref_schema("ActeEnregistre") } },
+            "additionalProperties": false
+        }),
+    );
+    let mut v = Value::Object(schemas);
+    reecrire_refs(&mut v);
+    v
 }

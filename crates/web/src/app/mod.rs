@@ -105,6 +105,15 @@ where
     (chemin, methode, on(filtre, h))
 }
 
+/// A page route whose form carries a document: its body may reach the documents' limit.
+fn envoi((chemin, methode, mr): RoutePage) -> RoutePage {
+    (
+        chemin,
+        methode,
+        mr.layer(axum::extract::DefaultBodyLimit::max(comptes::TAILLE_ENVOI_MAX)),
+    )
+}
+
 /// Every page route (the API's are in [`api::routes_servies`]): the one list the router is
 /// built from, and that the authorization matrix test covers.
 fn table_pages() -> Vec<RoutePage> {
@@ -254,6 +263,31 @@ fn table_pages() -> Vec<RoutePage> {
             Method::POST,
             "/contrats/{id}/demandes/{demande}",
             crate::echanges::faire_avancer,
+        // Lifecycle acts and attached documents
+        page(
+            Method::GET,
+            "/contrats/{id}/etapes/{etape}",
+            contrats::actes::formulaire_etape,
+        ),
+        envoi(page(
+            Method::POST,
+            "/contrats/{id}/etapes/{etape}",
+            contrats::actes::enregistrer_etape,
+        )),
+        page(
+            Method::POST,
+            "/contrats/{id}/annuler-etape",
+            contrats::actes::annuler_etape,
+        ),
+        envoi(page(
+            Method::POST,
+            "/contrats/{id}/pieces",
+            crate::pieces::deposer,
+        )),
+        page(
+            Method::GET,
+            "/contrats/{id}/pieces/{piece}",
+            crate::pieces::telecharger,
         ),
         // Administration
         page(Method::GET, "/administration/utilisateurs", administration::liste),

@@ -40,6 +40,16 @@ pub const FENETRE_ECHECS: i64 = 15 * 60;
 /// Largest body of a page form, the contract file upload included (axum's default).
 pub const TAILLE_FORMULAIRE_MAX: usize = 2 * 1024 * 1024;
 
+/// Largest body of a form that carries a document (a lifecycle step's form and its
+/// confirmation page, which carries the document in base64; a document's upload): the
+/// documents' limit (10 Mio) in base64 and the form's fields.
+pub const TAILLE_ENVOI_MAX: usize = 16 * 1024 * 1024;
+
+/// Whether the form at `chemin` carries a document.
+pub fn envoi_de_document(chemin: &str) -> bool {
+    chemin.starts_with("/contrats/") && (chemin.contains("/etapes/") || chemin.ends_with("/pieces"))
+}
+
 /// How a request was authenticated.
 #[derive(Debug, Clone)]
 pub enum Acces {
@@ -414,10 +424,15 @@ pub async fn session_et_csrf(State(etat): State<Etat>, mut requete: Request, nex
         Err(e) => return e.into_response(),
     };
     let modifie = !matches!(*requete.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let limite = if envoi_de_document(chemin) {
+        TAILLE_ENVOI_MAX
+    } else {
+        TAILLE_FORMULAIRE_MAX
+    };
     if let Some(u) = utilisateur {
         if modifie {
             let (parts, corps) = requete.into_parts();
-            let octets = match axum::body::to_bytes(corps, TAILLE_FORMULAIRE_MAX).await {
+            let octets = match axum::body::to_bytes(corps, limite).await {
                 Ok(o) => o,
                 Err(_) => {
                     return ErreurWeb {
@@ -425,7 +440,7 @@ pub async fn session_et_csrf(State(etat): State<Etat>, mut requete: Request, nex
                         code: "requete",
                         message: format!(
                             "L'envoi dépasse {} Mo : envoyez un fichier plus petit.",
-                            TAILLE_FORMULAIRE_MAX / (1024 * 1024)
+                            limite / (1024 * 1024)
                         ),
                         champ: None,
                     }
@@ -450,7 +465,10 @@ async fn jeton_csrf_envoye(entetes: &HeaderMap, octets: &axum::body::Bytes) -> O
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     if type_contenu.starts_with("multipart/form-data") {
-        let mut r = Request::new(Body::from(octets.clone()));
+        // The parser refuses a body over its default limit (2 Mio): the token is looked for in
+        // the first 2 Mio, where every form of Pacte sends it (its first field).
+        let debut = octets.slice(..octets.len().min(TAILLE_FORMULAIRE_MAX));
+        let mut r = Request::new(Body::from(debut));
         r.headers_mut()
             .insert(header::CONTENT_TYPE, entetes.get(header::CONTENT_TYPE)?.clone());
         let mut envoi = Multipart::from_request(r, &()).await.ok()?;

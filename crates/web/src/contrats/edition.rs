@@ -573,6 +573,18 @@ pub async fn changer_etat(
             None,
         );
     }
+    // A step whose act carries something is taken on its own form, with a confirmation
+    // (`contrats::actes`); only the submission and the validation are taken here, each
+    // recording its act.
+    let etape = pacte_core::actes::Etape::vers_etat(cible);
+    if let Some(e) = etape
+        && !matches!(
+            e,
+            pacte_core::actes::Etape::Soumission | pacte_core::actes::Etape::Validation
+        )
+    {
+        return Ok(Redirect::to(&format!("/contrats/{id}/etapes/{}", e.code())).into_response());
+    }
     let mut entete = c.contrat.contrat.clone();
     entete.etat = cible;
     match fc::lire_date(s.get("date_deliberation")) {
@@ -628,12 +640,22 @@ pub async fn changer_etat(
     // What was checked above is checked again by the store on the contract as stored, inside
     // the write's transaction: a fiche written meanwhile is judged too.
     let garde = garde_entete(action, entete.clone());
+    let acte = match etape {
+        Some(pacte_core::actes::Etape::Soumission) => {
+            pacte_core::actes::Acte::Soumission { observation: None }
+        }
+        _ => pacte_core::actes::Acte::Validation { observation: None },
+    };
+    let apres = entete.clone();
     match etat
         .base
-        .modifier_entete(id, &entete, version, &u.acteur(), garde)
+        .enregistrer_acte(id, version, &acte, &[], &u.acteur(), move |stocke, _| {
+            garde(stocke)?;
+            Ok(apres)
+        })
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/contrats/{id}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/contrats/{id}?etape={}", acte.etape().code())).into_response()),
         Err(ErreurStore::Refus(r)) => {
             // The findings of the contract as it is now, as the store judged it.
             let modifiable = u.propose(Action::Modifier, &c.contrat);

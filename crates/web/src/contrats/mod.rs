@@ -5,6 +5,7 @@
 //! `edition::garde_etat`, `edition::garde_entete`) live here; `fiches`, `derogations` and
 //! `fichiers` use them, never the other way round.
 
+pub mod actes;
 pub mod api;
 pub mod coherence;
 pub mod edition;

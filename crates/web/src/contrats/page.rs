@@ -88,6 +88,8 @@ pub struct Transition {
     pub empechement: Option<String>,
     /// A step off the main path (the denunciation).
     pub secondaire: bool,
+    /// The step's form (`/contrats/{id}/etapes/{etape}`).
+    pub lien: String,
 }
 
 #[derive(Template)]
@@ -125,6 +127,15 @@ pub struct PageContrat {
     /// The user may edit the header and the fiches (« Modifier l'en-tête », « Ajouter une
     /// fiche »).
     pub modifier: bool,
+    /// The acts of the lifecycle, newest first, and the documents attached outside them.
+    pub actes: Vec<crate::contrats::actes::ActeVue>,
+    pub documents: Vec<crate::pieces::PieceVue>,
+    /// The user may attach a document.
+    pub joindre: bool,
+    pub taille_max: &'static str,
+    pub types: &'static str,
+    /// The success message after a step, an undo or an upload.
+    pub message: Option<String>,
 }
 
 /// A field path of the contract file in words: `financement.etat.2024` → « part de l'État,
@@ -230,9 +241,17 @@ pub async fn contrat(
     State(etat): State<Etat>,
     u: Utilisateur,
     Path(id): Path<String>,
+    axum::extract::RawQuery(requete): axum::extract::RawQuery,
 ) -> Result<Response, ErreurWeb> {
     let id = lire_id(&id)?;
     let etat = etat.pour(&u);
+    // After a step, an undo or an upload: the page with its success message, not cached.
+    if let Some(message) = crate::contrats::actes::message_etape(requete.as_deref()) {
+        let html = construire_page_contrat(&etat, &u, id, Some(message)).await?;
+        return Ok(axum::response::IntoResponse::into_response(axum::response::Html(
+            html,
+        )));
+    }
     // The page of a large contract is the heaviest one: served from the page cache while the
     // data has not changed (see app/cache.rs). The page depends on the user (the controls their
     // rights allow, the session's CSRF token): it is cached per account, habilitation and
@@ -247,7 +266,7 @@ pub async fn contrat(
             html,
         )));
     }
-    let html = axum::body::Bytes::from(construire_page_contrat(&etat, &u, id).await?);
+    let html = axum::body::Bytes::from(construire_page_contrat(&etat, &u, id, None).await?);
     if let Some(r) = revision {
         etat.pages.garder(&cle, r, html.clone());
     }
@@ -256,8 +275,14 @@ pub async fn contrat(
     )))
 }
 
-async fn construire_page_contrat(etat: &Etat, u: &Utilisateur, id: i64) -> Result<String, ErreurWeb> {
+async fn construire_page_contrat(
+    etat: &Etat,
+    u: &Utilisateur,
+    id: i64,
+    message: Option<String>,
+) -> Result<String, ErreurWeb> {
     let stocke = u.contrat_pour(etat, id, Action::Lire).await?;
+    let (actes, documents) = crate::contrats::actes::actes_vus(etat, u, &stocke).await?;
     let contrat = &stocke.contrat;
     let entete = &contrat.contrat;
     let constats = verifier(contrat);
@@ -382,6 +407,9 @@ async fn construire_page_contrat(etat: &Etat, u: &Utilisateur, id: i64) -> Resul
                 },
             ),
             secondaire: suivant == EtatContrat::Denonce,
+            lien: pacte_core::actes::Etape::vers_etat(suivant)
+                .map(|e| format!("/contrats/{id}/etapes/{}", e.code()))
+                .unwrap_or_default(),
         })
         .collect();
     let modifiable = u.propose(Action::Modifier, contrat);
@@ -459,6 +487,12 @@ async fn construire_page_contrat(etat: &Etat, u: &Utilisateur, id: i64) -> Resul
         etapes_existent: !suivants.is_empty(),
         transitions,
         modifier: modifiable,
+        joindre: crate::pieces::peut_joindre(u, contrat),
+        actes,
+        documents,
+        taille_max: pacte_store::pieces::TAILLE_MAX_LIBELLE,
+        types: pacte_store::pieces::TYPES_ACCEPTES,
+        message,
     };
     Ok(page.render()?)
 }
