@@ -220,6 +220,17 @@ fn table_pages() -> Vec<RoutePage> {
             fichiers::confirmer_import,
         ),
         page(Method::GET, "/contrats/{id}/fichier", fichiers::telecharger),
+        page(
+            Method::GET,
+            fichiers::format::ADRESSE_FORMAT,
+            fichiers::format::format_contrat,
+        ),
+        page(
+            Method::GET,
+            fichiers::format::ADRESSE_MODELE,
+            fichiers::format::modele_contrat,
+        ),
+        page(Method::GET, "/aide/exemples/{nom}", fichiers::format::exemple),
         // Administration
         page(Method::GET, "/administration/utilisateurs", administration::liste),
         page(

@@ -198,7 +198,7 @@ fn construire(v: &Vue) -> FormContrat {
             .map(|a| {
                 let n = a.numero();
                 v.champ(&format!("montants_proposes.{n}"), format!("Axe {n}"))
-                    .avec_precision(" — montant proposé")
+                    .precise(v, " — montant proposé")
             })
             .collect(),
         engagement: v.groupe("engagement_etat"),
@@ -206,7 +206,7 @@ fn construire(v: &Vue) -> FormContrat {
             .iter()
             .map(|a| {
                 v.champ(&format!("engagement_etat.{a}"), a.to_string())
-                    .avec_precision(" — engagement de l'État")
+                    .precise(v, " — engagement de l'État")
             })
             .collect(),
         panneau: Vec::new(),
@@ -288,4 +288,34 @@ mod tests {
         assert!(etats_suivants(EtatContrat::Negociation).contains(&EtatContrat::Valide));
         assert!(!etats_suivants(EtatContrat::Brouillon).contains(&EtatContrat::Signe));
     }
+}
+
+/// The French sentence of a write refused for a stale version (who saved, when, which
+/// versions), for the forms sent back with a 409 (`crate::ui::conflit`); `None` for another
+/// error.
+pub(crate) fn message_conflit(e: &pacte_store::ErreurStore) -> Option<String> {
+    let pacte_store::ErreurStore::Conflit {
+        quoi,
+        par,
+        le,
+        attendue,
+        actuelle,
+    } = e
+    else {
+        return None;
+    };
+    let accord = if quoi.starts_with("la ") {
+        "modifiée"
+    } else {
+        "modifié"
+    };
+    let mut quoi = quoi.clone();
+    if let Some(premiere) = quoi.get_mut(..1) {
+        premiere.make_ascii_uppercase();
+    }
+    Some(format!(
+        "{quoi} a été {accord} par {} {} depuis que vous l'avez ouvert(e) (version {attendue} lue, version {actuelle} enregistrée).",
+        crate::comptes::auteur_lisible(par),
+        pacte_core::temps::horodatage_lisible(le)
+    ))
 }

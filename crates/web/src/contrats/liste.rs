@@ -113,6 +113,8 @@ pub struct PageContrats {
     pub legende: String,
     /// The user may create or import a contract (« Créer un contrat », the import form).
     pub creer: bool,
+    /// The largest contract file accepted, in megabytes (announced beside the upload field).
+    pub taille_max: usize,
     pub pagination: Pagination,
 }
 
@@ -160,6 +162,7 @@ pub async fn contrats(
         total: total as usize,
         legende,
         creer: u.cree(),
+        taille_max: crate::comptes::TAILLE_FORMULAIRE_MAX / (1024 * 1024),
         pagination: Pagination::new(
             "Pagination de la liste des contrats",
             i64::from(numero),
