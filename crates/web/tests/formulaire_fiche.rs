@@ -317,3 +317,44 @@ async fn messages_des_fichiers_et_page_du_format() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn le_conflit_sur_l_en_tete_garde_la_saisie() {
+    let (app, base, _) = app_demo().await;
+    let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
+    let id = nouveau_contrat(&app).await;
+    let uri = format!("/contrats/{id}/modifier");
+    let v = version(&get(&app, &uri).await.corps);
+    let entete = |intitule: &str, v: &str| {
+        vec![
+            ("collectivite", "243400017".to_string()),
+            ("intitule", intitule.to_string()),
+            ("debut", "2024-01-01".to_string()),
+            ("fin", "2027-12-31".to_string()),
+            ("version", v.to_string()),
+        ]
+    };
+    let r = poster(&app, &uri, &entete("Intitulé de l'autre onglet", &v)).await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
+    let r = poster(&app, &uri, &entete("Mon intitulé tapé", &v)).await;
+    assert_eq!(r.statut, StatusCode::CONFLICT);
+    assert!(r.corps.contains("value=\"Mon intitulé tapé\""), "saisie gardée");
+    assert!(
+        r.corps
+            .contains("data-enregistre=\"champ-intitule\">Intitulé de l&#39;autre onglet<"),
+        "{}",
+        r.corps
+    );
+    assert_eq!(
+        base.contrat(id)
+            .await
+            .unwrap()
+            .contrat
+            .contrat
+            .intitule
+            .as_deref(),
+        Some("Intitulé de l'autre onglet")
+    );
+    let r = poster(&app, &uri, &entete("Mon intitulé tapé", &version(&r.corps))).await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
+}

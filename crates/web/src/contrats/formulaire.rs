@@ -233,6 +233,13 @@ pub fn formulaire(
     f
 }
 
+/// Every field of the header form of `saisie`, in page order, with its full label.
+pub fn libelles(saisie: &Saisie) -> Vec<crate::ui::formulaire::LibelleChamp> {
+    let v = Vue::new(saisie, &[], None);
+    construire(&v);
+    v.libelles()
+}
+
 /// The lifecycle: the states a contract may move to from `etat`.
 pub fn etats_suivants(etat: EtatContrat) -> &'static [EtatContrat] {
     use EtatContrat::*;
