@@ -22,6 +22,7 @@ mod ecriture;
 mod erreur;
 pub mod horloge;
 mod moteur;
+pub mod recherche;
 pub mod sauvegarde;
 pub mod sommes;
 

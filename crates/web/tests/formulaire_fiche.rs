@@ -358,3 +358,43 @@ async fn le_conflit_sur_l_en_tete_garde_la_saisie() {
     let r = poster(&app, &uri, &entete("Mon intitulé tapé", &version(&r.corps))).await;
     assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
 }
+
+#[tokio::test]
+async fn liste_cherche_et_filtre_en_ordre_francais() {
+    let (app, base, _) = app_demo().await;
+    let app = en_tant_que(&app, &base, "administrateur_national", "national").await;
+    // Search without accents nor case; page links keep the filters.
+    let r = get(&app, "/contrats?q=aix+MARSEILLE").await;
+    assert_eq!(r.statut, StatusCode::OK);
+    assert!(
+        r.corps.contains("Métropole d&#39;Aix-Marseille-Provence"),
+        "{}",
+        r.corps
+    );
+    assert!(!r.corps.contains("Montpellier Méditerranée"), "filtré");
+    assert!(r.corps.contains("Contrats trouvés (1 sur"), "légende");
+    let r = get(&app, "/contrats?q=zzzz").await;
+    assert!(r.corps.contains("Aucun contrat ne répond à ces critères."));
+    // Région and département filters; unknown codes are refused in French.
+    let r = get(&app, "/contrats?departement=34").await;
+    assert!(r.corps.contains("Montpellier") && !r.corps.contains("Aix-Marseille-Provence</a>"));
+    let r = get(&app, "/contrats?region=99x").await;
+    assert_eq!(r.statut, StatusCode::BAD_REQUEST);
+    assert!(r.corps.contains("La région « 99x » n&#39;existe pas"));
+    // Findings and derogation filters answer.
+    for q in ["constats=bloquants", "constats=sans", "derogation=attendue"] {
+        assert_eq!(
+            get(&app, &format!("/contrats?{q}")).await.statut,
+            StatusCode::OK,
+            "{q}"
+        );
+    }
+    // Regions and départements in French order: « Île-de-France » between « Hauts-de-France »
+    // and « Normandie », « Ain » before « Aisne » before « Eure-et-Loir ».
+    let html = get(&app, "/contrats").await.corps;
+    let pos = |t: &str| html.find(t).unwrap_or_else(|| panic!("{t}"));
+    assert!(pos(">Hauts-de-France<") < pos(">Île-de-France<"));
+    assert!(pos(">Île-de-France<") < pos(">Normandie<"));
+    assert!(pos(">Ain (01)<") < pos(">Aisne (02)<"));
+    assert!(pos(">Aisne (02)<") < pos(">Eure-et-Loir (28)<"));
+}

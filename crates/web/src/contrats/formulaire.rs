@@ -171,7 +171,7 @@ fn options_collectivites() -> Vec<GroupeOptions> {
             // Départements in the order of their codes, as people look them up.
             options.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then(a.0.cmp(&b.0)));
         } else {
-            options.sort_by(|a, b| a.1.cmp(&b.1));
+            pacte_core::collation::trier_par(&mut options, |o| &o.1);
         }
         groupes.push(GroupeOptions {
             libelle: libelle.into(),
