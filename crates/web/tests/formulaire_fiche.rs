@@ -398,3 +398,44 @@ async fn liste_cherche_et_filtre_en_ordre_francais() {
     assert!(pos(">Ain (01)<") < pos(">Aisne (02)<"));
     assert!(pos(">Aisne (02)<") < pos(">Eure-et-Loir (28)<"));
 }
+
+#[tokio::test]
+async fn fiches_du_contrat_sur_quatre_ans_et_derogation_proposee_hors_referentiel() {
+    let (brut, base, ids) = app_demo().await;
+    // Montpellier (Occitanie): fiche 3.4 is outside the référentiel, 1.1 is not.
+    let montpellier = ids[2];
+    let app = en_tant_que(&brut, &base, "commissaire", "region:76").await;
+    let r = get(&app, &format!("/contrats/{montpellier}/fiches/3.4")).await;
+    assert!(r.corps.contains("Accorder une dérogation"));
+    let r = get(&app, &format!("/contrats/{montpellier}/fiches/1.1")).await;
+    assert_eq!(r.statut, StatusCode::OK);
+    assert!(
+        !r.corps.contains("Accorder une dérogation"),
+        "fiche du référentiel"
+    );
+
+    // The contract page's fiche tables show the four years and their total.
+    let c = base.contrat(montpellier).await.unwrap();
+    let f = &c
+        .contrat
+        .fiches
+        .iter()
+        .find(|f| f.numero.to_string() == "1.1")
+        .unwrap();
+    let t = pacte_core::totaux::totaux_fiche(f);
+    let html = get(&app, &format!("/contrats/{montpellier}")).await.corps;
+    let debut = html
+        .find(&format!(
+            "class=\"fr-cell--multiline\"><a href=\"/contrats/{montpellier}/fiches/1.1\""
+        ))
+        .unwrap();
+    let ligne = &html[debut..debut + html[debut..].find("</tr>").unwrap()];
+    for a in &t.annees {
+        assert!(ligne.contains(&a.etat.to_string()), "{}", a.annee);
+    }
+    assert!(
+        ligne.contains(&format!("<strong>{}</strong>", t.ensemble.etat)),
+        "{ligne}"
+    );
+    assert!(html.contains(">2027<span class=\"fr-hint-text\">État / collectivité</span>"));
+}
