@@ -37,6 +37,10 @@ pub struct PageAccueil {
     pub habilitations_en_attente: Option<String>,
     /// The user may read the audit log: a quick link to it.
     pub journal: bool,
+    /// The contracts the user may change now (their own work), with their findings.
+    pub a_modifier: Vec<LigneContrat>,
+    /// Why the dashboard shows no contract, for a role that reads none (the partner).
+    pub pourquoi_vide: Option<&'static str>,
 }
 
 /// The dashboard of an account with no rights yet.
@@ -75,6 +79,33 @@ pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Respons
         .iter()
         .filter_map(|l| attente(l.etat).map(|a| (l.clone(), a)))
         .collect();
+    // The person's own work: the contracts their role lets them change in their state.
+    let a_modifier: Vec<LigneContrat> = lignes
+        .iter()
+        .filter(|l| {
+            u.peut(
+                Action::Modifier,
+                &Cible::Contrat {
+                    collectivite: l.code_collectivite.clone(),
+                    etat: l.etat,
+                },
+            )
+        })
+        .cloned()
+        .collect();
+    // A collectivity with its contract already has one: creating or importing another is
+    // not offered (one contract per collectivity and period).
+    let deja_sous_contrat = match u.habilitation.perimetre() {
+        pacte_core::droits::Perimetre::Collectivite(code) => {
+            lignes.iter().any(|l| l.code_collectivite == *code)
+        }
+        _ => false,
+    };
+    let pourquoi_vide = (lignes.is_empty()
+        && u.habilitation.role() == pacte_core::droits::Role::Partenaire)
+        .then_some(
+            "En tant que partenaire du pacte local, vous ne lisez pas les contrats locaux des solidarités : ils sont négociés entre l'État et la collectivité. Les engagements des partenaires et les instances du pacte local seront suivis dans Pacte dans une prochaine version ; en attendant, le référentiel national et les territoires vous sont ouverts.",
+        );
     let page = PageAccueil {
         page: Page::new(&etat, "Tableau de bord", "/"),
         total: lignes.len(),
@@ -85,9 +116,11 @@ pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Respons
         contrats_bloques: plus_bloques.len(),
         plus_bloques,
         en_attente,
-        creer: u.cree(),
+        creer: u.cree() && !deja_sous_contrat,
         habilitations_en_attente,
         journal: u.peut(Action::LireJournalAudit, &Cible::Journal),
+        a_modifier,
+        pourquoi_vide,
     };
     rendre(&page)
 }

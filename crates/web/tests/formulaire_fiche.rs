@@ -439,3 +439,86 @@ async fn fiches_du_contrat_sur_quatre_ans_et_derogation_proposee_hors_referentie
     );
     assert!(html.contains(">2027<span class=\"fr-hint-text\">État / collectivité</span>"));
 }
+
+#[tokio::test]
+async fn demonstration_complete_jouable_par_chaque_role() {
+    use pacte_core::contrat::EtatContrat;
+    let base = commun::base_neuve().await;
+    let debut = std::time::Instant::now();
+    let ids = pacte_web::demo::charger_complet(&base).await.unwrap();
+    let duree = debut.elapsed();
+    eprintln!(
+        "charger_complet : {} contrats en {:.2} s",
+        ids.len(),
+        duree.as_secs_f64()
+    );
+    pacte_web::demo::creer_comptes(&base, pacte_web::comptes::mot_de_passe::Cout::Test)
+        .await
+        .unwrap();
+    let brut = pacte_web::application(
+        base.clone(),
+        pacte_web::Options {
+            demonstration: true,
+            cout_hachage: pacte_web::comptes::mot_de_passe::Cout::Test,
+            ..Default::default()
+        },
+    );
+    // The full national set: one contract per eligible collectivity, every state present,
+    // no collectivity twice.
+    let tous = base.contrats().await.unwrap();
+    let n_eligibles = pacte_core::territoires::territoires()
+        .collectivites
+        .iter()
+        .filter(|k| {
+            matches!(
+                k.eligibilite,
+                pacte_core::territoires::Eligibilite::Calpae
+                    | pacte_core::territoires::Eligibilite::VilleDeMarseille
+                    | pacte_core::territoires::Eligibilite::Departement
+            )
+        })
+        .count();
+    assert!(tous.len() >= n_eligibles, "{} < {n_eligibles}", tous.len());
+    let mut codes: Vec<&str> = tous.iter().map(|c| c.collectivite.as_str()).collect();
+    codes.sort();
+    codes.dedup();
+    assert_eq!(codes.len(), tous.len(), "une collectivité sous contrat deux fois");
+    for e in EtatContrat::TOUS {
+        assert!(tous.iter().any(|c| c.etat == e), "{e:?}");
+    }
+
+    // The AMP editor: its contract in negotiation, offered on its dashboard; creating or
+    // importing another is not offered.
+    let amp = ids[0];
+    assert_eq!(
+        base.contrat(amp).await.unwrap().contrat.contrat.etat,
+        EtatContrat::Negociation
+    );
+    let editeur = en_tant_que(&brut, &base, "collectivite_editeur", "collectivite:200054807").await;
+    let r = get(&editeur, "/").await;
+    assert!(r.corps.contains("id=\"votre-travail\""), "{}", r.corps);
+    assert!(
+        r.corps
+            .contains(&format!("href=\"/contrats/{amp}/fiches/nouvelle\""))
+    );
+    assert!(
+        !r.corps.contains("href=\"/contrats/nouveau\""),
+        "création non proposée"
+    );
+    let r = get(&editeur, &format!("/contrats/{amp}/fiches/1.1/modifier")).await;
+    assert_eq!(r.statut, StatusCode::OK, "l'éditeur modifie sa fiche");
+
+    // The partner's dashboard says why it is empty.
+    let partenaire = en_tant_que(
+        &brut,
+        &base,
+        "partenaire",
+        "organisation:CAF des Bouches-du-Rhône",
+    )
+    .await;
+    let r = get(&partenaire, "/").await;
+    assert!(r.corps.contains("Pourquoi aucun contrat ?"), "{}", r.corps);
+    // A reader changes nothing: no « à vous de jouer ».
+    let lecteur = en_tant_que(&brut, &base, "lecteur_national", "national").await;
+    assert!(!get(&lecteur, "/").await.corps.contains("id=\"votre-travail\""));
+}
