@@ -93,14 +93,6 @@ pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Respons
         })
         .cloned()
         .collect();
-    // A collectivity with its contract already has one: creating or importing another is
-    // not offered (one contract per collectivity and period).
-    let deja_sous_contrat = match u.habilitation.perimetre() {
-        pacte_core::droits::Perimetre::Collectivite(code) => {
-            lignes.iter().any(|l| l.code_collectivite == *code)
-        }
-        _ => false,
-    };
     let pourquoi_vide = (lignes.is_empty()
         && u.habilitation.role() == pacte_core::droits::Role::Partenaire)
         .then_some(
@@ -116,7 +108,7 @@ pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Respons
         contrats_bloques: plus_bloques.len(),
         plus_bloques,
         en_attente,
-        creer: u.cree() && !deja_sous_contrat,
+        creer: u.cree(),
         habilitations_en_attente,
         journal: u.peut(Action::LireJournalAudit, &Cible::Journal),
         a_modifier,

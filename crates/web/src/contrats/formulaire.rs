@@ -274,29 +274,6 @@ pub fn lire_date(texte: &str) -> Result<Option<Date>, String> {
     Date::parse(texte).map(Some)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn en_tete_aller_retour() {
-        let c = pacte_core::fichier::lire_toml(include_str!(
-            "../../../../exemples/metropole-aix-marseille-provence.toml"
-        ))
-        .unwrap();
-        let s = saisie_de(&c.contrat);
-        assert_eq!(lire(&s, Some(&c.contrat)).unwrap(), c.contrat);
-    }
-
-    #[test]
-    fn cycle_de_vie() {
-        assert_eq!(lire_etat("en_execution"), Some(EtatContrat::EnExecution));
-        assert_eq!(lire_etat("n'importe quoi"), None);
-        assert!(etats_suivants(EtatContrat::Negociation).contains(&EtatContrat::Valide));
-        assert!(!etats_suivants(EtatContrat::Brouillon).contains(&EtatContrat::Signe));
-    }
-}
-
 /// The French sentence of a write refused for a stale version (who saved, when, which
 /// versions), for the forms sent back with a 409 (`crate::ui::conflit`); `None` for another
 /// error.
@@ -325,4 +302,27 @@ pub(crate) fn message_conflit(e: &pacte_store::ErreurStore) -> Option<String> {
         crate::comptes::auteur_lisible(par),
         pacte_core::temps::horodatage_lisible(le)
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn en_tete_aller_retour() {
+        let c = pacte_core::fichier::lire_toml(include_str!(
+            "../../../../exemples/metropole-aix-marseille-provence.toml"
+        ))
+        .unwrap();
+        let s = saisie_de(&c.contrat);
+        assert_eq!(lire(&s, Some(&c.contrat)).unwrap(), c.contrat);
+    }
+
+    #[test]
+    fn cycle_de_vie() {
+        assert_eq!(lire_etat("en_execution"), Some(EtatContrat::EnExecution));
+        assert_eq!(lire_etat("n'importe quoi"), None);
+        assert!(etats_suivants(EtatContrat::Negociation).contains(&EtatContrat::Valide));
+        assert!(!etats_suivants(EtatContrat::Brouillon).contains(&EtatContrat::Signe));
+    }
 }

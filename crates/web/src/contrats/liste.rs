@@ -159,9 +159,12 @@ impl Filtres {
     }
 }
 
+/// An option of a filter: (code, label).
+type OptionFiltre = (String, String);
+
 /// The regions and départements offered by the filters, sorted in French order (« Ain »
 /// before « Aisne », « Île-de-France » among the I).
-fn options_territoires() -> (Vec<(String, String)>, Vec<(String, String)>) {
+fn options_territoires() -> (Vec<OptionFiltre>, Vec<OptionFiltre>) {
     let t = pacte_core::territoires::territoires();
     let mut regions: Vec<(String, String)> = t
         .regions
