@@ -448,14 +448,16 @@ pub async fn demo(adresse: std::net::SocketAddr) -> ExitCode {
         Ok(b) => b,
         Err(c) => return c,
     };
-    let ids = match pacte_web::demo::charger(&base).await {
+    let debut = std::time::Instant::now();
+    let ids = match pacte_web::demo::charger_complet(&base).await {
         Ok(ids) => ids,
         Err(e) => return echec(e),
     };
     ecrire!("Pacte — démonstration");
     ecrire!(
-        "  {} contrats fictifs chargés dans une base neuve ({url}).",
-        ids.len()
+        "  {} contrats fictifs chargés dans une base neuve ({url}) en {:.1} s.",
+        ids.len(),
+        debut.elapsed().as_secs_f64()
     );
     if let Err(e) =
         pacte_web::demo::creer_comptes(&base, pacte_web::comptes::mot_de_passe::Cout::Standard).await

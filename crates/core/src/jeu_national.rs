@@ -23,7 +23,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::contrat::{Cofinanceur, Contrat, NatureAction, ParAnnee, Renforcement};
+use crate::contrat::{Cofinanceur, Contrat, EtatContrat, NatureAction, ParAnnee, Renforcement};
 use crate::fabrique::{ContratBuilder, FicheBuilder};
 use crate::referentiel::referentiel;
 use crate::territoires::{Collectivite, Eligibilite, territoires};
@@ -60,6 +60,27 @@ pub fn jeu_national(n_contrats: usize, n_fiches: usize) -> Vec<Contrat> {
     (0..n_contrats)
         .map(|i| contrat(i, collectivites[i % collectivites.len()], n_fiches, &types))
         .collect()
+}
+
+/// The demonstration's national set: one contract of `n_fiches` fiches for every eligible
+/// collectivity (the former CALPAE métropoles, the Ville de Marseille, the départements),
+/// their states spread over the whole lifecycle (contract `i` in state `i` modulo the number
+/// of states), a contract before its deliberation having no deliberation date nor signatory.
+pub fn jeu_demonstration(n_fiches: usize) -> Vec<Contrat> {
+    let n = collectivites_eligibles().len();
+    let mut contrats = jeu_national(n, n_fiches);
+    for (i, c) in contrats.iter_mut().enumerate() {
+        let etat = EtatContrat::TOUS[i % EtatContrat::TOUS.len()];
+        c.contrat.etat = etat;
+        if matches!(
+            etat,
+            EtatContrat::Brouillon | EtatContrat::Negociation | EtatContrat::Valide
+        ) {
+            c.contrat.date_deliberation = None;
+            c.contrat.signataires.clear();
+        }
+    }
+    contrats
 }
 
 /// Codes of the blocking rules planted in contract `index` (empty for a valid contract).
@@ -394,5 +415,38 @@ mod tests {
         for (i, c) in standard().iter().enumerate() {
             assert_eq!(codes_bloquants(c), defauts_plantes(i), "contrat {i}");
         }
+    }
+
+    #[test]
+    fn jeu_de_demonstration_complet() {
+        let j = jeu_demonstration(4);
+        let eligibles = collectivites_eligibles();
+        // One contract per eligible collectivity, none twice.
+        assert_eq!(j.len(), eligibles.len());
+        let codes: std::collections::HashSet<&str> =
+            j.iter().map(|c| c.contrat.collectivite.as_str()).collect();
+        assert_eq!(codes.len(), eligibles.len());
+        let marseille = eligibles
+            .iter()
+            .find(|k| k.eligibilite == Eligibilite::VilleDeMarseille)
+            .expect("la Ville de Marseille est éligible");
+        assert!(codes.contains(marseille.code.as_str()));
+        assert!(
+            eligibles
+                .iter()
+                .filter(|k| k.eligibilite == Eligibilite::Departement)
+                .count()
+                >= 100
+        );
+        // Every state of the lifecycle is represented.
+        for e in EtatContrat::TOUS {
+            assert!(j.iter().any(|c| c.contrat.etat == e), "{e:?}");
+        }
+        // Before the deliberation, no deliberation date.
+        assert!(
+            j.iter()
+                .filter(|c| c.contrat.etat == EtatContrat::Negociation)
+                .all(|c| c.contrat.date_deliberation.is_none())
+        );
     }
 }

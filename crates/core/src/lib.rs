@@ -21,6 +21,9 @@ pub mod tableau;
 pub mod temps;
 pub mod territoires;
 pub mod valeur;
+// Fiche form totals and French collation (contract lists, fiche form).
+pub mod collation;
+pub mod totaux;
 
 pub use contrat::{Axe, Contrat, FicheAction, NumeroFiche};
 pub use exercice::Exercice;

@@ -27,6 +27,7 @@ pub mod historique;
 pub mod horloge;
 mod moteur;
 pub mod pieces;
+pub mod recherche;
 pub mod sauvegarde;
 pub mod sommes;
 

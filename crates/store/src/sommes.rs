@@ -229,7 +229,11 @@ pub struct PageContrats {
 }
 
 /// The WHERE clause of a reader's scope, and its parameters from `$premier` on.
-fn clause_portee(p: &PorteeLecture, premier: usize, etat: Option<EtatContrat>) -> (String, Vec<String>) {
+pub(crate) fn clause_portee(
+    p: &PorteeLecture,
+    premier: usize,
+    etat: Option<EtatContrat>,
+) -> (String, Vec<String>) {
     let mut conditions = Vec::new();
     let mut params = Vec::new();
     let etats: Vec<EtatContrat> = p
@@ -260,7 +264,7 @@ fn clause_portee(p: &PorteeLecture, premier: usize, etat: Option<EtatContrat>) -
     (conditions.join(" AND "), params)
 }
 
-const JOINTURES: &str = "FROM contrats c \
+pub(crate) const JOINTURES: &str = "FROM contrats c \
      LEFT JOIN collectivites k ON k.code = c.collectivite \
      LEFT JOIN departements d ON d.code = k.departement";
 

@@ -27,6 +27,42 @@ pub const ACTEUR_DEMO: &str = "demo";
 /// Bordeaux Métropole with 60 generated fiches, and Toulon in negotiation with an action
 /// outside the référentiel. Returns their ids, in that order.
 pub async fn charger(base: &Base) -> Result<Vec<i64>, ErreurStore> {
+    base.importer(&contrats_demo()?, ACTEUR_DEMO).await
+}
+
+/// The one eligible collectivity [`charger_complet`] leaves without a contract: Rennes
+/// Métropole, where creating a contract can be tried (the browser scenario does).
+pub const SANS_CONTRAT: &str = "243500139";
+
+/// Fiches of each contract of the national set added by [`charger_complet`]: enough for
+/// every page to show something, few enough to start in about a second.
+pub const FICHES_NATIONALES: usize = 8;
+
+/// What `pacte demo` loads, so that every demonstration account has its part to play: the
+/// contracts of [`charger`], Aix-Marseille-Provence's back in negotiation (its editor can
+/// edit it), and a contract for every other eligible collectivity (the former CALPAE
+/// métropoles, the Ville de Marseille, the départements) but [`SANS_CONTRAT`], in every state of the lifecycle
+/// (`pacte_core::jeu_national::jeu_demonstration`). Returns the ids, [`charger`]'s first.
+pub async fn charger_complet(base: &Base) -> Result<Vec<i64>, ErreurStore> {
+    let mut contrats = contrats_demo()?;
+    if let Some(amp) = contrats.first_mut() {
+        amp.contrat.etat = pacte_core::contrat::EtatContrat::Negociation;
+        amp.contrat.date_deliberation = None;
+        amp.contrat.signataires.clear();
+    }
+    let mut deja: std::collections::HashSet<String> =
+        contrats.iter().map(|c| c.contrat.collectivite.clone()).collect();
+    // Left without a contract, so that creating one can be tried too.
+    deja.insert(SANS_CONTRAT.into());
+    contrats.extend(
+        pacte_core::jeu_national::jeu_demonstration(FICHES_NATIONALES)
+            .into_iter()
+            .filter(|c| !deja.contains(&c.contrat.collectivite)),
+    );
+    base.importer(&contrats, ACTEUR_DEMO).await
+}
+
+fn contrats_demo() -> Result<Vec<pacte_core::Contrat>, ErreurStore> {
     let mut contrats = Vec::new();
     for (nom, texte) in EXEMPLES {
         contrats.push(lire_toml(texte).map_err(|e| ErreurStore::Invalide(format!("exemple {nom} : {e}")))?);
@@ -55,7 +91,7 @@ pub async fn charger(base: &Base) -> Result<Vec<i64>, ErreurStore> {
         f.derogation = None;
     }
     contrats.push(toulon);
-    base.importer(&contrats, ACTEUR_DEMO).await
+    Ok(contrats)
 }
 
 /// A demonstration account: e-mail, password, role code, scope code.

@@ -39,6 +39,10 @@ pub struct PageAccueil {
     pub journal: bool,
     /// Unread messages and correction requests not resolved, per contract.
     pub echanges: crate::echanges::TableauEchanges,
+    /// The contracts the user may change now (their own work), with their findings.
+    pub a_modifier: Vec<LigneContrat>,
+    /// Why the dashboard shows no contract, for a role that reads none (the partner).
+    pub pourquoi_vide: Option<&'static str>,
 }
 
 /// The dashboard of an account with no rights yet.
@@ -79,6 +83,25 @@ pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Respons
         .collect();
     let lus: Vec<(i64, String)> = lignes.iter().map(|l| (l.id, l.collectivite.clone())).collect();
     let echanges = crate::echanges::tableau(&etat, &u, &lus).await?;
+    // The person's own work: the contracts their role lets them change in their state.
+    let a_modifier: Vec<LigneContrat> = lignes
+        .iter()
+        .filter(|l| {
+            u.peut(
+                Action::Modifier,
+                &Cible::Contrat {
+                    collectivite: l.code_collectivite.clone(),
+                    etat: l.etat,
+                },
+            )
+        })
+        .cloned()
+        .collect();
+    let pourquoi_vide = (lignes.is_empty()
+        && u.habilitation.role() == pacte_core::droits::Role::Partenaire)
+        .then_some(
+            "En tant que partenaire du pacte local, vous ne lisez pas les contrats locaux des solidarités : ils sont négociés entre l'État et la collectivité. Les engagements des partenaires et les instances du pacte local seront suivis dans Pacte dans une prochaine version ; en attendant, le référentiel national et les territoires vous sont ouverts.",
+        );
     let page = PageAccueil {
         page: Page::new(&etat, "Tableau de bord", "/"),
         total: lignes.len(),
@@ -93,6 +116,8 @@ pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Respons
         habilitations_en_attente,
         journal: u.peut(Action::LireJournalAudit, &Cible::Journal),
         echanges,
+        a_modifier,
+        pourquoi_vide,
     };
     rendre(&page)
 }

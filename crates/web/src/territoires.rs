@@ -59,18 +59,7 @@ pub struct PageTerritoires {
 /// Sort key for French names: accented letters sort with their base letter (Île-de-France
 /// between Hauts-de-France and Normandie).
 fn cle_alphabetique(nom: &str) -> String {
-    nom.to_lowercase()
-        .chars()
-        .map(|c| match c {
-            'à' | 'â' | 'ä' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'î' | 'ï' => 'i',
-            'ô' | 'ö' => 'o',
-            'ù' | 'û' | 'ü' => 'u',
-            'ç' => 'c',
-            autre => autre,
-        })
-        .collect()
+    pacte_core::collation::cle_tri(nom)
 }
 
 /// Sort key for COG codes: Corsica's 2A and 2B sit between 19 and 21, overseas after 95.

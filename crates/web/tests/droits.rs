@@ -139,6 +139,9 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
     ("POST", "/contrats/{id}/pieces", Joindre),
     // {piece}: the document attached to the contract by the test (same number).
     ("GET", "/contrats/{id}/pieces/{piece}", Contrat(Action::Lire)),
+    ("GET", "/aide/format-contrat", Connecte),
+    ("GET", "/aide/modele-contrat.toml", Connecte),
+    ("GET", "/aide/exemples/{nom}", Connecte),
     ("GET", "/administration/utilisateurs", GererUtilisateurs),
     ("GET", "/administration/utilisateurs/nouveau", GererUtilisateurs),
     ("POST", "/administration/utilisateurs/nouveau", GererUtilisateurs),

@@ -365,14 +365,25 @@ async fn conflit_de_version_et_suppression() {
     second.push(("version", v.clone()));
     let r = poster(&app, &uri, &second).await;
     assert_eq!(r.statut, StatusCode::CONFLICT);
+    // The form comes back with what was typed, the other version beside it, nothing written.
     assert!(
-        r.corps.contains("@test.pacte.example") && r.corps.contains("rien n&#39;a été écrit"),
+        r.corps.contains("@test.pacte.example")
+            && r.corps.contains("Vos modifications n'ont pas été enregistrées"),
         "{}",
         r.corps
     );
+    assert_eq!(
+        valeur_du_champ(&r.corps, "champ-financement-collectivite-2024"),
+        "1"
+    );
     assert!(
-        r.corps.contains(&format!("href=\"{uri}\"")),
-        "lien pour recharger"
+        r.corps
+            .contains("data-enregistre=\"champ-financement-collectivite-2024\">45 000<")
+    );
+    assert_ne!(
+        version(&r.corps),
+        v,
+        "the stored version, to save over it knowingly"
     );
     let c = base.contrat(id).await.unwrap();
     assert_eq!(

@@ -147,6 +147,7 @@ impl IntoResponse for ErreurWeb {
             StatusCode::CONFLICT => "Modification concurrente",
             StatusCode::FORBIDDEN => "Accès refusé",
             StatusCode::INTERNAL_SERVER_ERROR => "Erreur interne",
+            StatusCode::PAYLOAD_TOO_LARGE => "Envoi trop volumineux",
             _ => "Demande invalide",
         };
         let page = crate::ui::Page::simple(titre);

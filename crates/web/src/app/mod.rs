@@ -263,6 +263,7 @@ fn table_pages() -> Vec<RoutePage> {
             Method::POST,
             "/contrats/{id}/demandes/{demande}",
             crate::echanges::faire_avancer,
+        ),
         // Lifecycle acts and attached documents
         page(
             Method::GET,
@@ -289,6 +290,17 @@ fn table_pages() -> Vec<RoutePage> {
             "/contrats/{id}/pieces/{piece}",
             crate::pieces::telecharger,
         ),
+        page(
+            Method::GET,
+            fichiers::format::ADRESSE_FORMAT,
+            fichiers::format::format_contrat,
+        ),
+        page(
+            Method::GET,
+            fichiers::format::ADRESSE_MODELE,
+            fichiers::format::modele_contrat,
+        ),
+        page(Method::GET, "/aide/exemples/{nom}", fichiers::format::exemple),
         // Administration
         page(Method::GET, "/administration/utilisateurs", administration::liste),
         page(

@@ -290,6 +290,8 @@ pub(crate) struct PageContrat {
     /// The header form is offered (the user may modify the header in the contract's state);
     /// otherwise the page only offers the lifecycle steps.
     modifier: bool,
+    /// A save met a newer version: what the other person saved, field by field.
+    conflit: Option<crate::ui::conflit::Conflit>,
 }
 
 fn cycle(etat: &Etat, c: &ContratStocke, date_saisie: Option<&str>, erreur_date: Option<String>) -> Cycle {
@@ -367,6 +369,7 @@ fn page_modifier_contrat(
             .visiteur
             .as_ref()
             .is_some_and(|v| v.propose(Action::Modifier, &c.contrat)),
+        conflit: None,
     }
 }
 
@@ -398,6 +401,7 @@ fn page_nouveau_contrat(etat: &Etat, s: &Saisie, erreurs: Vec<ErreurChamp>) -> P
         cycle: None,
         refus: None,
         modifier: true,
+        conflit: None,
     }
 }
 
@@ -488,6 +492,27 @@ pub async fn enregistrer_contrat(
                 .await;
             match ecrit {
                 Ok(_) => Ok(Redirect::to(&format!("/contrats/{id}/modifier?enregistre=1")).into_response()),
+                // The form comes back with what was typed beside the stored version.
+                Err(e @ ErreurStore::Conflit { .. }) => match etat.base.contrat(id).await {
+                    Ok(frais) => {
+                        let stockee = fc::saisie_de(&frais.contrat.contrat);
+                        let mut champs = fc::libelles(&s);
+                        champs.extend(fc::libelles(&stockee));
+                        let mut p =
+                            page_modifier_contrat(&etat, &frais, &s, Vec::new(), frais.tampon.version);
+                        p.conflit = Some(crate::ui::conflit::Conflit {
+                            message: fc::message_conflit(&e).unwrap_or_default(),
+                            ecarts: crate::ui::conflit::ecarts(&s, &stockee, &champs),
+                        });
+                        rendre_statut(StatusCode::CONFLICT, &p)
+                    }
+                    Err(_) => erreur_ecriture(
+                        &etat,
+                        e,
+                        format!("/contrats/{id}/modifier"),
+                        format!("/contrats/{id}"),
+                    ),
+                },
                 Err(e) => erreur_ecriture(
                     &etat,
                     e,

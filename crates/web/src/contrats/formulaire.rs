@@ -171,7 +171,7 @@ fn options_collectivites() -> Vec<GroupeOptions> {
             // Départements in the order of their codes, as people look them up.
             options.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then(a.0.cmp(&b.0)));
         } else {
-            options.sort_by(|a, b| a.1.cmp(&b.1));
+            pacte_core::collation::trier_par(&mut options, |o| &o.1);
         }
         groupes.push(GroupeOptions {
             libelle: libelle.into(),
@@ -198,7 +198,7 @@ fn construire(v: &Vue) -> FormContrat {
             .map(|a| {
                 let n = a.numero();
                 v.champ(&format!("montants_proposes.{n}"), format!("Axe {n}"))
-                    .avec_precision(" — montant proposé")
+                    .precise(v, " — montant proposé")
             })
             .collect(),
         engagement: v.groupe("engagement_etat"),
@@ -206,7 +206,7 @@ fn construire(v: &Vue) -> FormContrat {
             .iter()
             .map(|a| {
                 v.champ(&format!("engagement_etat.{a}"), a.to_string())
-                    .avec_precision(" — engagement de l'État")
+                    .precise(v, " — engagement de l'État")
             })
             .collect(),
         panneau: Vec::new(),
@@ -231,6 +231,13 @@ pub fn formulaire(
     let mut f = construire(&Vue::new(saisie, erreurs, Some(&placement)));
     f.panneau = placement.panneau;
     f
+}
+
+/// Every field of the header form of `saisie`, in page order, with its full label.
+pub fn libelles(saisie: &Saisie) -> Vec<crate::ui::formulaire::LibelleChamp> {
+    let v = Vue::new(saisie, &[], None);
+    construire(&v);
+    v.libelles()
 }
 
 /// The lifecycle: the states a contract may move to from `etat`.
@@ -265,6 +272,36 @@ pub fn lire_date(texte: &str) -> Result<Option<Date>, String> {
         return Ok(None);
     }
     Date::parse(texte).map(Some)
+}
+
+/// The French sentence of a write refused for a stale version (who saved, when, which
+/// versions), for the forms sent back with a 409 (`crate::ui::conflit`); `None` for another
+/// error.
+pub(crate) fn message_conflit(e: &pacte_store::ErreurStore) -> Option<String> {
+    let pacte_store::ErreurStore::Conflit {
+        quoi,
+        par,
+        le,
+        attendue,
+        actuelle,
+    } = e
+    else {
+        return None;
+    };
+    let accord = if quoi.starts_with("la ") {
+        "modifiée"
+    } else {
+        "modifié"
+    };
+    let mut quoi = quoi.clone();
+    if let Some(premiere) = quoi.get_mut(..1) {
+        premiere.make_ascii_uppercase();
+    }
+    Some(format!(
+        "{quoi} a été {accord} par {} {} depuis que vous l'avez ouvert(e) (version {attendue} lue, version {actuelle} enregistrée).",
+        crate::comptes::auteur_lisible(par),
+        pacte_core::temps::horodatage_lisible(le)
+    ))
 }
 
 #[cfg(test)]

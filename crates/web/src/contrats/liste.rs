@@ -9,6 +9,9 @@ use pacte_core::{Gravite, verifier};
 use pacte_store::Base;
 use serde::Deserialize;
 
+use pacte_core::collation;
+use pacte_store::recherche::FiltreContrats as FiltreBase;
+
 use crate::ui::pagination::{Pagination, lire_page};
 use crate::ui::{
     BadgeEtat, Page, code_etat, compter, etat_depuis_code, horodatage, nature_collectivite, rendre,
@@ -94,9 +97,98 @@ pub(crate) async fn constats_de(
 #[derive(Debug, Deserialize)]
 pub struct FiltreContrats {
     pub etat: Option<String>,
+    /// Search on the collectivity's name (accents and case aside).
+    #[serde(default)]
+    pub q: String,
+    /// Region code.
+    #[serde(default)]
+    pub region: String,
+    /// Département code.
+    #[serde(default)]
+    pub departement: String,
+    /// `bloquants` (with blocking findings) or `sans` (without).
+    #[serde(default)]
+    pub constats: String,
+    /// `attendue`: a fiche outside the référentiel awaits its derogation.
+    #[serde(default)]
+    pub derogation: String,
     /// Page of the list, from 1.
     #[serde(default)]
     pub page: String,
+}
+
+/// Longest search accepted, in characters.
+const RECHERCHE_MAX: usize = 100;
+
+/// The filter form of the list: what was chosen, and the options, in French order.
+#[derive(Debug, Clone, Default)]
+pub struct Filtres {
+    pub q: String,
+    pub etat: String,
+    pub region: String,
+    pub departement: String,
+    pub constats: String,
+    pub derogation: bool,
+    /// (code, label) of the states, regions and départements offered.
+    pub etats: Vec<(String, String)>,
+    pub regions: Vec<(String, String)>,
+    pub departements: Vec<(String, String)>,
+    /// Some filter beyond the state is set.
+    pub actif: bool,
+}
+
+impl Filtres {
+    /// The query string of these filters (without the page).
+    fn requete(&self) -> Vec<(&'static str, String)> {
+        let mut q = Vec::new();
+        for (k, v) in [
+            ("q", &self.q),
+            ("etat", &self.etat),
+            ("region", &self.region),
+            ("departement", &self.departement),
+            ("constats", &self.constats),
+        ] {
+            if !v.is_empty() {
+                q.push((k, v.clone()));
+            }
+        }
+        if self.derogation {
+            q.push(("derogation", "attendue".into()));
+        }
+        q
+    }
+}
+
+/// An option of a filter: (code, label).
+type OptionFiltre = (String, String);
+
+/// The regions and départements offered by the filters, sorted in French order (« Ain »
+/// before « Aisne », « Île-de-France » among the I).
+fn options_territoires() -> (Vec<OptionFiltre>, Vec<OptionFiltre>) {
+    let t = pacte_core::territoires::territoires();
+    let mut regions: Vec<(String, String)> = t
+        .regions
+        .iter()
+        .map(|r| (r.code.clone(), r.nom.clone()))
+        .collect();
+    collation::trier_par(&mut regions, |r| &r.1);
+    let mut departements: Vec<(String, String)> = t
+        .departements
+        .iter()
+        .map(|d| (d.code.clone(), format!("{} ({})", d.nom, d.code)))
+        .collect();
+    collation::trier_par(&mut departements, |d| &d.1);
+    (regions, departements)
+}
+
+/// The codes of the collectivities whose name contains `recherche` (French collation).
+fn collectivites_cherchees(recherche: &str) -> Vec<String> {
+    pacte_core::territoires::territoires()
+        .collectivites
+        .iter()
+        .filter(|c| collation::contient(&c.nom, recherche) || c.code == recherche.trim())
+        .map(|c| c.code.clone())
+        .collect()
 }
 
 /// Contracts per page of the list.
@@ -113,6 +205,9 @@ pub struct PageContrats {
     pub legende: String,
     /// The user may create or import a contract (« Créer un contrat », the import form).
     pub creer: bool,
+    /// The largest contract file accepted, in megabytes (announced beside the upload field).
+    pub taille_max: usize,
+    pub filtres: Filtres,
     pub pagination: Pagination,
 }
 
@@ -132,26 +227,110 @@ pub async fn contrats(
         })?),
     };
     let numero = u32::try_from(lire_page(&filtre.page)?).unwrap_or(u32::MAX);
-    let (contrats, trouves) = lignes_contrats(&etat.base, &u, etat_choisi, numero, Some(PAR_PAGE)).await?;
-    let total = match etat_choisi {
-        None => trouves,
-        Some(_) => {
-            etat.base
-                .nombre_contrats_lisibles(&u.habilitation.portee_lecture(), None)
-                .await?
+    let (regions, departements) = options_territoires();
+    let choisi = |v: &str, options: &[(String, String)], quoi: &str| -> Result<Option<String>, ErreurWeb> {
+        match v.trim() {
+            "" => Ok(None),
+            v if options.iter().any(|(c, _)| c == v) => Ok(Some(v.to_string())),
+            v => Err(ErreurWeb::requete(format!(
+                "{quoi} « {} » n'existe pas : choisissez-la dans la liste.",
+                crate::ui::formulaire::abrege(v, 20)
+            ))),
         }
     };
-    let legende = match etat_choisi {
-        Some(f) => format!("Contrats à l'état « {} » ({trouves} sur {total})", f.libelle()),
-        None => format!("Contrats enregistrés ({total})"),
+    let q = filtre.q.trim();
+    if q.chars().count() > RECHERCHE_MAX {
+        return Err(ErreurWeb::requete(format!(
+            "La recherche est trop longue : {RECHERCHE_MAX} caractères au plus."
+        )));
+    }
+    let bloquants = match filtre.constats.trim() {
+        "" => None,
+        "bloquants" => Some(true),
+        "sans" => Some(false),
+        _ => {
+            return Err(ErreurWeb::requete(
+                "Le filtre « constats » vaut « bloquants » ou « sans ».",
+            ));
+        }
     };
+    let f = FiltreBase {
+        etat: etat_choisi,
+        region: choisi(&filtre.region, &regions, "La région")?,
+        departement: choisi(&filtre.departement, &departements, "Le département")?,
+        collectivites: (!q.is_empty()).then(|| collectivites_cherchees(q)),
+        bloquants,
+        derogation_attendue: filtre.derogation.trim() == "attendue",
+    };
+    let portee = u.habilitation.portee_lecture();
+    if f.bloquants.is_some() {
+        // The findings filter reads the counts kept per revision: count the contracts whose
+        // count is missing or stale first (once per revision).
+        let tous = etat.base.contrats_lisibles(&portee, etat_choisi, 1, None).await?;
+        for l in tous.lignes.iter().filter(|l| l.constats.is_none()) {
+            constats_de(&etat.base, l).await?;
+        }
+    }
+    let page_base = etat
+        .base
+        .contrats_filtres(&portee, &f, numero, Some(PAR_PAGE))
+        .await?;
+    let trouves = page_base.total;
+    let mut contrats = Vec::with_capacity(page_base.lignes.len());
+    for l in page_base.lignes {
+        let (bloquants, alertes) = constats_de(&etat.base, &l).await?;
+        contrats.push(LigneContrat {
+            id: l.id,
+            code_collectivite: l.collectivite.clone(),
+            collectivite: l.entete.nom_collectivite(),
+            nature: nature_collectivite(&l.entete),
+            etat: l.etat,
+            badge: BadgeEtat::new(l.etat),
+            fiches: l.fiches as usize,
+            bloquants,
+            alertes,
+            modifie_le: horodatage(&l.derniere_modification),
+            modifie_le_iso: l.derniere_modification,
+        });
+    }
+    let actif = f != FiltreBase::default();
+    let total = if actif {
+        etat.base.nombre_contrats_lisibles(&portee, None).await?
+    } else {
+        trouves
+    };
+    let legende = match (etat_choisi, actif) {
+        (Some(e), _) => format!("Contrats à l'état « {} » ({trouves} sur {total})", e.libelle()),
+        (None, true) => format!("Contrats trouvés ({trouves} sur {total})"),
+        (None, false) => format!("Contrats enregistrés ({total})"),
+    };
+    let filtres = Filtres {
+        q: q.to_string(),
+        etat: etat_choisi.map(code_etat).unwrap_or_default(),
+        region: f.region.clone().unwrap_or_default(),
+        departement: f.departement.clone().unwrap_or_default(),
+        constats: filtre.constats.trim().to_string(),
+        derogation: f.derogation_attendue,
+        etats: EtatContrat::TOUS
+            .iter()
+            .map(|e| (code_etat(*e), e.libelle().to_string()))
+            .collect(),
+        regions,
+        departements,
+        actif: f.region.is_some()
+            || f.departement.is_some()
+            || f.collectivites.is_some()
+            || f.bloquants.is_some()
+            || f.derogation_attendue,
+    };
+    let requete = filtres.requete();
     let lien = |n: i64| {
-        let mut q = form_urlencoded::Serializer::new(String::new());
-        if let Some(f) = etat_choisi {
-            q.append_pair("etat", &code_etat(f));
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &requete {
+            s.append_pair(k, v);
         }
-        q.append_pair("page", &n.to_string());
-        format!("/contrats?{}", q.finish())
+        s.append_pair("page", &n.to_string());
+        format!("/contrats?{}", s.finish())
     };
     let page = PageContrats {
         page: Page::new(&etat, "Contrats", "/contrats").ariane("Contrats", None),
@@ -160,6 +339,8 @@ pub async fn contrats(
         total: total as usize,
         legende,
         creer: u.cree(),
+        taille_max: crate::comptes::TAILLE_FORMULAIRE_MAX / (1024 * 1024),
+        filtres,
         pagination: Pagination::new(
             "Pagination de la liste des contrats",
             i64::from(numero),

@@ -40,8 +40,9 @@ pub struct FicheVue {
     pub numero: String,
     pub intitule: String,
     pub nature: &'static str,
-    pub etat_2024: Montant,
-    pub collectivite_2024: Montant,
+    /// Per year and over the four years, the State and collectivity shares
+    /// (`pacte_core::totaux`, the fiche form's totals).
+    pub totaux: pacte_core::totaux::TotauxFiche,
     pub bloquants: usize,
     pub alertes: usize,
 }
@@ -321,7 +322,6 @@ async fn construire_page_contrat(
                     }
                 })
                 .collect();
-            let premiere = Annee::TOUTES[0];
             let mut de_l_axe: Vec<_> = contrat.fiches.iter().filter(|f| f.axe() == axe).collect();
             de_l_axe.sort_by_key(|f| f.numero);
             let fiches = de_l_axe
@@ -337,8 +337,7 @@ async fn construire_page_contrat(
                     FicheVue {
                         intitule: f.intitule.clone(),
                         nature: f.nature.map_or("non renseignée", |n| n.libelle()),
-                        etat_2024: f.financement.etat(premiere),
-                        collectivite_2024: f.financement.collectivite(premiere),
+                        totaux: pacte_core::totaux::totaux_fiche(f),
                         bloquants,
                         alertes,
                         numero: f.numero.to_string(),

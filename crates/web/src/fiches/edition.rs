@@ -14,8 +14,10 @@ use crate::contrats::edition::{
     contrat_a_modifier, enregistre, erreur_ecriture, garde_etat, id_contrat, numero_fiche, page_contrat,
     position, version_saisie,
 };
+use crate::contrats::formulaire::message_conflit;
 use crate::fiches::formulaire::{self as ff, FormFiche};
-use crate::ui::formulaire::{ErreurChamp, Saisie};
+use crate::ui::conflit::{Conflit, ecarts};
+use crate::ui::formulaire::{ConstatVu, ErreurChamp, Saisie};
 use crate::ui::{Page, rendre_statut};
 use crate::{ErreurWeb, Etat, Utilisateur};
 use pacte_core::droits::Action;
@@ -37,10 +39,15 @@ struct PageFicheFormulaire {
     f: FormFiche,
     erreurs: Vec<ErreurChamp>,
     message: Option<String>,
-    nb_constats: usize,
     numeros_pris: String,
     /// The stored fiche's derogation, shown read-only: the commissaire grants it (R-ACT-03).
     derogation: Option<pacte_core::contrat::Derogation>,
+    /// After a save: the findings of the fiche, each linking to its field.
+    constats_fiche: Vec<ConstatVu>,
+    /// A save met a newer version: what the other person saved, field by field.
+    conflit: Option<Conflit>,
+    /// Most rows of a repeated block (the script adds rows up to it).
+    max_lignes: usize,
 }
 
 fn numeros_pris(c: &ContratStocke, sauf: Option<NumeroFiche>) -> String {
@@ -76,9 +83,11 @@ fn page_nouvelle_fiche(
         f: ff::formulaire(s, &erreurs, None),
         erreurs,
         message: None,
-        nb_constats: 0,
         numeros_pris: numeros_pris(c, None),
         derogation: None,
+        constats_fiche: Vec::new(),
+        conflit: None,
+        max_lignes: crate::ui::formulaire::MAX_LIGNES,
     }
 }
 
@@ -95,10 +104,6 @@ fn page_modifier_fiche(
     let id = c.tampon.id;
     let entete = &c.contrat.contrat;
     let constats = verifier(&c.contrat);
-    let nb_constats = constats
-        .iter()
-        .filter(|k| k.cible.fiche_concernee() == Some(numero))
-        .count();
     let f = if erreurs.is_empty() {
         ff::formulaire(s, &erreurs, Some((&constats, numero, id)))
     } else {
@@ -126,7 +131,6 @@ fn page_modifier_fiche(
         f,
         erreurs,
         message: None,
-        nb_constats,
         numeros_pris: numeros_pris(c, Some(numero)),
         derogation: c
             .contrat
@@ -134,6 +138,13 @@ fn page_modifier_fiche(
             .iter()
             .find(|f| f.numero == numero)
             .and_then(|f| f.derogation.clone()),
+        constats_fiche: constats
+            .iter()
+            .filter(|k| k.cible.fiche_concernee() == Some(numero))
+            .map(|k| ConstatVu::new(k, id, true))
+            .collect(),
+        conflit: None,
+        max_lignes: crate::ui::formulaire::MAX_LIGNES,
     }
 }
 
@@ -251,12 +262,37 @@ pub async fn enregistrer_fiche(
                 fiche.numero
             ))
             .into_response()),
-            Err(e @ ErreurStore::Conflit { .. }) => erreur_ecriture(
-                &etat,
-                e,
-                format!("/contrats/{id}/fiches/{numero}/modifier"),
-                format!("/contrats/{id}"),
-            ),
+            Err(e @ ErreurStore::Conflit { .. }) => {
+                // The form comes back with what was typed, the other person's version beside
+                // it, and the stored version's number: saving again replaces it knowingly.
+                let Ok(frais) = etat.base.contrat(id).await else {
+                    return erreur_ecriture(
+                        &etat,
+                        e,
+                        format!("/contrats/{id}/fiches/{numero}/modifier"),
+                        format!("/contrats/{id}"),
+                    );
+                };
+                let Some(j) = frais.contrat.fiches.iter().position(|f| f.numero == numero) else {
+                    return erreur_ecriture(
+                        &etat,
+                        e,
+                        format!("/contrats/{id}/fiches/{numero}/modifier"),
+                        format!("/contrats/{id}"),
+                    );
+                };
+                let stockee = ff::saisie_stockee(&frais.contrat.fiches[j]);
+                let mut champs = ff::libelles(&s);
+                champs.extend(ff::libelles(&stockee));
+                let mut p =
+                    page_modifier_fiche(&etat, &frais, numero, &s, Vec::new(), frais.fiches[j].version);
+                p.constats_fiche.clear();
+                p.conflit = Some(Conflit {
+                    message: message_conflit(&e).unwrap_or_default(),
+                    ecarts: ecarts(&s, &stockee, &champs),
+                });
+                rendre_statut(StatusCode::CONFLICT, &p)
+            }
             Err(e) => refus(erreur_numero(e)?),
         },
     }

@@ -8,6 +8,7 @@ use pacte_core::contrat::{
 };
 use pacte_core::referentiel::{Place, referentiel};
 use pacte_core::regles::Objet;
+use pacte_core::totaux::{TotauxAnnee, TotauxFiche, totaux_fiche};
 use pacte_core::{Annee, Constat, FicheAction, Montant, Valeur};
 
 use crate::ui::formulaire::{
@@ -80,9 +81,17 @@ fn annees() -> [Annee; 4] {
 // ---------------------------------------------------------------------------------------------
 // Stored values → text
 
+/// An amount as the form shows it: French digit groups, cents only when there are some
+/// (`40 000`, `12 500,50`); read back by `Montant::parse`.
+pub fn montant_saisi(m: Montant) -> String {
+    let t = m.to_string();
+    let t = t.trim_end_matches(" €");
+    t.strip_suffix(",00").unwrap_or(t).to_string()
+}
+
 fn mettre_montants(s: &mut Saisie, prefixe: &str, m: &ParAnnee<Montant>) {
     for (a, v) in m {
-        s.set(format!("{prefixe}.{a}"), v.texte_fichier());
+        s.set(format!("{prefixe}.{a}"), montant_saisi(*v));
     }
 }
 
@@ -138,6 +147,16 @@ pub fn saisie_vierge() -> Saisie {
 /// The form of a stored fiche, with blank rows after the filled ones and, in the national
 /// indicators, a row for each indicator its sub-axis requires and it lacks.
 pub fn saisie_de(f: &FicheAction) -> Saisie {
+    saisie_de_avec(f, true)
+}
+
+/// The stored fiche's values only, without the national indicators suggested by its
+/// sub-axis: what a concurrent edit is compared with (`crate::ui::conflit`).
+pub fn saisie_stockee(f: &FicheAction) -> Saisie {
+    saisie_de_avec(f, false)
+}
+
+fn saisie_de_avec(f: &FicheAction, suggestions: bool) -> Saisie {
     let mut s = Saisie::default();
     s.set("numero", f.numero.to_string());
     s.set("intitule", f.intitule.clone());
@@ -229,7 +248,7 @@ pub fn saisie_de(f: &FicheAction) -> Saisie {
         mettre_valeurs(&mut s, &format!("{p}.cibles"), &t.cibles);
         n += 1;
     }
-    if let Some(p) = place(f) {
+    if let Some(p) = place(f).filter(|_| suggestions) {
         for code in &p.sous_axe.indicateurs_nationaux {
             if n < MAX_LIGNES && !f.indicateurs_nationaux.iter().any(|t| t.code.trim() == code) {
                 s.set(format!("indicateurs_nationaux.{n}.code"), code.clone());
@@ -666,6 +685,91 @@ pub struct FormFiche {
     pub nationaux_requis: String,
     /// Findings of the fiche with no field of their own.
     pub panneau: Vec<crate::ui::formulaire::ConstatVu>,
+    /// Totals per year of what is typed (`pacte_core::totaux`), recomputed by the page's
+    /// script while the person types.
+    pub totaux: Vec<LigneTotaux>,
+    /// Totals over the four years.
+    pub total: LigneTotaux,
+    /// The fiche has expense lines: R-TAB-02 compares them with the funding.
+    pub avec_depenses: bool,
+}
+
+/// One line of the totals table of the form, amounts in French.
+#[derive(Debug, Clone)]
+pub struct LigneTotaux {
+    /// The year (`2024`), or `total` for the four years.
+    pub cle: String,
+    pub libelle: String,
+    pub etat: String,
+    pub collectivite: String,
+    pub autres: String,
+    pub financement: String,
+    pub depenses: String,
+    /// The State share is above the collectivity's (R-COFI-50).
+    pub parite_rompue: bool,
+    /// The expense lines differ from the funding by this much (R-TAB-02).
+    pub ecart: Option<String>,
+}
+
+impl LigneTotaux {
+    fn new(cle: String, libelle: String, t: &TotauxAnnee, avec_depenses: bool) -> LigneTotaux {
+        LigneTotaux {
+            cle,
+            libelle,
+            etat: t.etat.to_string(),
+            collectivite: t.collectivite.to_string(),
+            autres: t.autres.to_string(),
+            financement: t.financement.to_string(),
+            depenses: t.depenses.to_string(),
+            parite_rompue: t.etat_depasse(),
+            ecart: avec_depenses
+                .then(|| t.ecart_depenses())
+                .flatten()
+                .map(|m| m.to_string()),
+        }
+    }
+}
+
+/// The amounts of what is typed, read leniently (an unreadable amount counts as zero: its
+/// field carries its own error), as a fiche for [`totaux_fiche`].
+fn fiche_des_montants(saisie: &Saisie) -> FicheAction {
+    let mut f: FicheAction = serde_json::from_str(r#"{"numero":"1.1","intitule":"-"}"#)
+        .expect("a fiche with a number and a title reads");
+    let mut l = Lecture::new(saisie);
+    f.financement.etat = lire_montants(&mut l, "financement.etat", "État");
+    f.financement.collectivite = lire_montants(&mut l, "financement.collectivite", "Collectivité");
+    for i in 0..saisie.lignes("financement.autres") {
+        let p = format!("financement.autres.{i}.montants");
+        f.financement.autres.push(Cofinanceur {
+            nom: String::new(),
+            cee: false,
+            montants: lire_montants(&mut l, &p, ""),
+        });
+    }
+    for i in 0..saisie.lignes("depenses") {
+        if saisie.ligne_vide("depenses", i) {
+            continue;
+        }
+        f.depenses.push(LigneDepense {
+            poste: String::new(),
+            nature: NatureDepense::Fonctionnement,
+            evaluation: false,
+            montants: lire_montants(&mut l, &format!("depenses.{i}.montants"), ""),
+        });
+    }
+    f
+}
+
+/// The totals of what is typed: the same function as the rules' figures.
+pub fn totaux(saisie: &Saisie) -> TotauxFiche {
+    totaux_fiche(&fiche_des_montants(saisie))
+}
+
+/// Every field of the form of `saisie`, in page order, with its full label.
+pub fn libelles(saisie: &Saisie) -> Vec<crate::ui::formulaire::LibelleChamp> {
+    let v = Vue::new(saisie, &[], None);
+    construire(&v);
+    v.libelles()
 }
 
 fn ligne_annees(v: &Vue, prefixe: &str, court: &str, titre: &str) -> LigneAnnees {
@@ -676,7 +780,7 @@ fn ligne_annees(v: &Vue, prefixe: &str, court: &str, titre: &str) -> LigneAnnees
             .iter()
             .map(|a| {
                 v.champ(&format!("{prefixe}.{a}"), a.to_string())
-                    .avec_precision(format!(" — {court}"))
+                    .precise(v, format!(" — {court}"))
             })
             .collect(),
     }
@@ -686,16 +790,11 @@ fn options_sous_axes() -> Vec<GroupeOptions> {
     let mut g = options_simples("— Choisir un sous-axe —", &[]);
     for axe in &referentiel().axes {
         g.push(GroupeOptions {
-            libelle: format!("Axe {} — {}", axe.code, abrege(&axe.intitule, 90)),
+            libelle: format!("Axe {} — {}", axe.code, axe.intitule),
             options: axe
                 .sous_axes
                 .iter()
-                .map(|s| {
-                    (
-                        s.uid.clone(),
-                        format!("{} — {}", s.code, abrege(&s.intitule, 110)),
-                    )
-                })
+                .map(|s| (s.uid.clone(), format!("{} — {}", s.code, s.intitule)))
                 .collect(),
         });
     }
@@ -710,11 +809,11 @@ fn options_types() -> Vec<GroupeOptions> {
                 continue;
             }
             g.push(GroupeOptions {
-                libelle: format!("{} — {}", s.uid, abrege(&s.intitule, 80)),
+                libelle: format!("{} — {}", s.uid, s.intitule),
                 options: s
                     .types_action
                     .iter()
-                    .map(|t| (t.id.clone(), format!("{} — {}", t.id, abrege(&t.intitule, 110))))
+                    .map(|t| (t.id.clone(), format!("{} — {}", t.id, t.intitule)))
                     .collect(),
             });
         }
@@ -724,13 +823,12 @@ fn options_types() -> Vec<GroupeOptions> {
 
 fn options_nationaux() -> Vec<GroupeOptions> {
     let mut g = options_simples("— Choisir un indicateur —", &[]);
-    g[0].options
-        .extend(referentiel().indicateurs_nationaux.iter().map(|n| {
-            (
-                n.code.clone(),
-                format!("{} — {}", n.code, abrege(&n.libelle, 100)),
-            )
-        }));
+    g[0].options.extend(
+        referentiel()
+            .indicateurs_nationaux
+            .iter()
+            .map(|n| (n.code.clone(), format!("{} — {}", n.code, n.libelle))),
+    );
     g
 }
 
@@ -746,6 +844,7 @@ fn construire(v: &Vue) -> FormFiche {
         .map(|p| p.sous_axe.indicateurs_nationaux.join(", "))
         .unwrap_or_default();
 
+    let t = totaux(s);
     let mut f = FormFiche {
         numero: v
             .champ("numero", "Numéro de la fiche")
@@ -838,6 +937,13 @@ fn construire(v: &Vue) -> FormFiche {
         lignes_nationales: Vec::new(),
         nationaux_requis: requis,
         panneau: Vec::new(),
+        totaux: t
+            .annees
+            .iter()
+            .map(|a| LigneTotaux::new(a.annee.to_string(), a.annee.to_string(), a, t.avec_depenses))
+            .collect(),
+        total: LigneTotaux::new("total".into(), "2024-2027".into(), &t.ensemble, t.avec_depenses),
+        avec_depenses: t.avec_depenses,
     };
     for i in 0..s.lignes("financement.autres") {
         let p = format!("financement.autres.{i}");
@@ -846,18 +952,18 @@ fn construire(v: &Vue) -> FormFiche {
             groupe: v.groupe(&p),
             nom: v
                 .champ(&format!("{p}.nom"), "Nom")
-                .avec_precision(format!(" — {titre}")),
+                .precise(v, format!(" — {titre}")),
             cee: v
                 .champ(
                     &format!("{p}.cee"),
                     "Certificats d'économies d'énergie (CEE précarité)",
                 )
-                .avec_precision(format!(" — {titre}")),
+                .precise(v, format!(" — {titre}")),
             montants: annees()
                 .iter()
                 .map(|a| {
                     v.champ(&format!("{p}.montants.{a}"), a.to_string())
-                        .avec_precision(format!(" — {titre}"))
+                        .precise(v, format!(" — {titre}"))
                 })
                 .collect(),
             titre,
@@ -871,20 +977,21 @@ fn construire(v: &Vue) -> FormFiche {
             groupe: v.groupe(&p),
             poste: v
                 .champ(&format!("{p}.poste"), "Intitulé du poste")
-                .avec_precision(format!(" — {titre}")),
+                .precise(v, format!(" — {titre}")),
             nature: {
                 let mut c = v.choix(&format!("{p}.nature"), "Nature", natures_depense.clone());
                 c.c.precision = format!(" — {titre}");
+                v.nommer(&c.c);
                 c
             },
             evaluation: v
                 .champ(&format!("{p}.evaluation"), "Finance l'évaluation d'impact social")
-                .avec_precision(format!(" — {titre}")),
+                .precise(v, format!(" — {titre}")),
             montants: annees()
                 .iter()
                 .map(|a| {
                     v.champ(&format!("{p}.montants.{a}"), a.to_string())
-                        .avec_precision(format!(" — {titre}"))
+                        .precise(v, format!(" — {titre}"))
                 })
                 .collect(),
             titre,
@@ -897,24 +1004,24 @@ fn construire(v: &Vue) -> FormFiche {
             groupe: v.groupe(&p),
             libelle: v
                 .champ(&format!("{p}.libelle"), "Libellé")
-                .avec_precision(format!(" — {titre}")),
+                .precise(v, format!(" — {titre}")),
             unite: v
                 .champ(&format!("{p}.unite"), "Unité")
-                .avec_precision(format!(" — {titre}")),
+                .precise(v, format!(" — {titre}")),
             t0: v
                 .champ(&format!("{p}.t0"), "T0 (31/12/2023)")
-                .avec_precision(format!(" — {titre}")),
+                .precise(v, format!(" — {titre}")),
             cibles: v.groupe(&format!("{p}.cibles")),
             valeurs: annees()
                 .iter()
                 .map(|a| {
                     v.champ(&format!("{p}.cibles.{a}"), format!("Cible {a}"))
-                        .avec_precision(format!(" — {titre}"))
+                        .precise(v, format!(" — {titre}"))
                 })
                 .collect(),
             cible_finale: v
                 .champ(&format!("{p}.cible_finale"), "Cible finale")
-                .avec_precision(format!(" — {titre}")),
+                .precise(v, format!(" — {titre}")),
             titre,
         });
     }
@@ -926,17 +1033,18 @@ fn construire(v: &Vue) -> FormFiche {
             code: {
                 let mut c = v.choix(&format!("{p}.code"), "Indicateur", options_nationaux());
                 c.c.precision = format!(" — {titre}");
+                v.nommer(&c.c);
                 c
             },
             t0: v
                 .champ(&format!("{p}.t0"), "T0 (31/12/2023)")
-                .avec_precision(format!(" — {titre}")),
+                .precise(v, format!(" — {titre}")),
             cibles: v.groupe(&format!("{p}.cibles")),
             valeurs: annees()
                 .iter()
                 .map(|a| {
                     v.champ(&format!("{p}.cibles.{a}"), format!("Cible {a}"))
-                        .avec_precision(format!(" — {titre}"))
+                        .precise(v, format!(" — {titre}"))
                 })
                 .collect(),
             titre,

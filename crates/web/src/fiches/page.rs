@@ -270,16 +270,18 @@ pub async fn fiche(
         .ariane(format!("Fiche {numero}"), None);
     // The controls the user may use, from the same decision as their handlers.
     let sans_derogation = constats.iter().any(|k| k.code == "R-ACT-02") && f.derogation.is_none();
-    let derogation = u
-        .propose(Action::AccorderDerogation, &c.contrat)
-        .then(|| BoutonDerogation {
-            libelle: if f.derogation.is_some() {
-                "Modifier la dérogation"
-            } else {
-                "Accorder une dérogation"
-            },
-            principal: sans_derogation,
-        });
+    // Offered only where a derogation has a meaning: a fiche outside the référentiel, or one
+    // that carries a derogation (to change or withdraw it).
+    let derogation = ((f.hors_referentiel || f.derogation.is_some())
+        && u.propose(Action::AccorderDerogation, &c.contrat))
+    .then(|| BoutonDerogation {
+        libelle: if f.derogation.is_some() {
+            "Modifier la dérogation"
+        } else {
+            "Accorder une dérogation"
+        },
+        principal: sans_derogation,
+    });
     crate::ui::rendre(&PageFiche {
         page,
         contrat_id: id,

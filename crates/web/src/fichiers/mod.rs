@@ -3,6 +3,9 @@
 //! An uploaded file is read and checked first; the preview page carries its text in a hidden
 //! field, and only the confirmation imports it, in one transaction.
 
+pub mod format;
+pub mod nature;
+
 use std::collections::HashSet;
 
 use askama::Template;
@@ -21,10 +24,19 @@ use crate::ui::rendre_statut;
 use crate::{ErreurWeb, Etat, Utilisateur};
 use pacte_core::droits::{Action, Cible};
 
+/// The largest contract file, in megabytes, announced beside every upload field: the limit of a
+/// page form's body (`comptes::TAILLE_FORMULAIRE_MAX`), less room for the form's other fields.
+pub fn taille_max_mo() -> usize {
+    crate::comptes::TAILLE_FORMULAIRE_MAX / (1024 * 1024)
+}
+
 #[derive(Template)]
 #[template(path = "import_erreur.html")]
 struct PageErreurImport {
     page: Page,
+    format: &'static str,
+    modele: &'static str,
+    taille_max: usize,
     fichier: String,
     titre: String,
     message: String,
@@ -91,6 +103,9 @@ fn illisible(etat: &Etat, fichier: &str, texte: &str, e: &ErreurLecture) -> Resu
         &PageErreurImport {
             page: page(etat, "Fichier de contrat illisible"),
             fichier: fichier.to_string(),
+            format: format::ADRESSE_FORMAT,
+            modele: format::ADRESSE_MODELE,
+            taille_max: taille_max_mo(),
             titre: "Le fichier ne peut pas être lu".into(),
             message: format!("{}.", e.message.trim_end_matches('.')),
             lieu,
@@ -99,11 +114,23 @@ fn illisible(etat: &Etat, fichier: &str, texte: &str, e: &ErreurLecture) -> Resu
     )
 }
 
-/// A file refused before it is read (no file, not UTF-8).
+/// A file refused before it is read (no file, not a contract file: see [`nature::refus`]).
 fn refuse(etat: &Etat, fichier: &str, message: &str) -> Result<Response, ErreurWeb> {
+    refuse_statut(etat, StatusCode::UNPROCESSABLE_ENTITY, fichier, message)
+}
+
+fn refuse_statut(
+    etat: &Etat,
+    statut: StatusCode,
+    fichier: &str,
+    message: &str,
+) -> Result<Response, ErreurWeb> {
     rendre_statut(
-        StatusCode::UNPROCESSABLE_ENTITY,
+        statut,
         &PageErreurImport {
+            format: format::ADRESSE_FORMAT,
+            modele: format::ADRESSE_MODELE,
+            taille_max: taille_max_mo(),
             page: page(etat, "Import impossible"),
             fichier: fichier.to_string(),
             titre: "Le fichier ne peut pas être lu".into(),
@@ -191,20 +218,40 @@ pub async fn apercu_import(
 ) -> Result<Response, ErreurWeb> {
     let etat = etat.pour(&u);
     let mut recu: Option<(String, Vec<u8>)> = None;
+    // A multipart error in French: too big (413, with the limit), else a broken upload.
+    let envoi_illisible = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            refuse_statut(
+                &etat,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "trop volumineux",
+                &format!(
+                    "Le fichier dépasse la taille admise : {} Mo au plus. Un fichier de contrat pèse d'ordinaire moins de 200 ko : vérifiez qu'il s'agit bien du fichier .toml du contrat.",
+                    taille_max_mo()
+                ),
+            )
+        } else {
+            refuse(
+                &etat,
+                "incomplet",
+                "L'envoi du fichier a été interrompu ou mal formé : choisissez de nouveau le fichier, puis envoyez-le.",
+            )
+        }
+    };
     loop {
-        let champ = envoi
-            .next_field()
-            .await
-            .map_err(|e| ErreurWeb::requete(format!("L'envoi du fichier n'a pas pu être lu : {e}.")))?;
+        let champ = match envoi.next_field().await {
+            Ok(c) => c,
+            Err(e) => return envoi_illisible(e),
+        };
         let Some(champ) = champ else { break };
         if champ.name() != Some("fichier") || recu.is_some() {
             continue;
         }
         let nom = champ.file_name().unwrap_or_default().to_string();
-        let octets = champ
-            .bytes()
-            .await
-            .map_err(|e| ErreurWeb::requete(format!("L'envoi du fichier n'a pas pu être lu : {e}.")))?;
+        let octets = match champ.bytes().await {
+            Ok(o) => o,
+            Err(e) => return envoi_illisible(e),
+        };
         recu = Some((nom, octets.to_vec()));
     }
     let Some((nom, octets)) = recu else {
@@ -219,19 +266,11 @@ pub async fn apercu_import(
     } else {
         abrege(&nom, 120)
     };
-    if octets.is_empty() {
-        return refuse(
-            &etat,
-            &nom,
-            "Le fichier est vide : choisissez un fichier de contrat (.toml).",
-        );
+    if let Some(m) = nature::refus(&octets) {
+        return refuse(&etat, &nom, &m);
     }
     let Ok(texte) = String::from_utf8(octets) else {
-        return refuse(
-            &etat,
-            &nom,
-            "Le fichier n'est pas encodé en UTF-8 : enregistrez-le en UTF-8 depuis votre éditeur, puis importez-le de nouveau.",
-        );
+        return Err(ErreurWeb::interne("texte non UTF-8 après nature::refus"));
     };
     let texte = texte.strip_prefix('\u{feff}').unwrap_or(&texte);
     match lire_toml(texte) {

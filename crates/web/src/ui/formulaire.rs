@@ -54,6 +54,11 @@ impl Saisie {
         self.valeurs.insert(nom.into(), valeur.into());
     }
 
+    /// The names of the fields present in the form.
+    pub fn noms(&self) -> impl Iterator<Item = &str> {
+        self.valeurs.keys().map(String::as_str)
+    }
+
     /// A checkbox is ticked when its field is present and not empty.
     pub fn coche(&self, nom: &str) -> bool {
         !self.get(nom).is_empty()
@@ -396,6 +401,13 @@ impl Champ {
         self.precision = precision.into();
         self
     }
+
+    /// [`Champ::avec_precision`], also recorded by the view for the field's full name.
+    pub fn precise(self, v: &Vue, precision: impl Into<String>) -> Champ {
+        let c = self.avec_precision(precision);
+        v.nommer(&c);
+        c
+    }
 }
 
 /// A group of options of a select (no `<optgroup>` when `libelle` is empty).
@@ -426,6 +438,18 @@ pub struct Vue<'a> {
     erreurs: &'a [ErreurChamp],
     constats: HashMap<String, Vec<ConstatVu>>,
     ancres: RefCell<Vec<String>>,
+    /// Every field built so far, in page order: (name, label, option labels of a select).
+    libelles: RefCell<Vec<LibelleChamp>>,
+}
+
+/// A field of a page as the person sees it: what [`crate::ui::conflit`] names a field by.
+#[derive(Debug, Clone, Default)]
+pub struct LibelleChamp {
+    pub nom: String,
+    /// The label and its screen-reader complement (« 2024 — État »).
+    pub libelle: String,
+    /// For a select: (value, label) of its options.
+    pub options: Vec<(String, String)>,
 }
 
 impl<'a> Vue<'a> {
@@ -435,6 +459,20 @@ impl<'a> Vue<'a> {
             erreurs,
             constats: placement.map(|p| p.par_ancre.clone()).unwrap_or_default(),
             ancres: RefCell::new(Vec::new()),
+            libelles: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The fields built so far, in page order.
+    pub fn libelles(&self) -> Vec<LibelleChamp> {
+        self.libelles.borrow().clone()
+    }
+
+    /// Records the label of field `nom`, completed by `precision` (after [`Vue::champ`]).
+    pub fn nommer(&self, c: &Champ) {
+        let mut l = self.libelles.borrow_mut();
+        if let Some(x) = l.iter_mut().rev().find(|x| x.nom == c.nom) {
+            x.libelle = format!("{}{}", c.libelle, c.precision);
         }
     }
 
@@ -454,10 +492,16 @@ impl<'a> Vue<'a> {
 
     pub fn champ(&self, nom: &str, libelle: impl Into<String>) -> Champ {
         let id = id_champ(nom);
+        let libelle = libelle.into();
+        self.libelles.borrow_mut().push(LibelleChamp {
+            nom: nom.to_string(),
+            libelle: libelle.clone(),
+            options: Vec::new(),
+        });
         Champ {
             nom: nom.to_string(),
             constats: self.constats_de(&id),
-            libelle: libelle.into(),
+            libelle,
             precision: String::new(),
             aide: String::new(),
             valeur: self.saisie.get(nom).to_string(),
@@ -473,6 +517,9 @@ impl<'a> Vue<'a> {
     /// A select; the typed value is kept as an extra option when it is not among `groupes`.
     pub fn choix(&self, nom: &str, libelle: impl Into<String>, mut groupes: Vec<GroupeOptions>) -> Choix {
         let c = self.champ(nom, libelle);
+        if let Some(l) = self.libelles.borrow_mut().last_mut() {
+            l.options = groupes.iter().flat_map(|g| g.options.iter().cloned()).collect();
+        }
         let connue = c.valeur.is_empty()
             || groupes
                 .iter()

@@ -3,6 +3,7 @@
 //! badges and wording helpers (`etats`), pagination (`pagination`) and the form kit that keeps
 //! what was typed (`formulaire`). It imports no capability module.
 
+pub mod conflit;
 pub mod etats;
 pub mod formulaire;
 pub mod pagination;
