@@ -80,7 +80,7 @@ describe('scénario : demande de correction de la DDETS, réponse de la collecti
       assert.equal(new URL(url).pathname, `/contrats/${id}/fiches/1.1/echanges`);
       const texte = await texteDeLaPage(page, 100_000);
       assert.ok(texte.includes(DEMANDE), 'la demande figure dans le fil');
-      assert.match(texte, /ouverte/);
+      assert.match(texte, /ouverte/i);
       await sansViolation(page);
       etat.fil = `/contrats/${id}/fiches/1.1/echanges`;
       etat.demande = true;
@@ -104,7 +104,7 @@ describe('scénario : demande de correction de la DDETS, réponse de la collecti
       assert.equal(statut, 200, `réponse : ${await texteDeLaPage(page)}`);
       const texte = await texteDeLaPage(page, 100_000);
       assert.ok(texte.includes(REPONSE), 'la réponse figure dans le fil');
-      assert.match(texte, /répondue/);
+      assert.match(texte, /répondue/i);
       etat.repondue = true;
     });
   });
@@ -117,7 +117,7 @@ describe('scénario : demande de correction de la DDETS, réponse de la collecti
       const { statut } = await soumettre(page, formulaire, /résolue/i);
       await capturer(page, '52-echanges-resolue');
       assert.equal(statut, 200, `résolution : ${await texteDeLaPage(page)}`);
-      assert.match(await texteDeLaPage(page, 100_000), /résolue/);
+      assert.match(await texteDeLaPage(page, 100_000), /résolue/i);
     });
     await en(COMPTES.editeurAmp, async (page) => {
       assert.equal(await ouvrir(page, '/'), 200);

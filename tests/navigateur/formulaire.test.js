@@ -113,9 +113,12 @@ describe('liste des contrats : recherche et filtres', () => {
 
     await page.locator('#filtre-q').fill('aix marseille');
     await soumettre(page, page.locator('form[role="search"]'), /filtrer/i);
+    // Every contract found is Aix-Marseille-Provence's (another test may have drafted a second).
     const lignes = page.locator('table tbody tr');
-    assert.equal(await lignes.count(), 1, await texteDeLaPage(page, 400));
-    assert.match(await lignes.first().innerText(), /Aix-Marseille-Provence/);
+    assert.ok((await lignes.count()) >= 1, await texteDeLaPage(page, 400));
+    for (const texte of await lignes.allInnerTexts()) {
+      assert.match(texte, /Aix-Marseille-Provence/);
+    }
 
     assert.equal(await ouvrir(page, '/contrats'), 200);
     await page.locator('#filtre-region').selectOption({ label: 'Occitanie' });
