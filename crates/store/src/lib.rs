@@ -15,8 +15,8 @@
 //! sessions, tokens), [`audit`] (the log and its pages), [`sauvegarde`] (backup, restore,
 //! move); this file holds the opening of a base and the reference data.
 
-mod apparies;
 pub mod actes;
+mod apparies;
 pub mod audit;
 pub mod comptes;
 pub mod contrats;

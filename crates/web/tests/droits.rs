@@ -500,6 +500,7 @@ async fn matrice_des_autorisations() {
             .await
             .unwrap();
         assert_eq!((d.tampon.id, demande_du_contrat(contrat)), (attendue, attendue));
+    }
     // One document per contract, numbered like it: `/contrats/{id}/pieces/{id}` exists.
     for c in base.contrats().await.unwrap() {
         let p = base
