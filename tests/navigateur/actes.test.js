@@ -48,7 +48,7 @@ describe('actes du cycle de vie et documents joints', () => {
       const page = await contexte.newPage();
       await connecter(page, COMPTES.commissairePaca);
       assert.equal(await ouvrir(page, `/contrats/${ID}`), 200);
-      assert.match(await texteDeLaPage(page, 100_000), /en exécution/);
+      assert.match(await texteDeLaPage(page, 100_000), /en exécution/i);
       const lien = page.locator(`a[href="/contrats/${ID}/etapes/evaluation"]`);
       assert.ok((await lien.count()) > 0, 'pas de lien vers l’étape « évalué »');
       await lien.first().click();
@@ -84,7 +84,7 @@ describe('actes du cycle de vie et documents joints', () => {
       const apres = await texteDeLaPage(page, 100_000);
       assert.match(apres, /Étape annulée/);
       assert.match(apres, /annulé/);
-      assert.match(apres, /en exécution/);
+      assert.match(apres, /en exécution/i);
     } finally {
       await contexte.close();
     }
