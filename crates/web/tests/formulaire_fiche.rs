@@ -10,7 +10,8 @@ use axum::http::{Request, StatusCode, header};
 use commun::{Reponse, app_demo, en_tant_que, envoyer, get, post_formulaire};
 
 const ROLE: &str = "collectivite_editeur";
-const PERIMETRE: &str = "collectivite:243400017";
+// Rennes Métropole: the demonstration leaves it without a contract, so its editor may create one.
+const PERIMETRE: &str = "collectivite:243500139";
 
 fn location(r: &Reponse) -> String {
     r.entetes
@@ -35,7 +36,7 @@ async fn nouveau_contrat(app: &Router) -> i64 {
         app,
         "/contrats/nouveau",
         &[
-            ("collectivite", "243400017"),
+            ("collectivite", "243500139"),
             ("intitule", "Contrat de test"),
             ("debut", "2024-01-01"),
             ("fin", "2027-12-31"),
@@ -327,7 +328,7 @@ async fn le_conflit_sur_l_en_tete_garde_la_saisie() {
     let v = version(&get(&app, &uri).await.corps);
     let entete = |intitule: &str, v: &str| {
         vec![
-            ("collectivite", "243400017".to_string()),
+            ("collectivite", "243500139".to_string()),
             ("intitule", intitule.to_string()),
             ("debut", "2024-01-01".to_string()),
             ("fin", "2027-12-31".to_string()),

@@ -106,6 +106,23 @@ fn types_admis(doc: &Value, branche: &Value) -> Option<BTreeSet<&'static str>> {
     Some(s)
 }
 
+/// Two object branches told apart by a tag: a property both require, with a different
+/// constant in each (`{"etape": {"const": "signature"}}` against `"deliberation"`).
+fn etiquettes_distinctes(doc: &Value, a: &Value, b: &Value) -> bool {
+    let (a, b) = (resoudre(doc, a), resoudre(doc, b));
+    let requis = |v: &Value, nom: &str| {
+        v["required"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|x| x.as_str() == Some(nom)))
+    };
+    a["properties"].as_object().is_some_and(|pa| {
+        pa.iter().any(|(nom, sa)| {
+            let (ca, cb) = (&sa["const"], &b["properties"][nom]["const"]);
+            !ca.is_null() && !cb.is_null() && ca != cb && requis(a, nom) && requis(b, nom)
+        })
+    })
+}
+
 /// `oneOf` means exactly one branch: branches that admit the same JSON type must be told apart
 /// by a constant. (An integer amount used to match both the integer and the number branch of
 /// `Montant`, so every response carrying one was invalid.)
@@ -120,8 +137,9 @@ async fn un_seul_schema_par_valeur() {
                         for b in &branches[i + 1..] {
                             let constantes = resoudre(doc, a).get("const").is_some()
                                 && resoudre(doc, b).get("const").is_some();
+                            let etiquetees = etiquettes_distinctes(doc, a, b);
                             match (types_admis(doc, a), types_admis(doc, b)) {
-                                (Some(x), Some(y)) if x.is_disjoint(&y) || constantes => {}
+                                (Some(x), Some(y)) if x.is_disjoint(&y) || constantes || etiquetees => {}
                                 _ => fautes.push(format!("{chemin} : {a} et {b}")),
                             }
                         }
