@@ -1,5 +1,5 @@
 // Lifecycle acts and attached documents, as people would do it in the browser, on the
-// demonstration's contract 1 (Aix-Marseille-Provence, « en exécution »):
+// demonstration's contract 2 (Département des Bouches-du-Rhône, « en exécution »):
 //  1. the commissaire of Provence-Alpes-Côte d'Azur records the evaluation through its form and
 //     its confirmation page, sees the success message and the history, then undoes the step
 //     (taken in error): the contract is « en exécution » again;
@@ -26,7 +26,7 @@ import {
   url,
 } from './commun.js';
 
-const ID = 1;
+const ID = 2;
 
 let navigateur;
 before(async () => {

@@ -30,10 +30,11 @@ const ETAT_2024 = '#champ-financement-etat-2024';
 const COLLECTIVITE_2024 = '#champ-financement-collectivite-2024';
 
 /**
- * Aix-Marseille-Provence: the scenario is played by its editor, who drafts a new contract for
- * their own collectivity (the permission table lets a collectivity draft only its own).
+ * Rennes Métropole, which the demonstration leaves without a contract (one contract per
+ * collectivity and period): the national administrator drafts it. The editor of
+ * Aix-Marseille-Provence works in its own contract in formulaire.test.js.
  */
-const SIREN_NOUVEAU_CONTRAT = '200054807';
+const SIREN_NOUVEAU_CONTRAT = '243500139';
 // The example file for Brest Métropole, which has no contract in the demonstration: one
 // contract per collectivity and period (the import of an existing one: echanges.test.js).
 const FICHIER_IMPORT = {
@@ -119,7 +120,7 @@ describe('scénario : contrat, fiche et constat R-COFI-50', () => {
   before(async () => {
     contexte = await nouveauContexte(navigateur);
     page = await contexte.newPage();
-    await connecter(page, COMPTES.editeurAmp);
+    await connecter(page, COMPTES.administrateur);
   });
   after(async () => {
     await contexte?.close();
@@ -134,7 +135,7 @@ describe('scénario : contrat, fiche et constat R-COFI-50', () => {
       '/contrats/nouveau : pas de champ #champ-collectivite (collectivité du contrat)',
     );
     await remplir(collectivite.first(), SIREN_NOUVEAU_CONTRAT);
-    await remplirSiPresent(page, '#champ-intitule', 'Second contrat local des solidarités d’Aix-Marseille-Provence');
+    await remplirSiPresent(page, '#champ-intitule', 'Contrat local des solidarités de Rennes Métropole');
     await remplirSiPresent(page, '#champ-debut', '2024-01-01');
     await remplirSiPresent(page, '#champ-fin', '2027-12-31');
     await capturer(page, '20-scenario-contrat-nouveau');

@@ -43,6 +43,88 @@ pub struct Sauvegarde {
     /// The attached documents, their bytes in base64; a restore checks each SHA-256.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pieces: Vec<LignePiece>,
+    /// The correction requests of the exchanges (absent from the file when there is none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub demandes_correction: Vec<LigneDemande>,
+    /// The messages of the exchanges.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub messages: Vec<LigneMessage>,
+    /// Each account's last message read per contract (the unread counts).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lectures_messages: Vec<LigneLecture>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LigneDemande {
+    pub id: i64,
+    pub contrat_id: i64,
+    pub fiche: Option<String>,
+    pub champ: Option<String>,
+    pub texte: String,
+    pub etat: String,
+    pub version: i64,
+    pub cree_par: String,
+    pub cree_le: String,
+    pub modifie_par: String,
+    pub modifie_le: String,
+}
+
+const COLONNES_DEMANDE: &str =
+    "id, contrat_id, fiche, champ, texte, etat, version, cree_par, cree_le, modifie_par, modifie_le";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LigneMessage {
+    pub id: i64,
+    pub contrat_id: i64,
+    pub fiche: Option<String>,
+    pub demande_id: Option<i64>,
+    pub auteur: String,
+    pub compte_id: Option<i64>,
+    pub role: String,
+    pub texte: String,
+    pub piece_id: Option<i64>,
+    pub cree_le: String,
+}
+
+const COLONNES_MESSAGE: &str =
+    "id, contrat_id, fiche, demande_id, auteur, compte_id, role, texte, piece_id, cree_le";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LigneLecture {
+    pub utilisateur_id: i64,
+    pub contrat_id: i64,
+    pub dernier_lu: i64,
+}
+
+fn ligne_demande(r: &AnyRow) -> Resultat<LigneDemande> {
+    Ok(LigneDemande {
+        id: r.try_get("id")?,
+        contrat_id: r.try_get("contrat_id")?,
+        fiche: r.try_get("fiche")?,
+        champ: r.try_get("champ")?,
+        texte: r.try_get("texte")?,
+        etat: r.try_get("etat")?,
+        version: r.try_get("version")?,
+        cree_par: r.try_get("cree_par")?,
+        cree_le: r.try_get("cree_le")?,
+        modifie_par: r.try_get("modifie_par")?,
+        modifie_le: r.try_get("modifie_le")?,
+    })
+}
+
+fn ligne_message(r: &AnyRow) -> Resultat<LigneMessage> {
+    Ok(LigneMessage {
+        id: r.try_get("id")?,
+        contrat_id: r.try_get("contrat_id")?,
+        fiche: r.try_get("fiche")?,
+        demande_id: r.try_get("demande_id")?,
+        auteur: r.try_get("auteur")?,
+        compte_id: r.try_get("compte_id")?,
+        role: r.try_get("role")?,
+        texte: r.try_get("texte")?,
+        piece_id: r.try_get("piece_id")?,
+        cree_le: r.try_get("cree_le")?,
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,6 +255,9 @@ pub struct Empreinte {
     pub jetons: (usize, String),
     pub actes: (usize, String),
     pub pieces: (usize, String),
+    pub demandes_correction: (usize, String),
+    pub messages: (usize, String),
+    pub lectures_messages: (usize, String),
 }
 
 /// Hex SHA-256 of a text.
@@ -199,6 +284,9 @@ impl Sauvegarde {
             jetons: empreinte_lignes(&self.jetons),
             actes: empreinte_lignes(&self.actes),
             pieces: empreinte_lignes(&self.pieces),
+            demandes_correction: empreinte_lignes(&self.demandes_correction),
+            messages: empreinte_lignes(&self.messages),
+            lectures_messages: empreinte_lignes(&self.lectures_messages),
         }
     }
 }
@@ -327,6 +415,35 @@ impl Base {
         .iter()
         .map(ligne_piece)
         .collect::<Resultat<Vec<_>>>()?;
+        let demandes_correction = sqlx::query(&format!(
+            "SELECT {COLONNES_DEMANDE} FROM demandes_correction ORDER BY id"
+        ))
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(ligne_demande)
+        .collect::<Resultat<Vec<_>>>()?;
+        let messages = sqlx::query(&format!("SELECT {COLONNES_MESSAGE} FROM messages ORDER BY id"))
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(ligne_message)
+            .collect::<Resultat<Vec<_>>>()?;
+        let lectures_messages = sqlx::query(
+            "SELECT utilisateur_id, contrat_id, dernier_lu FROM lectures_messages \
+             ORDER BY utilisateur_id, contrat_id",
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(LigneLecture {
+                utilisateur_id: r.try_get("utilisateur_id")?,
+                contrat_id: r.try_get("contrat_id")?,
+                dernier_lu: r.try_get("dernier_lu")?,
+            })
+        })
+        .collect::<Resultat<Vec<_>>>()?;
         tx.commit().await?;
         let cree_le = crate::horloge::maintenant();
         let ancre = audit::Ancre::signer(audit_tete.0, &audit_tete.1, &cree_le, self.cle_audit());
@@ -344,6 +461,9 @@ impl Base {
             liens_proconnect,
             actes,
             pieces,
+            demandes_correction,
+            messages,
+            lectures_messages,
         })
     }
 
@@ -496,6 +616,54 @@ impl Base {
             .execute(&mut *tx)
             .await?;
         }
+        for d in &s.demandes_correction {
+            sqlx::query(&format!(
+                "INSERT INTO demandes_correction ({COLONNES_DEMANDE}) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+            ))
+            .bind(d.id)
+            .bind(d.contrat_id)
+            .bind(d.fiche.as_deref())
+            .bind(d.champ.as_deref())
+            .bind(&d.texte)
+            .bind(&d.etat)
+            .bind(d.version)
+            .bind(&d.cree_par)
+            .bind(&d.cree_le)
+            .bind(&d.modifie_par)
+            .bind(&d.modifie_le)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for m in &s.messages {
+            sqlx::query(&format!(
+                "INSERT INTO messages ({COLONNES_MESSAGE}) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            ))
+            .bind(m.id)
+            .bind(m.contrat_id)
+            .bind(m.fiche.as_deref())
+            .bind(m.demande_id)
+            .bind(&m.auteur)
+            .bind(m.compte_id)
+            .bind(&m.role)
+            .bind(&m.texte)
+            .bind(m.piece_id)
+            .bind(&m.cree_le)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for l in &s.lectures_messages {
+            sqlx::query(
+                "INSERT INTO lectures_messages (utilisateur_id, contrat_id, dernier_lu) \
+                 VALUES ($1, $2, $3)",
+            )
+            .bind(l.utilisateur_id)
+            .bind(l.contrat_id)
+            .bind(l.dernier_lu)
+            .execute(&mut *tx)
+            .await?;
+        }
         for e in &s.audit {
             audit::inserer(&mut tx, e).await?;
         }
@@ -518,6 +686,11 @@ impl Base {
         let jetons = plus_grand("jeton_api", &mut s.jetons.iter().map(|j| j.id));
         let actes = plus_grand("acte", &mut s.actes.iter().map(|a| a.id));
         let pieces = plus_grand("piece", &mut s.pieces.iter().map(|p| p.id));
+        let demandes = plus_grand(
+            "demande_correction",
+            &mut s.demandes_correction.iter().map(|d| d.id),
+        );
+        let messages = plus_grand("message", &mut s.messages.iter().map(|m| m.id));
         let audit = s.audit.last().map_or(0, |e| e.id);
         self.moteur()
             .reprendre_identifiants(
@@ -530,6 +703,8 @@ impl Base {
                     ("jetons_api", jetons),
                     ("actes", actes),
                     ("pieces", pieces),
+                    ("demandes_correction", demandes),
+                    ("messages", messages),
                 ],
             )
             .await?;

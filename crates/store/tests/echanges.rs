@@ -333,3 +333,60 @@ conformite!(remplacement_comme_nouvelle_version, |banc: Banc| async move {
         .unwrap_err();
     assert!(matches!(e, ErreurStore::Invalide(_)), "{e}");
 });
+
+conformite!(sauvegarde_garde_les_echanges, |banc: Banc| async move {
+    let source = banc.base().await;
+    let id = source
+        .importer(&[contrat_metropole_minimal()], "test")
+        .await
+        .unwrap()[0];
+    let lecteur = compte(&source, "ddets@exemple.fr", "ddets", "departement:34").await;
+    let fil = Fil {
+        contrat_id: id,
+        fiche: Some("1.1".into()),
+    };
+    source
+        .ecrire_message(&fil, &ddets(), "Merci de préciser le public.", None, "t")
+        .await
+        .unwrap();
+    let d = source
+        .demander_correction(&fil, Some("Public"), &ddets(), "Public à préciser.", "t")
+        .await
+        .unwrap();
+    source.marquer_lu(lecteur, id).await.unwrap();
+    let s = source.sauvegarde().await.unwrap();
+    assert_eq!(
+        (
+            s.messages.len(),
+            s.demandes_correction.len(),
+            s.lectures_messages.len()
+        ),
+        (2, 1, 1),
+        "un message, une demande (avec son message) et une marque de lecture"
+    );
+    let texte = serde_json::to_string(&s).unwrap();
+    let s: pacte_store::sauvegarde::Sauvegarde = serde_json::from_str(&texte).unwrap();
+    let cible = match banc.moteur() {
+        Moteur::Postgres => banc.base_sqlite().await,
+        Moteur::Sqlite => banc.base().await,
+    };
+    cible.restaurer(&s).await.expect("restauration");
+    assert_eq!(
+        cible.empreinte().await.unwrap(),
+        source.empreinte().await.unwrap()
+    );
+    assert_eq!(
+        cible.messages(&fil).await.unwrap(),
+        source.messages(&fil).await.unwrap()
+    );
+    assert_eq!(
+        cible.demandes_correction(id).await.unwrap(),
+        source.demandes_correction(id).await.unwrap()
+    );
+    // A request written after the restore gets a new id.
+    let apres = cible
+        .demander_correction(&fil, None, &ddets(), "Encore une.", "t")
+        .await
+        .unwrap();
+    assert!(apres.tampon.id > d.tampon.id);
+});

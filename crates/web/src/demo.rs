@@ -34,6 +34,10 @@ pub async fn charger(base: &Base) -> Result<Vec<i64>, ErreurStore> {
 /// Métropole, where creating a contract can be tried (the browser scenario does).
 pub const SANS_CONTRAT: &str = "243500139";
 
+/// Brest Métropole, also left without a contract: the browser scenario imports its file
+/// (one contract per collectivity and period: the file of a collectivity that has one updates it).
+pub const SANS_CONTRAT_IMPORT: &str = "242900314";
+
 /// Fiches of each contract of the national set added by [`charger_complet`]: enough for
 /// every page to show something, few enough to start in about a second.
 pub const FICHES_NATIONALES: usize = 8;
@@ -41,7 +45,8 @@ pub const FICHES_NATIONALES: usize = 8;
 /// What `pacte demo` loads, so that every demonstration account has its part to play: the
 /// contracts of [`charger`], Aix-Marseille-Provence's back in negotiation (its editor can
 /// edit it), and a contract for every other eligible collectivity (the former CALPAE
-/// métropoles, the Ville de Marseille, the départements) but [`SANS_CONTRAT`], in every state of the lifecycle
+/// métropoles, the Ville de Marseille, the départements) but [`SANS_CONTRAT`] and
+/// [`SANS_CONTRAT_IMPORT`], in every state of the lifecycle
 /// (`pacte_core::jeu_national::jeu_demonstration`). Returns the ids, [`charger`]'s first.
 pub async fn charger_complet(base: &Base) -> Result<Vec<i64>, ErreurStore> {
     let mut contrats = contrats_demo()?;
@@ -54,6 +59,7 @@ pub async fn charger_complet(base: &Base) -> Result<Vec<i64>, ErreurStore> {
         contrats.iter().map(|c| c.contrat.collectivite.clone()).collect();
     // Left without a contract, so that creating one can be tried too.
     deja.insert(SANS_CONTRAT.into());
+    deja.insert(SANS_CONTRAT_IMPORT.into());
     contrats.extend(
         pacte_core::jeu_national::jeu_demonstration(FICHES_NATIONALES)
             .into_iter()
