@@ -38,7 +38,7 @@ pub struct Message {
     /// The author's role code when writing.
     pub role: String,
     pub texte: String,
-    /// An attached piece, once attachments exist.
+    /// The attached document (table `pieces`), if any.
     pub piece_id: Option<i64>,
     pub cree_le: String,
 }
@@ -165,6 +165,25 @@ impl Base {
         let mut e = self.ecriture(acteur).await?;
         verifier_fil(&mut e, fil).await?;
         let m = inserer_message(&mut e, fil, None, auteur, &texte, piece_id).await?;
+        e.conclure().await?;
+        Ok(m)
+    }
+
+    /// Writes a message with an attached document (`pieces`, type checked by content), the
+    /// document and the message in one audited write: a refused document writes nothing.
+    pub async fn ecrire_message_joint(
+        &self,
+        fil: &Fil,
+        auteur: &Auteur,
+        texte: &str,
+        piece: &crate::pieces::NouvellePiece<'_>,
+        acteur: &str,
+    ) -> Resultat<Message> {
+        let texte = echanges::lire_texte("Message", texte).map_err(invalide)?;
+        let mut e = self.ecriture(acteur).await?;
+        verifier_fil(&mut e, fil).await?;
+        let piece_id = crate::pieces::inserer(&mut e, piece).await?;
+        let m = inserer_message(&mut e, fil, None, auteur, &texte, Some(piece_id)).await?;
         e.conclure().await?;
         Ok(m)
     }

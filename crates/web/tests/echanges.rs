@@ -13,6 +13,7 @@ use commun::{
 use pacte_core::fichier::{ecrire_toml, lire_toml};
 use pacte_web::echanges::notification::{ConfigSmtp, ModeTls};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tower::ServiceExt;
 
 /// Toulon, in negotiation in the demonstration (département 83): its collectivity's code.
 async fn toulon(base: &pacte_store::Base, id: i64) -> String {
@@ -537,4 +538,103 @@ async fn un_serveur_smtp_absent_ne_bloque_rien() {
     assert_eq!(r.statut, StatusCode::SEE_OTHER);
     assert!(debut.elapsed() < Duration::from_secs(2), "{:?}", debut.elapsed());
     assert_eq!(base.messages_du_contrat(id).await.unwrap().len(), 1);
+}
+
+/// A multipart message form: text fields and the file `document`.
+fn message_multipart(uri: &str, champs: &[(&str, &str)], document: (&str, &[u8])) -> Request<Body> {
+    let f = "----pacte-test-echanges";
+    let mut o = Vec::new();
+    for (k, v) in champs {
+        o.extend(
+            format!("--{f}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").into_bytes(),
+        );
+    }
+    o.extend(
+        format!(
+            "--{f}\r\nContent-Disposition: form-data; name=\"document\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+            document.0
+        )
+        .into_bytes(),
+    );
+    o.extend(document.1);
+    o.extend(format!("\r\n--{f}--\r\n").into_bytes());
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={f}"))
+        .body(Body::from(o))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn message_avec_document_joint() {
+    let (app, base, ids) = app_demo().await;
+    let id = ids[4];
+    let ddets = en_tant_que(&app, &base, "ddets", "departement:83").await;
+    let uri = format!("/contrats/{id}/fiches/1.1/echanges");
+    let page = get(&ddets, &uri).await;
+    assert!(page.corps.contains("enctype=\"multipart/form-data\""));
+    let csrf = commun::csrf_de(&page.corps).unwrap();
+    let fil = pacte_store::echanges::Fil {
+        contrat_id: id,
+        fiche: Some("1.1".into()),
+    };
+    // A text file renamed to .pdf: refused by its content, the message is not written either,
+    // and the typed text is kept.
+    let r = envoyer(
+        &ddets,
+        message_multipart(
+            &uri,
+            &[("csrf", &csrf), ("texte", "Voici le courrier du préfet.")],
+            ("courrier.pdf", b"ceci n'est pas un PDF"),
+        ),
+    )
+    .await;
+    assert!(
+        r.corps.contains("Document « courrier.pdf » refusé"),
+        "{}",
+        r.corps
+    );
+    assert!(r.corps.contains("Voici le courrier du préfet."), "saisie gardée");
+    assert!(base.messages(&fil).await.unwrap().is_empty());
+    assert!(base.pieces(id).await.unwrap().is_empty());
+    // A real PDF: the message and its document in one write, linked from the thread.
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    pdf.extend(0u8..=255);
+    pdf.extend(b"\n%%EOF\n");
+    let r = envoyer(
+        &ddets,
+        message_multipart(
+            &uri,
+            &[("csrf", &csrf), ("texte", "Voici le courrier du préfet.")],
+            ("courrier.pdf", &pdf),
+        ),
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
+    let messages = base.messages(&fil).await.unwrap();
+    let piece = messages[0].piece_id.expect("document lié au message");
+    let pieces = base.pieces(id).await.unwrap();
+    assert_eq!((pieces.len(), pieces[0].id), (1, piece));
+    assert!(pieces[0].fiche_id.is_some(), "document rattaché à la fiche 1.1");
+    let fil_html = get(&ddets, &uri).await.corps;
+    let lien = format!("/contrats/{id}/pieces/{piece}");
+    assert!(fil_html.contains(&format!("href=\"{lien}\"")) && fil_html.contains("courrier.pdf"));
+    // Whoever reads the contract downloads it, byte for byte.
+    let editeur = en_tant_que(
+        &app,
+        &base,
+        "collectivite_editeur",
+        &format!("collectivite:{}", toulon(&base, id).await),
+    )
+    .await;
+    let r = editeur
+        .clone()
+        .oneshot(Request::get(&lien).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let octets = http_body_util::BodyExt::collect(r.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert_eq!(octets.as_ref(), pdf.as_slice());
 }

@@ -243,21 +243,21 @@ fn table_pages() -> Vec<RoutePage> {
             "/contrats/{id}/echanges",
             crate::echanges::fil_contrat,
         ),
-        page(
+        envoi(page(
             Method::POST,
             "/contrats/{id}/echanges",
             crate::echanges::ecrire_contrat,
-        ),
+        )),
         page(
             Method::GET,
             "/contrats/{id}/fiches/{numero}/echanges",
             crate::echanges::fil_fiche,
         ),
-        page(
+        envoi(page(
             Method::POST,
             "/contrats/{id}/fiches/{numero}/echanges",
             crate::echanges::ecrire_fiche,
-        ),
+        )),
         page(Method::POST, "/contrats/{id}/demandes", crate::echanges::demander),
         page(
             Method::POST,

@@ -13,7 +13,7 @@ pub mod notification;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use pacte_core::droits::{Cible, Decision};
@@ -40,6 +40,8 @@ pub struct MessageVu {
     pub demande: Option<i64>,
     /// The user's own message.
     pub mien: bool,
+    /// The attached document's download address and name.
+    pub piece: Option<(String, String)>,
 }
 
 /// A correction request as a page shows it, with the controls its reader may use.
@@ -133,7 +135,13 @@ fn libelle_role(code: &str) -> String {
     pacte_core::droits::lire_role(code).map_or_else(|_| code.to_string(), |r| r.libelle().to_string())
 }
 
-pub(crate) fn messages_vus(messages: &[Message], auteurs: &Auteurs, u: &Utilisateur) -> Vec<MessageVu> {
+/// `noms_pieces`: (id, name) of the contract's documents, to name a message's attachment.
+pub(crate) fn messages_vus(
+    messages: &[Message],
+    auteurs: &Auteurs,
+    u: &Utilisateur,
+    noms_pieces: &[(i64, String)],
+) -> Vec<MessageVu> {
     messages
         .iter()
         .map(|m| MessageVu {
@@ -143,6 +151,13 @@ pub(crate) fn messages_vus(messages: &[Message], auteurs: &Auteurs, u: &Utilisat
             texte: m.texte.clone(),
             demande: m.demande_id,
             mien: m.compte_id == Some(u.compte.id),
+            piece: m.piece_id.map(|p| {
+                let nom = noms_pieces
+                    .iter()
+                    .find(|(id, _)| *id == p)
+                    .map_or_else(|| format!("document n° {p}"), |(_, n)| n.clone());
+                (format!("/contrats/{}/pieces/{p}", m.contrat_id), nom)
+            }),
         })
         .collect()
 }
@@ -204,6 +219,16 @@ async fn rendre_fil(
             .chain(demandes.iter().map(|d| d.cree_par.as_str())),
     )
     .await?;
+    let noms_pieces: Vec<(i64, String)> = if messages.iter().any(|m| m.piece_id.is_some()) {
+        etat.base
+            .pieces(id)
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.nom))
+            .collect()
+    } else {
+        Vec::new()
+    };
     // Seen now: the dashboard's unread count of this contract goes back to zero.
     etat.base.marquer_lu(u.compte.id, id).await?;
     let entete = &c.contrat.contrat;
@@ -235,7 +260,7 @@ async fn rendre_fil(
         fiche,
         titre,
         action,
-        messages: messages_vus(&messages, &auteurs, u),
+        messages: messages_vus(&messages, &auteurs, u, &noms_pieces),
         demandes: demandes.iter().map(|d| demande_vue(d, &auteurs, u, c)).collect(),
         ecrire: peut(u, ActionEchange::Ecrire, c),
         demander: peut(u, ActionEchange::DemanderCorrection, c),
@@ -272,30 +297,111 @@ pub async fn fil_fiche(
     rendre_fil(&etat, &u, &c, id, Some(f), None).await
 }
 
+/// A message as posted: its text and, optionally, an attached document (name, bytes).
+struct EnvoiMessage {
+    texte: String,
+    document: Option<(String, Vec<u8>)>,
+}
+
+/// Reads the message form: `multipart/form-data` when it carries a document, or a plain form.
+async fn lire_envoi(requete: axum::extract::Request) -> Result<EnvoiMessage, ErreurWeb> {
+    let multipart = requete
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("multipart/form-data"));
+    if !multipart {
+        let Form(champs): Champs = Form::from_request(requete, &())
+            .await
+            .map_err(|e| ErreurWeb::requete(format!("Le message n'a pas pu être lu : {e}.")))?;
+        return Ok(EnvoiMessage {
+            texte: Saisie::new(champs).get("texte").to_string(),
+            document: None,
+        });
+    }
+    let illisible = |e: axum::extract::multipart::MultipartError| {
+        ErreurWeb::requete(format!("Le message n'a pas pu être lu : {e}."))
+    };
+    let mut envoi = axum::extract::Multipart::from_request(requete, &())
+        .await
+        .map_err(|e| ErreurWeb::requete(format!("Le message n'a pas pu être lu : {e}.")))?;
+    let mut m = EnvoiMessage {
+        texte: String::new(),
+        document: None,
+    };
+    while let Some(champ) = envoi.next_field().await.map_err(illisible)? {
+        match champ.name() {
+            Some("texte") => m.texte = champ.text().await.map_err(illisible)?,
+            Some("document") => {
+                let nom = champ.file_name().unwrap_or_default().to_string();
+                let octets = champ.bytes().await.map_err(illisible)?.to_vec();
+                // A file input left empty sends an empty part without a name.
+                if !nom.is_empty() || !octets.is_empty() {
+                    m.document = Some((nom, octets));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(m)
+}
+
 async fn ecrire(
     etat: &Etat,
     u: &Utilisateur,
     id: i64,
     numero: Option<&str>,
-    s: &Saisie,
+    requete: axum::extract::Request,
 ) -> Result<Response, ErreurWeb> {
+    // Rights first, the body (up to the documents' size limit) afterwards.
     let c = contrat(etat, u, id, ActionEchange::Ecrire).await?;
     let fiche = numero.map(|n| fiche_de(&c, n)).transpose()?;
+    let envoi = lire_envoi(requete).await?;
     let fil = Fil {
         contrat_id: id,
         fiche: fiche.clone(),
     };
-    match etat
-        .base
-        .ecrire_message(&fil, &auteur(u), s.get("texte"), None, &u.acteur())
-        .await
-    {
+    let ecrit = match &envoi.document {
+        None => {
+            etat.base
+                .ecrire_message(&fil, &auteur(u), &envoi.texte, None, &u.acteur())
+                .await
+        }
+        Some((nom, octets)) => {
+            let fiche_id = fiche.as_deref().and_then(|f| {
+                c.contrat
+                    .fiches
+                    .iter()
+                    .position(|x| x.numero.to_string() == f)
+                    .map(|i| c.fiches[i].id)
+            });
+            let piece = pacte_store::NouvellePiece {
+                contrat_id: id,
+                fiche_id,
+                acte_id: None,
+                nom,
+                contenu: octets,
+            };
+            etat.base
+                .ecrire_message_joint(&fil, &auteur(u), &envoi.texte, &piece, &u.acteur())
+                .await
+        }
+    };
+    match ecrit {
         Ok(m) => {
             notification::apres_ecriture(etat, &c, u.compte.id, notification::Evenement::Message(&m));
             Ok(Redirect::to(&format!("{}#fin", adresse(id, fiche.as_deref()))).into_response())
         }
         Err(pacte_store::ErreurStore::Invalide(m)) => {
-            rendre_fil(etat, u, &c, id, fiche, Some((m, s.get("texte").to_string()))).await
+            let m = match &envoi.document {
+                Some((nom, _)) if m.starts_with("pièce jointe") => format!(
+                    "Document « {} » refusé, le message n'a pas été envoyé : {}",
+                    pacte_store::pieces::nom_sur(nom),
+                    m.trim_start_matches("pièce jointe : ")
+                ),
+                _ => m,
+            };
+            rendre_fil(etat, u, &c, id, fiche, Some((m, envoi.texte))).await
         }
         Err(e) => Err(e.into()),
     }
@@ -312,22 +418,22 @@ pub async fn ecrire_contrat(
     State(etat): State<Etat>,
     u: Utilisateur,
     Path(id): Path<String>,
-    Form(champs): Champs,
+    requete: axum::extract::Request,
 ) -> Result<Response, ErreurWeb> {
     let id = id_contrat(&id)?;
     let etat = etat.pour(&u);
-    ecrire(&etat, &u, id, None, &Saisie::new(champs)).await
+    ecrire(&etat, &u, id, None, requete).await
 }
 
 pub async fn ecrire_fiche(
     State(etat): State<Etat>,
     u: Utilisateur,
     Path((id, numero)): Path<(String, String)>,
-    Form(champs): Champs,
+    requete: axum::extract::Request,
 ) -> Result<Response, ErreurWeb> {
     let id = id_contrat(&id)?;
     let etat = etat.pour(&u);
-    ecrire(&etat, &u, id, Some(&numero), &Saisie::new(champs)).await
+    ecrire(&etat, &u, id, Some(&numero), requete).await
 }
 
 /// `POST /contrats/{id}/demandes`: the State requests a correction (fields `texte`, `fiche`
