@@ -120,32 +120,42 @@ describe('scénario : contrat, fiche et constat R-COFI-50', () => {
   before(async () => {
     contexte = await nouveauContexte(navigateur);
     page = await contexte.newPage();
-    await connecter(page, COMPTES.administrateur);
+    // The fiches are written by the editor of Aix-Marseille-Provence in its contract in
+    // negotiation (contract 1); the contract is created by the national administrator.
+    await connecter(page, COMPTES.editeurAmp);
   });
   after(async () => {
     await contexte?.close();
   });
 
   test('création d’un contrat par le formulaire (/contrats/nouveau)', async () => {
-    const statut = await ouvrir(page, '/contrats/nouveau');
-    assert.equal(statut, 200, `/contrats/nouveau : HTTP ${statut} — ${await texteDeLaPage(page, 300)}`);
-    const collectivite = page.locator('#champ-collectivite');
-    assert.ok(
-      (await collectivite.count()) > 0,
-      '/contrats/nouveau : pas de champ #champ-collectivite (collectivité du contrat)',
-    );
-    await remplir(collectivite.first(), SIREN_NOUVEAU_CONTRAT);
-    await remplirSiPresent(page, '#champ-intitule', 'Contrat local des solidarités de Rennes Métropole');
-    await remplirSiPresent(page, '#champ-debut', '2024-01-01');
-    await remplirSiPresent(page, '#champ-fin', '2027-12-31');
-    await capturer(page, '20-scenario-contrat-nouveau');
-    const formulaire = page.locator('form', { has: page.locator('#champ-collectivite') }).first();
-    const { statut: apres, url: adresse } = await soumettre(page, formulaire);
-    await capturer(page, '21-scenario-contrat-cree');
-    assert.equal(apres, 200, `création du contrat : HTTP ${apres} (${adresse}) — ${await texteDeLaPage(page)}`);
-    const id = idContrat(adresse);
-    assert.ok(id, `après la création, la page devrait être celle du contrat (/contrats/<id>) : ${adresse}`);
-    etat.contratId = id;
+    const admin = await nouveauContexte(navigateur);
+    try {
+      const page = await admin.newPage();
+      await connecter(page, COMPTES.administrateur);
+      const statut = await ouvrir(page, '/contrats/nouveau');
+      assert.equal(statut, 200, `/contrats/nouveau : HTTP ${statut} — ${await texteDeLaPage(page, 300)}`);
+      const collectivite = page.locator('#champ-collectivite');
+      assert.ok(
+        (await collectivite.count()) > 0,
+        '/contrats/nouveau : pas de champ #champ-collectivite (collectivité du contrat)',
+      );
+      await remplir(collectivite.first(), SIREN_NOUVEAU_CONTRAT);
+      await remplirSiPresent(page, '#champ-intitule', 'Contrat local des solidarités de Rennes Métropole');
+      await remplirSiPresent(page, '#champ-debut', '2024-01-01');
+      await remplirSiPresent(page, '#champ-fin', '2027-12-31');
+      await capturer(page, '20-scenario-contrat-nouveau');
+      const formulaire = page.locator('form', { has: page.locator('#champ-collectivite') }).first();
+      const { statut: apres, url: adresse } = await soumettre(page, formulaire);
+      await capturer(page, '21-scenario-contrat-cree');
+      assert.equal(apres, 200, `création du contrat : HTTP ${apres} (${adresse}) — ${await texteDeLaPage(page)}`);
+      const id = idContrat(adresse);
+      assert.ok(id, `après la création, la page devrait être celle du contrat (/contrats/<id>) : ${adresse}`);
+      assert.match(await texteDeLaPage(page, 100_000), /Rennes Métropole/);
+    } finally {
+      await admin.close();
+    }
+    etat.contratId = 1;
   });
 
   test('fiche avec État 2024 = 50 000 € et collectivité 2024 = 40 000 € : R-COFI-50 à côté du champ État 2024', async (t) => {
@@ -156,7 +166,8 @@ describe('scénario : contrat, fiche et constat R-COFI-50', () => {
     for (const s of ['#champ-intitule', ETAT_2024, COLLECTIVITE_2024]) {
       assert.ok((await page.locator(s).count()) > 0, `${chemin} : pas de champ ${s}`);
     }
-    await remplirSiPresent(page, '#champ-numero', '1.1');
+    // A number free in the contract of Aix-Marseille-Provence (axis 1 has 1.1 to 1.4).
+    await remplirSiPresent(page, '#champ-numero', '1.8');
     await remplir(page.locator('#champ-intitule').first(), 'Médiateurs familles');
     await remplirSiPresent(page, '#champ-nature', 'nouvelle');
     await remplir(page.locator(ETAT_2024).first(), '50000');
@@ -165,7 +176,7 @@ describe('scénario : contrat, fiche et constat R-COFI-50', () => {
     const formulaire = page.locator('form', { has: page.locator(ETAT_2024) }).first();
     const { statut: apres, url: adresse } = await soumettre(page, formulaire);
     assert.equal(apres, 200, `enregistrement de la fiche : HTTP ${apres} (${adresse}) — ${await texteDeLaPage(page)}`);
-    etat.numero = new URL(adresse).pathname.match(/\/fiches\/(\d+\.\d+)/)?.[1] ?? '1.1';
+    etat.numero = new URL(adresse).pathname.match(/\/fiches\/(\d+\.\d+)/)?.[1] ?? '1.8';
     await afficherFormulaireFiche(page, etat.contratId, etat.numero);
     await capturer(page, '23-scenario-fiche-r-cofi-50');
     await capturerAutourDuChamp(page, ETAT_2024, '23b-scenario-fiche-r-cofi-50-detail');
