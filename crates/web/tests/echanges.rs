@@ -618,6 +618,12 @@ async fn message_avec_document_joint() {
     let fil_html = get(&ddets, &uri).await.corps;
     let lien = format!("/contrats/{id}/pieces/{piece}");
     assert!(fil_html.contains(&format!("href=\"{lien}\"")) && fil_html.contains("courrier.pdf"));
+    // The fiche's page lists it among the fiche's documents.
+    let page_fiche = get(&ddets, &format!("/contrats/{id}/fiches/1.1")).await.corps;
+    let i = page_fiche
+        .find("Documents de la fiche")
+        .expect("section des documents");
+    assert!(page_fiche[i..].contains(&format!("href=\"{lien}\"")));
     // Whoever reads the contract downloads it, byte for byte.
     let editeur = en_tant_que(
         &app,

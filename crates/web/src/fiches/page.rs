@@ -63,6 +63,11 @@ struct PageFiche {
     sans_derogation: bool,
     /// What was just recorded.
     notice: Option<&'static str>,
+    /// The documents attached to this fiche, and whether the user may attach one.
+    documents: Vec<crate::pieces::PieceVue>,
+    joindre: bool,
+    taille_max: &'static str,
+    types: &'static str,
     sous_axe: String,
     type_action: String,
     nature: Option<&'static str>,
@@ -282,7 +287,17 @@ pub async fn fiche(
         },
         principal: sans_derogation,
     });
+    let fiche_id = c.fiches[position(&c, numero)?].id;
+    let documents = crate::pieces::pieces_vues(&etat, id)
+        .await?
+        .into_iter()
+        .filter(|p| p.fiche_id == Some(fiche_id))
+        .collect();
     crate::ui::rendre(&PageFiche {
+        documents,
+        joindre: crate::pieces::peut_joindre(&u, &c.contrat),
+        taille_max: pacte_store::pieces::TAILLE_MAX_LIBELLE,
+        types: pacte_store::pieces::TYPES_ACCEPTES,
         page,
         contrat_id: id,
         collectivite: entete.nom_collectivite(),
