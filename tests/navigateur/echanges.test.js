@@ -145,7 +145,8 @@ describe('scénario : import d’un contrat existant, avec ses différences', ()
       assert.ok((await difference.count()) > 0, 'pas de tableau des différences');
       const ligne = difference.locator('tr', { hasText: 'Intitulé' }).first();
       assert.match(await ligne.innerText(), /Contrat révisé/);
-      // In execution, the contract is not updated by a file: no confirmation offered.
+      // The national administrator may not change a contract in negotiation (its editor may): no
+      // confirmation offered.
       assert.equal(await page.locator('form[action="/contrats/import/confirmer"]').count(), 0);
       await sansViolation(page);
     });
