@@ -43,6 +43,9 @@ pub struct Sauvegarde {
     /// The attached documents, their bytes in base64; a restore checks each SHA-256.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pieces: Vec<LignePiece>,
+    /// The contracts' financial executions (absent from the file when there is none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub executions: Vec<crate::executions::LigneExecution>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,6 +176,7 @@ pub struct Empreinte {
     pub jetons: (usize, String),
     pub actes: (usize, String),
     pub pieces: (usize, String),
+    pub executions: (usize, String),
 }
 
 /// Hex SHA-256 of a text.
@@ -199,6 +203,7 @@ impl Sauvegarde {
             jetons: empreinte_lignes(&self.jetons),
             actes: empreinte_lignes(&self.actes),
             pieces: empreinte_lignes(&self.pieces),
+            executions: empreinte_lignes(&self.executions),
         }
     }
 }
@@ -327,6 +332,7 @@ impl Base {
         .iter()
         .map(ligne_piece)
         .collect::<Resultat<Vec<_>>>()?;
+        let executions = crate::executions::lignes_tx(&mut tx).await?;
         tx.commit().await?;
         let cree_le = crate::horloge::maintenant();
         let ancre = audit::Ancre::signer(audit_tete.0, &audit_tete.1, &cree_le, self.cle_audit());
@@ -344,6 +350,7 @@ impl Base {
             liens_proconnect,
             actes,
             pieces,
+            executions,
         })
     }
 
@@ -496,6 +503,7 @@ impl Base {
             .execute(&mut *tx)
             .await?;
         }
+        crate::executions::restaurer_tx(&mut tx, &s.executions).await?;
         for e in &s.audit {
             audit::inserer(&mut tx, e).await?;
         }
