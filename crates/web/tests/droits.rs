@@ -139,6 +139,12 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
     ("POST", "/contrats/{id}/pieces", Joindre),
     // {piece}: the document attached to the contract by the test (same number).
     ("GET", "/contrats/{id}/pieces/{piece}", Contrat(Action::Lire)),
+    ("GET", "/contrats/{id}/finances", Contrat(Action::Lire)),
+    (
+        "GET",
+        "/contrats/{id}/tableaux/{table}/{annee}/{format}",
+        Contrat(Action::Lire),
+    ),
     ("GET", "/aide/format-contrat", Connecte),
     ("GET", "/aide/modele-contrat.toml", Connecte),
     ("GET", "/aide/exemples/{nom}", Connecte),
@@ -223,6 +229,11 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
         "/api/v1/contrats/{id}/demandes/{demande}/resolution",
         Echange(ActionEchange::Resoudre),
     ),
+    (
+        "GET",
+        "/api/v1/contrats/{id}/tableaux/{table}/{annee}",
+        Contrat(Action::Lire),
+    ),
 ];
 
 const AMP: &str = include_str!("../../../exemples/metropole-aix-marseille-provence.toml");
@@ -279,6 +290,9 @@ fn requete(methode: &str, chemin: &str, id: i64, collectivite: &str, fichier: &s
         .replace("{numero}", "1.1")
         .replace("{etape}", "validation")
         .replace("{piece}", &id.to_string())
+        .replace("{table}", "bilan")
+        .replace("{annee}", "2024")
+        .replace("{format}", "xlsx")
         .replace("{*chemin}", "pacte.css");
     let r = Request::builder().method(methode).uri(&uri);
     let formulaire = |champs: &[(&str, &str)]| r_form(methode, &uri, champs);

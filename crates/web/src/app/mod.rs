@@ -330,6 +330,13 @@ fn table_pages() -> Vec<RoutePage> {
         ),
         page(Method::GET, journal::LISTE, journal::liste),
         page(Method::GET, "/administration/journal/{id}", journal::entree),
+        // Finances (issue 12)
+        page(Method::GET, "/contrats/{id}/finances", crate::finances::page),
+        page(
+            Method::GET,
+            "/contrats/{id}/tableaux/{table}/{annee}/{format}",
+            crate::finances::telecharger,
+        ),
         // Static files (public)
         page(Method::GET, "/statique/{*chemin}", statique::servir),
         page(Method::GET, "/banc/reference.html", statique::reference),
