@@ -145,6 +145,16 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
         "/contrats/{id}/tableaux/{table}/{annee}/{format}",
         Contrat(Action::Lire),
     ),
+    (
+        "POST",
+        "/contrats/{id}/bilan",
+        Contrat(Action::DeclarerRealisations),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/bilan/appliquer",
+        Contrat(Action::DeclarerRealisations),
+    ),
     ("GET", "/aide/format-contrat", Connecte),
     ("GET", "/aide/modele-contrat.toml", Connecte),
     ("GET", "/aide/exemples/{nom}", Connecte),
@@ -331,6 +341,19 @@ fn requete(methode: &str, chemin: &str, id: i64, collectivite: &str, fichier: &s
             let frontiere = "----matrice";
             let corps = format!(
                 "--{frontiere}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"c.toml\"\r\n\r\n{fichier}\r\n--{frontiere}--\r\n"
+            );
+            r.header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={frontiere}"),
+            )
+            .body(Body::from(corps))
+            .unwrap()
+        }
+        ("POST", "/contrats/{id}/bilan") => {
+            // No file: an allowed upload answers 422 and writes nothing.
+            let frontiere = "----matrice";
+            let corps = format!(
+                "--{frontiere}\r\nContent-Disposition: form-data; name=\"annee\"\r\n\r\n2024\r\n--{frontiere}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n999\r\n--{frontiere}--\r\n"
             );
             r.header(
                 header::CONTENT_TYPE,

@@ -203,3 +203,128 @@ async fn tableau_en_json_comme_la_ligne_de_commande() {
     .await;
     assert_eq!(r.statut, StatusCode::NOT_FOUND);
 }
+
+/// A multipart upload of a Bilan file.
+fn envoi_bilan(id: i64, annee: &str, version: i64, nom: &str, fichier: &[u8]) -> Request<Body> {
+    let f = "----bilan";
+    let mut corps = format!(
+        "--{f}\r\nContent-Disposition: form-data; name=\"annee\"\r\n\r\n{annee}\r\n--{f}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n{version}\r\n--{f}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"{nom}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    corps.extend_from_slice(fichier);
+    corps.extend_from_slice(format!("\r\n--{f}--\r\n").as_bytes());
+    Request::post(format!("/contrats/{id}/bilan"))
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={f}"))
+        .body(Body::from(corps))
+        .unwrap()
+}
+
+/// The value of the hidden field `nom` of a page.
+fn champ_cache(html: &str, nom: &str) -> String {
+    let debut = format!("name=\"{nom}\" value=\"");
+    let i = html.find(&debut).unwrap_or_else(|| panic!("champ {nom} absent")) + debut.len();
+    html[i..].split('"').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn bilan_apercu_application_et_refus() {
+    let (app, base, id) = demo_executee().await;
+    let editeur = en_tant_que(&app, &base, "collectivite_editeur", AMP).await;
+    let annee = Annee::TOUTES[0];
+    // The Bilan of the stored execution, downloaded as the collectivity does.
+    let (_, _, classeur) = octets(&editeur, &format!("/contrats/{id}/tableaux/bilan/2024/xlsx")).await;
+    let origine = base.execution(id).await.unwrap().execution;
+    // Meanwhile the stored realised amounts of 2024 are changed: the file now differs.
+    let modifiee = {
+        let mut e = origine.clone();
+        for r in e.realisations.iter_mut().filter(|r| r.annee == annee) {
+            r.etat = pacte_core::Montant::euros(1);
+        }
+        e
+    };
+    let m = modifiee.clone();
+    let t = base
+        .enregistrer_execution(id, 1, "test", move |_, _| Ok(m))
+        .await
+        .unwrap();
+    assert_eq!(t.version, 2);
+
+    // Preview: the differences, nothing written.
+    let r = commun::envoyer(&editeur, envoi_bilan(id, "2024", 2, "bilan.xlsx", &classeur)).await;
+    assert_eq!(r.statut, StatusCode::OK, "{}", r.corps);
+    assert!(
+        r.corps.contains("Différences avec les montants enregistrés"),
+        "{}",
+        r.corps
+    );
+    assert!(r.corps.contains("1,00 €"));
+    assert_eq!(base.execution(id).await.unwrap().tampon.version, 2);
+    let contenu = champ_cache(&r.corps, "contenu");
+
+    // The State does not upload the collectivity's Bilan.
+    let ddets = en_tant_que(&app, &base, "ddets", "departement:13").await;
+    let r2 = commun::envoyer(&ddets, envoi_bilan(id, "2024", 2, "bilan.xlsx", &classeur)).await;
+    assert_eq!(r2.statut, StatusCode::FORBIDDEN);
+
+    // A stale version is refused; nothing written.
+    let r3 = commun::post_formulaire(
+        &editeur,
+        &format!("/contrats/{id}/bilan/appliquer"),
+        &[("annee", "2024"), ("version", "1"), ("contenu", &contenu)],
+    )
+    .await;
+    assert_eq!(r3.statut, StatusCode::CONFLICT, "{}", r3.corps);
+    assert_eq!(base.execution(id).await.unwrap().execution, modifiee);
+
+    // Applied: the realised amounts of the file, in one audited write.
+    let r4 = commun::post_formulaire(
+        &editeur,
+        &format!("/contrats/{id}/bilan/appliquer"),
+        &[("annee", "2024"), ("version", "2"), ("contenu", &contenu)],
+    )
+    .await;
+    assert!(r4.statut.is_redirection(), "{} {}", r4.statut, r4.corps);
+    let apres = base.execution(id).await.unwrap();
+    assert_eq!(apres.tampon.version, 3);
+    let en = |e: &pacte_core::execution::Execution| {
+        let mut v: Vec<_> = e
+            .realisations
+            .iter()
+            .filter(|r| r.annee == annee)
+            .copied()
+            .collect();
+        v.sort_by_key(|r| r.fiche);
+        v
+    };
+    assert_eq!(en(&apres.execution), en(&origine));
+    let journal = base.sauvegarde().await.unwrap().audit;
+    let derniere = journal.iter().rev().find(|e| e.entite == "execution").unwrap();
+    assert_eq!(derniere.operation, "modification");
+    assert!(
+        derniere.acteur.contains("collectivite_editeur"),
+        "{}",
+        derniere.acteur
+    );
+
+    // An unreadable file: the errors, 422, nothing written.
+    let r5 = commun::envoyer(
+        &editeur,
+        envoi_bilan(id, "2024", 3, "bilan.xlsx", b"pas un classeur"),
+    )
+    .await;
+    assert_eq!(r5.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r5.corps);
+    assert!(r5.corps.contains("rien n'a été enregistré"), "{}", r5.corps);
+    let r6 = commun::post_formulaire(
+        &editeur,
+        &format!("/contrats/{id}/bilan/appliquer"),
+        &[
+            ("annee", "2024"),
+            ("version", "3"),
+            ("contenu", "cGFzIHVuIGNsYXNzZXVy"),
+        ],
+    )
+    .await;
+    assert_eq!(r6.statut, StatusCode::CONFLICT, "{}", r6.corps);
+    assert!(r6.corps.contains("Bilan refusé"), "{}", r6.corps);
+    assert_eq!(base.execution(id).await.unwrap().tampon.version, 3);
+}

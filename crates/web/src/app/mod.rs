@@ -337,6 +337,16 @@ fn table_pages() -> Vec<RoutePage> {
             "/contrats/{id}/tableaux/{table}/{annee}/{format}",
             crate::finances::telecharger,
         ),
+        envoi(page(
+            Method::POST,
+            "/contrats/{id}/bilan",
+            crate::finances::bilan::apercu,
+        )),
+        envoi(page(
+            Method::POST,
+            "/contrats/{id}/bilan/appliquer",
+            crate::finances::bilan::appliquer_bilan,
+        )),
         // Static files (public)
         page(Method::GET, "/statique/{*chemin}", statique::servir),
         page(Method::GET, "/banc/reference.html", statique::reference),

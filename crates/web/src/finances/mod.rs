@@ -6,6 +6,8 @@
 //! Nothing is computed here: the tables come from `pacte_core::tableau::feuille`, the findings
 //! from `pacte_core::regles::execution::verifier_execution`, the files from `pacte_tableurs`.
 
+pub mod bilan;
+
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
@@ -46,6 +48,9 @@ struct PageFinances {
     annees: Vec<AnneeVue>,
     constats: Vec<ConstatVu>,
     version: i64,
+    /// The collectivity's editor may upload its Bilan (rights and state).
+    deposer_bilan: bool,
+    id: i64,
 }
 
 fn cellules(valeurs: &[Montant]) -> Vec<String> {
@@ -148,6 +153,11 @@ pub async fn page(
         annees: annees(id, &c.contrat, &e.execution),
         constats,
         version: e.tampon.version,
+        deposer_bilan: u.peut(
+            Action::DeclarerRealisations,
+            &pacte_core::droits::Cible::contrat(&c.contrat),
+        ) && pacte_core::droits::etat_apres(Action::DeclarerRealisations, entete.etat).is_ok(),
+        id,
     };
     crate::ui::rendre(&p)
 }
