@@ -155,6 +155,16 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
         "/contrats/{id}/bilan/appliquer",
         Contrat(Action::DeclarerRealisations),
     ),
+    (
+        "POST",
+        "/contrats/{id}/finances/versement",
+        Contrat(Action::EnregistrerFinancesEtat),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/finances/realisation",
+        Contrat(Action::DeclarerRealisations),
+    ),
     ("GET", "/aide/format-contrat", Connecte),
     ("GET", "/aide/modele-contrat.toml", Connecte),
     ("GET", "/aide/exemples/{nom}", Connecte),

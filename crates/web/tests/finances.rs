@@ -328,3 +328,83 @@ async fn bilan_apercu_application_et_refus() {
     assert!(r6.corps.contains("Bilan refusé"), "{}", r6.corps);
     assert_eq!(base.execution(id).await.unwrap().tampon.version, 3);
 }
+
+#[tokio::test]
+async fn formulaires_versement_et_realisation() {
+    let (app, base, id) = demo_executee().await;
+    let ddets = en_tant_que(&app, &base, "ddets", "departement:13").await;
+    let editeur = en_tant_que(&app, &base, "collectivite_editeur", AMP).await;
+    let avant = base.execution(id).await.unwrap().execution;
+    let uri = format!("/contrats/{id}/finances/versement");
+    let versement = |programme: &'static str, iban: &'static str| {
+        vec![
+            ("version", "1"),
+            ("annee", "2025"),
+            ("date", "2025-03-14"),
+            ("montant", "120 000,50"),
+            ("programme", programme),
+            ("iban", iban),
+        ]
+    };
+    // French errors naming the field and the rule; nothing written.
+    let r = commun::post_formulaire(&ddets, &uri, &versement("303", "FR76 3000")).await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
+    assert!(
+        r.corps.contains("Programme") && r.corps.contains("R-FIN-10"),
+        "{}",
+        r.corps
+    );
+    let r = commun::post_formulaire(&ddets, &uri, &versement("304", "")).await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
+    assert!(r.corps.contains("IBAN"), "{}", r.corps);
+    assert_eq!(base.execution(id).await.unwrap().tampon.version, 1);
+    // The collectivity does not record the State's payments.
+    let r = commun::post_formulaire(&editeur, &uri, &versement("304", "FR76 3000")).await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN);
+    // Recorded.
+    let r = commun::post_formulaire(&ddets, &uri, &versement("304", "FR76 3000")).await;
+    assert!(r.statut.is_redirection(), "{} {}", r.statut, r.corps);
+    let e = base.execution(id).await.unwrap();
+    assert_eq!(e.tampon.version, 2);
+    assert_eq!(e.execution.versements.len(), avant.versements.len() + 1);
+    let v = e.execution.versements.last().unwrap();
+    assert_eq!(
+        (v.montant, v.programme),
+        (pacte_core::Montant::centimes(12_000_050), 304)
+    );
+
+    // Realised amounts of a fiche-year, by the collectivity only.
+    let fiche = base.contrat(id).await.unwrap().contrat.fiches[0]
+        .numero
+        .to_string();
+    let uri = format!("/contrats/{id}/finances/realisation");
+    let saisie = |etat: &'static str, version: &'static str| {
+        vec![
+            ("version", version),
+            ("annee", "2024"),
+            ("fiche", fiche.as_str()),
+            ("etat", etat),
+            ("collectivite", "10"),
+        ]
+    };
+    let r = commun::post_formulaire(&ddets, &uri, &saisie("5", "2")).await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN);
+    let r = commun::post_formulaire(&editeur, &uri, &saisie("douze", "2")).await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.corps.contains("Crédits État consommés"), "{}", r.corps);
+    let r = commun::post_formulaire(&editeur, &uri, &saisie("5", "1")).await;
+    assert_eq!(r.statut, StatusCode::CONFLICT, "version périmée");
+    let r = commun::post_formulaire(&editeur, &uri, &saisie("5", "2")).await;
+    assert!(r.statut.is_redirection(), "{} {}", r.statut, r.corps);
+    let e = base.execution(id).await.unwrap().execution;
+    let lignes: Vec<_> = e
+        .realisations
+        .iter()
+        .filter(|x| x.fiche.to_string() == fiche && x.annee == Annee::TOUTES[0])
+        .collect();
+    assert_eq!(lignes.len(), 1);
+    assert_eq!(
+        (lignes[0].etat, lignes[0].collectivite),
+        (pacte_core::Montant::euros(5), pacte_core::Montant::euros(10))
+    );
+}

@@ -347,6 +347,16 @@ fn table_pages() -> Vec<RoutePage> {
             "/contrats/{id}/bilan/appliquer",
             crate::finances::bilan::appliquer_bilan,
         )),
+        page(
+            Method::POST,
+            "/contrats/{id}/finances/versement",
+            crate::finances::saisie::versement,
+        ),
+        page(
+            Method::POST,
+            "/contrats/{id}/finances/realisation",
+            crate::finances::saisie::realisation,
+        ),
         // Static files (public)
         page(Method::GET, "/statique/{*chemin}", statique::servir),
         page(Method::GET, "/banc/reference.html", statique::reference),

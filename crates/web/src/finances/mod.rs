@@ -7,6 +7,7 @@
 //! from `pacte_core::regles::execution::verifier_execution`, the files from `pacte_tableurs`.
 
 pub mod bilan;
+pub mod saisie;
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -50,6 +51,10 @@ struct PageFinances {
     version: i64,
     /// The collectivity's editor may upload its Bilan (rights and state).
     deposer_bilan: bool,
+    /// The State services may record a payment.
+    saisir_versement: bool,
+    /// The fiches' numbers, for the realised amounts form.
+    fiches: Vec<String>,
     id: i64,
 }
 
@@ -132,6 +137,12 @@ fn annees(id: i64, contrat: &Contrat, execution: &Execution) -> Vec<AnneeVue> {
         .collect()
 }
 
+/// Whether `u` may take `action` on contract `c` now (rights and state).
+fn permis(u: &Utilisateur, c: &Contrat, action: Action) -> bool {
+    u.peut(action, &pacte_core::droits::Cible::contrat(c))
+        && pacte_core::droits::etat_apres(action, c.contrat.etat).is_ok()
+}
+
 /// `GET /contrats/{id}/finances`: whoever may read the contract.
 pub async fn page(
     State(etat): State<Etat>,
@@ -153,10 +164,9 @@ pub async fn page(
         annees: annees(id, &c.contrat, &e.execution),
         constats,
         version: e.tampon.version,
-        deposer_bilan: u.peut(
-            Action::DeclarerRealisations,
-            &pacte_core::droits::Cible::contrat(&c.contrat),
-        ) && pacte_core::droits::etat_apres(Action::DeclarerRealisations, entete.etat).is_ok(),
+        deposer_bilan: permis(&u, &c.contrat, Action::DeclarerRealisations),
+        saisir_versement: permis(&u, &c.contrat, Action::EnregistrerFinancesEtat),
+        fiches: c.contrat.fiches.iter().map(|f| f.numero.to_string()).collect(),
         id,
     };
     crate::ui::rendre(&p)
