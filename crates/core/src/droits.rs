@@ -389,10 +389,16 @@ pub enum Action {
     GererUtilisateurs,
     LireReferentiel,
     LireJournalAudit,
+    /// Record the State's side of the execution: notifications, avenants, payments,
+    /// carry-over and reduction decisions (issue 12).
+    EnregistrerFinancesEtat,
+    /// Record the collectivity's side of the execution: realised amounts (form or Bilan
+    /// file) and reduction justifications (issue 12).
+    DeclarerRealisations,
 }
 
 impl Action {
-    pub const TOUTES: [Action; 15] = [
+    pub const TOUTES: [Action; 17] = [
         Action::Lire,
         Action::Modifier,
         Action::Soumettre,
@@ -408,6 +414,8 @@ impl Action {
         Action::GererUtilisateurs,
         Action::LireReferentiel,
         Action::LireJournalAudit,
+        Action::EnregistrerFinancesEtat,
+        Action::DeclarerRealisations,
     ];
 
     pub fn libelle(self) -> &'static str {
@@ -427,6 +435,10 @@ impl Action {
             Action::GererUtilisateurs => "Gérer les utilisateurs",
             Action::LireReferentiel => "Lire le référentiel et les territoires",
             Action::LireJournalAudit => "Lire le journal d'audit",
+            Action::EnregistrerFinancesEtat => {
+                "Enregistrer notifications, avenants, versements, reports et réductions"
+            }
+            Action::DeclarerRealisations => "Déclarer les montants réalisés et les justifications",
         }
     }
 
@@ -560,6 +572,9 @@ fn permis_sur_contrat(role: Role, action: Action, etat: EtatContrat) -> bool {
             role == AdministrateurNational || (role == CollectiviteEditeur && etat == EtatContrat::Brouillon)
         }
         Action::GererUtilisateurs | Action::LireReferentiel | Action::LireJournalAudit => false,
+        // The execution: the State notifies and pays, the collectivity declares what it spent.
+        Action::EnregistrerFinancesEtat => matches!(role, Commissaire | Ddets),
+        Action::DeclarerRealisations => role == CollectiviteEditeur,
     }
 }
 
@@ -588,6 +603,8 @@ pub fn etats_admis(action: Action) -> Option<&'static [EtatContrat]> {
         Action::Modifier => Some(&[Brouillon, Negociation]),
         // A derogation is decided before validation, which R-ACT-02 would otherwise block.
         Action::AccorderDerogation => Some(&[Brouillon, Negociation]),
+        // Money moves once the contract is signed, until its evaluation is closed.
+        Action::EnregistrerFinancesEtat | Action::DeclarerRealisations => Some(&[Signe, EnExecution, Evalue]),
         _ => transition(action).map(|(depuis, _)| depuis),
     }
 }
@@ -687,6 +704,15 @@ pub const RAISONS: &[(&str, &str)] = &[
          état plus avancé affirme une validation ou une signature qui n'a pas eu lieu dans \
          Pacte (reprise des contrats signés avant sa mise en service) : c'est réservé à \
          l'administrateur national, et journalisé comme toute écriture.",
+    ),
+    (
+        "L'exécution financière",
+        "Une fois le contrat signé et jusqu'à son évaluation, chaque partie enregistre ce qui \
+         relève d'elle (annexe 10) : la DDETS et le ou la commissaire enregistrent les \
+         notifications, les avenants financiers, les versements, les reports et les décisions \
+         de réduction ; l'éditeur de la collectivité déclare les montants réalisés (formulaire \
+         ou tableau « Bilan ») et justifie une sous-consommation. Les rôles nationaux lisent \
+         ces données sans les modifier.",
     ),
     (
         "Utilisateurs et journal d'audit",
@@ -1358,7 +1384,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(vus, 8 * 15 * 9 * 2);
+        assert_eq!(vus, 8 * 17 * 9 * 2);
     }
 
     /// Each lifecycle step has someone to perform it, so no contract gets stuck.

@@ -23,6 +23,7 @@ pub mod contrats;
 pub mod echanges;
 mod ecriture;
 mod erreur;
+pub mod executions;
 pub mod historique;
 pub mod horloge;
 mod moteur;

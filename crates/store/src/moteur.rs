@@ -60,6 +60,11 @@ const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[
         "echanges",
         include_str!("../migrations/sqlite/0009_echanges.sql"),
     ),
+    (
+        10,
+        "executions",
+        include_str!("../migrations/sqlite/0010_executions.sql"),
+    ),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -101,6 +106,11 @@ const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
         9,
         "echanges",
         include_str!("../migrations/postgres/0009_echanges.sql"),
+    ),
+    (
+        10,
+        "executions",
+        include_str!("../migrations/postgres/0010_executions.sql"),
     ),
 ];
 

@@ -52,6 +52,9 @@ pub struct Sauvegarde {
     /// Each account's last message read per contract (the unread counts).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lectures_messages: Vec<LigneLecture>,
+    /// The contracts' financial executions (absent from the file when there is none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub executions: Vec<crate::executions::LigneExecution>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -258,6 +261,7 @@ pub struct Empreinte {
     pub demandes_correction: (usize, String),
     pub messages: (usize, String),
     pub lectures_messages: (usize, String),
+    pub executions: (usize, String),
 }
 
 /// Hex SHA-256 of a text.
@@ -287,6 +291,7 @@ impl Sauvegarde {
             demandes_correction: empreinte_lignes(&self.demandes_correction),
             messages: empreinte_lignes(&self.messages),
             lectures_messages: empreinte_lignes(&self.lectures_messages),
+            executions: empreinte_lignes(&self.executions),
         }
     }
 }
@@ -444,6 +449,7 @@ impl Base {
             })
         })
         .collect::<Resultat<Vec<_>>>()?;
+        let executions = crate::executions::lignes_tx(&mut tx).await?;
         tx.commit().await?;
         let cree_le = crate::horloge::maintenant();
         let ancre = audit::Ancre::signer(audit_tete.0, &audit_tete.1, &cree_le, self.cle_audit());
@@ -464,6 +470,7 @@ impl Base {
             demandes_correction,
             messages,
             lectures_messages,
+            executions,
         })
     }
 
@@ -664,6 +671,7 @@ impl Base {
             .execute(&mut *tx)
             .await?;
         }
+        crate::executions::restaurer_tx(&mut tx, &s.executions).await?;
         for e in &s.audit {
             audit::inserer(&mut tx, e).await?;
         }

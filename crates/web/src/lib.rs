@@ -22,6 +22,7 @@ pub mod derogations;
 pub mod echanges;
 pub mod fiches;
 pub mod fichiers;
+pub mod finances;
 pub mod pieces;
 pub mod proconnect;
 pub mod referentiel;

@@ -41,6 +41,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/contrats/{id}/demandes"),
     ("POST", "/contrats/{id}/demandes/{demande}/reponse"),
     ("POST", "/contrats/{id}/demandes/{demande}/resolution"),
+    ("GET", "/contrats/{id}/tableaux/{table}/{annee}"),
 ];
 
 const AMP: &str = include_str!("../../../exemples/metropole-aix-marseille-provence.toml");
@@ -864,6 +865,8 @@ fn adresse(modele: &str, id: i64) -> String {
             .replace("{id}", &id.to_string())
             .replace("{numero}", "1.1")
             .replace("{demande}", "1")
+            .replace("{table}", "bilan")
+            .replace("{annee}", "2024")
     )
 }
 

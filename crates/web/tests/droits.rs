@@ -139,6 +139,32 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
     ("POST", "/contrats/{id}/pieces", Joindre),
     // {piece}: the document attached to the contract by the test (same number).
     ("GET", "/contrats/{id}/pieces/{piece}", Contrat(Action::Lire)),
+    ("GET", "/contrats/{id}/finances", Contrat(Action::Lire)),
+    (
+        "GET",
+        "/contrats/{id}/tableaux/{table}/{annee}/{format}",
+        Contrat(Action::Lire),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/bilan",
+        Contrat(Action::DeclarerRealisations),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/bilan/appliquer",
+        Contrat(Action::DeclarerRealisations),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/finances/versement",
+        Contrat(Action::EnregistrerFinancesEtat),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/finances/realisation",
+        Contrat(Action::DeclarerRealisations),
+    ),
     ("GET", "/aide/format-contrat", Connecte),
     ("GET", "/aide/modele-contrat.toml", Connecte),
     ("GET", "/aide/exemples/{nom}", Connecte),
@@ -223,6 +249,11 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
         "/api/v1/contrats/{id}/demandes/{demande}/resolution",
         Echange(ActionEchange::Resoudre),
     ),
+    (
+        "GET",
+        "/api/v1/contrats/{id}/tableaux/{table}/{annee}",
+        Contrat(Action::Lire),
+    ),
 ];
 
 const AMP: &str = include_str!("../../../exemples/metropole-aix-marseille-provence.toml");
@@ -279,6 +310,9 @@ fn requete(methode: &str, chemin: &str, id: i64, collectivite: &str, fichier: &s
         .replace("{numero}", "1.1")
         .replace("{etape}", "validation")
         .replace("{piece}", &id.to_string())
+        .replace("{table}", "bilan")
+        .replace("{annee}", "2024")
+        .replace("{format}", "xlsx")
         .replace("{*chemin}", "pacte.css");
     let r = Request::builder().method(methode).uri(&uri);
     let formulaire = |champs: &[(&str, &str)]| r_form(methode, &uri, champs);
@@ -317,6 +351,19 @@ fn requete(methode: &str, chemin: &str, id: i64, collectivite: &str, fichier: &s
             let frontiere = "----matrice";
             let corps = format!(
                 "--{frontiere}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"c.toml\"\r\n\r\n{fichier}\r\n--{frontiere}--\r\n"
+            );
+            r.header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={frontiere}"),
+            )
+            .body(Body::from(corps))
+            .unwrap()
+        }
+        ("POST", "/contrats/{id}/bilan") => {
+            // No file: an allowed upload answers 422 and writes nothing.
+            let frontiere = "----matrice";
+            let corps = format!(
+                "--{frontiere}\r\nContent-Disposition: form-data; name=\"annee\"\r\n\r\n2024\r\n--{frontiere}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n999\r\n--{frontiere}--\r\n"
             );
             r.header(
                 header::CONTENT_TYPE,

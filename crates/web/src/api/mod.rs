@@ -118,6 +118,11 @@ fn table() -> Vec<Route> {
             "/contrats/{id}/demandes/{demande}/resolution",
             crate::echanges::api::resoudre,
         ),
+        route(
+            Method::GET,
+            "/contrats/{id}/tableaux/{table}/{annee}",
+            crate::finances::tableau_api,
+        ),
     ]
 }
 

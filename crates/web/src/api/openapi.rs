@@ -11,6 +11,7 @@ use super::PREFIXE;
 use super::corps::{PAR_PAGE_DEFAUT, PAR_PAGE_MAX};
 
 mod echanges;
+mod finances;
 
 /// `a` with the members of `b` added (the paths and schemas of a capability's own file).
 fn fusionner(a: Value, b: Value) -> Value {
@@ -48,7 +49,7 @@ fn construire() -> Value {
             { "name": "échanges", "description": "Messages et demandes de correction entre l'État et la collectivité." },
             { "name": "documentation", "description": "Ce document." }
         ],
-        "paths": fusionner(chemins(), echanges::chemins()),
+        "paths": fusionner(fusionner(chemins(), echanges::chemins()), finances::chemins()),
         "security": [{ "jeton": [] }],
         "components": {
             "securitySchemes": {
@@ -58,7 +59,7 @@ fn construire() -> Value {
                     "description": "Jeton d'API créé sur la page « Jetons d'API » de l'application ; il porte les droits de son auteur."
                 }
             },
-            "schemas": fusionner(schemas(), echanges::schemas()),
+            "schemas": fusionner(fusionner(schemas(), echanges::schemas()), finances::schemas()),
             "parameters": parametres(),
             "headers": {
                 "Location": {

@@ -330,6 +330,33 @@ fn table_pages() -> Vec<RoutePage> {
         ),
         page(Method::GET, journal::LISTE, journal::liste),
         page(Method::GET, "/administration/journal/{id}", journal::entree),
+        // Finances (issue 12)
+        page(Method::GET, "/contrats/{id}/finances", crate::finances::page),
+        page(
+            Method::GET,
+            "/contrats/{id}/tableaux/{table}/{annee}/{format}",
+            crate::finances::telecharger,
+        ),
+        envoi(page(
+            Method::POST,
+            "/contrats/{id}/bilan",
+            crate::finances::bilan::apercu,
+        )),
+        envoi(page(
+            Method::POST,
+            "/contrats/{id}/bilan/appliquer",
+            crate::finances::bilan::appliquer_bilan,
+        )),
+        page(
+            Method::POST,
+            "/contrats/{id}/finances/versement",
+            crate::finances::saisie::versement,
+        ),
+        page(
+            Method::POST,
+            "/contrats/{id}/finances/realisation",
+            crate::finances::saisie::realisation,
+        ),
         // Static files (public)
         page(Method::GET, "/statique/{*chemin}", statique::servir),
         page(Method::GET, "/banc/reference.html", statique::reference),

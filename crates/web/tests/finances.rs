@@ -1,0 +1,410 @@
+//! The « Finances » page of a contract (issue 12): who reads it, the three annexe 10 tables of
+//! each year, the files of each table (type, name) read back with the figures of the stored
+//! execution, and the same table as JSON in the API.
+
+mod commun;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use commun::{app_demo, en_tant_que, get};
+use http_body_util::BodyExt;
+use pacte_core::Annee;
+use pacte_core::execution::execution_simulee;
+use pacte_core::tableau::{TypeTableau, feuille};
+use pacte_store::Base;
+use tower::ServiceExt;
+
+/// Aix-Marseille-Provence, in execution in the demonstration (Bouches-du-Rhône, PACA).
+const AMP: &str = "collectivite:200054807";
+
+/// The demonstration with a simulated execution stored for AMP's contract; returns its id.
+async fn demo_executee() -> (Router, Base, i64) {
+    let (app, base, ids) = app_demo().await;
+    let id = ids[0];
+    let contrat = base.contrat(id).await.unwrap().contrat;
+    let e = execution_simulee(&contrat, 5);
+    assert!(
+        !e.realisations.is_empty(),
+        "la simulation devrait réaliser des dépenses"
+    );
+    base.enregistrer_execution(id, 0, "test", move |_, _| Ok(e))
+        .await
+        .unwrap();
+    (app, base, id)
+}
+
+/// The raw bytes and headers of a GET.
+async fn octets(app: &Router, uri: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let r = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let (statut, entetes) = (r.status(), r.headers().clone());
+    (
+        statut,
+        entetes,
+        r.into_body().collect().await.unwrap().to_bytes().to_vec(),
+    )
+}
+
+#[tokio::test]
+async fn page_lue_par_qui_lit_le_contrat() {
+    let (app, base, id) = demo_executee().await;
+    let editeur = en_tant_que(&app, &base, "collectivite_editeur", AMP).await;
+    let r = get(&editeur, &format!("/contrats/{id}/finances")).await;
+    assert_eq!(r.statut, StatusCode::OK, "{}", r.corps);
+    let contrat = base.contrat(id).await.unwrap().contrat;
+    let execution = base.execution(id).await.unwrap().execution;
+    // Every table of every year, with its title as caption and its notes.
+    for a in Annee::TOUTES {
+        for t in TypeTableau::TOUS {
+            let Ok(f) = feuille(&contrat, &execution, t, a) else {
+                assert!(!r.corps.contains(&format!("/tableaux/{}/{a}/", t.code())));
+                continue;
+            };
+            let titre = askama_escape(&f.titre);
+            assert!(
+                r.corps.contains(&format!("<caption>{titre}</caption>")),
+                "{titre}"
+            );
+            for n in &f.notes {
+                assert!(r.corps.contains(&askama_escape(n)), "note absente : {n}");
+            }
+            for x in ["xlsx", "ods", "csv"] {
+                assert!(
+                    r.corps
+                        .contains(&format!("/contrats/{id}/tableaux/{}/{a}/{x}", t.code()))
+                );
+            }
+            // The totals row shows the core's figures.
+            assert!(r.corps.contains(&askama_escape(&f.totaux[0].to_string())));
+        }
+    }
+    // The contract page links to it.
+    let c = get(&editeur, &format!("/contrats/{id}")).await;
+    assert!(c.corps.contains(&format!("href=\"/contrats/{id}/finances\"")));
+    // A DDETS of another département, and an account without rights: as if it did not exist.
+    for (role, perimetre) in [("ddets", "departement:83"), ("aucun", "aucun")] {
+        let autre = en_tant_que(&app, &base, role, perimetre).await;
+        let r = get(&autre, &format!("/contrats/{id}/finances")).await;
+        assert_eq!(r.statut, StatusCode::NOT_FOUND, "{role}");
+        let (s, _, _) = octets(&autre, &format!("/contrats/{id}/tableaux/bilan/2024/csv")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{role}");
+        let r = get(&autre, &format!("/api/v1/contrats/{id}/tableaux/bilan/2024")).await;
+        assert_eq!(r.statut, StatusCode::NOT_FOUND, "{role}");
+    }
+    // Signed out: to the sign-in page.
+    let r = get(&app, &format!("/contrats/{id}/finances")).await;
+    assert!(r.statut.is_redirection(), "{}", r.statut);
+}
+
+/// The few characters askama escapes in text.
+fn askama_escape(s: &str) -> String {
+    s.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
+}
+
+#[tokio::test]
+async fn fichiers_de_chaque_format() {
+    let (app, base, id) = demo_executee().await;
+    let ddets = en_tant_que(&app, &base, "ddets", "departement:13").await;
+    for (ext, mime) in [
+        (
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        ("ods", "application/vnd.oasis.opendocument.spreadsheet"),
+        ("csv", "text/csv; charset=utf-8"),
+    ] {
+        let (s, h, corps) = octets(
+            &ddets,
+            &format!("/contrats/{id}/tableaux/previsionnel/2025/{ext}"),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{ext}");
+        assert_eq!(h[header::CONTENT_TYPE], mime);
+        assert_eq!(
+            h[header::CONTENT_DISPOSITION].to_str().unwrap(),
+            format!(
+                "attachment; filename=\"annexe10-200054807-previsionnel-2025.{ext}\"; filename*=UTF-8''annexe10-200054807-previsionnel-2025.{ext}"
+            )
+        );
+        assert!(!corps.is_empty());
+    }
+    // Unknown table, year outside the contract, the recapitulative of 2024, unknown format.
+    for uri in [
+        "tableaux/autre/2024/xlsx",
+        "tableaux/bilan/2031/xlsx",
+        "tableaux/recapitulatif/2024/xlsx",
+        "tableaux/bilan/2024/pdf",
+    ] {
+        let (s, _, _) = octets(&ddets, &format!("/contrats/{id}/{uri}")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn bilan_exporte_relu_avec_les_memes_montants() {
+    let (app, base, id) = demo_executee().await;
+    let editeur = en_tant_que(&app, &base, "collectivite_editeur", AMP).await;
+    let contrat = base.contrat(id).await.unwrap().contrat;
+    let execution = base.execution(id).await.unwrap().execution;
+    let annee = Annee::TOUTES[0];
+    for ext in ["xlsx", "ods"] {
+        let (s, _, classeur) = octets(&editeur, &format!("/contrats/{id}/tableaux/bilan/2024/{ext}")).await;
+        assert_eq!(s, StatusCode::OK);
+        let lu = pacte_tableurs::lire_bilan(&classeur, &contrat, &execution, annee);
+        assert!(lu.est_valide(), "{ext} : {:?}", lu.erreurs);
+        let mut relues = lu.realisations(&execution);
+        let mut stockees: Vec<_> = execution
+            .realisations
+            .iter()
+            .filter(|r| r.annee == annee)
+            .copied()
+            .collect();
+        relues.retain(|r| stockees.iter().any(|s| s.fiche == r.fiche));
+        relues.sort_by_key(|r| r.fiche);
+        stockees.sort_by_key(|r| r.fiche);
+        assert!(!stockees.is_empty());
+        assert_eq!(relues, stockees, "{ext}");
+    }
+}
+
+#[tokio::test]
+async fn tableau_en_json_comme_la_ligne_de_commande() {
+    let (app, base, id) = demo_executee().await;
+    let editeur = en_tant_que(&app, &base, "collectivite_editeur", AMP).await;
+    let contrat = base.contrat(id).await.unwrap().contrat;
+    let execution = base.execution(id).await.unwrap().execution;
+    for (t, a) in [
+        (TypeTableau::Previsionnel, 2024),
+        (TypeTableau::Bilan, 2025),
+        (TypeTableau::Recapitulatif, 2026),
+    ] {
+        let r = get(
+            &editeur,
+            &format!("/api/v1/contrats/{id}/tableaux/{}/{a}", t.code()),
+        )
+        .await;
+        assert_eq!(r.statut, StatusCode::OK, "{}", r.corps);
+        assert!(r.type_contenu.starts_with("application/json"));
+        let f = feuille(&contrat, &execution, t, Annee::new(a).unwrap()).unwrap();
+        assert_eq!(r.json(), serde_json::to_value(&f).unwrap());
+    }
+    let r = get(
+        &editeur,
+        &format!("/api/v1/contrats/{id}/tableaux/recapitulatif/2024"),
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::NOT_FOUND);
+}
+
+/// A multipart upload of a Bilan file.
+fn envoi_bilan(id: i64, annee: &str, version: i64, nom: &str, fichier: &[u8]) -> Request<Body> {
+    let f = "----bilan";
+    let mut corps = format!(
+        "--{f}\r\nContent-Disposition: form-data; name=\"annee\"\r\n\r\n{annee}\r\n--{f}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n{version}\r\n--{f}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"{nom}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    corps.extend_from_slice(fichier);
+    corps.extend_from_slice(format!("\r\n--{f}--\r\n").as_bytes());
+    Request::post(format!("/contrats/{id}/bilan"))
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={f}"))
+        .body(Body::from(corps))
+        .unwrap()
+}
+
+/// The value of the hidden field `nom` of a page.
+fn champ_cache(html: &str, nom: &str) -> String {
+    let debut = format!("name=\"{nom}\" value=\"");
+    let i = html.find(&debut).unwrap_or_else(|| panic!("champ {nom} absent")) + debut.len();
+    html[i..].split('"').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn bilan_apercu_application_et_refus() {
+    let (app, base, id) = demo_executee().await;
+    let editeur = en_tant_que(&app, &base, "collectivite_editeur", AMP).await;
+    let annee = Annee::TOUTES[0];
+    // The Bilan of the stored execution, downloaded as the collectivity does.
+    let (_, _, classeur) = octets(&editeur, &format!("/contrats/{id}/tableaux/bilan/2024/xlsx")).await;
+    let origine = base.execution(id).await.unwrap().execution;
+    // Meanwhile the stored realised amounts of 2024 are changed: the file now differs.
+    let modifiee = {
+        let mut e = origine.clone();
+        for r in e.realisations.iter_mut().filter(|r| r.annee == annee) {
+            r.etat = pacte_core::Montant::euros(1);
+        }
+        e
+    };
+    let m = modifiee.clone();
+    let t = base
+        .enregistrer_execution(id, 1, "test", move |_, _| Ok(m))
+        .await
+        .unwrap();
+    assert_eq!(t.version, 2);
+
+    // Preview: the differences, nothing written.
+    let r = commun::envoyer(&editeur, envoi_bilan(id, "2024", 2, "bilan.xlsx", &classeur)).await;
+    assert_eq!(r.statut, StatusCode::OK, "{}", r.corps);
+    assert!(
+        r.corps.contains("Différences avec les montants enregistrés"),
+        "{}",
+        r.corps
+    );
+    assert!(r.corps.contains("1,00 €"));
+    assert_eq!(base.execution(id).await.unwrap().tampon.version, 2);
+    let contenu = champ_cache(&r.corps, "contenu");
+
+    // The State does not upload the collectivity's Bilan.
+    let ddets = en_tant_que(&app, &base, "ddets", "departement:13").await;
+    let r2 = commun::envoyer(&ddets, envoi_bilan(id, "2024", 2, "bilan.xlsx", &classeur)).await;
+    assert_eq!(r2.statut, StatusCode::FORBIDDEN);
+
+    // A stale version is refused; nothing written.
+    let r3 = commun::post_formulaire(
+        &editeur,
+        &format!("/contrats/{id}/bilan/appliquer"),
+        &[("annee", "2024"), ("version", "1"), ("contenu", &contenu)],
+    )
+    .await;
+    assert_eq!(r3.statut, StatusCode::CONFLICT, "{}", r3.corps);
+    assert_eq!(base.execution(id).await.unwrap().execution, modifiee);
+
+    // Applied: the realised amounts of the file, in one audited write.
+    let r4 = commun::post_formulaire(
+        &editeur,
+        &format!("/contrats/{id}/bilan/appliquer"),
+        &[("annee", "2024"), ("version", "2"), ("contenu", &contenu)],
+    )
+    .await;
+    assert!(r4.statut.is_redirection(), "{} {}", r4.statut, r4.corps);
+    let apres = base.execution(id).await.unwrap();
+    assert_eq!(apres.tampon.version, 3);
+    let en = |e: &pacte_core::execution::Execution| {
+        let mut v: Vec<_> = e
+            .realisations
+            .iter()
+            .filter(|r| r.annee == annee)
+            .copied()
+            .collect();
+        v.sort_by_key(|r| r.fiche);
+        v
+    };
+    assert_eq!(en(&apres.execution), en(&origine));
+    let journal = base.sauvegarde().await.unwrap().audit;
+    let derniere = journal.iter().rev().find(|e| e.entite == "execution").unwrap();
+    assert_eq!(derniere.operation, "modification");
+    assert!(
+        derniere.acteur.contains("collectivite_editeur"),
+        "{}",
+        derniere.acteur
+    );
+
+    // An unreadable file: the errors, 422, nothing written.
+    let r5 = commun::envoyer(
+        &editeur,
+        envoi_bilan(id, "2024", 3, "bilan.xlsx", b"pas un classeur"),
+    )
+    .await;
+    assert_eq!(r5.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r5.corps);
+    assert!(r5.corps.contains("rien n'a été enregistré"), "{}", r5.corps);
+    let r6 = commun::post_formulaire(
+        &editeur,
+        &format!("/contrats/{id}/bilan/appliquer"),
+        &[
+            ("annee", "2024"),
+            ("version", "3"),
+            ("contenu", "cGFzIHVuIGNsYXNzZXVy"),
+        ],
+    )
+    .await;
+    assert_eq!(r6.statut, StatusCode::CONFLICT, "{}", r6.corps);
+    assert!(r6.corps.contains("Bilan refusé"), "{}", r6.corps);
+    assert_eq!(base.execution(id).await.unwrap().tampon.version, 3);
+}
+
+#[tokio::test]
+async fn formulaires_versement_et_realisation() {
+    let (app, base, id) = demo_executee().await;
+    let ddets = en_tant_que(&app, &base, "ddets", "departement:13").await;
+    let editeur = en_tant_que(&app, &base, "collectivite_editeur", AMP).await;
+    let avant = base.execution(id).await.unwrap().execution;
+    let uri = format!("/contrats/{id}/finances/versement");
+    let versement = |programme: &'static str, iban: &'static str| {
+        vec![
+            ("version", "1"),
+            ("annee", "2025"),
+            ("date", "2025-03-14"),
+            ("montant", "120 000,50"),
+            ("programme", programme),
+            ("iban", iban),
+        ]
+    };
+    // French errors naming the field and the rule; nothing written.
+    let r = commun::post_formulaire(&ddets, &uri, &versement("303", "FR76 3000")).await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
+    assert!(
+        r.corps.contains("Programme") && r.corps.contains("R-FIN-10"),
+        "{}",
+        r.corps
+    );
+    let r = commun::post_formulaire(&ddets, &uri, &versement("304", "")).await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
+    assert!(r.corps.contains("IBAN"), "{}", r.corps);
+    assert_eq!(base.execution(id).await.unwrap().tampon.version, 1);
+    // The collectivity does not record the State's payments.
+    let r = commun::post_formulaire(&editeur, &uri, &versement("304", "FR76 3000")).await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN);
+    // Recorded.
+    let r = commun::post_formulaire(&ddets, &uri, &versement("304", "FR76 3000")).await;
+    assert!(r.statut.is_redirection(), "{} {}", r.statut, r.corps);
+    let e = base.execution(id).await.unwrap();
+    assert_eq!(e.tampon.version, 2);
+    assert_eq!(e.execution.versements.len(), avant.versements.len() + 1);
+    let v = e.execution.versements.last().unwrap();
+    assert_eq!(
+        (v.montant, v.programme),
+        (pacte_core::Montant::centimes(12_000_050), 304)
+    );
+
+    // Realised amounts of a fiche-year, by the collectivity only.
+    let fiche = base.contrat(id).await.unwrap().contrat.fiches[0]
+        .numero
+        .to_string();
+    let uri = format!("/contrats/{id}/finances/realisation");
+    let saisie = |etat: &'static str, version: &'static str| {
+        vec![
+            ("version", version),
+            ("annee", "2024"),
+            ("fiche", fiche.as_str()),
+            ("etat", etat),
+            ("collectivite", "10"),
+        ]
+    };
+    let r = commun::post_formulaire(&ddets, &uri, &saisie("5", "2")).await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN);
+    let r = commun::post_formulaire(&editeur, &uri, &saisie("douze", "2")).await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.corps.contains("Crédits État consommés"), "{}", r.corps);
+    let r = commun::post_formulaire(&editeur, &uri, &saisie("5", "1")).await;
+    assert_eq!(r.statut, StatusCode::CONFLICT, "version périmée");
+    let r = commun::post_formulaire(&editeur, &uri, &saisie("5", "2")).await;
+    assert!(r.statut.is_redirection(), "{} {}", r.statut, r.corps);
+    let e = base.execution(id).await.unwrap().execution;
+    let lignes: Vec<_> = e
+        .realisations
+        .iter()
+        .filter(|x| x.fiche.to_string() == fiche && x.annee == Annee::TOUTES[0])
+        .collect();
+    assert_eq!(lignes.len(), 1);
+    assert_eq!(
+        (lignes[0].etat, lignes[0].collectivite),
+        (pacte_core::Montant::euros(5), pacte_core::Montant::euros(10))
+    );
+}
