@@ -118,7 +118,7 @@ fn format_contrat() {
             }
             Event::Start(Tag::Table(_)) => {
                 sortie.push(Event::Html(CowStr::from(
-                    "<div class=\"fr-table fr-table--bordered fr-table--no-caption\"><div class=\"fr-table__wrapper\"><div class=\"fr-table__container\"><div class=\"fr-table__content\">",
+                    "<div class=\"fr-table fr-table--bordered fr-table--no-caption\"><div class=\"fr-table__wrapper\"><div class=\"fr-table__container\" tabindex=\"0\"><div class=\"fr-table__content\">",
                 )));
                 sortie.push(evenements[i].clone());
             }

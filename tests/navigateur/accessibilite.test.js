@@ -52,6 +52,11 @@ const PAGES = [
   ['19b-journal-filtre', '/administration/journal?entite=fiche&page=2', 200, 'journal d’audit filtré, page 2', COMPTES.administrateur],
   // Entry 2 of `pacte demo`: the creation of contract 1 (its snapshot).
   ['19c-journal-entree', '/administration/journal/2', 200, 'entrée du journal d’audit (création)', COMPTES.administrateur],
+  // Contract 2 (Bouches-du-Rhône, in execution): its money after signature.
+  ['19d-finances', '/contrats/2/finances', 200, 'finances d’un contrat (tableaux de l’annexe 10)', COMPTES.commissairePaca],
+  ['19e-historique', '/contrats/1/historique', 200, 'historique d’un contrat', COMPTES.editeurAmp],
+  ['19f-echanges', '/contrats/1/echanges', 200, 'échanges sur un contrat', COMPTES.editeurAmp],
+  ['19g-format', '/aide/format-contrat', 200, 'format du fichier de contrat', COMPTES.editeurAmp],
 ];
 
 /** The file uploaded for the import preview: it has findings, so the preview lists them. */
