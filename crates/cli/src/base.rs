@@ -455,9 +455,10 @@ pub async fn demo(adresse: std::net::SocketAddr) -> ExitCode {
     };
     ecrire!("Pacte — démonstration");
     ecrire!(
-        "  {} contrats fictifs chargés dans une base neuve ({url}) en {:.1} s.",
+        "  {} contrats fictifs chargés dans une base neuve ({url}) en {} s.",
         ids.len(),
-        debut.elapsed().as_secs_f64()
+        // A French decimal comma: « 0,7 s ».
+        format!("{:.1}", debut.elapsed().as_secs_f64()).replace('.', ",")
     );
     if let Err(e) =
         pacte_web::demo::creer_comptes(&base, pacte_web::comptes::mot_de_passe::Cout::Standard).await
