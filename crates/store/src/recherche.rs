@@ -3,12 +3,12 @@
 //! findings counts kept for the current revision show blocking findings, and whether a fiche
 //! outside the référentiel still awaits its derogation. Paged like [`Base::contrats_lisibles`].
 
-use pacte_core::contrat::{EnTete, EtatContrat};
+use pacte_core::contrat::EtatContrat;
 use pacte_core::droits::PorteeLecture;
 use sqlx::Row;
 
-use crate::sommes::{JOINTURES, LigneContrat, PageContrats, clause_portee};
-use crate::{Base, Resultat, lire_json};
+use crate::sommes::{JOINTURES, PageContrats, clause_portee, ligne_contrat};
+use crate::{Base, Resultat};
 
 /// What the contract list is filtered on; `Default` filters on nothing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -120,27 +120,7 @@ impl Base {
         }
         let mut lignes = Vec::new();
         for r in q.fetch_all(&self.pool).await? {
-            let id: i64 = r.try_get("id")?;
-            let entete: EnTete = lire_json(
-                &r.try_get::<String, _>("entete")?,
-                &format!("en-tête du contrat {id}"),
-            )?;
-            let modifie_le: String = r.try_get("modifie_le")?;
-            let fiches_le: Option<String> = r.try_get("fiches_le")?;
-            let bloquants: Option<i64> = r.try_get("bloquants")?;
-            let alertes: Option<i64> = r.try_get("alertes")?;
-            lignes.push(LigneContrat {
-                id,
-                collectivite: r.try_get("collectivite")?,
-                etat: entete.etat,
-                entete,
-                version: r.try_get("version")?,
-                revision: r.try_get("revision")?,
-                fiches: r.try_get("n")?,
-                derniere_modification: fiches_le.map_or(modifie_le.clone(), |f| f.max(modifie_le.clone())),
-                modifie_le,
-                constats: bloquants.zip(alertes),
-            });
+            lignes.push(ligne_contrat(&r)?);
         }
         Ok(PageContrats { lignes, total })
     }

@@ -303,27 +303,7 @@ impl Base {
         }
         let mut lignes = Vec::new();
         for r in q.fetch_all(&self.pool).await? {
-            let id: i64 = r.try_get("id")?;
-            let entete: EnTete = lire_json(
-                &r.try_get::<String, _>("entete")?,
-                &format!("en-tête du contrat {id}"),
-            )?;
-            let modifie_le: String = r.try_get("modifie_le")?;
-            let fiches_le: Option<String> = r.try_get("fiches_le")?;
-            let bloquants: Option<i64> = r.try_get("bloquants")?;
-            let alertes: Option<i64> = r.try_get("alertes")?;
-            lignes.push(LigneContrat {
-                id,
-                collectivite: r.try_get("collectivite")?,
-                etat: entete.etat,
-                entete,
-                version: r.try_get("version")?,
-                revision: r.try_get("revision")?,
-                fiches: r.try_get("n")?,
-                derniere_modification: fiches_le.map_or(modifie_le.clone(), |f| f.max(modifie_le.clone())),
-                modifie_le,
-                constats: bloquants.zip(alertes),
-            });
+            lignes.push(ligne_contrat(&r)?);
         }
         Ok(PageContrats { lignes, total })
     }
@@ -530,4 +510,30 @@ pub(crate) async fn ecarts(conn: &mut AnyConnection) -> Resultat<Vec<String>> {
         }
     }
     Ok(ecarts)
+}
+
+/// A listed contract from a row of the list queries (`Base::contrats_lisibles`,
+/// `Base::contrats_filtres`): header, counts and the findings kept for its revision.
+pub(crate) fn ligne_contrat(r: &sqlx::any::AnyRow) -> Resultat<LigneContrat> {
+    let id: i64 = r.try_get("id")?;
+    let entete: EnTete = lire_json(
+        &r.try_get::<String, _>("entete")?,
+        &format!("en-tête du contrat {id}"),
+    )?;
+    let modifie_le: String = r.try_get("modifie_le")?;
+    let fiches_le: Option<String> = r.try_get("fiches_le")?;
+    let bloquants: Option<i64> = r.try_get("bloquants")?;
+    let alertes: Option<i64> = r.try_get("alertes")?;
+    Ok(LigneContrat {
+        id,
+        collectivite: r.try_get("collectivite")?,
+        etat: entete.etat,
+        entete,
+        version: r.try_get("version")?,
+        revision: r.try_get("revision")?,
+        fiches: r.try_get("n")?,
+        derniere_modification: fiches_le.map_or(modifie_le.clone(), |f| f.max(modifie_le.clone())),
+        modifie_le,
+        constats: bloquants.zip(alertes),
+    })
 }
