@@ -80,7 +80,8 @@ impl BilanImporte {
             .collect()
     }
 
-    /// The carry-overs read (undated: the date is the decision's, given when applying).
+    /// The carry-overs read, as the collectivity's proposals (undated: the date is the State's
+    /// decision's).
     pub fn reports(&self) -> Vec<Report> {
         self.lignes
             .iter()
@@ -91,6 +92,7 @@ impl BilanImporte {
                 etat: l.report_etat,
                 collectivite: l.report_collectivite,
                 date: None,
+                proposition: true,
             })
             .collect()
     }

@@ -49,12 +49,13 @@ fn report(f: &str, annee: i64, etat: Montant, cd: Montant) -> Report {
         etat,
         collectivite: cd,
         date: Some(Date::ymd(annee as i32 + 1, 3, 20)),
+        proposition: false,
     }
 }
 
 /// The minimal métropole contract (State = collectivity every year: 1.1 100 000 €, 2.1
 /// 80 000 €, 3.1 60 000 €, 4.1 50 000 €; 290 000 € a year) executed in 2024 and 2025.
-fn exemple() -> (Contrat, Execution) {
+pub(super) fn exemple() -> (Contrat, Execution) {
     let c = contrat_metropole_minimal();
     let mut e = Execution::default();
     for f in &c.fiches {
@@ -83,6 +84,7 @@ fn exemple() -> (Contrat, Execution) {
             collectivite: Some(eur(70_000)),
             motif: "Réduction pour sous-consommation 2024".into(),
         }],
+        piece: None,
     });
     e.reductions.push(Reduction {
         fiche: n("2.1"),
@@ -256,6 +258,7 @@ fn le_previsionnel_prend_la_notification_puis_le_dernier_avenant() {
             collectivite: None,
             motif: "Ajustement".into(),
         }],
+        piece: None,
     });
     assert_eq!(e.etat_notifie(n("2.1"), an(2025)), Some(eur(65_000)));
     let p = feuille(&c, &e, TypeTableau::Previsionnel, an(2025)).unwrap();

@@ -285,7 +285,12 @@ fn r_fin_10(r: &RegleExecution, ctx: &ContexteExecution, out: &mut Vec<Constat>)
 /// R-FIN-11: no carry-over beyond the convention (31/12/2027).
 fn r_fin_11(r: &RegleExecution, ctx: &ContexteExecution, out: &mut Vec<Constat>) {
     let derniere = Annee::TOUTES[3];
-    for rep in ctx.execution.reports.iter().filter(|x| x.annee == derniere) {
+    for rep in ctx
+        .execution
+        .reports
+        .iter()
+        .filter(|x| x.annee == derniere && !x.proposition)
+    {
         if rep.etat.est_nul() && rep.collectivite.est_nul() {
             continue;
         }
