@@ -11,7 +11,7 @@ use std::fmt;
 use crate::contrat::{Axe, Contrat, NumeroFiche, TEXTE_LONG_MAX};
 use crate::financement::par_axe;
 use crate::regles::{Constat, Gravite};
-use crate::{Annee, Date, Montant};
+use crate::{Annee, Montant};
 
 use super::{
     Avenant, DecisionReduction, Execution, NotificationAxe, NotificationFiche, Realisation, Reduction,

@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::execution::tests::exemple;
+use crate::Date;
 use crate::execution::{LigneAvenant, situation};
 
 fn eur(e: i64) -> Montant {
