@@ -138,9 +138,7 @@ conformite!(avenant_et_piece_dans_la_meme_ecriture, |banc: Banc| async move {
     };
     // The guard refuses: neither the document nor the execution is written.
     let r = base
-        .enregistrer_execution_avec_piece(id, 0, ACTEUR, Some(&piece), |_, _, _| {
-            Err(Refus::new("non"))
-        })
+        .enregistrer_execution_avec_piece(id, 0, ACTEUR, Some(&piece), |_, _, _| Err(Refus::new("non")))
         .await;
     assert!(matches!(r, Err(ErreurStore::Refus(_))), "{r:?}");
     assert!(base.pieces(id).await.unwrap().is_empty());

@@ -75,7 +75,12 @@ fn nouveau_bloquant(
     }
 }
 
-fn fiche_connue(contrat: &Contrat, e: &Execution, fiche: NumeroFiche, champ: &str) -> Result<(), ErreurSaisie> {
+fn fiche_connue(
+    contrat: &Contrat,
+    e: &Execution,
+    fiche: NumeroFiche,
+    champ: &str,
+) -> Result<(), ErreurSaisie> {
     if fiches_executees(contrat, e).contains(&fiche) {
         Ok(())
     } else {
@@ -124,7 +129,11 @@ pub fn notifier_axe(contrat: &Contrat, e: &Execution, n: NotificationAxe) -> Res
 /// The State participation notified for a fiche and a year (annexe 10 column A); replaces an
 /// earlier notification of the same fiche and year. Refused on R-FIN-03 and R-FIN-04 as
 /// [`notifier_axe`].
-pub fn notifier_fiche(contrat: &Contrat, e: &Execution, n: NotificationFiche) -> Result<Execution, ErreurSaisie> {
+pub fn notifier_fiche(
+    contrat: &Contrat,
+    e: &Execution,
+    n: NotificationFiche,
+) -> Result<Execution, ErreurSaisie> {
     fiche_connue(contrat, e, n.fiche, "fiche")?;
     positif(n.etat, "montant", "Participation État notifiée")?;
     let mut apres = e.clone();
@@ -267,10 +276,18 @@ pub fn enregistrer_versement(e: &Execution, v: Versement) -> Result<Execution, E
 }
 
 /// What a fiche spent in a year, replacing an earlier declaration of the same fiche and year.
-pub fn declarer_realisation(contrat: &Contrat, e: &Execution, r: Realisation) -> Result<Execution, ErreurSaisie> {
+pub fn declarer_realisation(
+    contrat: &Contrat,
+    e: &Execution,
+    r: Realisation,
+) -> Result<Execution, ErreurSaisie> {
     fiche_connue(contrat, e, r.fiche, "fiche")?;
     positif(r.etat, "etat", "Crédits État consommés")?;
-    positif(r.collectivite, "collectivite", "Crédits de la collectivité consommés")?;
+    positif(
+        r.collectivite,
+        "collectivite",
+        "Crédits de la collectivité consommés",
+    )?;
     positif(r.autres, "autres", "Autres financements consommés")?;
     let mut apres = e.clone();
     apres
@@ -343,7 +360,12 @@ pub fn enregistrer_report(contrat: &Contrat, e: &Execution, r: Report) -> Result
 }
 
 /// The reduction of `annee` of a fiche that is proposed (R-FIN-06) or already recorded.
-fn reduction_en_cours(contrat: &Contrat, e: &Execution, fiche: NumeroFiche, annee: Annee) -> Option<Reduction> {
+fn reduction_en_cours(
+    contrat: &Contrat,
+    e: &Execution,
+    fiche: NumeroFiche,
+    annee: Annee,
+) -> Option<Reduction> {
     if let Some(r) = e
         .reductions
         .iter()
@@ -462,9 +484,7 @@ pub fn reductions_en_attente(contrat: &Contrat, e: &Execution) -> Vec<Reduction>
 /// A carry-over proposal of the collectivity, from its uploaded Bilan (reading L-09).
 pub fn proposer_reports(e: &Execution, annee: Annee, reports: &[Report]) -> Execution {
     let mut apres = e.clone();
-    apres
-        .reports
-        .retain(|x| !(x.annee == annee && x.proposition));
+    apres.reports.retain(|x| !(x.annee == annee && x.proposition));
     for r in reports {
         let deja = apres.reports.iter().any(|x| {
             x.fiche == r.fiche

@@ -4,8 +4,8 @@
 //! collectivity; 290 000 € paid in 2024, shared exactly by the fiches' amounts).
 
 use super::*;
-use crate::execution::tests::exemple;
 use crate::Date;
+use crate::execution::tests::exemple;
 use crate::execution::{LigneAvenant, situation};
 
 fn eur(e: i64) -> Montant {
@@ -42,20 +42,10 @@ fn report_egal_aux_credits_non_consommes_passe_un_centime_de_plus_non() {
     // 100 000 − realised 95 000 = 5 000.
     let ok = enregistrer_report(&contrat, &e, report("1.1", 2024, eur(10_000), eur(5_000))).unwrap();
     assert_eq!(ok.reports.iter().filter(|r| r.fiche == n("1.1")).count(), 1);
-    let err = enregistrer_report(
-        &contrat,
-        &e,
-        report("1.1", 2024, c(1_000_001), eur(5_000)),
-    )
-    .unwrap_err();
+    let err = enregistrer_report(&contrat, &e, report("1.1", 2024, c(1_000_001), eur(5_000))).unwrap_err();
     assert_eq!((err.champ.as_str(), err.regle), ("etat", Some("R-FIN-12")));
     assert!(err.message.contains("10 000,01"), "{}", err.message);
-    let err = enregistrer_report(
-        &contrat,
-        &e,
-        report("1.1", 2024, eur(10_000), c(500_001)),
-    )
-    .unwrap_err();
+    let err = enregistrer_report(&contrat, &e, report("1.1", 2024, eur(10_000), c(500_001))).unwrap_err();
     assert_eq!(
         (err.champ.as_str(), err.regle),
         ("collectivite", Some("R-FIN-12"))
@@ -65,7 +55,8 @@ fn report_egal_aux_credits_non_consommes_passe_un_centime_de_plus_non() {
 #[test]
 fn report_hors_convention_sans_date_ou_fiche_inconnue_refuse() {
     let (contrat, e) = exemple();
-    let err = enregistrer_report(&contrat, &e, report("1.1", 2027, Montant::ZERO, Montant::ZERO)).unwrap_err();
+    let err =
+        enregistrer_report(&contrat, &e, report("1.1", 2027, Montant::ZERO, Montant::ZERO)).unwrap_err();
     assert_eq!((err.champ.as_str(), err.regle), ("annee", Some("R-FIN-11")));
     let mut sans_date = report("1.1", 2024, eur(1), Montant::ZERO);
     sans_date.date = None;
@@ -88,14 +79,21 @@ fn proposition_de_la_collectivite_sans_effet_jusqu_a_la_decision() {
     // 3.1 consumed all of its 2024 credits: nothing carried over.
     let avant = situation(&contrat, &e).fiche(n("3.1"), an(2025));
     let proposee = proposer_reports(&e, an(2024), &[report("3.1", 2024, eur(0), eur(0))]);
-    assert!(proposee.reports.iter().any(|r| r.fiche == n("3.1") && r.proposition));
+    assert!(
+        proposee
+            .reports
+            .iter()
+            .any(|r| r.fiche == n("3.1") && r.proposition)
+    );
     // 1.1's proposal equal to what is decided is not repeated.
     let p = proposer_reports(&e, an(2024), &[report("1.1", 2024, eur(10_000), eur(5_000))]);
     assert_eq!(p.reports, e.reports);
     // 4.1's proposal of 7 000 CD (decided: 5 000) counts in no figure.
     let p = proposer_reports(&e, an(2024), &[report("4.1", 2024, Montant::ZERO, eur(7_000))]);
     assert_eq!(
-        situation(&contrat, &p).fiche(n("4.1"), an(2025)).report_recu_collectivite,
+        situation(&contrat, &p)
+            .fiche(n("4.1"), an(2025))
+            .report_recu_collectivite,
         eur(5_000)
     );
     assert_eq!(situation(&contrat, &proposee).fiche(n("3.1"), an(2025)), avant);
@@ -146,7 +144,10 @@ fn avenant_date_accords_fiches_et_motifs() {
     assert_eq!(err.champ, "accord_collectivite");
     let mut a = avenant();
     a.accord_etat = None;
-    assert_eq!(enregistrer_avenant(&contrat, &e, a).unwrap_err().champ, "accord_etat");
+    assert_eq!(
+        enregistrer_avenant(&contrat, &e, a).unwrap_err().champ,
+        "accord_etat"
+    );
     let mut a = avenant();
     a.lignes[0].motif = "  ".into();
     assert_eq!(
@@ -206,7 +207,10 @@ fn notification_d_axe_au_plafond_global_passe_un_centime_de_plus_non() {
         annee: an(2024),
         etat: eur(90_000),
     };
-    assert_eq!(notifier_fiche(&contrat, &e, nf("4.9")).unwrap_err().champ, "fiche");
+    assert_eq!(
+        notifier_fiche(&contrat, &e, nf("4.9")).unwrap_err().champ,
+        "fiche"
+    );
     let ok = notifier_fiche(&contrat, &e, nf("1.1")).unwrap();
     assert_eq!(ok.etat_notifie(n("1.1"), an(2024)), Some(eur(90_000)));
     assert_eq!(ok.notifications.len(), e.notifications.len());
@@ -230,7 +234,9 @@ fn reduction_proposee_justifiee_puis_decidee_au_plus_la_participation() {
         Some("Recrutement retardé")
     );
     assert_eq!(
-        justifier_reduction(&contrat, &e, n("2.1"), an(2025), " ").unwrap_err().champ,
+        justifier_reduction(&contrat, &e, n("2.1"), an(2025), " ")
+            .unwrap_err()
+            .champ,
         "justification"
     );
     // The fiche's State amount of 2025 is the avenant's 70 000: deciding 70 000 passes, one
