@@ -899,3 +899,62 @@ async fn reports_du_bilan_proposes_puis_confirmes() {
     assert!(!de_la_fiche[0].proposition);
     assert_eq!(de_la_fiche[0].date, Some(pacte_core::Date::ymd(2025, 3, 20)));
 }
+
+#[tokio::test]
+async fn demonstration_executee_et_reduction_sur_le_tableau_de_bord() {
+    let base = commun::base_neuve().await;
+    let ids = pacte_web::demo::charger_complet(&base).await.unwrap();
+    pacte_web::demo::creer_comptes(&base, pacte_web::comptes::mot_de_passe::Cout::Test)
+        .await
+        .unwrap();
+    let brut = pacte_web::application(
+        base.clone(),
+        pacte_web::Options {
+            demonstration: true,
+            cout_hachage: pacte_web::comptes::mot_de_passe::Cout::Test,
+            ..Default::default()
+        },
+    );
+    // Every contract in execution has 2024 and 2025 executed, without a blocking finding.
+    let mut executes = 0;
+    for &id in &ids {
+        let c = base.contrat(id).await.unwrap().contrat;
+        let e = base.execution(id).await.unwrap();
+        if c.contrat.etat != pacte_core::contrat::EtatContrat::EnExecution {
+            continue;
+        }
+        executes += 1;
+        for a in [Annee::TOUTES[0], Annee::TOUTES[1]] {
+            assert!(!e.execution.verse(a).est_nul(), "{} {a}", c.contrat.collectivite);
+            assert!(e.execution.realisations.iter().any(|r| r.annee == a));
+        }
+        let bloquants: Vec<_> = pacte_core::regles::execution::verifier_execution(&c, &e.execution)
+            .into_iter()
+            .filter(|k| k.gravite == pacte_core::Gravite::Bloquant)
+            .collect();
+        assert!(bloquants.is_empty(), "{} : {bloquants:?}", c.contrat.collectivite);
+    }
+    assert!(executes > 5, "{executes}");
+    // One manifest under-consumption, in the Bouches-du-Rhône's contract.
+    let reductions = pacte_web::demo_execution::reductions_demo(&base, &ids)
+        .await
+        .unwrap();
+    assert_eq!(reductions.len(), 1, "{reductions:?}");
+    let id13 = reductions[0].0;
+    assert_eq!(
+        base.contrat(id13).await.unwrap().contrat.contrat.collectivite,
+        pacte_web::demo_execution::SOUS_CONSOMMATION
+    );
+    // On the commissaire's dashboard, linked to the contract's finances; not on the
+    // collectivity's.
+    let commissaire = en_tant_que(&brut, &base, "commissaire", "region:93").await;
+    let r = get(&commissaire, "/").await;
+    assert!(r.corps.contains("Réductions à décider"), "{}", r.corps);
+    assert!(
+        r.corps
+            .contains(&format!("/contrats/{id13}/finances#reductions-attente"))
+    );
+    let editeur = en_tant_que(&brut, &base, "collectivite_editeur", "collectivite:13").await;
+    let r = get(&editeur, "/").await;
+    assert!(!r.corps.contains("Réductions à décider"));
+}

@@ -9,6 +9,7 @@
 pub mod bilan;
 pub mod formulaires;
 pub mod saisie;
+pub mod tableau_de_bord;
 pub mod vues;
 
 use askama::Template;
