@@ -288,6 +288,48 @@ fn un_departement_n_a_pas_de_bloc_axe_2() {
 }
 
 #[test]
+fn r_tab_06_une_fiche_d_axe_2_dans_un_departement() {
+    let c = ContratBuilder::departement("13")
+        .fiche(FicheBuilder::new("1.1", "AT-1-1.1-02", eur(10_000)))
+        .fiche(FicheBuilder::new("3.1", "AT-3-II-2-01", eur(10_000)))
+        .build();
+    let r_tab_06 = |c: &Contrat, e: &Execution| -> Vec<String> {
+        verifier_execution(c, e)
+            .into_iter()
+            .filter(|k| k.code == "R-TAB-06")
+            .map(|k| k.message)
+            .collect()
+    };
+    let mut e = Execution::default();
+    assert!(r_tab_06(&c, &e).is_empty());
+    // An avenant adds fiche 2.1: its line sits in an axis-2 block the template has not.
+    e.avenants.push(Avenant {
+        annee: an(2025),
+        date: Some(Date::ymd(2025, 4, 1)),
+        accord_etat: Some(Date::ymd(2025, 4, 1)),
+        accord_collectivite: Some(Date::ymd(2025, 4, 1)),
+        lignes: vec![LigneAvenant {
+            fiche: n("2.1"),
+            ajoutee: true,
+            intitule: Some("Nouvelle action".into()),
+            etat: eur(5_000),
+            collectivite: None,
+            motif: "Ajout".into(),
+        }],
+        piece: None,
+    });
+    let m = r_tab_06(&c, &e);
+    assert_eq!(m.len(), 1);
+    assert!(m[0].starts_with("Fiche 2.1 :"), "{m:?}");
+    let f = feuille(&c, &e, TypeTableau::Previsionnel, an(2025)).unwrap();
+    assert!(f.blocs.iter().any(|b| b.axe == Axe::A2));
+    // A métropole's axis 2 is in its template: no finding.
+    let mut em = e.clone();
+    em.avenants[0].lignes[0].fiche = n("2.9");
+    assert!(r_tab_06(&contrat_metropole_minimal(), &em).is_empty());
+}
+
+#[test]
 fn le_versement_annuel_se_repartit_au_centime() {
     // Three fiches of 10 000 €; 100 000,01 € paid: 10 000 001 / 3 = 3 333 333 cents each and
     // 2 cents left, to the first two (equal remainders): 33 333,34 + 33 333,34 + 33 333,33.
