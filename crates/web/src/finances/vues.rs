@@ -387,9 +387,9 @@ mod tests {
         assert!(!svg.contains("<script"));
         assert!(svg.contains("Axe 1 &lt;test&gt;"));
         // The largest value fills the height (180 units); half of it, 90.
-        assert!(svg.contains(r#"height="180" fill="#000091""#), "{svg}");
-        assert!(svg.contains(r#"height="90" fill="#6a6af4""#), "{svg}");
+        assert!(svg.contains(r##"height="180" fill="#000091""##), "{svg}");
+        assert!(svg.contains(r##"height="90" fill="#6a6af4""##), "{svg}");
         // A negative value is drawn as zero.
-        assert!(svg.contains(r#"height="0" fill="#b34000""#), "{svg}");
+        assert!(svg.contains(r##"height="0" fill="#b34000""##), "{svg}");
     }
 }
