@@ -148,10 +148,11 @@ async fn ecrire(
             })
         })
         .await;
+    let avec_piece = piece.is_some();
     match (r, refusee) {
         (Ok(_), _) => Ok(()),
         (Err(_), Some(x)) => Err(ErreurWeb::invalide(format!("{}.", x.message), Some(x.champ))),
-        (Err(pacte_store::ErreurStore::Invalide(m)), None) => Err(ErreurWeb::invalide(
+        (Err(pacte_store::ErreurStore::Invalide(m)), None) if avec_piece => Err(ErreurWeb::invalide(
             format!(
                 "Avenant signé refusé, rien n'a été enregistré : {}.",
                 m.trim_start_matches("pièce jointe : ")
