@@ -248,8 +248,10 @@ fn lire_feuille(
             Some(c) => {
                 colonnes.insert(i, c);
             }
+            // Named at the cell where the exported table has it (after the number and the
+            // title columns).
             None => r.erreurs.push(err(
-                Some(nom_cellule(l_entete, c_numero)),
+                Some(nom_cellule(l_entete, c_numero + 2 + i)),
                 format!(
                     "colonne « {entete} » introuvable dans la ligne d'en-tête (une colonne se reconnaît à son intitulé, R-TAB-06)"
                 ),
