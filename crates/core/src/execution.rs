@@ -139,6 +139,9 @@ pub struct Avenant {
     pub accord_collectivite: Option<Date>,
     #[serde(default, deserialize_with = "bornes::lignes")]
     pub lignes: Vec<LigneAvenant>,
+    /// The signed avenant, as a document attached to the contract (its id in the store).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub piece: Option<i64>,
 }
 
 /// A State payment (A8 art. 3, R-FIN-10), entered by the State services.
@@ -195,6 +198,11 @@ pub struct Report {
     pub collectivite: Montant,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<Date>,
+    /// Proposed by the collectivity (its uploaded Bilan) and not yet confirmed by the State:
+    /// counts in no figure until the State records it in the management dialogue (reading
+    /// L-09).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub proposition: bool,
 }
 
 /// The commissaire's decision on a reduction.
@@ -352,7 +360,7 @@ impl Execution {
     fn report(&self, fiche: NumeroFiche, annee: Annee) -> (Montant, Montant) {
         self.reports
             .iter()
-            .filter(|r| r.fiche == fiche && r.annee == annee)
+            .filter(|r| r.fiche == fiche && r.annee == annee && !r.proposition)
             .fold((Montant::ZERO, Montant::ZERO), |(e, c), r| {
                 (e + r.etat, c + r.collectivite)
             })
@@ -700,6 +708,7 @@ pub fn execution_simulee(contrat: &Contrat, graine: usize) -> Execution {
                         Montant::ZERO
                     },
                     date: Some(Date::ymd(annee.valeur() as i32 + 1, 3, 20)),
+                    proposition: false,
                 });
             }
         }
@@ -794,7 +803,15 @@ pub const LECTURES: &[Lecture] = &[
         lecture: "La part financée par l'État : le titre de reversement porte sur les crédits État versés et non consommés. Compter les dépenses de toute l'action laisserait la part de la collectivité couvrir des crédits État non dépensés, contre le cofinancement 50/50 action par action.",
         source: "Annexe 8, article 5 ; annexe 5, II.b (cofinancement à parité action par action).",
     },
+    Lecture {
+        code: "L-09",
+        question: "Le Bilan rempli par la collectivité porte des reports, mais le report est décidé lors du dialogue de gestion annuel.",
+        lecture: "Les reports du Bilan importé sont enregistrés comme propositions de la collectivité : ils n'entrent dans aucun chiffre ni aucun tableau tant que les services de l'État ne les ont pas confirmés, avec la date de la décision (R-FIN-12 bornant chaque part). Une proposition identique à un report déjà décidé n'est pas répétée ; un nouveau Bilan remplace les propositions de son année.",
+        source: "Annexe 5, VI.a (dialogue de gestion annuel) ; annexe 10, BILAN 2024 (« Montant reporté sur 2025 »).",
+    },
 ];
+
+pub mod saisie;
 
 #[cfg(test)]
 mod tests;

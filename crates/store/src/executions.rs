@@ -89,12 +89,36 @@ impl Base {
         acteur: &str,
         garde: impl FnOnce(&Contrat, &Execution) -> Result<Execution, Refus> + Send,
     ) -> Resultat<Tampon> {
+        self.enregistrer_execution_avec_piece(contrat_id, version, acteur, None, |c, e, _| garde(c, e))
+            .await
+    }
+
+    /// [`Base::enregistrer_execution`] with a document attached to the contract in the same
+    /// transaction (a signed avenant): the guard receives the new document's id. Nothing is
+    /// written when the document is refused (type, size) or when the guard refuses.
+    pub async fn enregistrer_execution_avec_piece(
+        &self,
+        contrat_id: i64,
+        version: i64,
+        acteur: &str,
+        piece: Option<&crate::pieces::NouvellePiece<'_>>,
+        garde: impl FnOnce(&Contrat, &Execution, Option<i64>) -> Result<Execution, Refus> + Send,
+    ) -> Resultat<Tampon> {
         let mut e = self.ecriture(acteur).await?;
         let contrat = lire_contrat(e.conn(), contrat_id).await?;
         let stocke = lire_execution(e.conn(), contrat_id).await?;
         let quoi = || format!("l'exécution financière du contrat {contrat_id}");
         e.controler_version(quoi(), &stocke.tampon, version)?;
-        let apres = garde(&contrat.contrat, &stocke.execution)?;
+        let piece_id = match piece {
+            Some(p) if p.contrat_id == contrat_id => Some(crate::pieces::inserer(&mut e, p).await?),
+            Some(_) => {
+                return Err(crate::ErreurStore::Invalide(
+                    "pièce jointe : elle appartient à un autre contrat".into(),
+                ));
+            }
+            None => None,
+        };
+        let apres = garde(&contrat.contrat, &stocke.execution, piece_id)?;
         let texte_apres = document(&apres, "l'exécution financière")?;
         let acteur_s = e.acteur().to_string();
         let maintenant = e.maintenant().to_string();

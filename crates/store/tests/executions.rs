@@ -123,3 +123,59 @@ conformite!(sauvegarde_garde_les_executions, |banc: Banc| async move {
     assert_eq!((lue.tampon.version, lue.execution), (1, simulee));
     assert_eq!(cible.verifier_audit().await.unwrap().rupture, None);
 });
+
+conformite!(avenant_et_piece_dans_la_meme_ecriture, |banc: Banc| async move {
+    use pacte_store::pieces::NouvellePiece;
+    let base = banc.base().await;
+    let id = contrat_signe(&base).await;
+    let pdf = b"%PDF-1.7\nAvenant 2025 signe\n%%EOF\n".to_vec();
+    let piece = NouvellePiece {
+        contrat_id: id,
+        fiche_id: None,
+        acte_id: None,
+        nom: "avenant-2025.pdf",
+        contenu: &pdf,
+    };
+    // The guard refuses: neither the document nor the execution is written.
+    let r = base
+        .enregistrer_execution_avec_piece(id, 0, ACTEUR, Some(&piece), |_, _, _| Err(Refus::new("non")))
+        .await;
+    assert!(matches!(r, Err(ErreurStore::Refus(_))), "{r:?}");
+    assert!(base.pieces(id).await.unwrap().is_empty());
+    // A document that is not of an accepted type: nothing written either.
+    let texte = NouvellePiece {
+        contenu: b"pas un PDF",
+        ..piece.clone()
+    };
+    let r = base
+        .enregistrer_execution_avec_piece(id, 0, ACTEUR, Some(&texte), |_, e, _| Ok(e.clone()))
+        .await;
+    assert!(matches!(r, Err(ErreurStore::Invalide(_))), "{r:?}");
+    assert_eq!(base.execution(id).await.unwrap().tampon.version, 0);
+    // Accepted: the guard gets the document's id, both are written with their audit entries.
+    let t = base
+        .enregistrer_execution_avec_piece(id, 0, ACTEUR, Some(&piece), |_, e, p| {
+            let mut apres = e.clone();
+            apres.avenants.push(pacte_core::execution::Avenant {
+                annee: pacte_core::Annee::TOUTES[1],
+                date: None,
+                accord_etat: None,
+                accord_collectivite: None,
+                lignes: Vec::new(),
+                piece: p,
+            });
+            Ok(apres)
+        })
+        .await
+        .unwrap();
+    assert_eq!(t.version, 1);
+    let pieces = base.pieces(id).await.unwrap();
+    assert_eq!(pieces.len(), 1);
+    let e = base.execution(id).await.unwrap().execution;
+    assert_eq!(e.avenants[0].piece, Some(pieces[0].id));
+    assert_eq!(base.piece(pieces[0].id).await.unwrap().1, pdf);
+    let journal = base.sauvegarde().await.unwrap().audit;
+    assert!(journal.iter().any(|x| x.entite == "execution"));
+    assert!(journal.iter().any(|x| x.entite == "piece"));
+    assert_eq!(base.verifier_audit().await.unwrap().rupture, None);
+});

@@ -80,7 +80,8 @@ impl BilanImporte {
             .collect()
     }
 
-    /// The carry-overs read (undated: the date is the decision's, given when applying).
+    /// The carry-overs read, as the collectivity's proposals (undated: the date is the State's
+    /// decision's).
     pub fn reports(&self) -> Vec<Report> {
         self.lignes
             .iter()
@@ -91,6 +92,7 @@ impl BilanImporte {
                 etat: l.report_etat,
                 collectivite: l.report_collectivite,
                 date: None,
+                proposition: true,
             })
             .collect()
     }
@@ -246,8 +248,10 @@ fn lire_feuille(
             Some(c) => {
                 colonnes.insert(i, c);
             }
+            // Named at the cell where the exported table has it (after the number and the
+            // title columns).
             None => r.erreurs.push(err(
-                Some(nom_cellule(l_entete, c_numero)),
+                Some(nom_cellule(l_entete, c_numero + 2 + i)),
                 format!(
                     "colonne « {entete} » introuvable dans la ligne d'en-tête (une colonne se reconnaît à son intitulé, R-TAB-06)"
                 ),

@@ -289,6 +289,8 @@ fn import_mauvaise_feuille_ou_fichier() {
         e_[0].contains("colonne « A Montant État réalisé au 31/12/2024 » introuvable"),
         "{e_:?}"
     );
+    // The cell named is the renamed one: row 3, column E.
+    assert!(e_[0].contains("cellule E3 :"), "{e_:?}");
 }
 
 trait Texte {

@@ -18,6 +18,7 @@ mod app;
 pub mod comptes;
 pub mod contrats;
 pub mod demo;
+pub mod demo_execution;
 pub mod derogations;
 pub mod echanges;
 pub mod fiches;

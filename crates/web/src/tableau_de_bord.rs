@@ -43,6 +43,8 @@ pub struct PageAccueil {
     pub a_modifier: Vec<LigneContrat>,
     /// Why the dashboard shows no contract, for a role that reads none (the partner).
     pub pourquoi_vide: Option<&'static str>,
+    /// Reductions awaiting the State's decision (R-FIN-06), for whoever decides them.
+    pub reductions_a_decider: Vec<crate::finances::tableau_de_bord::ReductionADecider>,
 }
 
 /// The dashboard of an account with no rights yet.
@@ -118,6 +120,8 @@ pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Respons
         echanges,
         a_modifier,
         pourquoi_vide,
+        reductions_a_decider: crate::finances::tableau_de_bord::reductions_a_decider(&etat, &u, &lignes)
+            .await?,
     };
     rendre(&page)
 }

@@ -165,6 +165,36 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
         "/contrats/{id}/finances/realisation",
         Contrat(Action::DeclarerRealisations),
     ),
+    (
+        "POST",
+        "/contrats/{id}/finances/notification-axe",
+        Contrat(Action::EnregistrerFinancesEtat),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/finances/notification-fiche",
+        Contrat(Action::EnregistrerFinancesEtat),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/finances/avenant",
+        Contrat(Action::EnregistrerFinancesEtat),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/finances/report",
+        Contrat(Action::EnregistrerFinancesEtat),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/finances/reduction/decision",
+        Contrat(Action::EnregistrerFinancesEtat),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/finances/reduction/justification",
+        Contrat(Action::DeclarerRealisations),
+    ),
     ("GET", "/aide/format-contrat", Connecte),
     ("GET", "/aide/modele-contrat.toml", Connecte),
     ("GET", "/aide/exemples/{nom}", Connecte),

@@ -408,3 +408,553 @@ async fn formulaires_versement_et_realisation() {
         (pacte_core::Montant::euros(5), pacte_core::Montant::euros(10))
     );
 }
+
+/// A multipart form: text fields, then an optional file in `document`.
+fn multipart(uri: &str, champs: &[(&str, &str)], document: Option<(&str, &[u8])>) -> Request<Body> {
+    let f = "----avenant";
+    let mut corps = Vec::new();
+    for (k, v) in champs {
+        corps.extend_from_slice(
+            format!("--{f}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+        );
+    }
+    if let Some((nom, octets)) = document {
+        corps.extend_from_slice(
+            format!(
+                "--{f}\r\nContent-Disposition: form-data; name=\"document\"; filename=\"{nom}\"\r\nContent-Type: application/pdf\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        corps.extend_from_slice(octets);
+        corps.extend_from_slice(b"\r\n");
+    }
+    corps.extend_from_slice(format!("--{f}--\r\n").as_bytes());
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={f}"))
+        .body(Body::from(corps))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn formulaire_refuse_reaffiche_avec_la_saisie() {
+    let (app, base, id) = demo_executee().await;
+    let ddets = en_tant_que(&app, &base, "ddets", "departement:13").await;
+    let uri = format!("/contrats/{id}/finances/versement");
+    let champs = [
+        ("version", "1"),
+        ("annee", "2025"),
+        ("date", "2025-03-14"),
+        ("montant", "120 000,50"),
+        ("programme", "304"),
+        ("code_chorus", "0304-17-05"),
+        ("iban", ""),
+    ];
+    let r = commun::post_formulaire(&ddets, &uri, &champs).await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
+    // The page again, not an error page: the message, the typed values, the field marked.
+    assert!(r.corps.contains("<h1>Finances</h1>"), "{}", r.corps);
+    assert!(
+        r.corps
+            .contains("Coordonnées bancaires (IBAN) : champ obligatoire (R-FIN-10).")
+    );
+    assert!(
+        r.corps.contains(r#"name="montant" value="120 000,50""#),
+        "{}",
+        r.corps
+    );
+    assert!(r.corps.contains(r#"name="code_chorus" value="0304-17-05""#));
+    assert!(
+        r.corps
+            .contains(r#"name="iban" value="" maxlength="200" aria-invalid="true""#),
+        "{}",
+        r.corps
+    );
+    assert!(r.corps.contains(r#"<option value="2025" selected>"#));
+    // A concurrent change: 409, the input kept.
+    let mut perimee = champs.to_vec();
+    perimee[0] = ("version", "0");
+    perimee[6] = ("iban", "FR76 3000");
+    let r = commun::post_formulaire(&ddets, &uri, &perimee).await;
+    assert_eq!(r.statut, StatusCode::CONFLICT, "{}", r.corps);
+    assert!(r.corps.contains("rien n&#39;a été écrit"), "{}", r.corps);
+    assert!(r.corps.contains(r#"name="iban" value="FR76 3000""#));
+    assert_eq!(base.execution(id).await.unwrap().tampon.version, 1);
+}
+
+#[tokio::test]
+async fn notifications_par_axe_et_par_fiche() {
+    let (app, base, id) = demo_executee().await;
+    let ddets = en_tant_que(&app, &base, "ddets", "departement:13").await;
+    let editeur = en_tant_que(&app, &base, "collectivite_editeur", AMP).await;
+    let contrat = base.contrat(id).await.unwrap().contrat;
+    let plafond = pacte_core::financement::par_axe(&contrat).plafond_global;
+    let uri = format!("/contrats/{id}/finances/notification-axe");
+    // 2027 has no notification yet: axis 1 at the global ceiling plus one cent breaks R-FIN-03.
+    let plus = (plafond + pacte_core::Montant::centimes(1)).texte_fichier();
+    let r = commun::post_formulaire(
+        &ddets,
+        &uri,
+        &[
+            ("version", "1"),
+            ("axe", "1"),
+            ("annee", "2027"),
+            ("montant", &plus),
+        ],
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
+    assert!(r.corps.contains("(R-FIN-03)"), "{}", r.corps);
+    let r = commun::post_formulaire(
+        &editeur,
+        &uri,
+        &[
+            ("version", "1"),
+            ("axe", "1"),
+            ("annee", "2027"),
+            ("montant", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN);
+    let socle = pacte_core::financement::par_axe(&contrat).axes[0]
+        .reperes
+        .socle
+        .unwrap()
+        .texte_fichier();
+    let r = commun::post_formulaire(
+        &ddets,
+        &uri,
+        &[
+            ("version", "1"),
+            ("axe", "1"),
+            ("annee", "2027"),
+            ("montant", &socle),
+        ],
+    )
+    .await;
+    assert!(r.statut.is_redirection(), "{} {}", r.statut, r.corps);
+    let fiche = contrat.fiches[0].numero;
+    let r = commun::post_formulaire(
+        &ddets,
+        &format!("/contrats/{id}/finances/notification-fiche"),
+        &[
+            ("version", "2"),
+            ("fiche", &fiche.to_string()),
+            ("annee", "2027"),
+            ("montant", "1 234,56"),
+        ],
+    )
+    .await;
+    assert!(r.statut.is_redirection(), "{} {}", r.statut, r.corps);
+    let e = base.execution(id).await.unwrap().execution;
+    assert_eq!(
+        e.etat_notifie(fiche, Annee::TOUTES[3]),
+        Some(pacte_core::Montant::centimes(123_456))
+    );
+    assert!(
+        e.notifie_axe(pacte_core::contrat::Axe::A1, Annee::TOUTES[3])
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn report_au_plus_les_credits_non_consommes() {
+    let (app, base, id) = demo_executee().await;
+    let ddets = en_tant_que(&app, &base, "ddets", "departement:13").await;
+    let contrat = base.contrat(id).await.unwrap().contrat;
+    let e = base.execution(id).await.unwrap().execution;
+    let s = pacte_core::execution::situation(&contrat, &e);
+    // The fiche with the most unconsumed State credits in 2024.
+    let (fiche, a) = s
+        .annee(Annee::TOUTES[0])
+        .max_by_key(|(_, a)| a.etat_non_consomme)
+        .map(|(f, a)| (*f, *a))
+        .unwrap();
+    assert!(a.etat_non_consomme > pacte_core::Montant::ZERO);
+    let uri = format!("/contrats/{id}/finances/report");
+    let envoi = |etat: String, version: &'static str| {
+        let fiche = fiche.to_string();
+        let uri = uri.clone();
+        let ddets = ddets.clone();
+        async move {
+            commun::post_formulaire(
+                &ddets,
+                &uri,
+                &[
+                    ("version", version),
+                    ("fiche", &fiche),
+                    ("annee", "2024"),
+                    ("etat", &etat),
+                    ("collectivite", "0"),
+                    ("date", "2025-03-20"),
+                ],
+            )
+            .await
+        }
+    };
+    let plus = (a.etat_non_consomme + pacte_core::Montant::centimes(1)).texte_fichier();
+    let r = envoi(plus.clone(), "1").await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
+    assert!(r.corps.contains("(R-FIN-12)"), "{}", r.corps);
+    assert!(r.corps.contains(&format!(r#"name="etat" value="{plus}""#)));
+    let r = envoi(a.etat_non_consomme.texte_fichier(), "1").await;
+    assert!(r.statut.is_redirection(), "{} {}", r.statut, r.corps);
+    let e = base.execution(id).await.unwrap().execution;
+    let reps: Vec<_> = e
+        .reports
+        .iter()
+        .filter(|r| r.fiche == fiche && r.annee == Annee::TOUTES[0])
+        .collect();
+    assert_eq!(reps.len(), 1);
+    assert_eq!(reps[0].etat, a.etat_non_consomme);
+    // No carry-over out of 2027 (R-FIN-11).
+    let r = commun::post_formulaire(
+        &ddets,
+        &uri,
+        &[
+            ("version", "2"),
+            ("fiche", &fiche.to_string()),
+            ("annee", "2027"),
+            ("etat", "1"),
+            ("date", "2028-01-10"),
+        ],
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.corps.contains("(R-FIN-11)"), "{}", r.corps);
+}
+
+#[tokio::test]
+async fn avenant_avec_son_document_signe() {
+    let (app, base, id) = demo_executee().await;
+    let ddets = en_tant_que(&app, &base, "ddets", "departement:13").await;
+    let contrat = base.contrat(id).await.unwrap().contrat;
+    let fiche = contrat.fiches[0].numero.to_string();
+    let uri = format!("/contrats/{id}/finances/avenant");
+    let pdf = b"%PDF-1.7\nAvenant signe\n%%EOF\n";
+    let mut champs = vec![
+        ("version", "1"),
+        ("annee", "2025"),
+        ("date", "2025-04-01"),
+        ("accord_etat", "2025-03-20"),
+        ("accord_collectivite", "2025-04-02"),
+        ("lignes[0].fiche", fiche.as_str()),
+        ("lignes[0].etat", "50 000"),
+        ("lignes[0].motif", "Réduction décidée"),
+    ];
+    // The collectivity's agreement dated after the avenant: R-FIN-09, the input kept.
+    let r = commun::envoyer(&ddets, multipart(&uri, &champs, Some(("avenant.pdf", pdf)))).await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
+    assert!(r.corps.contains("(R-FIN-09)"), "{}", r.corps);
+    assert!(r.corps.contains(r#"name="lignes[0].motif" rows="3""#));
+    assert!(r.corps.contains("Réduction décidée</textarea>"), "{}", r.corps);
+    champs[4] = ("accord_collectivite", "2025-03-25");
+    // Without the signed document.
+    let r = commun::envoyer(&ddets, multipart(&uri, &champs, None)).await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
+    assert!(r.corps.contains("Avenant signé : joignez le document signé"));
+    assert!(base.pieces(id).await.unwrap().is_empty());
+    // A text file in place of the signed document: nothing written.
+    let r = commun::envoyer(
+        &ddets,
+        multipart(&uri, &champs, Some(("avenant.pdf", b"pas un PDF"))),
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
+    assert_eq!(base.execution(id).await.unwrap().tampon.version, 1);
+    // Recorded with its document, in one write.
+    let r = commun::envoyer(&ddets, multipart(&uri, &champs, Some(("avenant.pdf", pdf)))).await;
+    assert!(r.statut.is_redirection(), "{} {}", r.statut, r.corps);
+    let e = base.execution(id).await.unwrap();
+    assert_eq!(e.tampon.version, 2);
+    let a = e.execution.avenants.last().unwrap();
+    let pieces = base.pieces(id).await.unwrap();
+    assert_eq!(a.piece, Some(pieces[0].id));
+    assert_eq!(
+        e.execution
+            .etat_notifie(contrat.fiches[0].numero, Annee::TOUTES[1]),
+        Some(pacte_core::Montant::euros(50_000))
+    );
+    // Listed on the page with its document.
+    let p = get(&ddets, &format!("/contrats/{id}/finances")).await;
+    assert!(
+        p.corps.contains("Avenant 1 — année 2025, du 01/04/2025"),
+        "{}",
+        p.corps
+    );
+    assert!(
+        p.corps
+            .contains(&format!("/contrats/{id}/pieces/{}", pieces[0].id))
+    );
+}
+
+#[tokio::test]
+async fn reduction_justifiee_puis_decidee() {
+    let (app, base, id) = demo_executee().await;
+    let editeur = en_tant_que(&app, &base, "collectivite_editeur", AMP).await;
+    let commissaire = en_tant_que(&app, &base, "commissaire", "region:93").await;
+    let contrat = base.contrat(id).await.unwrap().contrat;
+    let e = base.execution(id).await.unwrap().execution;
+    let attente = pacte_core::execution::saisie::reductions_en_attente(&contrat, &e);
+    assert!(
+        !attente.is_empty(),
+        "la simulation sous-consomme une fiche en 2024"
+    );
+    let r0 = &attente[0];
+    let (fiche, annee) = (r0.fiche.to_string(), r0.annee.to_string());
+    // The collectivity sees the proposal and justifies it.
+    let p = get(&editeur, &format!("/contrats/{id}/finances")).await;
+    assert!(
+        p.corps
+            .contains(&format!("réduction proposée de {}", r0.proposee)),
+        "{}",
+        p.corps
+    );
+    let r = commun::post_formulaire(
+        &editeur,
+        &format!("/contrats/{id}/finances/reduction/justification"),
+        &[
+            ("version", "1"),
+            ("fiche", &fiche),
+            ("annee", &annee),
+            ("justification", "Recrutement retardé de six mois"),
+        ],
+    )
+    .await;
+    assert!(r.statut.is_redirection(), "{} {}", r.statut, r.corps);
+    // The collectivity does not decide.
+    let uri = format!("/contrats/{id}/finances/reduction/decision");
+    let r = commun::post_formulaire(
+        &editeur,
+        &uri,
+        &[
+            ("version", "2"),
+            ("fiche", &fiche),
+            ("annee", &annee),
+            ("montant", "1"),
+            ("date", "2025-03-15"),
+        ],
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN);
+    // Over the fiche's State amount of the year: refused, input kept in its own form.
+    let plafond = pacte_core::execution::etat_prevu(&contrat, &e, r0.fiche, r0.annee);
+    let plus = (plafond + pacte_core::Montant::centimes(1)).texte_fichier();
+    let r = commun::post_formulaire(
+        &commissaire,
+        &uri,
+        &[
+            ("version", "2"),
+            ("fiche", &fiche),
+            ("annee", &annee),
+            ("montant", &plus),
+            ("date", "2025-03-15"),
+        ],
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
+    assert!(r.corps.contains("(R-FIN-06)"));
+    assert!(r.corps.contains(&format!(r#"name="montant" value="{plus}""#)));
+    assert!(r.corps.contains("Recrutement retardé de six mois"));
+    let montant = r0.proposee.texte_fichier();
+    let r = commun::post_formulaire(
+        &commissaire,
+        &uri,
+        &[
+            ("version", "2"),
+            ("fiche", &fiche),
+            ("annee", &annee),
+            ("montant", &montant),
+            ("date", "2025-03-15"),
+        ],
+    )
+    .await;
+    assert!(r.statut.is_redirection(), "{} {}", r.statut, r.corps);
+    let e = base.execution(id).await.unwrap().execution;
+    assert_eq!(e.reduction_decidee(r0.fiche, r0.annee), r0.proposee);
+    let attente = pacte_core::execution::saisie::reductions_en_attente(&contrat, &e);
+    assert!(!attente.iter().any(|x| x.fiche == r0.fiche && x.annee == r0.annee));
+}
+
+#[tokio::test]
+async fn page_suivi_graphiques_registres_et_releve() {
+    let (app, base, id) = demo_executee().await;
+    let lecteur = en_tant_que(&app, &base, "collectivite_editeur", AMP).await;
+    let r = get(&lecteur, &format!("/contrats/{id}/finances")).await;
+    assert_eq!(r.statut, StatusCode::OK);
+    let contrat = base.contrat(id).await.unwrap().contrat;
+    let e = base.execution(id).await.unwrap().execution;
+    let s = pacte_core::execution::situation(&contrat, &e);
+    // One chart per axis of the contract, CSP-safe (no style attribute, no script).
+    let axes = pacte_core::financement::par_axe(&contrat)
+        .type_contrat
+        .axes()
+        .len();
+    assert_eq!(r.corps.matches("<svg ").count(), axes);
+    assert!(!r.corps.contains("style=\""));
+    // The table beside the chart of axis 1 in 2024: the sum of its fiches' realised amounts.
+    let realise: pacte_core::Montant = s
+        .annee(Annee::TOUTES[0])
+        .filter(|(f, _)| f.axe == pacte_core::contrat::Axe::A1)
+        .map(|(_, a)| a.realise_etat)
+        .sum();
+    assert!(r.corps.contains(&askama_escape(&realise.to_string())));
+    // The payment register, the recovery statement with its total.
+    assert!(r.corps.contains("Registre des versements"));
+    assert!(
+        r.corps
+            .contains(&askama_escape(&e.versements[0].montant.to_string()))
+    );
+    let total: pacte_core::Montant = pacte_core::execution::releve_reversement(&s)
+        .iter()
+        .map(|l| l.reversement)
+        .sum();
+    assert!(r.corps.contains("Relevé de reversement (2028)"));
+    assert!(
+        r.corps
+            .contains(&format!("<strong>{}</strong>", askama_escape(&total.to_string())))
+    );
+    // The collectivity sees no State form; the DDETS sees them.
+    assert!(!r.corps.contains("/finances/avenant"));
+    let ddets = en_tant_que(&app, &base, "ddets", "departement:13").await;
+    let r = get(&ddets, &format!("/contrats/{id}/finances")).await;
+    for f in [
+        "notification-axe",
+        "notification-fiche",
+        "avenant",
+        "report",
+        "versement",
+    ] {
+        assert!(r.corps.contains(&format!("/contrats/{id}/finances/{f}\"")), "{f}");
+    }
+}
+
+#[tokio::test]
+async fn reports_du_bilan_proposes_puis_confirmes() {
+    let (app, base, id) = demo_executee().await;
+    let editeur = en_tant_que(&app, &base, "collectivite_editeur", AMP).await;
+    let ddets = en_tant_que(&app, &base, "ddets", "departement:13").await;
+    // The stored carry-overs of 2024 are removed: the downloaded Bilan (made before) still has
+    // them, so applying it proposes them again.
+    let (_, _, classeur) = octets(&editeur, &format!("/contrats/{id}/tableaux/bilan/2024/xlsx")).await;
+    let origine = base.execution(id).await.unwrap().execution;
+    let sans: Vec<_> = origine
+        .reports
+        .iter()
+        .filter(|r| r.annee == Annee::TOUTES[0])
+        .copied()
+        .collect();
+    assert!(!sans.is_empty());
+    let mut m = origine.clone();
+    m.reports.retain(|r| r.annee != Annee::TOUTES[0]);
+    let m2 = m.clone();
+    base.enregistrer_execution(id, 1, "test", move |_, _| Ok(m2))
+        .await
+        .unwrap();
+    let r = commun::envoyer(&editeur, envoi_bilan(id, "2024", 2, "bilan.xlsx", &classeur)).await;
+    assert_eq!(r.statut, StatusCode::OK, "{}", r.corps);
+    let contenu = champ_cache(&r.corps, "contenu");
+    let r = commun::post_formulaire(
+        &editeur,
+        &format!("/contrats/{id}/bilan/appliquer"),
+        &[("annee", "2024"), ("version", "2"), ("contenu", &contenu)],
+    )
+    .await;
+    assert!(r.statut.is_redirection(), "{} {}", r.statut, r.corps);
+    let e = base.execution(id).await.unwrap().execution;
+    let proposes: Vec<_> = e.reports.iter().filter(|r| r.proposition).collect();
+    assert_eq!(proposes.len(), sans.len());
+    // Proposed: no figure moves.
+    let contrat = base.contrat(id).await.unwrap().contrat;
+    assert_eq!(
+        pacte_core::execution::situation(&contrat, &e).annees,
+        pacte_core::execution::situation(&contrat, &m).annees
+    );
+    // The State confirms one, with the dialogue's date.
+    let p = proposes[0];
+    let page = get(&ddets, &format!("/contrats/{id}/finances")).await;
+    assert!(page.corps.contains("Reports proposés par la collectivité"));
+    let r = commun::post_formulaire(
+        &ddets,
+        &format!("/contrats/{id}/finances/report"),
+        &[
+            ("version", "3"),
+            ("proposition", "1"),
+            ("fiche", &p.fiche.to_string()),
+            ("annee", "2024"),
+            ("etat", &p.etat.texte_fichier()),
+            ("collectivite", &p.collectivite.texte_fichier()),
+            ("date", "2025-03-20"),
+        ],
+    )
+    .await;
+    assert!(r.statut.is_redirection(), "{} {}", r.statut, r.corps);
+    let apres = base.execution(id).await.unwrap().execution;
+    let de_la_fiche: Vec<_> = apres
+        .reports
+        .iter()
+        .filter(|r| r.fiche == p.fiche && r.annee == Annee::TOUTES[0])
+        .collect();
+    assert_eq!(de_la_fiche.len(), 1);
+    assert!(!de_la_fiche[0].proposition);
+    assert_eq!(de_la_fiche[0].date, Some(pacte_core::Date::ymd(2025, 3, 20)));
+}
+
+#[tokio::test]
+async fn demonstration_executee_et_reduction_sur_le_tableau_de_bord() {
+    let base = commun::base_neuve().await;
+    let ids = pacte_web::demo::charger_complet(&base).await.unwrap();
+    pacte_web::demo::creer_comptes(&base, pacte_web::comptes::mot_de_passe::Cout::Test)
+        .await
+        .unwrap();
+    let brut = pacte_web::application(
+        base.clone(),
+        pacte_web::Options {
+            demonstration: true,
+            cout_hachage: pacte_web::comptes::mot_de_passe::Cout::Test,
+            ..Default::default()
+        },
+    );
+    // Every contract in execution has 2024 and 2025 executed, without a blocking finding.
+    let mut executes = 0;
+    for &id in &ids {
+        let c = base.contrat(id).await.unwrap().contrat;
+        let e = base.execution(id).await.unwrap();
+        if c.contrat.etat != pacte_core::contrat::EtatContrat::EnExecution {
+            continue;
+        }
+        executes += 1;
+        for a in [Annee::TOUTES[0], Annee::TOUTES[1]] {
+            assert!(!e.execution.verse(a).est_nul(), "{} {a}", c.contrat.collectivite);
+            assert!(e.execution.realisations.iter().any(|r| r.annee == a));
+        }
+        let bloquants: Vec<_> = pacte_core::regles::execution::verifier_execution(&c, &e.execution)
+            .into_iter()
+            .filter(|k| k.gravite == pacte_core::Gravite::Bloquant)
+            .collect();
+        assert!(bloquants.is_empty(), "{} : {bloquants:?}", c.contrat.collectivite);
+    }
+    assert!(executes > 5, "{executes}");
+    // One manifest under-consumption, in the Bouches-du-Rhône's contract.
+    let reductions = pacte_web::demo_execution::reductions_demo(&base, &ids)
+        .await
+        .unwrap();
+    assert_eq!(reductions.len(), 1, "{reductions:?}");
+    let id13 = reductions[0].0;
+    assert_eq!(
+        base.contrat(id13).await.unwrap().contrat.contrat.collectivite,
+        pacte_web::demo_execution::SOUS_CONSOMMATION
+    );
+    // On the commissaire's dashboard, linked to the contract's finances; not on the
+    // collectivity's.
+    let commissaire = en_tant_que(&brut, &base, "commissaire", "region:93").await;
+    let r = get(&commissaire, "/").await;
+    assert!(r.corps.contains("Réductions à décider"), "{}", r.corps);
+    assert!(
+        r.corps
+            .contains(&format!("/contrats/{id13}/finances#reductions-attente"))
+    );
+    let editeur = en_tant_que(&brut, &base, "collectivite_editeur", "collectivite:13").await;
+    let r = get(&editeur, "/").await;
+    assert!(!r.corps.contains("Réductions à décider"));
+}

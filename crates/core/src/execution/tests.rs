@@ -49,12 +49,13 @@ fn report(f: &str, annee: i64, etat: Montant, cd: Montant) -> Report {
         etat,
         collectivite: cd,
         date: Some(Date::ymd(annee as i32 + 1, 3, 20)),
+        proposition: false,
     }
 }
 
 /// The minimal métropole contract (State = collectivity every year: 1.1 100 000 €, 2.1
 /// 80 000 €, 3.1 60 000 €, 4.1 50 000 €; 290 000 € a year) executed in 2024 and 2025.
-fn exemple() -> (Contrat, Execution) {
+pub(super) fn exemple() -> (Contrat, Execution) {
     let c = contrat_metropole_minimal();
     let mut e = Execution::default();
     for f in &c.fiches {
@@ -83,6 +84,7 @@ fn exemple() -> (Contrat, Execution) {
             collectivite: Some(eur(70_000)),
             motif: "Réduction pour sous-consommation 2024".into(),
         }],
+        piece: None,
     });
     e.reductions.push(Reduction {
         fiche: n("2.1"),
@@ -256,6 +258,7 @@ fn le_previsionnel_prend_la_notification_puis_le_dernier_avenant() {
             collectivite: None,
             motif: "Ajustement".into(),
         }],
+        piece: None,
     });
     assert_eq!(e.etat_notifie(n("2.1"), an(2025)), Some(eur(65_000)));
     let p = feuille(&c, &e, TypeTableau::Previsionnel, an(2025)).unwrap();
@@ -282,6 +285,48 @@ fn un_departement_n_a_pas_de_bloc_axe_2() {
     .unwrap();
     assert_eq!(m.blocs.len(), 4);
     assert!(m.colonnes[1].libelle.contains("collectivité"));
+}
+
+#[test]
+fn r_tab_06_une_fiche_d_axe_2_dans_un_departement() {
+    let c = ContratBuilder::departement("13")
+        .fiche(FicheBuilder::new("1.1", "AT-1-1.1-02", eur(10_000)))
+        .fiche(FicheBuilder::new("3.1", "AT-3-II-2-01", eur(10_000)))
+        .build();
+    let r_tab_06 = |c: &Contrat, e: &Execution| -> Vec<String> {
+        verifier_execution(c, e)
+            .into_iter()
+            .filter(|k| k.code == "R-TAB-06")
+            .map(|k| k.message)
+            .collect()
+    };
+    let mut e = Execution::default();
+    assert!(r_tab_06(&c, &e).is_empty());
+    // An avenant adds fiche 2.1: its line sits in an axis-2 block the template has not.
+    e.avenants.push(Avenant {
+        annee: an(2025),
+        date: Some(Date::ymd(2025, 4, 1)),
+        accord_etat: Some(Date::ymd(2025, 4, 1)),
+        accord_collectivite: Some(Date::ymd(2025, 4, 1)),
+        lignes: vec![LigneAvenant {
+            fiche: n("2.1"),
+            ajoutee: true,
+            intitule: Some("Nouvelle action".into()),
+            etat: eur(5_000),
+            collectivite: None,
+            motif: "Ajout".into(),
+        }],
+        piece: None,
+    });
+    let m = r_tab_06(&c, &e);
+    assert_eq!(m.len(), 1);
+    assert!(m[0].starts_with("Fiche 2.1 :"), "{m:?}");
+    let f = feuille(&c, &e, TypeTableau::Previsionnel, an(2025)).unwrap();
+    assert!(f.blocs.iter().any(|b| b.axe == Axe::A2));
+    // A métropole's axis 2 is in its template: no finding.
+    let mut em = e.clone();
+    em.avenants[0].lignes[0].fiche = n("2.9");
+    assert!(r_tab_06(&contrat_metropole_minimal(), &em).is_empty());
 }
 
 #[test]

@@ -285,7 +285,12 @@ fn r_fin_10(r: &RegleExecution, ctx: &ContexteExecution, out: &mut Vec<Constat>)
 /// R-FIN-11: no carry-over beyond the convention (31/12/2027).
 fn r_fin_11(r: &RegleExecution, ctx: &ContexteExecution, out: &mut Vec<Constat>) {
     let derniere = Annee::TOUTES[3];
-    for rep in ctx.execution.reports.iter().filter(|x| x.annee == derniere) {
+    for rep in ctx
+        .execution
+        .reports
+        .iter()
+        .filter(|x| x.annee == derniere && !x.proposition)
+    {
         if rep.etat.est_nul() && rep.collectivite.est_nul() {
             continue;
         }
@@ -323,6 +328,26 @@ fn r_fin_12(r: &RegleExecution, ctx: &ContexteExecution, out: &mut Vec<Constat>)
                     ));
                 }
             }
+        }
+    }
+}
+
+/// R-TAB-06 on the shape of the tables: a département's tables have no axis-2 block (and say
+/// « CD » where a métropole's say « collectivité »); a fiche of a département's contract or
+/// avenant on axis 2 sits in a block the instruction's template does not have.
+fn r_tab_06(r: &RegleExecution, ctx: &ContexteExecution, out: &mut Vec<Constat>) {
+    if super::type_contrat(ctx.contrat) != super::TypeContrat::Departement {
+        return;
+    }
+    for f in crate::execution::fiches_executees(ctx.contrat, ctx.execution) {
+        if f.axe == Axe::A2 {
+            out.push(constat(
+                r,
+                CibleConstat::fiche(f).et("execution.tableaux".to_string()),
+                format!(
+                    "Fiche {f} : les tableaux de l'annexe 10 d'un département n'ont pas de bloc « axe 2 » ; la fiche y figure dans un bloc ajouté au modèle de l'instruction, que les outils de consolidation doivent lire par son intitulé."
+                ),
+            ));
         }
     }
 }
@@ -440,6 +465,14 @@ pub static CATALOGUE_EXECUTION: &[RegleExecution] = &[
         "Instruction du 27/10/2023, annexe 10, PREVISIONNEL 2025",
         "K = G + J et non G + I comme imprimé (X-01, L-07).",
         r_tab_05
+    ),
+    regle!(
+        "R-TAB-06",
+        Alerte,
+        "Les tableaux de l'annexe 10 suivent le modèle du type de contrat : un département n'a pas de bloc « axe 2 », ses colonnes disent « CD » ; une colonne se reconnaît à son intitulé, non à sa lettre.",
+        "Instruction du 27/10/2023, annexe 10 (« B Crédits CD affectés pour la convention 2024 »)",
+        "Les colonnes « CD » d'un tableau de métropole s'intitulent « collectivité » ; à l'import du Bilan, une colonne est cherchée par son intitulé et un intitulé absent est une erreur qui nomme la cellule de la ligne d'en-tête.",
+        r_tab_06
     ),
 ];
 

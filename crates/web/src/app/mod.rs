@@ -357,6 +357,36 @@ fn table_pages() -> Vec<RoutePage> {
             "/contrats/{id}/finances/realisation",
             crate::finances::saisie::realisation,
         ),
+        page(
+            Method::POST,
+            "/contrats/{id}/finances/notification-axe",
+            crate::finances::saisie::notification_axe,
+        ),
+        page(
+            Method::POST,
+            "/contrats/{id}/finances/notification-fiche",
+            crate::finances::saisie::notification_fiche,
+        ),
+        envoi(page(
+            Method::POST,
+            "/contrats/{id}/finances/avenant",
+            crate::finances::saisie::avenant,
+        )),
+        page(
+            Method::POST,
+            "/contrats/{id}/finances/report",
+            crate::finances::saisie::report,
+        ),
+        page(
+            Method::POST,
+            "/contrats/{id}/finances/reduction/decision",
+            crate::finances::saisie::decision_reduction,
+        ),
+        page(
+            Method::POST,
+            "/contrats/{id}/finances/reduction/justification",
+            crate::finances::saisie::justification_reduction,
+        ),
         // Static files (public)
         page(Method::GET, "/statique/{*chemin}", statique::servir),
         page(Method::GET, "/banc/reference.html", statique::reference),

@@ -4,9 +4,10 @@
 //! of the execution the preview was made from. Nothing is written when one cell is wrong: the
 //! file is read again inside the write and refused if it no longer reads cleanly.
 //!
-//! Only the realised amounts are applied: they are the collectivity's declaration. The
-//! carry-overs of the file are shown in the preview; deciding them is the State's
-//! (`Action::EnregistrerFinancesEtat`).
+//! The realised amounts are applied: they are the collectivity's declaration. The carry-overs
+//! of the file are recorded as the collectivity's proposals (reading L-09): they count in no
+//! figure until the State services confirm them, with the date of the management dialogue
+//! (`Action::EnregistrerFinancesEtat`, the « Finances » page).
 
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
@@ -42,7 +43,7 @@ struct PageApercu {
     erreurs: Vec<String>,
     differences: Vec<Difference>,
     inchangees: usize,
-    /// Carry-overs in the file (fiche, State, collectivity), not applied.
+    /// Carry-overs in the file (fiche, State, collectivity), recorded as proposals.
     reports: Vec<(String, String, String)>,
     version: i64,
     contenu: String,
@@ -57,7 +58,8 @@ fn stockee(e: &Execution, fiche: NumeroFiche, annee: Annee) -> Option<Realisatio
         .copied()
 }
 
-/// `e` with the realised amounts of the Bilan `b` replacing those of its year.
+/// `e` with the realised amounts of the Bilan `b` replacing those of its year, and its
+/// carry-overs as proposals replacing the year's earlier proposals (reading L-09).
 pub fn appliquer(e: &Execution, b: &BilanImporte) -> Execution {
     let nouvelles = b.realisations(e);
     let mut apres = e.clone();
@@ -65,7 +67,7 @@ pub fn appliquer(e: &Execution, b: &BilanImporte) -> Execution {
         .realisations
         .retain(|r| !(r.annee == b.annee && nouvelles.iter().any(|n| n.fiche == r.fiche)));
     apres.realisations.extend(nouvelles);
-    apres
+    pacte_core::execution::saisie::proposer_reports(&apres, b.annee, &b.reports())
 }
 
 fn annee_saisie(texte: &str) -> Result<Annee, ErreurWeb> {

@@ -7,7 +7,10 @@
 //! from `pacte_core::regles::execution::verifier_execution`, the files from `pacte_tableurs`.
 
 pub mod bilan;
+pub mod formulaires;
 pub mod saisie;
+pub mod tableau_de_bord;
+pub mod vues;
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -51,10 +54,19 @@ struct PageFinances {
     version: i64,
     /// The collectivity's editor may upload its Bilan (rights and state).
     deposer_bilan: bool,
-    /// The State services may record a payment.
-    saisir_versement: bool,
-    /// The fiches' numbers, for the realised amounts form.
-    fiches: Vec<String>,
+    /// The collectivity's realised amounts form.
+    realisation: Option<formulaires::FormulaireVu>,
+    /// The State services' forms (notifications, payment, avenant, carry-over).
+    formulaires_etat: Vec<formulaires::FormulaireVu>,
+    /// The message of a refused submission, shown at the top with a link to its form.
+    erreur: Option<(String, String)>,
+    axes: Vec<vues::AxeVu>,
+    series: Vec<&'static str>,
+    versements: Vec<Vec<String>>,
+    avenants: Vec<vues::AvenantVu>,
+    reductions: Vec<vues::ReductionVue>,
+    propositions: Vec<vues::PropositionVue>,
+    reversement: (Vec<Vec<String>>, Vec<String>),
     id: i64,
 }
 
@@ -151,25 +163,54 @@ pub async fn page(
 ) -> Result<Response, ErreurWeb> {
     let etat = etat.pour(&u);
     let id = id_contrat(&id)?;
-    let c = u.contrat_pour(&etat, id, Action::Lire).await?;
+    rendre_page(&etat, &u, id, None).await
+}
+
+/// The page, with a refused submission's input and message when there is one (then with the
+/// submission's status: 422 or 409).
+pub(crate) async fn rendre_page(
+    etat: &Etat,
+    u: &Utilisateur,
+    id: i64,
+    saisie: Option<formulaires::Saisie>,
+) -> Result<Response, ErreurWeb> {
+    let c = u.contrat_pour(etat, id, Action::Lire).await?;
     let e = etat.base.execution(id).await?;
     let entete = &c.contrat.contrat;
     let constats = pacte_core::regles::execution::verifier_execution(&c.contrat, &e.execution)
         .iter()
         .map(|k| ConstatVu::new(k, id, false))
         .collect();
+    let s = saisie.as_ref();
+    let collectivite_saisit = permis(u, &c.contrat, Action::DeclarerRealisations);
+    let etat_saisit = permis(u, &c.contrat, Action::EnregistrerFinancesEtat);
+    let situation = situation(&c.contrat, &e.execution);
     let p = PageFinances {
-        page: page_contrat(&etat, "Finances", Some(id), Some(entete)),
+        page: page_contrat(etat, "Finances", Some(id), Some(entete)),
         collectivite: entete.nom_collectivite(),
         annees: annees(id, &c.contrat, &e.execution),
         constats,
         version: e.tampon.version,
-        deposer_bilan: permis(&u, &c.contrat, Action::DeclarerRealisations),
-        saisir_versement: permis(&u, &c.contrat, Action::EnregistrerFinancesEtat),
-        fiches: c.contrat.fiches.iter().map(|f| f.numero.to_string()).collect(),
+        deposer_bilan: collectivite_saisit,
+        realisation: collectivite_saisit
+            .then(|| formulaires::formulaire_realisation(id, &c.contrat, &e.execution, s)),
+        formulaires_etat: if etat_saisit {
+            formulaires::formulaires_etat(id, &c.contrat, &e.execution, s)
+        } else {
+            Vec::new()
+        },
+        erreur: s.map(|s| (s.erreur.message.clone(), s.formulaire.clone())),
+        axes: vues::axes(&c.contrat, &situation),
+        series: vues::SERIES.iter().map(|(n, _)| *n).collect(),
+        versements: vues::versements(&e.execution),
+        avenants: vues::avenants(id, &c.contrat, &e.execution),
+        reductions: vues::reductions(id, &c.contrat, &e.execution, etat_saisit, collectivite_saisit, s),
+        propositions: vues::propositions(id, &e.execution, etat_saisit, s),
+        reversement: vues::reversement(&c.contrat, &e.execution, &situation),
         id,
     };
-    crate::ui::rendre(&p)
+    let statut = s.map_or(axum::http::StatusCode::OK, |s| s.erreur.statut);
+    Ok((statut, crate::ui::rendre(&p)?).into_response())
 }
 
 /// The table and year of an address, or a French 404 naming what is wrong.
