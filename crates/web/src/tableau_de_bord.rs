@@ -8,6 +8,8 @@ use pacte_core::contrat::EtatContrat;
 use pacte_core::droits::{Action, Cible};
 
 use crate::contrats::liste::{LigneContrat, lignes_contrats};
+
+mod partenaire;
 use crate::ui::{BadgeEtat, Page, attente, pluriel, rendre};
 use crate::{ErreurWeb, Etat, Utilisateur};
 
@@ -43,6 +45,8 @@ pub struct PageAccueil {
     pub a_modifier: Vec<LigneContrat>,
     /// Why the dashboard shows no contract, for a role that reads none (the partner).
     pub pourquoi_vide: Option<&'static str>,
+    /// The lifecycle steps the user may take now (their own work), with the step's button.
+    pub etapes: Vec<(LigneContrat, String)>,
 }
 
 /// The dashboard of an account with no rights yet.
@@ -68,6 +72,16 @@ pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Respons
         None
     };
     let (lignes, _) = lignes_contrats(&etat.base, &u, None, 1, None).await?;
+    if lignes.is_empty() && u.habilitation.role() == pacte_core::droits::Role::Partenaire {
+        let organisation = match u.habilitation.perimetre() {
+            pacte_core::droits::Perimetre::Organisation(o) => o.clone(),
+            _ => String::new(),
+        };
+        return rendre(&partenaire::PagePartenaire::new(
+            Page::new(&etat, "Tableau de bord", "/"),
+            organisation,
+        ));
+    }
     let par_etat = EtatContrat::TOUS
         .iter()
         .map(|e| CompteEtat {
@@ -97,6 +111,25 @@ pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Respons
         })
         .cloned()
         .collect();
+    // The steps of the lifecycle the user's role takes on these contracts in their state (a
+    // denunciation is not awaited work).
+    let etapes: Vec<(LigneContrat, String)> = lignes
+        .iter()
+        .filter_map(|l| {
+            let cible = Cible::Contrat {
+                collectivite: l.code_collectivite.clone(),
+                etat: l.etat,
+            };
+            pacte_core::actes::Etape::TOUTES
+                .into_iter()
+                .filter(|e| *e != pacte_core::actes::Etape::Denonciation)
+                .find(|e| {
+                    pacte_core::droits::etats_admis(e.action()).is_some_and(|admis| admis.contains(&l.etat))
+                        && u.peut(e.action(), &cible)
+                })
+                .map(|e| (l.clone(), crate::contrats::actes::bouton(e)))
+        })
+        .collect();
     let pourquoi_vide = (lignes.is_empty()
         && u.habilitation.role() == pacte_core::droits::Role::Partenaire)
         .then_some(
@@ -118,6 +151,7 @@ pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Respons
         echanges,
         a_modifier,
         pourquoi_vide,
+        etapes,
     };
     rendre(&page)
 }
