@@ -33,8 +33,12 @@ pub struct PageAccueil {
     pub plus_bloques: Vec<LigneContrat>,
     /// Contracts awaiting the next step of their lifecycle, with what is awaited.
     pub en_attente: Vec<(LigneContrat, &'static str)>,
-    /// The user may create or import a contract.
+    /// The user may create a contract: an editor whose collectivity has one is not offered
+    /// a second (one contract per collectivity and period).
     pub creer: bool,
+    /// The user may import a contract file (for an editor whose collectivity has a contract,
+    /// the import updates it, its differences shown first).
+    pub importer: bool,
     /// For whoever manages the accounts: « 2 comptes en attente d'habilitation ».
     pub habilitations_en_attente: Option<String>,
     /// The user may read the audit log: a quick link to it.
@@ -145,7 +149,9 @@ pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Respons
         contrats_bloques: plus_bloques.len(),
         plus_bloques,
         en_attente,
-        creer: u.cree(),
+        creer: u.cree()
+            && (u.habilitation.role() != pacte_core::droits::Role::CollectiviteEditeur || lignes.is_empty()),
+        importer: u.cree(),
         habilitations_en_attente,
         journal: u.peut(Action::LireJournalAudit, &Cible::Journal),
         echanges,

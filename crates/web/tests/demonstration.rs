@@ -145,6 +145,23 @@ async fn tableaux_de_bord_du_partenaire_et_de_l_etat() {
         r.corps
     );
     assert!(r.corps.contains("Enregistrer la validation"), "{}", r.corps);
+    // The AMP editor, whose collectivity has its contract, is not offered a second one; its
+    // file updates it. The national administrator may create one.
+    let editeur = en_tant_que(&app, &base, "collectivite_editeur", "collectivite:200054807").await;
+    let r = get(&editeur, "/").await;
+    assert!(!r.corps.contains("href=\"/contrats/nouveau\""), "{}", r.corps);
+    assert!(
+        r.corps.contains("Mettre à jour votre contrat par un fichier"),
+        "{}",
+        r.corps
+    );
+    let admin = en_tant_que(&app, &base, "administrateur_national", "national").await;
+    assert!(
+        get(&admin, "/")
+            .await
+            .corps
+            .contains("href=\"/contrats/nouveau\"")
+    );
     // A national reader takes no step.
     let lecteur = en_tant_que(&app, &base, "lecteur_national", "national").await;
     assert!(!get(&lecteur, "/").await.corps.contains("id=\"vos-etapes\""));
