@@ -166,3 +166,33 @@ async fn tableaux_de_bord_du_partenaire_et_de_l_etat() {
     let lecteur = en_tant_que(&app, &base, "lecteur_national", "national").await;
     assert!(!get(&lecteur, "/").await.corps.contains("id=\"vos-etapes\""));
 }
+
+/// The territories page never says « Aucun contrat » of a collectivity whose contracts the
+/// reader may not read: it says it is outside their scope (telling nothing of its contract).
+#[tokio::test]
+async fn territoires_hors_du_perimetre() {
+    let (app, base, _) = demonstration().await;
+    let partenaire = en_tant_que(&app, &base, "partenaire", "organisation:CAF des Bouches-du-Rhône").await;
+    let r = get(&partenaire, "/territoires").await;
+    assert_eq!(r.statut, 200);
+    assert!(!r.corps.contains("Aucun contrat"), "{}", r.corps);
+    assert!(r.corps.contains("Hors de votre périmètre"));
+    assert!(r.corps.contains("0 contrat dans votre périmètre"));
+
+    // The DDETS of the Bouches-du-Rhône: its département's contracts, the others outside.
+    let ddets = en_tant_que(&app, &base, "ddets", "departement:13").await;
+    let r = get(&ddets, "/territoires").await;
+    assert!(
+        r.corps
+            .contains("Contrat n° 1<span class=\"fr-sr-only\"> de Métropole d&#39;Aix-Marseille-Provence"),
+        "{}",
+        r.corps
+    );
+    assert!(r.corps.contains("Hors de votre périmètre"));
+
+    // A national reader reads every contract: Rennes Métropole has none.
+    let lecteur = en_tant_que(&app, &base, "lecteur_national", "national").await;
+    let r = get(&lecteur, "/territoires").await;
+    assert!(!r.corps.contains("Hors de votre périmètre"));
+    assert!(r.corps.contains("Aucun contrat"));
+}
