@@ -128,6 +128,7 @@ export function decrireViolations(violations) {
 
 /** Fills a field whatever its kind: select (by value, else by label), checkbox, text-like input. */
 export async function remplir(champ, valeur) {
+  await deplier(champ);
   const genre = await champ.evaluate((el) => `${el.tagName.toLowerCase()}:${el.type ?? ''}`);
   if (genre.startsWith('select')) {
     const parValeur = await champ.evaluate(
@@ -140,6 +141,15 @@ export async function remplir(champ, valeur) {
   } else {
     await champ.fill(String(valeur));
   }
+}
+
+/** Opens the folded section (<details>) holding `champ`, as a person does: by its title. */
+export async function deplier(champ) {
+  const replie = await champ.evaluate((el) => {
+    const d = el.closest('details');
+    return Boolean(d && !d.open);
+  });
+  if (replie) await champ.locator('xpath=ancestor::details[1]/summary').click();
 }
 
 /** Fills the field `selecteur` if the page has it; returns whether it did. */

@@ -15,6 +15,7 @@ import {
   capturer,
   connecter,
   decrireViolations,
+  deplier,
   lancerNavigateur,
   nouveauContexte,
   ouvrir,
@@ -53,7 +54,9 @@ describe('scénario : dérogation pour une action hors référentiel', () => {
       assert.equal(await ouvrir(page, `/contrats/${id}/fiches/nouvelle`), 200);
       await remplirSiPresent(page, '#champ-numero', NUMERO);
       await remplir(page.locator('#champ-intitule').first(), 'Aides d’urgence aux ménages');
-      // DSFR draws the checkbox under its label: tick it as a person does, through the label.
+      // DSFR draws the checkbox under its label: tick it as a person does, through the label
+      // (in the section « Rattachement au référentiel », folded until its title is clicked).
+      await deplier(page.locator('#champ-hors_referentiel'));
       await page.locator('label[for="champ-hors_referentiel"]').first().click();
       assert.ok(await page.locator('#champ-hors_referentiel').isChecked(), 'case « hors référentiel » cochée');
       const fiche = await soumettre(page, page.locator('form', { has: page.locator('#champ-hors_referentiel') }).first());

@@ -1,4 +1,7 @@
 // The fiche form people can work in, and the lists that find things, in a real browser:
+//  0. the form's long sections are folded but the first (and those holding an error), the
+//     totals over the four years stay in view at the bottom of the screen; the page's height
+//     folded and unfolded is printed;
 //  1. the editor of Aix-Marseille-Provence (its contract is in negotiation in the
 //     demonstration) types an amount: the totals of the year follow, with the R-COFI-50
 //     warning, before anything is saved; a row of expenses is added without saving;
@@ -17,6 +20,7 @@ import {
   capturer,
   connecter,
   decrireViolations,
+  deplier,
   lancerNavigateur,
   nouveauContexte,
   ouvrir,
@@ -35,6 +39,40 @@ after(async () => {
 });
 
 describe('formulaire de fiche : totaux, lignes, conflit', () => {
+  test('sections repliées sauf la première, totaux toujours visibles ; hauteur mesurée', async () => {
+    const contexte = await nouveauContexte(navigateur);
+    const page = await contexte.newPage();
+    await connecter(page, COMPTES.editeurAmp);
+    assert.equal(await ouvrir(page, FICHE), 200, await texteDeLaPage(page, 300));
+    const sections = page.locator('form[data-fiche] details.pacte-section');
+    const ouvertes = await sections.evaluateAll((ds) => ds.map((d) => d.open));
+    assert.ok(ouvertes.length >= 8, `${ouvertes.length} sections`);
+    assert.deepEqual(ouvertes, ouvertes.map((_, i) => i === 0), 'seule la première section est ouverte');
+    const hauteur = () => page.evaluate(() => document.documentElement.scrollHeight);
+    const repliee = await hauteur();
+    await sections.evaluateAll((ds) => ds.forEach((d) => { d.open = true; }));
+    const depliee = await hauteur();
+    console.log(`Formulaire de fiche ${FICHE} à 1 280 px : ${repliee} px replié, ${depliee} px déplié`);
+    assert.ok(repliee * 3 < depliee, `${repliee} px replié pour ${depliee} px déplié`);
+    await sections.evaluateAll((ds) => ds.forEach((d, i) => { d.open = i === 0; }));
+    // At the top of the page, the bar with the totals and the button is on screen.
+    const barre = await page.locator('#barre-fiche').boundingBox();
+    assert.ok(barre && barre.y + barre.height <= 900 + 1, `barre hors de l’écran : ${JSON.stringify(barre)}`);
+    assert.match(await page.locator('#resume-totaux').innerText(), /Totaux 2024-2027.*État \(A\) [\d\s]+,\d\d\s€/s);
+    // « détail par année » opens the section of the totals.
+    await page.locator('#resume-totaux a[href="#totaux"]').click();
+    assert.ok(await page.locator('#totaux').isVisible(), 'tableau des totaux visible');
+    // A section holding an error opens by itself: a save with an unreadable amount.
+    await deplier(page.locator('[name="financement.etat.2025"]'));
+    await page.locator('[name="financement.etat.2025"]').fill('douze');
+    await soumettre(page, page.locator('form[data-fiche]'));
+    const apres = await page.locator('form[data-fiche] details.pacte-section').evaluateAll((ds) =>
+      ds.filter((d) => d.open).map((d) => d.querySelector('summary').textContent.trim()),
+    );
+    assert.ok(apres.includes('Financement par année'), `sections ouvertes : ${apres.join(', ')}`);
+    await contexte.close();
+  });
+
   test('les totaux suivent la saisie et une ligne s’ajoute sans enregistrer', async () => {
     const contexte = await nouveauContexte(navigateur);
     const page = await contexte.newPage();
@@ -42,17 +80,22 @@ describe('formulaire de fiche : totaux, lignes, conflit', () => {
     assert.equal(await ouvrir(page, FICHE), 200, await texteDeLaPage(page, 300));
     const etat = page.locator('[name="financement.etat.2024"]');
     const collectivite = page.locator('[name="financement.collectivite.2024"]');
+    await deplier(etat);
     await collectivite.fill('10000');
     await etat.fill('25 000,50');
     const ligne = page.locator('tr[data-annee="2024"]');
     // A = 25 000,50, B = 10 000: A > B, R-COFI-50 announced while typing.
-    assert.match(await ligne.locator('[data-total="etat"]').innerText(), /25\s000,50\s€/);
-    assert.match(await ligne.locator('[data-total="alertes"]').innerText(), /R-COFI-50/);
+    // (The table of totals is in the folded section of the budget: its text, not its display.)
+    assert.match(await ligne.locator('[data-total="etat"]').textContent(), /25\s000,50\s€/);
+    assert.match(await ligne.locator('[data-total="alertes"]').textContent(), /R-COFI-50/);
     // The amount is shown in French digit groups once the field is left.
     await etat.fill('40000');
     await collectivite.focus();
     assert.equal(await etat.inputValue(), '40 000');
 
+    // The bar at the bottom of the screen follows too: État over the four years.
+    assert.match(await page.locator('[data-resume="alertes"]').innerText(), /R-COFI-50 en 2024/);
+    await deplier(page.locator('[data-lignes="depenses"]'));
     const avant = await page.locator('[data-lignes="depenses"] > [data-ligne]').count();
     await page.getByRole('button', { name: 'Ajouter un poste de dépenses' }).click();
     const apres = page.locator('[data-lignes="depenses"] > [data-ligne]');

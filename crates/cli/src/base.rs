@@ -3,9 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use pacte_core::Contrat;
+use pacte_core::droits::{self, Action};
 use pacte_core::fichier::{ecrire_toml, json, lire_toml};
 use pacte_store::sauvegarde::{Sauvegarde, migrer};
-use pacte_store::{Ancre, Base, ErreurStore};
+use pacte_store::{Ancre, Base, ErreurStore, Refus};
 
 use crate::Format;
 
@@ -26,8 +28,11 @@ async fn ouvrir(url: &str) -> Result<Base, ExitCode> {
 }
 
 /// `pacte import`: every file is read and parsed first; then all contracts are written in one
-/// transaction. Any unreadable file: nothing is written.
-pub async fn importer(url: &str, fichiers: &[PathBuf], acteur: &str) -> ExitCode {
+/// transaction. Any unreadable file: nothing is written. One contract per collectivity and
+/// period: a file whose collectivity already has a contract is refused (nothing is written),
+/// unless `remplacer`, then it updates that contract as a new version, if its state still
+/// allows a modification (draft or negotiation), its state kept.
+pub async fn importer(url: &str, fichiers: &[PathBuf], remplacer: bool, acteur: &str) -> ExitCode {
     let mut contrats = Vec::with_capacity(fichiers.len());
     let mut erreurs = 0;
     for f in fichiers {
@@ -56,20 +61,60 @@ pub async fn importer(url: &str, fichiers: &[PathBuf], acteur: &str) -> ExitCode
         Ok(b) => b,
         Err(c) => return c,
     };
-    match base.importer(&contrats, acteur).await {
+    // The same rule as the web's update by file: a contract is modified in draft or
+    // negotiation only (afterwards by rider).
+    let garde = |stocke: &Contrat| {
+        droits::etat_apres(Action::Modifier, stocke.contrat.etat)
+            .map(|_| ())
+            .map_err(|m| {
+                Refus::new(format!(
+                    "contrat de la collectivité {} : {m}",
+                    stocke.contrat.collectivite
+                ))
+            })
+    };
+    match base.importer_unique(&contrats, remplacer, acteur, garde).await {
         Ok(ids) => {
             let n: usize = contrats.iter().map(|c| c.fiches.len()).sum();
-            let liste: Vec<String> = ids.iter().map(ToString::to_string).collect();
+            let liste = |remplace: bool| -> Vec<String> {
+                ids.iter()
+                    .filter(|(_, r)| *r == remplace)
+                    .map(|(id, _)| id.to_string())
+                    .collect()
+            };
+            let (crees, maj) = (liste(false), liste(true));
+            let mut phrases = Vec::new();
+            if !crees.is_empty() {
+                phrases.push(format!(
+                    "{} contrat(s) créé(s) : n° {}",
+                    crees.len(),
+                    crees.join(", ")
+                ));
+            }
+            if !maj.is_empty() {
+                phrases.push(format!(
+                    "{} contrat(s) mis à jour comme nouvelle version : n° {}",
+                    maj.len(),
+                    maj.join(", ")
+                ));
+            }
             ecrire!(
-                "{} contrat(s) importé(s), {n} fiche(s) action, dans {url} : n° {}.",
+                "{} contrat(s) importé(s), {n} fiche(s) action, dans {url} ; {}.",
                 ids.len(),
-                liste.join(", ")
+                phrases.join(" ; ")
             );
             ExitCode::SUCCESS
         }
         Err(e) => {
+            let refus = matches!(e, ErreurStore::Refus(_));
             eprintln!("Aucun contrat importé.");
-            echec(e)
+            let code = echec(e);
+            if refus && !remplacer {
+                eprintln!(
+                    "Pour mettre à jour le contrat existant comme nouvelle version (au brouillon ou en négociation), relancez avec --remplacer."
+                );
+            }
+            code
         }
     }
 }

@@ -196,10 +196,16 @@ enum Commande {
     /// Affiche le schéma JSON du fichier de contrat (docs/contrat.schema.json).
     Schema,
     /// Importe des fichiers de contrat dans la base, en une seule transaction : tous ou aucun.
+    /// Un seul contrat par collectivité : le fichier d'une collectivité qui a déjà un contrat
+    /// est refusé, sauf avec --remplacer.
     Import {
         /// Fichiers de contrat (TOML).
         #[arg(required = true)]
         fichiers: Vec<PathBuf>,
+        /// Met à jour comme nouvelle version le contrat qu'une collectivité a déjà (au brouillon
+        /// ou en négociation seulement ; son état est conservé), au lieu de refuser le fichier.
+        #[arg(long)]
+        remplacer: bool,
     },
     /// Écrit un contrat de la base au format fichier (TOML).
     Export {
@@ -437,7 +443,9 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Commande::Import { fichiers } => executer(base::importer(url, &fichiers, &acteur)),
+        Commande::Import { fichiers, remplacer } => {
+            executer(base::importer(url, &fichiers, remplacer, &acteur))
+        }
         Commande::Export { contrat, sortie } => executer(base::exporter(url, &contrat, sortie.as_deref())),
         Commande::Contrats { format } => executer(base::lister(url, format.valeur)),
         Commande::Audit(CommandeAudit::Verifier { ancre }) => {

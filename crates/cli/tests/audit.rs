@@ -42,6 +42,9 @@ fn reussit(base: &str, cle: &Path, args: &[&str]) -> String {
 }
 
 const EXEMPLE: &str = "../../exemples/metropole-aix-marseille-provence.toml";
+/// Another collectivity's file: `pacte import` refuses a second contract for one collectivity.
+const AUTRE: &str = "../../exemples/departement-bouches-du-rhone.toml";
+const TROISIEME: &str = "../../exemples/contrat-avec-erreurs.toml";
 
 #[test]
 fn ancre_et_retour_a_une_sauvegarde_anterieure() {
@@ -57,7 +60,7 @@ fn ancre_et_retour_a_une_sauvegarde_anterieure() {
     );
 
     // Another operation, then the anchor of today.
-    reussit(&base, &cle, &["import", EXEMPLE]);
+    reussit(&base, &cle, &["import", AUTRE]);
     let ancre = reussit(&base, &cle, &["audit", "ancre"]);
     let ancre = ancre.trim();
     assert!(ancre.starts_with("pacte-ancre/1 "), "{ancre}");
@@ -98,7 +101,7 @@ fn ancre_et_retour_a_une_sauvegarde_anterieure() {
         "{texte}"
     );
     assert!(!ailleurs.exists(), "no key is created for a signed log");
-    let o = pacte(&base, &ailleurs, &["import", EXEMPLE]);
+    let o = pacte(&base, &ailleurs, &["import", TROISIEME]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("PACTE_CLE_AUDIT"));
     let _ = std::fs::remove_dir_all(&d);

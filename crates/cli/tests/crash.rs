@@ -2,12 +2,17 @@
 //! large import, again and again on the same SQLite base. After every kill the base must reopen
 //! sound (`pacte audit verifier`: SQLite integrity check, audit chain, data matching the
 //! journal) and hold whole imports only: one import is one transaction, so each batch of
-//! contracts is either entirely there, every contract with all its fiches, or not at all.
+//! contracts is either entirely written, every contract with all its fiches, or not at all.
+//!
+//! One contract per collectivity: the batch is imported once, then the kills interrupt
+//! `pacte import --remplacer` of two versions of it, A and B (every fiche's title differs),
+//! alternately, which rewrites every fiche of every contract as a new version. The base stays
+//! the size of one batch; after a kill every contract must be all A or all B, never a mix.
 //!
 //! Delays come from a seeded PRNG and are spread over the duration of an uninterrupted import,
-//! measured first. Where each kill landed is observed, not guessed: a base that gained the
-//! batch means after the commit; a WAL that changed without the base gaining anything means
-//! during the transaction, after its first pages reached the disk.
+//! measured first. Where each kill landed is observed, not guessed: a base that holds the
+//! version being imported means after the commit; a WAL that changed while the base still holds
+//! the other version means during the transaction, after its first pages reached the disk.
 
 #![cfg(unix)]
 
@@ -19,6 +24,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use pacte_core::Contrat;
+use pacte_core::contrat::EtatContrat;
 use pacte_core::fichier::{ecrire_toml, lire_toml};
 use pacte_core::jeu_national::{FICHES_STANDARD, jeu_national};
 
@@ -92,13 +98,14 @@ struct Deroulement {
     fin: Option<Duration>,
 }
 
-/// Runs `pacte import` on the batch; kills it with SIGKILL after `delai` unless it ended
-/// before. Meanwhile watches the WAL to see when the transaction starts writing.
+/// Runs `pacte import --remplacer` on the batch; kills it with SIGKILL after `delai` unless it
+/// ended before. Meanwhile watches the WAL to see when the transaction starts writing.
 fn importer(fichiers: &[String], base: &Path, delai: Option<Duration>) -> Deroulement {
     let wal_avant = etat_wal(base);
     let debut = Instant::now();
     let mut enfant = pacte()
         .arg("import")
+        .arg("--remplacer")
         .args(fichiers)
         .arg("--base")
         .arg(url(base))
@@ -148,42 +155,36 @@ fn mediane(durees: &[Duration]) -> Duration {
     d.get(d.len() / 2).copied().unwrap_or_default()
 }
 
-/// Checks the base after a kill and returns its number of contracts. The base must reopen
-/// sound, and hold `k` whole copies of the batch, in import order, every contract with all
-/// its fiches.
-fn controler(url: &str, lot: &[Contrat]) -> usize {
+/// Checks the base after a kill and returns which version of the batch it holds (0 for A, 1
+/// for B). The base must reopen sound and hold one contract per file, in import order, each
+/// with all its fiches, and all of them of the same version.
+fn controler(rt: &tokio::runtime::Runtime, url: &str, lots: &[Vec<Contrat>; 2]) -> usize {
     let o = executer(&["audit", "verifier", "--base", url]);
     assert!(
         o.status.success(),
         "pacte audit verifier après interruption : {}",
         texte(&o)
     );
-    let o = executer(&["contrats", "--format", "json", "--base", url]);
-    assert!(o.status.success(), "pacte contrats : {}", texte(&o));
-    let liste: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON list");
-    let liste = liste.as_array().expect("a list");
-    assert_eq!(
-        liste.len() % lot.len(),
-        0,
-        "{} contrats en base : un import a été écrit en partie",
-        liste.len()
-    );
-    for (i, c) in liste.iter().enumerate() {
-        let attendu = &lot[i % lot.len()];
-        assert_eq!(
-            c["collectivite"].as_str(),
-            Some(attendu.contrat.collectivite.as_str()),
-            "contrat {} : pas dans l'ordre de l'import",
-            c["id"]
+    rt.block_on(async {
+        let b = pacte_store::Base::ouvrir(url).await.expect("the base reopens");
+        let resumes = b.contrats().await.unwrap();
+        assert_eq!(resumes.len(), CONTRATS, "un contrat de trop ou de moins");
+        let mut versions = Vec::with_capacity(CONTRATS);
+        for (i, r) in resumes.iter().enumerate() {
+            let stocke = b.contrat(r.id).await.unwrap();
+            let version = lots
+                .iter()
+                .position(|lot| stocke.contrat == lot[i])
+                .unwrap_or_else(|| panic!("contrat {} : ni la version A ni la version B", r.id));
+            versions.push(version);
+        }
+        b.fermer().await;
+        assert!(
+            versions.iter().all(|v| *v == versions[0]),
+            "un import a été écrit en partie : versions {versions:?}"
         );
-        assert_eq!(
-            c["fiches"].as_u64(),
-            Some(attendu.fiches.len() as u64),
-            "contrat {} : fiches manquantes",
-            c["id"]
-        );
-    }
-    liste.len()
+        versions[0]
+    })
 }
 
 #[test]
@@ -193,33 +194,49 @@ fn import_interrompu_par_sigkill_tout_ou_rien() {
     std::fs::create_dir_all(&dossier).unwrap();
     let base = dossier.join("pacte.db");
     let url = url(&base);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
 
-    // The batch, as files; the reference is what the import itself reads back.
-    let mut fichiers = Vec::with_capacity(CONTRATS);
-    let mut lot = Vec::with_capacity(CONTRATS);
-    for (i, c) in jeu_national(CONTRATS, FICHES_STANDARD).iter().enumerate() {
-        let chemin: PathBuf = dossier.join(format!("contrat-{i:03}.toml"));
-        let toml = ecrire_toml(c);
-        std::fs::write(&chemin, &toml).unwrap();
-        fichiers.push(chemin.display().to_string());
-        lot.push(lire_toml(&toml).expect("the generated file reads back"));
+    // The two versions of the batch, as files, in negotiation (a contract is updated by a
+    // file in draft or negotiation only); the reference is what the import itself reads back.
+    let mut fichiers: [Vec<String>; 2] = [Vec::new(), Vec::new()];
+    let mut lots: [Vec<Contrat>; 2] = [Vec::new(), Vec::new()];
+    for (i, mut c) in jeu_national(CONTRATS, FICHES_STANDARD).into_iter().enumerate() {
+        c.contrat.etat = EtatContrat::Negociation;
+        c.contrat.date_deliberation = None;
+        c.contrat.signataires.clear();
+        for (version, nom) in ["a", "b"].iter().enumerate() {
+            if version == 1 {
+                for f in &mut c.fiches {
+                    f.intitule.push_str(" (version B)");
+                }
+            }
+            let chemin: PathBuf = dossier.join(format!("contrat-{i:03}-{nom}.toml"));
+            let toml = ecrire_toml(&c);
+            std::fs::write(&chemin, &toml).unwrap();
+            fichiers[version].push(chemin.display().to_string());
+            lots[version].push(lire_toml(&toml).expect("the generated file reads back"));
+        }
     }
 
-    // Uninterrupted imports: the first creates the base, the next ones give the duration of
-    // an import into an existing base, which is what the kills interrupt.
-    let creation = importer(&fichiers, &base, None);
+    // Uninterrupted imports: the first creates the base and the contracts, the next ones (B
+    // then A) give the duration of an update of every fiche, which is what the kills interrupt.
+    let creation = importer(&fichiers[0], &base, None);
     let mut durees = Vec::new();
     let mut debuts_ecriture = Vec::new();
-    for _ in 0..2 {
-        let d = importer(&fichiers, &base, None);
+    for version in [1, 0] {
+        let d = importer(&fichiers[version], &base, None);
         durees.push(d.fin.expect("uninterrupted"));
         debuts_ecriture.extend(d.ecriture);
+        assert_eq!(controler(&rt, &url, &lots), version);
     }
-    let mut contrats = controler(&url, &lot);
-    assert_eq!(contrats, 3 * CONTRATS);
+    let mut mises_a_jour = 2;
+    let mut version = 0;
     println!(
-        "Import de {CONTRATS} contrats × {FICHES_STANDARD} fiches : {} ms, première écriture dans le WAL \
-         vers {} ms (création de la base : {} ms)",
+        "Mise à jour de {CONTRATS} contrats × {FICHES_STANDARD} fiches : {} ms, première écriture dans le WAL \
+         vers {} ms (création de la base et des contrats : {} ms)",
         mediane(&durees).as_millis(),
         mediane(&debuts_ecriture).as_millis(),
         creation.fin.expect("uninterrupted").as_millis()
@@ -237,27 +254,22 @@ fn import_interrompu_par_sigkill_tout_ou_rien() {
         } else {
             ecriture + (duree - ecriture).mul_f64(ETALEMENT * alea.fraction())
         };
-        let d = importer(&fichiers, &base, Some(delai));
-        let apres = controler(&url, &lot);
+        let visee = 1 - version;
+        let d = importer(&fichiers[visee], &base, Some(delai));
+        let apres = controler(&rt, &url, &lots);
         let issue = match d.fin {
             Some(fin) => {
-                assert_eq!(apres, contrats + CONTRATS, "import réussi mais contrats absents");
+                assert_eq!(apres, visee, "import réussi mais contrats inchangés");
                 durees.push(fin);
                 debuts_ecriture.extend(d.ecriture);
                 termine += 1;
                 "terminé avant le signal"
             }
-            None if apres == contrats + CONTRATS => {
+            None if apres == visee => {
                 apres_commit += 1;
                 "tué après le commit"
             }
             None => {
-                assert_eq!(
-                    apres,
-                    contrats,
-                    "après interruption : {apres} contrats, attendu {contrats} ou {}",
-                    contrats + CONTRATS
-                );
                 if d.ecriture.is_some() {
                     pendant += 1;
                     "tué pendant la transaction"
@@ -267,43 +279,40 @@ fn import_interrompu_par_sigkill_tout_ou_rien() {
                 }
             }
         };
+        if apres == visee {
+            mises_a_jour += 1;
+        }
         let ecriture = d
             .ecriture
             .map_or("-".to_string(), |e| format!("{} ms", e.as_millis()));
         println!(
             "tentative {tentative:>2} : signal à {:>4} ms (écriture commencée à {ecriture:>7}) : {issue}, \
-             {apres} contrats en base",
-            delai.as_millis()
+             version {} en base",
+            delai.as_millis(),
+            ["A", "B"][apres]
         );
-        contrats = apres;
+        version = apres;
     }
 
-    // Deep check through the store: every stored contract equals what was imported, and the
-    // journal holds exactly the committed imports.
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    // Deep check through the store: the journal holds exactly the committed imports.
     rt.block_on(async {
         let b = pacte_store::Base::ouvrir(&url).await.expect("the base reopens");
-        let resumes = b.contrats().await.unwrap();
-        assert_eq!(resumes.len(), contrats);
-        for (i, r) in resumes.iter().enumerate() {
-            let stocke = b.contrat(r.id).await.unwrap();
-            assert_eq!(stocke.contrat, lot[i % CONTRATS], "contrat {} altéré", r.id);
-        }
-        let fiches = (contrats * FICHES_STANDARD) as i64;
+        let fiches = (CONTRATS * FICHES_STANDARD) as i64;
         assert_eq!(b.compter("fiches").await.unwrap(), fiches);
-        // One entry per contract and per fiche, plus the loading of the reference data.
-        assert_eq!(b.compter("audit").await.unwrap(), contrats as i64 + fiches + 1);
+        // The loading of the reference data, one entry per contract and per fiche created,
+        // then one per fiche for every committed update (the header does not change).
+        assert_eq!(
+            b.compter("audit").await.unwrap(),
+            1 + CONTRATS as i64 + fiches + mises_a_jour * fiches
+        );
         b.fermer().await;
     });
 
     let bilan = format!(
-        "{TENTATIVES} interruptions de pacte import par SIGKILL : {pendant} pendant la transaction, \
+        "{TENTATIVES} interruptions de pacte import --remplacer par SIGKILL : {pendant} pendant la transaction, \
          {apres_commit} après le commit, {avant_ecriture} avant la première écriture sur disque, \
          {termine} import(s) terminé(s) avant le signal ; base saine après chacune, \
-         {contrats} contrats en base, tous complets"
+         {CONTRATS} contrats en base, tous complets et d'une seule version"
     );
     // Past the test harness's capture, so that the figures show in a normal run.
     let _ = writeln!(std::io::stderr(), "{bilan}");

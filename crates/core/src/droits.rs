@@ -741,6 +741,8 @@ pub const RAISONS: &[(&str, &str)] = &[
     ),
 ];
 
+mod echanges_actes;
+
 /// Representative habilitation of each role, for the generated table.
 fn exemple(role: Role) -> Habilitation {
     let perimetre = match role.portee() {
@@ -892,6 +894,7 @@ pub fn table_markdown() -> String {
          - **Le référentiel** est public : tout utilisateur connecté le lit.\n",
     );
 
+    s.push_str(&echanges_actes::sections());
     s.push_str("\n## Raisons des choix\n\n");
     for (titre, texte) in RAISONS {
         s.push_str(&format!("- **{titre}.** {texte}\n"));

@@ -532,6 +532,78 @@ impl Base {
     ) -> Resultat<()> {
         verifier_numeros(nouveau)?;
         let mut e = self.ecriture(acteur).await?;
+        Base::remplacer_dans(&mut e, id, nouveau, revision, garde).await?;
+        e.conclure().await
+    }
+
+    /// The command line's import, in one transaction (all or none): a contract whose
+    /// collectivity has none yet is created; one whose collectivity already has a contract is
+    /// refused, unless `remplacer`: then it updates that contract as a new version, as
+    /// [`Base::remplacer_contrat`] does, its state kept (a lifecycle step is an act of its own)
+    /// and `garde` judging the stored contract. Both judged inside the transaction. Two files
+    /// of one collectivity are refused. Returns each contract's number and whether it was
+    /// updated.
+    pub async fn importer_unique(
+        &self,
+        contrats: &[Contrat],
+        remplacer: bool,
+        acteur: &str,
+        garde: impl Fn(&Contrat) -> Result<(), Refus> + Send + Sync,
+    ) -> Resultat<Vec<(i64, bool)>> {
+        let mut vues = std::collections::HashSet::new();
+        for c in contrats {
+            verifier_numeros(c)?;
+            if !vues.insert(c.contrat.collectivite.trim()) {
+                return Err(ErreurStore::Invalide(format!(
+                    "deux fichiers sont ceux de la collectivité {} : un seul contrat par collectivité et par période ({PERIODE})",
+                    c.contrat.collectivite
+                )));
+            }
+        }
+        let mut e = self.ecriture(acteur).await?;
+        let mut ids = Vec::with_capacity(contrats.len());
+        for c in contrats {
+            let existant = sqlx::query(
+                "SELECT id, etat, revision FROM contrats WHERE collectivite = $1 ORDER BY id LIMIT 1",
+            )
+            .bind(c.contrat.collectivite.trim())
+            .fetch_optional(e.conn())
+            .await?;
+            let Some(r) = existant else {
+                ids.push((inserer_contrat(&mut e, c).await?, false));
+                continue;
+            };
+            let id: i64 = r.try_get("id")?;
+            let etat: String = r.try_get("etat")?;
+            if !remplacer {
+                let libelle =
+                    EtatContrat::depuis_code(&etat).map_or(etat.clone(), |e| e.libelle().to_string());
+                return Err(Refus::new(format!(
+                    "la collectivité {} a déjà un contrat pour la période {PERIODE} : le contrat n° {id} ({libelle}). Un second contrat n'est pas créé",
+                    c.contrat.collectivite
+                ))
+                .into());
+            }
+            let mut nouveau = c.clone();
+            if let Some(etat) = EtatContrat::depuis_code(&etat) {
+                nouveau.contrat.etat = etat;
+            }
+            let revision: i64 = r.try_get("revision")?;
+            Base::remplacer_dans(&mut e, id, &nouveau, revision, &garde).await?;
+            ids.push((id, true));
+        }
+        e.conclure().await?;
+        Ok(ids)
+    }
+
+    /// The write of [`Base::remplacer_contrat`] inside the transaction `e`.
+    async fn remplacer_dans(
+        e: &mut Ecriture<'_>,
+        id: i64,
+        nouveau: &Contrat,
+        revision: i64,
+        garde: impl FnOnce(&Contrat) -> Result<(), Refus> + Send,
+    ) -> Resultat<()> {
         let r = sqlx::query(
             "SELECT entete, revision, version, modifie_par, modifie_le FROM contrats WHERE id = $1",
         )
@@ -609,7 +681,7 @@ impl Base {
                 .find(|(_, (f, _))| f.numero == g.numero);
             match ancienne {
                 None => {
-                    inserer_fiche(&mut e, id, position, g).await?;
+                    inserer_fiche(e, id, position, g).await?;
                 }
                 Some((ancienne_position, (f, t))) => {
                     if f == g && ancienne_position as i64 == position {
@@ -643,6 +715,6 @@ impl Base {
             }
         }
         sommes::toucher(e.conn(), id).await?;
-        e.conclure().await
+        Ok(())
     }
 }

@@ -4,6 +4,8 @@
 use pacte_core::fichier::lire_toml;
 use pacte_store::{Base, ErreurStore};
 
+pub mod actes;
+
 /// Contract files shipped as demonstration data.
 pub const EXEMPLES: &[(&str, &str)] = &[
     (
@@ -47,7 +49,8 @@ pub const FICHES_NATIONALES: usize = 8;
 /// edit it), and a contract for every other eligible collectivity (the former CALPAE
 /// métropoles, the Ville de Marseille, the départements) but [`SANS_CONTRAT`] and
 /// [`SANS_CONTRAT_IMPORT`], in every state of the lifecycle
-/// (`pacte_core::jeu_national::jeu_demonstration`). Returns the ids, [`charger`]'s first.
+/// (`pacte_core::jeu_national::jeu_demonstration`), each with the acts that led it there
+/// ([`actes`]). Returns the ids, [`charger`]'s first.
 pub async fn charger_complet(base: &Base) -> Result<Vec<i64>, ErreurStore> {
     let mut contrats = contrats_demo()?;
     if let Some(amp) = contrats.first_mut() {
@@ -65,7 +68,14 @@ pub async fn charger_complet(base: &Base) -> Result<Vec<i64>, ErreurStore> {
             .into_iter()
             .filter(|c| !deja.contains(&c.contrat.collectivite)),
     );
+    // Imported as drafts, then taken to their state by their acts.
+    let parcours: Vec<_> = contrats.iter_mut().map(actes::au_brouillon).collect();
     let ids = base.importer(&contrats, ACTEUR_DEMO).await?;
+    for (id, p) in ids.iter().zip(&parcours) {
+        if let Some(p) = p {
+            actes::enregistrer(base, *id, p, ACTEUR_DEMO).await?;
+        }
+    }
     crate::demo_execution::executer(base, &ids).await.map(|()| ids)
 }
 

@@ -8,6 +8,8 @@ use pacte_core::contrat::EtatContrat;
 use pacte_core::droits::{Action, Cible};
 
 use crate::contrats::liste::{LigneContrat, lignes_contrats};
+
+mod partenaire;
 use crate::ui::{BadgeEtat, Page, attente, pluriel, rendre};
 use crate::{ErreurWeb, Etat, Utilisateur};
 
@@ -31,8 +33,12 @@ pub struct PageAccueil {
     pub plus_bloques: Vec<LigneContrat>,
     /// Contracts awaiting the next step of their lifecycle, with what is awaited.
     pub en_attente: Vec<(LigneContrat, &'static str)>,
-    /// The user may create or import a contract.
+    /// The user may create a contract: an editor whose collectivity has one is not offered
+    /// a second (one contract per collectivity and period).
     pub creer: bool,
+    /// The user may import a contract file (for an editor whose collectivity has a contract,
+    /// the import updates it, its differences shown first).
+    pub importer: bool,
     /// For whoever manages the accounts: « 2 comptes en attente d'habilitation ».
     pub habilitations_en_attente: Option<String>,
     /// The user may read the audit log: a quick link to it.
@@ -45,6 +51,8 @@ pub struct PageAccueil {
     pub pourquoi_vide: Option<&'static str>,
     /// Reductions awaiting the State's decision (R-FIN-06), for whoever decides them.
     pub reductions_a_decider: Vec<crate::finances::tableau_de_bord::ReductionADecider>,
+    /// The lifecycle steps the user may take now (their own work), with the step's button.
+    pub etapes: Vec<(LigneContrat, String)>,
 }
 
 /// The dashboard of an account with no rights yet.
@@ -70,6 +78,16 @@ pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Respons
         None
     };
     let (lignes, _) = lignes_contrats(&etat.base, &u, None, 1, None).await?;
+    if lignes.is_empty() && u.habilitation.role() == pacte_core::droits::Role::Partenaire {
+        let organisation = match u.habilitation.perimetre() {
+            pacte_core::droits::Perimetre::Organisation(o) => o.clone(),
+            _ => String::new(),
+        };
+        return rendre(&partenaire::PagePartenaire::new(
+            Page::new(&etat, "Tableau de bord", "/"),
+            organisation,
+        ));
+    }
     let par_etat = EtatContrat::TOUS
         .iter()
         .map(|e| CompteEtat {
@@ -99,6 +117,25 @@ pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Respons
         })
         .cloned()
         .collect();
+    // The steps of the lifecycle the user's role takes on these contracts in their state (a
+    // denunciation is not awaited work).
+    let etapes: Vec<(LigneContrat, String)> = lignes
+        .iter()
+        .filter_map(|l| {
+            let cible = Cible::Contrat {
+                collectivite: l.code_collectivite.clone(),
+                etat: l.etat,
+            };
+            pacte_core::actes::Etape::TOUTES
+                .into_iter()
+                .filter(|e| *e != pacte_core::actes::Etape::Denonciation)
+                .find(|e| {
+                    pacte_core::droits::etats_admis(e.action()).is_some_and(|admis| admis.contains(&l.etat))
+                        && u.peut(e.action(), &cible)
+                })
+                .map(|e| (l.clone(), crate::contrats::actes::bouton(e)))
+        })
+        .collect();
     let pourquoi_vide = (lignes.is_empty()
         && u.habilitation.role() == pacte_core::droits::Role::Partenaire)
         .then_some(
@@ -114,7 +151,9 @@ pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Respons
         contrats_bloques: plus_bloques.len(),
         plus_bloques,
         en_attente,
-        creer: u.cree(),
+        creer: u.cree()
+            && (u.habilitation.role() != pacte_core::droits::Role::CollectiviteEditeur || lignes.is_empty()),
+        importer: u.cree(),
         habilitations_en_attente,
         journal: u.peut(Action::LireJournalAudit, &Cible::Journal),
         echanges,
@@ -122,6 +161,7 @@ pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Respons
         pourquoi_vide,
         reductions_a_decider: crate::finances::tableau_de_bord::reductions_a_decider(&etat, &u, &lignes)
             .await?,
+        etapes,
     };
     rendre(&page)
 }

@@ -28,6 +28,9 @@ pub struct CollectiviteVue {
     /// Why the collectivity may sign, when it is not simply the département's.
     pub eligibilite: Option<&'static str>,
     pub contrats: Vec<ContratLie>,
+    /// Whether the user may read a contract of this collectivity: outside their scope, the
+    /// page says so rather than « Aucun contrat » (and tells nothing of its contract).
+    pub lisible: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -121,6 +124,13 @@ pub async fn territoires(State(etat): State<Etat>, u: Utilisateur) -> Result<Res
                             nature: c.nature.libelle(),
                             eligibilite: libelle_eligibilite(c.eligibilite),
                             contrats: par_collectivite.get(&c.code).cloned().unwrap_or_default(),
+                            lisible: u.peut(
+                                Action::Lire,
+                                &Cible::Contrat {
+                                    collectivite: c.code.clone(),
+                                    etat: pacte_core::contrat::EtatContrat::Brouillon,
+                                },
+                            ),
                         })
                         .collect();
                     DepartementVue {
@@ -137,15 +147,24 @@ pub async fn territoires(State(etat): State<Etat>, u: Utilisateur) -> Result<Res
                 .flat_map(|d| &d.collectivites)
                 .map(|c| c.contrats.len())
                 .sum();
+            let tout_lisible = departements
+                .iter()
+                .flat_map(|d| &d.collectivites)
+                .all(|c| c.lisible);
             RegionVue {
                 code: r.code.clone(),
                 ancre: format!("region-{}", r.code),
                 nom: r.nom.clone(),
                 resume: format!(
-                    "{}, {} éligibles, {}.",
+                    "{}, {} éligibles, {}{}.",
                     pluriel(departements.len(), "département", "départements"),
                     pluriel(n_coll, "collectivité", "collectivités"),
-                    pluriel(n_contrats, "contrat", "contrats")
+                    pluriel(n_contrats, "contrat", "contrats"),
+                    if tout_lisible {
+                        ""
+                    } else {
+                        " dans votre périmètre"
+                    }
                 ),
                 departements,
             }

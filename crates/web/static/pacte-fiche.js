@@ -3,7 +3,10 @@
 //   figures with pacte_core::totaux when the page is rendered);
 // - rows of co-funders, expense lines and indicators are added and removed without saving;
 // - the action types offered are those of the chosen sub-axis;
-// - amounts are shown in French digit groups once typed.
+// - amounts are shown in French digit groups once typed;
+// - the long sections fold: the first stays open, and any holding an error, a blocking
+//   finding or the address's target; a link to a field opens its section; the totals over
+//   the four years stay in view in the bar at the bottom of the form.
 // Loaded as a file of the application (no inline script: Content-Security-Policy).
 (function () {
   "use strict";
@@ -76,6 +79,7 @@
       if (el.type !== "checkbox" && el.value.trim() !== "") avecDepenses = true;
     });
     var cumul = { etat: 0, collectivite: 0, autres: 0, financement: 0, depenses: 0 };
+    var cofi50 = [];
     ANNEES.forEach(function (a) {
       var t = {
         etat: valeur("financement.etat." + a),
@@ -85,6 +89,7 @@
       };
       t.financement = t.etat + t.collectivite + t.autres;
       Object.keys(cumul).forEach(function (k) { cumul[k] += t[k]; });
+      if (t.etat > t.collectivite) cofi50.push(a);
       var ligne = tableau.querySelector('tr[data-annee="' + a + '"]');
       if (!ligne) return;
       Object.keys(cumul).forEach(function (k) { ecrire(ligne, k, euros(t[k])); });
@@ -101,6 +106,29 @@
     });
     var total = tableau.querySelector('tr[data-annee="total"]');
     if (total) Object.keys(cumul).forEach(function (k) { ecrire(total, k, euros(cumul[k])); });
+    resumer(cumul, cofi50);
+  }
+
+  // The bar's summary: the four years' totals, and the years where the State pays more than
+  // the collectivity.
+  var resume = document.querySelector("[data-resume-totaux]");
+  function resumer(cumul, annees) {
+    if (!resume) return;
+    Object.keys(cumul).forEach(function (k) {
+      var el = resume.querySelector('[data-resume="' + k + '"]');
+      if (el) el.textContent = euros(cumul[k]);
+    });
+    var alertes = resume.querySelector('[data-resume="alertes"]');
+    if (!alertes) return;
+    alertes.textContent = "";
+    if (annees.length) {
+      alertes.appendChild(document.createTextNode(" "));
+      var b = document.createElement("span");
+      b.className = "fr-badge fr-badge--sm fr-badge--error";
+      b.textContent = "R-COFI-50";
+      alertes.appendChild(b);
+      alertes.appendChild(document.createTextNode(" en " + annees.join(", ")));
+    }
   }
 
   // Amounts in French digit groups once the field is left.
@@ -223,4 +251,38 @@
   if (sousAxe) sousAxe.addEventListener("change", function () { filtrerTypes(true); });
   filtrerTypes(false);
   totaux();
+
+  // Folded sections. Without this script every section stays open.
+  function section(id) {
+    var cible = id ? document.getElementById(id) : null;
+    return cible && cible.closest ? cible.closest("details.pacte-section") : null;
+  }
+  function idDe(hash) {
+    try { return decodeURIComponent((hash || "").replace(/^#/, "")); } catch (e) { return ""; }
+  }
+  var visee = section(idDe(location.hash));
+  Array.prototype.forEach.call(form.querySelectorAll("details.pacte-section[data-repliable]"), function (d) {
+    if (d === visee || d.querySelector(".fr-error-text, .pacte-constat-bloquant")) return;
+    d.open = false;
+    var alertes = d.querySelectorAll(".pacte-constat-alerte").length;
+    var titre = d.querySelector("summary");
+    if (alertes && titre) {
+      var b = document.createElement("span");
+      b.className = "fr-badge fr-badge--sm fr-badge--warning fr-ml-1w";
+      b.textContent = alertes + (alertes > 1 ? " alertes" : " alerte");
+      titre.appendChild(b);
+    }
+  });
+  // A link to a field of the form (the findings after a save, the error summary, the bar's
+  // « détail par année ») opens its section before the browser scrolls to it.
+  document.addEventListener("click", function (e) {
+    var a = e.target && e.target.closest ? e.target.closest("a[href*='#']") : null;
+    if (!a || a.pathname !== location.pathname) return;
+    var d = section(idDe(a.hash));
+    if (d) d.open = true;
+  });
+  window.addEventListener("hashchange", function () {
+    var d = section(idDe(location.hash));
+    if (d) d.open = true;
+  });
 })();
