@@ -65,6 +65,11 @@ const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[
         "executions",
         include_str!("../migrations/sqlite/0010_executions.sql"),
     ),
+    (
+        15,
+        "projection_execution",
+        include_str!("../migrations/sqlite/0015_projection_execution.sql"),
+    ),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -111,6 +116,11 @@ const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
         10,
         "executions",
         include_str!("../migrations/postgres/0010_executions.sql"),
+    ),
+    (
+        15,
+        "projection_execution",
+        include_str!("../migrations/postgres/0015_projection_execution.sql"),
     ),
 ];
 
