@@ -946,6 +946,20 @@ impl Habilitation {
     }
 }
 
+impl Habilitation {
+    /// The territory whose consolidation this habilitation reads (issue 15): France for the
+    /// national roles, its region for a commissaire; none for the other roles.
+    pub fn portee_consolidation(&self) -> Option<TerritoireLu> {
+        match (self.role, &self.perimetre) {
+            (Role::AdministrateurNational | Role::LecteurNational, Perimetre::National) => {
+                Some(TerritoireLu::Tout)
+            }
+            (Role::Commissaire, Perimetre::Region(r)) => Some(TerritoireLu::Region(r.clone())),
+            _ => None,
+        }
+    }
+}
+
 impl PorteeLecture {
     /// Whether the contract of `collectivite` at state `etat` is in this scope.
     pub fn couvre(&self, collectivite: &str, etat: EtatContrat) -> bool {

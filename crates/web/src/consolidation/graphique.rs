@@ -1,0 +1,212 @@
+//! Charts drawn on the server as SVG markup: no script, no `style` attribute (the
+//! Content-Security-Policy allows neither inline script nor inline style; SVG presentation
+//! attributes such as `fill` are not styles), colours of the DSFR palette. Each chart names
+//! itself (`<title>`) and points to the table beside it, which holds every figure: the chart
+//! adds nothing a screen reader would miss.
+//!
+//! Bar lengths are proportions for the eye only (`f64`); the amounts printed are the tables'.
+
+use std::fmt::Write;
+
+use pacte_store::consolidation::Montants;
+
+use super::export::Table;
+
+/// The series drawn: label, DSFR colour, figure.
+type Serie = (&'static str, &'static str, fn(&Montants) -> i64);
+
+/// Blue France, its lighter tint, the « émeraude » and « tuile » illustrative colours.
+const SERIES_ANNEES: [Serie; 4] = [
+    ("Contractualisé — État", "#000091", |m| m.contractualise_etat),
+    ("Notifié — État", "#6a6af4", |m| m.notifie),
+    ("Versé — État", "#009081", |m| m.verse),
+    ("Réalisé — État", "#ce614a", |m| m.realise_etat),
+];
+
+const SERIES_LIGNES: [Serie; 2] = [
+    ("Contractualisé — État", "#000091", |m| m.contractualise_etat),
+    ("Réalisé — État", "#ce614a", |m| m.realise_etat),
+];
+
+/// Text escaped for XML content and attributes.
+pub fn echapper(t: &str) -> String {
+    let mut s = String::with_capacity(t.len());
+    for c in t.chars() {
+        match c {
+            '&' => s.push_str("&amp;"),
+            '<' => s.push_str("&lt;"),
+            '>' => s.push_str("&gt;"),
+            '"' => s.push_str("&quot;"),
+            '\'' => s.push_str("&#39;"),
+            c => s.push(c),
+        }
+    }
+    s
+}
+
+/// Millions of euros, French style, for the axis: `12,5 M€`.
+fn millions(centimes: i64) -> String {
+    format!("{:.1} M€", centimes as f64 / 100_000_000.0).replace('.', ",")
+}
+
+fn ouvrir(t: &Table, largeur: u32, hauteur: u32) -> String {
+    let id = format!("graphique-{}", t.code);
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"pacte-graphique\" viewBox=\"0 0 {largeur} {hauteur}\" \
+         width=\"100%\" role=\"img\" aria-labelledby=\"{id}-titre {id}-desc\" focusable=\"false\">\
+         <title id=\"{id}-titre\">{}</title>\
+         <desc id=\"{id}-desc\">Graphique en barres ; chaque valeur figure dans le tableau « {} » qui suit.</desc>",
+        echapper(&t.titre),
+        echapper(&t.titre)
+    )
+}
+
+fn legende(s: &mut String, series: &[Serie], y: u32) {
+    let mut x = 10;
+    for (libelle, couleur, _) in series {
+        let _ = write!(
+            s,
+            "<rect x=\"{x}\" y=\"{y}\" width=\"12\" height=\"12\" fill=\"{couleur}\"/>\
+             <text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"#161616\">{}</text>",
+            x + 16,
+            y + 11,
+            echapper(libelle)
+        );
+        x += 30 + 7 * libelle.chars().count() as u32;
+    }
+}
+
+/// Vertical bars per year, four series side by side.
+pub fn barres_par_annee(t: &Table) -> String {
+    let (largeur, hauteur, bas, haut, gauche) = (720u32, 300u32, 250u32, 20u32, 70u32);
+    let max = t
+        .lignes
+        .iter()
+        .flat_map(|(_, m)| SERIES_ANNEES.iter().map(move |(_, _, f)| f(m)))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let mut s = ouvrir(t, largeur, hauteur);
+    let _ = write!(
+        s,
+        "<line x1=\"{gauche}\" y1=\"{bas}\" x2=\"{}\" y2=\"{bas}\" stroke=\"#3a3a3a\"/>\
+         <text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\" fill=\"#3a3a3a\">{}</text>\
+         <text x=\"{}\" y=\"{bas}\" font-size=\"11\" text-anchor=\"end\" fill=\"#3a3a3a\">0</text>",
+        largeur - 10,
+        gauche - 6,
+        haut + 4,
+        millions(max),
+        gauche - 6
+    );
+    let n = t.lignes.len().max(1) as u32;
+    let groupe = (largeur - gauche - 10) / n;
+    let barre = (groupe - 20) / SERIES_ANNEES.len() as u32;
+    for (i, (libelle, m)) in t.lignes.iter().enumerate() {
+        let x0 = gauche + i as u32 * groupe + 10;
+        for (j, (_, couleur, f)) in SERIES_ANNEES.iter().enumerate() {
+            let v = f(m).max(0);
+            let h = ((v as f64 / max as f64) * f64::from(bas - haut)).round() as u32;
+            let _ = write!(
+                s,
+                "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{h}\" fill=\"{couleur}\"/>",
+                x0 + j as u32 * barre,
+                bas - h,
+                barre.saturating_sub(2)
+            );
+        }
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\" fill=\"#161616\">{}</text>",
+            x0 + (groupe - 20) / 2,
+            bas + 16,
+            echapper(libelle)
+        );
+    }
+    legende(&mut s, &SERIES_ANNEES, hauteur - 18);
+    s.push_str("</svg>");
+    s
+}
+
+/// Horizontal bars per line (region or axis): contracted and realised State amounts.
+pub fn barres_horizontales(t: &Table) -> String {
+    let (largeur, gauche, pas) = (720u32, 240u32, 34u32);
+    let hauteur = 30 + pas * t.lignes.len() as u32 + 30;
+    let max = t
+        .lignes
+        .iter()
+        .flat_map(|(_, m)| SERIES_LIGNES.iter().map(move |(_, _, f)| f(m)))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let etendue = f64::from(largeur - gauche - 90);
+    let mut s = ouvrir(t, largeur, hauteur);
+    for (i, (libelle, m)) in t.lignes.iter().enumerate() {
+        let y = 10 + i as u32 * pas;
+        let court: String = libelle.chars().take(34).collect();
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\" fill=\"#161616\">{}</text>",
+            gauche - 8,
+            y + 18,
+            echapper(&court)
+        );
+        for (j, (_, couleur, f)) in SERIES_LIGNES.iter().enumerate() {
+            let v = f(m).max(0);
+            let l = ((v as f64 / max as f64) * etendue).round() as u32;
+            let yb = y + 4 + j as u32 * 13;
+            let _ = write!(
+                s,
+                "<rect x=\"{gauche}\" y=\"{yb}\" width=\"{l}\" height=\"12\" fill=\"{couleur}\"/>\
+                 <text x=\"{}\" y=\"{}\" font-size=\"10\" fill=\"#3a3a3a\">{}</text>",
+                gauche + l + 4,
+                yb + 10,
+                millions(v)
+            );
+        }
+    }
+    legende(&mut s, &SERIES_LIGNES, hauteur - 22);
+    s.push_str("</svg>");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> Table {
+        let m = |e: i64, r: i64| Montants {
+            contractualise_etat: e,
+            realise_etat: r,
+            ..Montants::default()
+        };
+        Table {
+            code: "axes",
+            titre: "Montants <par> axe & d'année".into(),
+            premiere_colonne: "Axe",
+            lignes: vec![("Axe 1".into(), m(200, 100)), ("Axe 2".into(), m(100, 0))],
+            total: m(300, 100),
+        }
+    }
+
+    #[test]
+    fn sans_style_ni_script_et_textes_echappes() {
+        for svg in [barres_par_annee(&table()), barres_horizontales(&table())] {
+            assert!(!svg.contains("style"), "{svg}");
+            assert!(!svg.contains("<script"), "{svg}");
+            assert!(
+                svg.contains("Montants &lt;par&gt; axe &amp; d&#39;année"),
+                "{svg}"
+            );
+            assert!(svg.contains("role=\"img\""));
+        }
+    }
+
+    #[test]
+    fn barres_proportionnelles() {
+        // The largest bar (200) spans the whole drawing width, 720 − 240 − 90 = 390 units;
+        // the bar of 100 half of it, 195.
+        let svg = barres_horizontales(&table());
+        assert!(svg.contains("width=\"390\""), "{svg}");
+        assert!(svg.contains("width=\"195\""), "{svg}");
+    }
+}
