@@ -406,7 +406,11 @@ pub fn lire_effet(texte: &str) -> Result<i64, String> {
 /// Writes hundredths signed, as [`lire_effet`] reads them.
 pub fn ecrire_effet(centiemes: i64) -> String {
     let v = Valeur::centiemes(centiemes.abs());
-    if centiemes < 0 { format!("-{v}") } else { format!("+{v}") }
+    if centiemes < 0 {
+        format!("-{v}")
+    } else {
+        format!("+{v}")
+    }
 }
 
 /// A figure the campaign expects, as the contract defines it.
@@ -526,7 +530,10 @@ pub fn verifier_saisie(contrat: &Contrat, annee: Annee, valeurs: &[ValeurSaisie]
             constats.push(ConstatCampagne::bloquant(
                 "R-IND-05",
                 cle.clone(),
-                format!("Fiche {} : l'indicateur {} est saisi deux fois", v.cle.fiche, v.cle.indicateur),
+                format!(
+                    "Fiche {} : l'indicateur {} est saisi deux fois",
+                    v.cle.fiche, v.cle.indicateur
+                ),
             ));
             continue;
         }
@@ -541,14 +548,20 @@ pub fn verifier_saisie(contrat: &Contrat, annee: Annee, valeurs: &[ValeurSaisie]
             ));
             continue;
         }
-        for (nom, texte) in [("commentaire", &v.commentaire), ("note de changement de méthode", &v.note_methode)] {
+        for (nom, texte) in [
+            ("commentaire", &v.commentaire),
+            ("note de changement de méthode", &v.note_methode),
+        ] {
             if let Some(t) = texte
                 && t.chars().count() > COMMENTAIRE_MAX
             {
                 constats.push(ConstatCampagne::bloquant(
                     "R-REP-02",
                     cle.clone(),
-                    format!("Fiche {} : le champ « {nom} » dépasse {COMMENTAIRE_MAX} caractères", v.cle.fiche),
+                    format!(
+                        "Fiche {} : le champ « {nom} » dépasse {COMMENTAIRE_MAX} caractères",
+                        v.cle.fiche
+                    ),
                 ));
             }
         }
@@ -560,15 +573,17 @@ pub fn verifier_saisie(contrat: &Contrat, annee: Annee, valeurs: &[ValeurSaisie]
                     "Fiche {}, indicateur {} : le périmètre ou la méthode de décompte a changé ; \
                      précisez en commentaire le changement et son effet chiffré sur le décompte \
                      de l'année (R-REP-03, annexe 6)",
-                    v.cle.fiche,
-                    v.cle.indicateur
+                    v.cle.fiche, v.cle.indicateur
                 ),
             ));
         }
     }
     // Per fiche: NI-2.3 against NI-2.1, NI-1.2's exclusive count.
     let mut par_fiche: BTreeMap<NumeroFiche, Vec<&ValeurSaisie>> = BTreeMap::new();
-    for v in valeurs.iter().filter(|v| v.cle.nature == NatureIndicateur::National) {
+    for v in valeurs
+        .iter()
+        .filter(|v| v.cle.nature == NatureIndicateur::National)
+    {
         par_fiche.entry(v.cle.fiche).or_default().push(v);
     }
     for (fiche, vs) in &par_fiche {
@@ -588,7 +603,9 @@ pub fn verifier_saisie(contrat: &Contrat, annee: Annee, valeurs: &[ValeurSaisie]
                 _ if ventilations.iter().any(Option::is_none) => constats.push(ConstatCampagne::bloquant(
                     "R-NI-2.3",
                     cle,
-                    format!("Fiche {fiche} : renseignez les trois catégories de NI-2.3 (0 si aucune personne)"),
+                    format!(
+                        "Fiche {fiche} : renseignez les trois catégories de NI-2.3 (0 si aucune personne)"
+                    ),
                 )),
                 None => constats.push(ConstatCampagne::bloquant(
                     "R-NI-2.3",
@@ -609,7 +626,9 @@ pub fn verifier_saisie(contrat: &Contrat, annee: Annee, valeurs: &[ValeurSaisie]
         }
         if realise("NI-1.2", 0).is_some_and(|v| v.en_centiemes() > 0) {
             for v in vs.iter().filter(|v| {
-                v.cle.indicateur != "NI-1.2" && v.cle.ventilation == 0 && v.realise.is_some_and(|r| r.en_centiemes() > 0)
+                v.cle.indicateur != "NI-1.2"
+                    && v.cle.ventilation == 0
+                    && v.realise.is_some_and(|r| r.en_centiemes() > 0)
             }) {
                 constats.push(ConstatCampagne::bloquant(
                     "R-NI-1.2",
@@ -628,7 +647,11 @@ pub fn verifier_saisie(contrat: &Contrat, annee: Annee, valeurs: &[ValeurSaisie]
 
 /// Checks a submission: [`verifier_saisie`], plus every expected figure entered (R-IND-05)
 /// and, as a warning, an expected figure without the year's target in the contract (R-REP-02).
-pub fn verifier_soumission(contrat: &Contrat, annee: Annee, valeurs: &[ValeurSaisie]) -> Vec<ConstatCampagne> {
+pub fn verifier_soumission(
+    contrat: &Contrat,
+    annee: Annee,
+    valeurs: &[ValeurSaisie],
+) -> Vec<ConstatCampagne> {
     let mut constats = verifier_saisie(contrat, annee, valeurs);
     let saisies: BTreeMap<&CleValeur, &ValeurSaisie> = valeurs.iter().map(|v| (&v.cle, v)).collect();
     for l in lignes_attendues(contrat, annee) {
@@ -636,7 +659,10 @@ pub fn verifier_soumission(contrat: &Contrat, annee: Annee, valeurs: &[ValeurSai
             constats.push(ConstatCampagne::bloquant(
                 "R-IND-05",
                 Some(l.cle.clone()),
-                format!("Fiche {} : « {} » n'est pas renseigné pour {annee}", l.cle.fiche, l.libelle),
+                format!(
+                    "Fiche {} : « {} » n'est pas renseigné pour {annee}",
+                    l.cle.fiche, l.libelle
+                ),
             ));
         }
         if l.cle.ventilation == 0 && l.cible.is_none() {
@@ -781,7 +807,10 @@ pub fn atteintes(contrat: &Contrat, annee: Annee, valeurs: &[ValeurSaisie]) -> A
     for (f, a) in &fiches {
         par_axe.entry(f.axe).or_default().push(*a);
     }
-    let axes = par_axe.into_iter().filter_map(|(x, v)| Some((x, moyenne(&v)?))).collect();
+    let axes = par_axe
+        .into_iter()
+        .filter_map(|(x, v)| Some((x, moyenne(&v)?)))
+        .collect();
     let toutes: Vec<Atteinte> = fiches.values().copied().collect();
     Atteintes {
         lignes,
@@ -894,7 +923,11 @@ fn part(base: Montant, millioniemes: i64) -> Montant {
 /// proposed amount (reading L-CAMP-02) is the 2027 amount × the lower failing rate, rounded up
 /// to the cent: a fiche at 40 % of its target and 70 % consumed is proposed 40 % of its 2027
 /// amount; the commissaire decides.
-pub fn evaluation_mi_parcours(contrat: &Contrat, execution: &Execution, atteintes: &Atteintes) -> Vec<LigneMiParcours> {
+pub fn evaluation_mi_parcours(
+    contrat: &Contrat,
+    execution: &Execution,
+    atteintes: &Atteintes,
+) -> Vec<LigneMiParcours> {
     let situation = execution::situation(contrat, execution);
     let candidates = execution::candidates_revision_2027(contrat, atteintes);
     contrat
@@ -908,7 +941,8 @@ pub fn evaluation_mi_parcours(contrat: &Contrat, execution: &Execution, atteinte
                 realise += af.realise_etat;
             }
             let consommation = (!verse.est_nul()).then(|| {
-                ((realise.en_centimes() as i128 * MILLION as i128).div_euclid(verse.en_centimes() as i128)) as i64
+                ((realise.en_centimes() as i128 * MILLION as i128).div_euclid(verse.en_centimes() as i128))
+                    as i64
             });
             let sous_consommation =
                 !verse.est_nul() && !realise.au_moins_pourcentage_de(SEUIL_SOUS_CONSOMMATION_POURCENT, verse);

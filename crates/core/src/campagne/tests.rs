@@ -17,20 +17,22 @@ fn f(n: &str) -> NumeroFiche {
 /// One fiche 2.1 feeding NI-2.1 and NI-2.3 (T0 0, target 2025 100), one local indicator.
 fn contrat() -> Contrat {
     ContratBuilder::metropole("200054807")
-        .fiche(FicheBuilder::new("2.1", "AT-2-2.1.1-01", Montant::euros(100_000)).avec(|f| {
-            f.indicateurs_nationaux = vec![
-                TrajectoireNationale {
-                    code: "NI-2.1".into(),
-                    t0: Some(v(0)),
-                    cibles: [(Annee::TOUTES[0], v(50)), (Annee::TOUTES[1], v(100))].into(),
-                },
-                TrajectoireNationale {
-                    code: "NI-2.3".into(),
-                    t0: None,
-                    cibles: BTreeMap::new(),
-                },
-            ];
-        }))
+        .fiche(
+            FicheBuilder::new("2.1", "AT-2-2.1.1-01", Montant::euros(100_000)).avec(|f| {
+                f.indicateurs_nationaux = vec![
+                    TrajectoireNationale {
+                        code: "NI-2.1".into(),
+                        t0: Some(v(0)),
+                        cibles: [(Annee::TOUTES[0], v(50)), (Annee::TOUTES[1], v(100))].into(),
+                    },
+                    TrajectoireNationale {
+                        code: "NI-2.3".into(),
+                        t0: None,
+                        cibles: BTreeMap::new(),
+                    },
+                ];
+            }),
+        )
         .build()
 }
 
@@ -56,7 +58,10 @@ fn echeance_31_mars_n_plus_1_et_prolongation() {
     assert_eq!(echeance_par_defaut(Annee::TOUTES[0]), Date::ymd(2025, 3, 31));
     assert_eq!(echeance_par_defaut(Annee::TOUTES[3]), Date::ymd(2028, 3, 31));
     let e = Date::ymd(2025, 3, 31);
-    assert_eq!(echeance_contrat(e, Some(Date::ymd(2025, 4, 30))), Date::ymd(2025, 4, 30));
+    assert_eq!(
+        echeance_contrat(e, Some(Date::ymd(2025, 4, 30))),
+        Date::ymd(2025, 4, 30)
+    );
     // An « extension » before the deadline does not shorten it.
     assert_eq!(echeance_contrat(e, Some(Date::ymd(2025, 3, 1))), e);
 }
@@ -71,9 +76,18 @@ fn retard_et_rappels_aux_bornes() {
     assert!(!soumission_en_retard(e, e));
     assert!(soumission_en_retard(e, Date::ymd(2025, 4, 1)));
     // 1 March → 31 March: 30 days, the first day of the window; 28 February (31 days) is before it.
-    assert_eq!(rappel(EtatCampagne::NonCommencee, e, Date::ymd(2025, 3, 1)), Some(Rappel::Bientot { jours: 30 }));
-    assert_eq!(rappel(EtatCampagne::NonCommencee, e, Date::ymd(2025, 2, 28)), None);
-    assert_eq!(rappel(EtatCampagne::Renvoyee, e, Date::ymd(2025, 4, 10)), Some(Rappel::EnRetard { jours: 10 }));
+    assert_eq!(
+        rappel(EtatCampagne::NonCommencee, e, Date::ymd(2025, 3, 1)),
+        Some(Rappel::Bientot { jours: 30 })
+    );
+    assert_eq!(
+        rappel(EtatCampagne::NonCommencee, e, Date::ymd(2025, 2, 28)),
+        None
+    );
+    assert_eq!(
+        rappel(EtatCampagne::Renvoyee, e, Date::ymd(2025, 4, 10)),
+        Some(Rappel::EnRetard { jours: 10 })
+    );
     assert_eq!(rappel(EtatCampagne::Validee, e, Date::ymd(2025, 4, 10)), None);
     // Leap year: 2028-02-28 → 2028-03-31 is 32 days.
     assert_eq!(ecart_jours(Date::ymd(2028, 2, 28), Date::ymd(2028, 3, 31)), 32);
@@ -112,11 +126,26 @@ fn droits_des_transitions_par_role() {
         etat: crate::contrat::EtatContrat::EnExecution,
     };
     let roles = [
-        (h(Role::CollectiviteEditeur, Perimetre::Collectivite(dans.into())), [true, false, false]),
-        (h(Role::CollectiviteLecteur, Perimetre::Collectivite(dans.into())), [false, false, false]),
-        (h(Role::Ddets, Perimetre::Departement("13".into())), [false, true, false]),
-        (h(Role::Commissaire, Perimetre::Region("93".into())), [false, true, true]),
-        (h(Role::AdministrateurNational, Perimetre::National), [false, false, false]),
+        (
+            h(Role::CollectiviteEditeur, Perimetre::Collectivite(dans.into())),
+            [true, false, false],
+        ),
+        (
+            h(Role::CollectiviteLecteur, Perimetre::Collectivite(dans.into())),
+            [false, false, false],
+        ),
+        (
+            h(Role::Ddets, Perimetre::Departement("13".into())),
+            [false, true, false],
+        ),
+        (
+            h(Role::Commissaire, Perimetre::Region("93".into())),
+            [false, true, true],
+        ),
+        (
+            h(Role::AdministrateurNational, Perimetre::National),
+            [false, false, false],
+        ),
     ];
     for (hab, [saisir, instruire, rouvrir]) in roles {
         for (t, permis) in [
@@ -132,18 +161,31 @@ fn droits_des_transitions_par_role() {
     }
     // Outside its département, a DDETS does not see the contract at all.
     let autre = h(Role::Ddets, Perimetre::Departement("34".into()));
-    assert_eq!(decider(&autre, Action::InstruireCampagne, &cible), Decision::Masque);
+    assert_eq!(
+        decider(&autre, Action::InstruireCampagne, &cible),
+        Decision::Masque
+    );
     // Only the national administrator opens a campaign.
     assert_eq!(
-        decider(&h(Role::AdministrateurNational, Perimetre::National), Action::OuvrirCampagne, &Cible::Campagnes),
+        decider(
+            &h(Role::AdministrateurNational, Perimetre::National),
+            Action::OuvrirCampagne,
+            &Cible::Campagnes
+        ),
         Decision::Autorise
     );
     assert_eq!(
-        decider(&h(Role::Commissaire, Perimetre::Region("93".into())), Action::OuvrirCampagne, &Cible::Campagnes),
+        decider(
+            &h(Role::Commissaire, Perimetre::Region("93".into())),
+            Action::OuvrirCampagne,
+            &Cible::Campagnes
+        ),
         Decision::Interdit
     );
     // Before signature, no campaign entry.
-    assert!(crate::droits::etat_apres(Action::SaisirCampagne, crate::contrat::EtatContrat::Negociation).is_err());
+    assert!(
+        crate::droits::etat_apres(Action::SaisirCampagne, crate::contrat::EtatContrat::Negociation).is_err()
+    );
 }
 
 #[test]
@@ -163,7 +205,10 @@ fn lignes_attendues_ventilent_ni_2_3() {
     );
     assert_eq!(l[0].cible, Some(v(100)));
     assert!(l[1].libelle.contains("personnes en très grande précarité"));
-    assert_eq!(CleValeur::depuis_champ("2.1|national|NI-2.3|2"), Some(l[2].cle.clone()));
+    assert_eq!(
+        CleValeur::depuis_champ("2.1|national|NI-2.3|2"),
+        Some(l[2].cle.clone())
+    );
     assert_eq!(CleValeur::depuis_champ("2.1|national|NI-2.3"), None);
 }
 
@@ -173,10 +218,20 @@ fn ni_2_3_doit_totaliser_ni_2_1() {
     let a = Annee::TOUTES[1];
     let ni21 = |n| saisie(CleValeur::national(f("2.1"), "NI-2.1"), n);
     // 40 + 35 + 25 = 100 = NI-2.1: accepted.
-    let ok = [ni21(10_000), ni23("2.1", 1, 4_000), ni23("2.1", 2, 3_500), ni23("2.1", 3, 2_500)];
+    let ok = [
+        ni21(10_000),
+        ni23("2.1", 1, 4_000),
+        ni23("2.1", 2, 3_500),
+        ni23("2.1", 3, 2_500),
+    ];
     assert!(verifier_saisie(&c, a, &ok).is_empty());
     // One hundredth more in a breakdown: refused.
-    let ko = [ni21(10_000), ni23("2.1", 1, 4_001), ni23("2.1", 2, 3_500), ni23("2.1", 3, 2_500)];
+    let ko = [
+        ni21(10_000),
+        ni23("2.1", 1, 4_001),
+        ni23("2.1", 2, 3_500),
+        ni23("2.1", 3, 2_500),
+    ];
     let cs = verifier_saisie(&c, a, &ko);
     assert_eq!(cs.len(), 1);
     assert_eq!((cs[0].code, cs[0].gravite), ("R-NI-2.3", Gravite::Bloquant));
@@ -189,15 +244,17 @@ fn ni_2_3_doit_totaliser_ni_2_1() {
 #[test]
 fn ni_1_2_est_exclusif() {
     let c = ContratBuilder::metropole("200054807")
-        .fiche(FicheBuilder::new("1.1", "AT-1-1.1-01", Montant::euros(10_000)).avec(|f| {
-            f.indicateurs_nationaux = ["NI-1.1", "NI-1.2"]
-                .map(|code| TrajectoireNationale {
-                    code: code.into(),
-                    t0: None,
-                    cibles: BTreeMap::new(),
-                })
-                .to_vec();
-        }))
+        .fiche(
+            FicheBuilder::new("1.1", "AT-1-1.1-01", Montant::euros(10_000)).avec(|f| {
+                f.indicateurs_nationaux = ["NI-1.1", "NI-1.2"]
+                    .map(|code| TrajectoireNationale {
+                        code: code.into(),
+                        t0: None,
+                        cibles: BTreeMap::new(),
+                    })
+                    .to_vec();
+            }),
+        )
         .build();
     let a = Annee::TOUTES[0];
     let s = |code, n| saisie(CleValeur::national(f("1.1"), code), n);
@@ -217,12 +274,18 @@ fn changement_de_methode_sans_note_ou_sans_effet_refuse() {
         changement_methode: true,
         ..saisie(CleValeur::local(f("2.1"), 1), 12_000)
     };
-    assert_eq!(verifier_saisie(&c, a, std::slice::from_ref(&base))[0].code, "R-REP-03");
+    assert_eq!(
+        verifier_saisie(&c, a, std::slice::from_ref(&base))[0].code,
+        "R-REP-03"
+    );
     let note = ValeurSaisie {
         note_methode: Some("Les permanences sont désormais comptées".into()),
         ..base.clone()
     };
-    assert_eq!(verifier_saisie(&c, a, std::slice::from_ref(&note))[0].code, "R-REP-03");
+    assert_eq!(
+        verifier_saisie(&c, a, std::slice::from_ref(&note))[0].code,
+        "R-REP-03"
+    );
     let complet = ValeurSaisie {
         effet_methode: Some(lire_effet("+12").unwrap()),
         ..note
@@ -257,18 +320,40 @@ fn atteinte_exactement_50_passe_un_centieme_dessous_echoue() {
     assert!(!b.au_moins_pourcent(50));
     assert_eq!(b.pourcent_plancher(), 49);
     // From T0: T0 100, target 140, realised 120 → 20 / 40 = 50 %; 119 → 19/40 = 47,5 %.
-    assert!(atteinte(Some(v(100)), Some(v(140)), Some(v(120))).unwrap().au_moins_pourcent(50));
+    assert!(
+        atteinte(Some(v(100)), Some(v(140)), Some(v(120)))
+            .unwrap()
+            .au_moins_pourcent(50)
+    );
     assert_eq!(
-        atteinte(Some(v(100)), Some(v(140)), Some(v(119))).unwrap().millioniemes,
+        atteinte(Some(v(100)), Some(v(140)), Some(v(119)))
+            .unwrap()
+            .millioniemes,
         475_000
     );
     // A decreasing target: T0 200, target 100, realised 150 → −50 / −100 = 50 %.
-    assert_eq!(atteinte(Some(v(200)), Some(v(100)), Some(v(150))).unwrap().millioniemes, 500_000);
+    assert_eq!(
+        atteinte(Some(v(200)), Some(v(100)), Some(v(150)))
+            .unwrap()
+            .millioniemes,
+        500_000
+    );
     // Moving away: realised 90 from T0 100 to 140 → −25 %.
-    assert_eq!(atteinte(Some(v(100)), Some(v(140)), Some(v(90))).unwrap().millioniemes, -250_000);
+    assert_eq!(
+        atteinte(Some(v(100)), Some(v(140)), Some(v(90)))
+            .unwrap()
+            .millioniemes,
+        -250_000
+    );
     // Target equal to T0.
-    assert_eq!(atteinte(Some(v(5)), Some(v(5)), Some(v(5))).unwrap().millioniemes, MILLION);
-    assert_eq!(atteinte(Some(v(5)), Some(v(5)), Some(v(4))).unwrap().millioniemes, 0);
+    assert_eq!(
+        atteinte(Some(v(5)), Some(v(5)), Some(v(5))).unwrap().millioniemes,
+        MILLION
+    );
+    assert_eq!(
+        atteinte(Some(v(5)), Some(v(5)), Some(v(4))).unwrap().millioniemes,
+        0
+    );
     assert_eq!(atteinte(None, None, Some(v(5))), None);
 }
 
@@ -301,14 +386,18 @@ fn mi_parcours() -> (Contrat, Execution, Vec<ValeurSaisie>) {
         cibles: [(Annee::TOUTES[1], v(c25))].into(),
     };
     let c = ContratBuilder::metropole("200054807")
-        .fiche(FicheBuilder::new("1.1", "AT-1-1.1-01", Montant::euros(10_000)).avec(|f| {
-            f.indicateurs.clear();
-            f.indicateurs_nationaux = vec![traj(0, 100)];
-        }))
-        .fiche(FicheBuilder::new("1.2", "AT-1-1.1-01", Montant::euros(10_000)).avec(|f| {
-            f.indicateurs.clear();
-            f.indicateurs_nationaux = vec![traj(0, 100)];
-        }))
+        .fiche(
+            FicheBuilder::new("1.1", "AT-1-1.1-01", Montant::euros(10_000)).avec(|f| {
+                f.indicateurs.clear();
+                f.indicateurs_nationaux = vec![traj(0, 100)];
+            }),
+        )
+        .fiche(
+            FicheBuilder::new("1.2", "AT-1-1.1-01", Montant::euros(10_000)).avec(|f| {
+                f.indicateurs.clear();
+                f.indicateurs_nationaux = vec![traj(0, 100)];
+            }),
+        )
         .build();
     let mut e = Execution::default();
     for a in ANNEES_MI_PARCOURS {
@@ -356,7 +445,10 @@ fn mi_parcours_exactement_50_passe_un_centieme_dessous_propose_une_revision() {
     assert_eq!(l[1].etat_2027_prevu, Montant::euros(10_000));
     assert_eq!(l[1].etat_2027_propose, Some(Montant::euros(4_000)));
     let cs = constats_mi_parcours(&l);
-    assert_eq!(cs.iter().map(|c| c.code).collect::<Vec<_>>(), ["R-FIN-07", "R-FIN-06"]);
+    assert_eq!(
+        cs.iter().map(|c| c.code).collect::<Vec<_>>(),
+        ["R-FIN-07", "R-FIN-06"]
+    );
     assert!(cs[0].message.contains("49,99 %"), "{}", cs[0].message);
 }
 
@@ -375,7 +467,10 @@ fn mi_parcours_atteinte_seule_proposition_arrondie_au_centime_superieur() {
     assert_eq!(l[1].etat_2027_propose, Some(Montant::euros(3_333)));
     // Rounding up: 1 000 000 cents × 333 300 / 10^6 = 333 300 cents exactly; with a 2027 amount
     // of 10 000,01 €: 1 000 001 × 0,3333 = 333 300,3333 → 333 301 cents.
-    assert_eq!(part(Montant::centimes(1_000_001), 333_300), Montant::centimes(333_301));
+    assert_eq!(
+        part(Montant::centimes(1_000_001), 333_300),
+        Montant::centimes(333_301)
+    );
 }
 
 #[test]
@@ -387,12 +482,18 @@ fn rapport_mi_parcours_au_plus_tard_le_31_mars_2026() {
     assert!(verifier_rapport(&r(Some(Date::ymd(2026, 3, 20)), Some(DATE_LIMITE_RAPPORT))).is_empty());
     let tard = verifier_rapport(&r(Some(Date::ymd(2026, 3, 20)), Some(Date::ymd(2026, 4, 1))));
     assert_eq!(tard.iter().map(|e| e.0).collect::<Vec<_>>(), ["date_envoi"]);
-    assert_eq!(verifier_rapport(&r(None, Some(Date::ymd(2026, 3, 1))))[0].0, "date_deliberation");
+    assert_eq!(
+        verifier_rapport(&r(None, Some(Date::ymd(2026, 3, 1))))[0].0,
+        "date_deliberation"
+    );
     assert_eq!(
         verifier_rapport(&r(Some(Date::ymd(2026, 3, 20)), Some(Date::ymd(2026, 3, 19))))[0].0,
         "date_envoi"
     );
-    assert_eq!(verifier_rapport(&r(Some(Date::ymd(2025, 12, 31)), None))[0].0, "date_deliberation");
+    assert_eq!(
+        verifier_rapport(&r(Some(Date::ymd(2025, 12, 31)), None))[0].0,
+        "date_deliberation"
+    );
 }
 
 #[test]
@@ -406,8 +507,20 @@ fn decisions_donnent_les_lignes_de_l_avenant_2027() {
     // 1.1 keeps its 10 000 €: no line; 1.2 goes to 6 000 €.
     let lignes = lignes_avenant_2027(&c, &e, &[d("1.1", 10_000), d("1.2", 6_000)]);
     assert_eq!(lignes.len(), 1);
-    assert_eq!((lignes[0].fiche, lignes[0].etat), (f("1.2"), Montant::euros(6_000)));
+    assert_eq!(
+        (lignes[0].fiche, lignes[0].etat),
+        (f("1.2"), Montant::euros(6_000))
+    );
     assert!(lignes[0].motif.starts_with("Évaluation à mi-parcours (R-FIN-07)"));
     assert!(verifier_decision(&c, &d("3.9", 1)).is_err());
-    assert!(verifier_decision(&c, &DecisionMiParcours { motif: " ".into(), ..d("1.1", 1) }).is_err());
+    assert!(
+        verifier_decision(
+            &c,
+            &DecisionMiParcours {
+                motif: " ".into(),
+                ..d("1.1", 1)
+            }
+        )
+        .is_err()
+    );
 }
