@@ -66,6 +66,11 @@ const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0010_executions.sql"),
     ),
     (
+        14,
+        "campagnes",
+        include_str!("../migrations/sqlite/0014_campagnes.sql"),
+    ),
+    (
         15,
         "projection_execution",
         include_str!("../migrations/sqlite/0015_projection_execution.sql"),
@@ -116,6 +121,11 @@ const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
         10,
         "executions",
         include_str!("../migrations/postgres/0010_executions.sql"),
+    ),
+    (
+        14,
+        "campagnes",
+        include_str!("../migrations/postgres/0014_campagnes.sql"),
     ),
     (
         15,
