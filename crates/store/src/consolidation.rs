@@ -166,3 +166,118 @@ fn cle(r: &sqlx::any::AnyRow) -> Resultat<(String, u8, u16)> {
     let annee: i64 = r.try_get("annee")?;
     Ok((r.try_get("region")?, axe as u8, annee as u16))
 }
+
+/// The campaign of a year in a region: how many of the contracts counted are in each state
+/// (`non_commencee` when the contract has no row for the campaign yet).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SuiviRegional {
+    pub annee: u16,
+    pub region: String,
+    /// `pacte_core::campagne::EtatCampagne` code.
+    pub etat: String,
+    pub contrats: i64,
+}
+
+/// A national indicator of a territory and a year, over the contracts whose campaign is
+/// validated: the sums of the figures entered by their fiches (hundredths of the unit) and of
+/// the targets recorded with them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IndicateurConsolide {
+    pub annee: u16,
+    /// The collectivity's code, for the per-collectivity reading; empty otherwise.
+    pub collectivite: String,
+    pub code: String,
+    /// 0, or NI-2.3's breakdown (1 to 3).
+    pub ventilation: u8,
+    /// Sum of the realised values entered (hundredths).
+    pub realise: i64,
+    /// Sum of the targets of the year recorded with the figures (hundredths).
+    pub cible: i64,
+    /// Fiches that entered a realised value.
+    pub contributions: i64,
+    pub contrats: i64,
+}
+
+impl Base {
+    /// Per open campaign and region, the contracts counted by a consolidation of scope
+    /// `portee` ([`ETATS_CONSOLIDES`]) per campaign state: one grouped query.
+    pub async fn suivi_campagnes_consolide(&self, portee: &PorteeLecture) -> Resultat<Vec<SuiviRegional>> {
+        let portee = portee_consolidee(portee);
+        let (clause, params) = clause_portee(&portee, 1, None);
+        let sql = format!(
+            "SELECT g.annee, COALESCE(d.region, '') AS region, COALESCE(cc.etat, 'non_commencee') AS etat, COUNT(*) AS n \
+             FROM campagnes g CROSS JOIN contrats c \
+             LEFT JOIN campagnes_contrats cc ON cc.annee = g.annee AND cc.contrat_id = c.id \
+             LEFT JOIN collectivites k ON k.code = c.collectivite \
+             LEFT JOIN departements d ON d.code = k.departement \
+             WHERE {clause} GROUP BY g.annee, d.region, COALESCE(cc.etat, 'non_commencee') \
+             ORDER BY g.annee, region, etat"
+        );
+        let mut q = sqlx::query(&sql);
+        for p in &params {
+            q = q.bind(p);
+        }
+        q.fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(SuiviRegional {
+                    annee: r.try_get::<i64, _>("annee")? as u16,
+                    region: r.try_get("region")?,
+                    etat: r.try_get("etat")?,
+                    contrats: r.try_get("n")?,
+                })
+            })
+            .collect()
+    }
+
+    /// The national indicators of the validated campaigns of the contracts a consolidation of
+    /// scope `portee` counts, summed per year, code and breakdown — and per collectivity too
+    /// when `par_collectivite` (the open data file). One grouped query.
+    pub async fn indicateurs_consolides(
+        &self,
+        portee: &PorteeLecture,
+        par_collectivite: bool,
+    ) -> Resultat<Vec<IndicateurConsolide>> {
+        let portee = portee_consolidee(portee);
+        let (clause, params) = clause_portee(&portee, 1, None);
+        let (colonne, groupe) = if par_collectivite {
+            ("c.collectivite", ", c.collectivite")
+        } else {
+            ("''", "")
+        };
+        let sql = format!(
+            "SELECT v.annee, {colonne} AS collectivite, v.indicateur, v.ventilation, \
+             CAST(COALESCE(SUM(v.realise), 0) AS BIGINT) AS realise, CAST(COALESCE(SUM(v.cible), 0) AS BIGINT) AS cible, \
+             COUNT(v.realise) AS contributions, COUNT(DISTINCT v.contrat_id) AS contrats \
+             FROM valeurs_indicateurs v \
+             JOIN campagnes_contrats cc ON cc.annee = v.annee AND cc.contrat_id = v.contrat_id \
+             JOIN contrats c ON c.id = v.contrat_id \
+             LEFT JOIN collectivites k ON k.code = c.collectivite \
+             LEFT JOIN departements d ON d.code = k.departement \
+             WHERE v.nature = 'national' AND cc.etat = 'validee' AND {clause} \
+             GROUP BY v.annee{groupe}, v.indicateur, v.ventilation \
+             ORDER BY v.annee{groupe}, v.indicateur, v.ventilation"
+        );
+        let mut q = sqlx::query(&sql);
+        for p in &params {
+            q = q.bind(p);
+        }
+        q.fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(IndicateurConsolide {
+                    annee: r.try_get::<i64, _>("annee")? as u16,
+                    collectivite: r.try_get("collectivite")?,
+                    code: r.try_get("indicateur")?,
+                    ventilation: r.try_get::<i64, _>("ventilation")? as u8,
+                    realise: r.try_get("realise")?,
+                    cible: r.try_get("cible")?,
+                    contributions: r.try_get("contributions")?,
+                    contrats: r.try_get("contrats")?,
+                })
+            })
+            .collect()
+    }
+}

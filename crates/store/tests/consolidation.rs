@@ -208,3 +208,120 @@ conformite!(lignes_absentes_calculees_a_l_ouverture, |banc: Banc| async move {
     let c = base.consolidation(&nationale()).await.unwrap();
     assert_eq!(non_nuls(&c), attendu);
 });
+
+/// The 2024 campaign: every expected figure of the first `n` signed contracts entered
+/// (national value `k + 3` for the k-th line, local ones 1), submitted; the even ones validated.
+/// Returns the ids of the validated and of the submitted-only contracts.
+async fn campagne_2024(base: &Base, ids: &[i64], n: usize) -> (Vec<i64>, Vec<i64>) {
+    use pacte_core::campagne::{Transition, ValeurSaisie, lignes_attendues};
+    use pacte_core::{Date, Valeur};
+    let a = Annee::new(2024).unwrap();
+    base.ouvrir_campagne(a, Date::ymd(2025, 3, 31), ACTEUR)
+        .await
+        .unwrap();
+    let (mut validees, mut soumises) = (Vec::new(), Vec::new());
+    let mut signes = Vec::new();
+    for id in ids {
+        if ETATS_CONSOLIDES.contains(&base.contrat(*id).await.unwrap().contrat.contrat.etat) {
+            signes.push(*id);
+        }
+    }
+    for (i, id) in signes.into_iter().take(n).enumerate() {
+        let t = base
+            .enregistrer_valeurs(a, id, 0, ACTEUR, move |c, _, _| {
+                Ok(lignes_attendues(c, a)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(k, l)| ValeurSaisie {
+                        realise: Some(Valeur::centiemes(100 * (k as i64 + 3))),
+                        ..ValeurSaisie::vide(l.cle)
+                    })
+                    .collect())
+            })
+            .await
+            .unwrap();
+        let t = base
+            .changer_etat_campagne(
+                a,
+                id,
+                t.version,
+                Transition::Soumettre,
+                None,
+                &[],
+                ACTEUR,
+                |_, _, _| Ok(()),
+            )
+            .await
+            .unwrap();
+        if i % 2 == 0 {
+            base.changer_etat_campagne(
+                a,
+                id,
+                t.version,
+                Transition::Valider,
+                None,
+                &[],
+                ACTEUR,
+                |_, _, _| Ok(()),
+            )
+            .await
+            .unwrap();
+            validees.push(id);
+        } else {
+            soumises.push(id);
+        }
+    }
+    (validees, soumises)
+}
+
+conformite!(
+    indicateurs_nationaux_egaux_aux_totaux_des_contrats,
+    |banc: Banc| async move {
+        use pacte_core::campagne::totaux_nationaux;
+        let base = banc.base().await;
+        let ids = base_avec_executions(&base).await;
+        let (validees, soumises) = campagne_2024(&base, &ids, 6).await;
+        assert_eq!((validees.len(), soumises.len()), (3, 3));
+        let a = Annee::new(2024).unwrap();
+        // Expected: the sum over the validated contracts of core's per-contract totals.
+        let mut attendu: BTreeMap<(String, u8), (i64, i64, i64)> = BTreeMap::new();
+        for id in &validees {
+            let c = base.contrat(*id).await.unwrap().contrat;
+            let v = base.valeurs_campagne(a, *id).await.unwrap();
+            for t in totaux_nationaux(&c, a, &v) {
+                let e = attendu.entry((t.code.clone(), t.ventilation)).or_default();
+                e.0 += t.realise.en_centiemes();
+                e.1 += t.cible.en_centiemes();
+                e.2 += t.fiches as i64;
+            }
+        }
+        attendu.retain(|_, (r, _, n)| *r != 0 || *n != 0);
+        let obtenu: BTreeMap<(String, u8), (i64, i64, i64)> = base
+            .indicateurs_consolides(&nationale(), false)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|i| {
+                assert_eq!(i.annee, 2024);
+                ((i.code, i.ventilation), (i.realise, i.cible, i.contributions))
+            })
+            .collect();
+        assert!(!attendu.is_empty());
+        assert_eq!(obtenu, attendu);
+        // Per collectivity: the same sums, split.
+        let par_collectivite = base.indicateurs_consolides(&nationale(), true).await.unwrap();
+        let collectivites: std::collections::BTreeSet<_> =
+            par_collectivite.iter().map(|i| i.collectivite.clone()).collect();
+        assert_eq!(collectivites.len(), validees.len());
+
+        // Campaign follow-up: every counted contract appears once, in its state.
+        let suivi = base.suivi_campagnes_consolide(&nationale()).await.unwrap();
+        let compte =
+            |etat: &str| -> i64 { suivi.iter().filter(|s| s.etat == etat).map(|s| s.contrats).sum() };
+        assert_eq!(compte("validee"), 3);
+        assert_eq!(compte("soumise"), 3);
+        let c = base.consolidation(&nationale()).await.unwrap();
+        let total: i64 = c.regions.iter().map(|r| r.contrats).sum();
+        assert_eq!(compte("non_commencee"), total - 6);
+    }
+);
