@@ -286,3 +286,159 @@ async fn chaque_tableau_s_ouvre_dans_un_tableur() {
     let (s, _, _) = octets(&app, "/consolidation/tableaux/axes/pdf").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+/// The 2024 campaign of the first three signed contracts: every national figure 0 but the
+/// first line of `code` (4 for the first contract, 5 for the second, 7 for the third),
+/// submitted; the first two validated, the third left submitted. Returns the three
+/// collectivities' codes.
+async fn campagne(base: &Base, code: &str) -> Vec<String> {
+    use pacte_core::campagne::{NatureIndicateur, Transition, ValeurSaisie, lignes_attendues};
+    use pacte_core::{Date, Valeur};
+    let a = Annee::new(2024).unwrap();
+    base.ouvrir_campagne(a, Date::ymd(2025, 3, 31), "demo")
+        .await
+        .unwrap();
+    let mut collectivites = Vec::new();
+    for r in base.contrats().await.unwrap() {
+        if collectivites.len() == 3 {
+            break;
+        }
+        let c = base.contrat(r.id).await.unwrap().contrat;
+        let lignes = lignes_attendues(&c, a);
+        if !ETATS_CONSOLIDES.contains(&c.contrat.etat) || !lignes.iter().any(|l| l.cle.indicateur == code) {
+            continue;
+        }
+        let valeur = [4, 5, 7][collectivites.len()];
+        let code = code.to_string();
+        let t = base
+            .enregistrer_valeurs(a, r.id, 0, "demo", move |_, _, _| {
+                let mut premiere = true;
+                Ok(lignes
+                    .into_iter()
+                    .filter(|l| l.cle.nature == NatureIndicateur::National)
+                    .map(|l| {
+                        let v = if premiere && l.cle.indicateur == code {
+                            premiere = false;
+                            valeur
+                        } else {
+                            0
+                        };
+                        ValeurSaisie {
+                            realise: Some(Valeur::centiemes(100 * v)),
+                            ..ValeurSaisie::vide(l.cle)
+                        }
+                    })
+                    .collect())
+            })
+            .await
+            .unwrap();
+        let t = base
+            .changer_etat_campagne(
+                a,
+                r.id,
+                t.version,
+                Transition::Soumettre,
+                None,
+                &[],
+                "demo",
+                |_, _, _| Ok(()),
+            )
+            .await
+            .unwrap();
+        if collectivites.len() < 2 {
+            base.changer_etat_campagne(
+                a,
+                r.id,
+                t.version,
+                Transition::Valider,
+                None,
+                &[],
+                "demo",
+                |_, _, _| Ok(()),
+            )
+            .await
+            .unwrap();
+        }
+        collectivites.push(c.contrat.collectivite.clone());
+    }
+    assert_eq!(collectivites.len(), 3, "trois contrats signés alimentant {code}");
+    collectivites
+}
+
+#[tokio::test]
+async fn campagne_indicateurs_et_donnees_ouvertes() {
+    let (brut, base) = demonstration().await;
+    let collectivites = campagne(&base, "NI-2.1").await;
+    let app = en_tant_que(&brut, &base, "lecteur_national", "national").await;
+    let j = get(&app, "/api/v1/consolidation").await.json();
+    let c = &j["campagnes"][0];
+    assert_eq!(c["annee"], 2024);
+    assert_eq!(
+        (c["total"]["validee"].as_i64(), c["total"]["soumise"].as_i64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(
+        c["total"]["non_commencee"].as_i64().unwrap(),
+        j["contrats"].as_i64().unwrap() - 3
+    );
+    // NI-2.1 over the two validated campaigns: 4 + 5 = 9 people (the submitted 7 not counted).
+    let ni = j["indicateurs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == "NI-2.1")
+        .unwrap();
+    assert_eq!(ni["realise"], 900);
+    assert_eq!(ni["contrats"], 2);
+
+    let page = get(&app, "/consolidation").await;
+    assert!(page.corps.contains("Campagne 2024"));
+    assert!(page.corps.contains("Indicateurs nationaux 2024"));
+    assert!(!page.corps.contains("style="));
+    for tableau in ["campagne-2024", "indicateurs-2024"] {
+        let (s, _, o) = octets(&app, &format!("/consolidation/tableaux/{tableau}/xlsx")).await;
+        assert_eq!(s, StatusCode::OK, "{tableau}");
+        let mut x: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(o)).unwrap();
+        let plage = x.worksheet_range("Consolidation").unwrap();
+        assert!(plage.height() > 2, "{tableau}");
+    }
+
+    // Open data: the 4 is withheld, the 5 published; the submitted campaign is absent.
+    let (s, t, o) = octets(&app, "/consolidation/donnees-ouvertes/indicateurs-nationaux.csv").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(t.starts_with("text/csv"));
+    let texte = String::from_utf8(o).unwrap();
+    let entete: Vec<&str> = texte.lines().next().unwrap().split(',').collect();
+    let col = |nom: &str| entete.iter().position(|c| *c == nom).unwrap();
+    let ligne = |collectivite: &str| -> Option<Vec<String>> {
+        texte
+            .lines()
+            .map(|l| l.split(',').map(String::from).collect::<Vec<_>>())
+            .find(|c| c[col("code_collectivite")] == collectivite && c[col("indicateur")] == "NI-2.1")
+    };
+    let quatre = ligne(&collectivites[0]).expect("ligne à 4");
+    assert_eq!(quatre[col("valeur_realisee")], "");
+    assert_eq!(quatre[col("secret_statistique")], "true");
+    let cinq = ligne(&collectivites[1]).expect("ligne à 5");
+    assert_eq!(cinq[col("valeur_realisee")], "5");
+    assert_eq!(cinq[col("secret_statistique")], "false");
+    assert!(
+        ligne(&collectivites[2]).is_none(),
+        "campagne soumise, non validée"
+    );
+    // A commissaire's file covers its region only.
+    let commissaire = en_tant_que(&brut, &base, "commissaire", "region:93").await;
+    let (_, _, o) = octets(
+        &commissaire,
+        "/consolidation/donnees-ouvertes/indicateurs-nationaux.csv",
+    )
+    .await;
+    let texte = String::from_utf8(o).unwrap();
+    let region = entete.iter().position(|c| *c == "code_region").unwrap();
+    assert!(
+        texte
+            .lines()
+            .skip(1)
+            .all(|l| l.split(',').nth(region) == Some("93"))
+    );
+}

@@ -257,6 +257,11 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
         Contrat(Action::Lire),
     ),
     ("GET", "/consolidation", Consolidation),
+    (
+        "GET",
+        "/consolidation/donnees-ouvertes/indicateurs-nationaux.csv",
+        Consolidation,
+    ),
     ("GET", "/consolidation/tableaux/{tableau}/{format}", Consolidation),
     ("GET", "/consolidation/regions/{region}", Consolidation),
     (

@@ -361,6 +361,11 @@ fn table_pages() -> Vec<RoutePage> {
         page(Method::GET, "/consolidation", crate::consolidation::page),
         page(
             Method::GET,
+            "/consolidation/donnees-ouvertes/indicateurs-nationaux.csv",
+            crate::consolidation::donnees_ouvertes::indicateurs_nationaux,
+        ),
+        page(
+            Method::GET,
             "/consolidation/tableaux/{tableau}/{format}",
             crate::consolidation::telecharger,
         ),

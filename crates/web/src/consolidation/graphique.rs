@@ -8,25 +8,25 @@
 
 use std::fmt::Write;
 
-use pacte_store::consolidation::Montants;
+/// A series drawn: label and DSFR colour.
+pub type Serie = (&'static str, &'static str);
 
-use super::export::Table;
-
-/// The series drawn: label, DSFR colour, figure.
-type Serie = (&'static str, &'static str, fn(&Montants) -> i64);
+/// A chart's data: its id (unique in the page), title, series, and per line (or group) its
+/// label and one value per series.
+pub struct Donnees {
+    pub code: String,
+    pub titre: String,
+    pub series: &'static [Serie],
+    pub lignes: Vec<(String, Vec<i64>)>,
+    /// How a value is printed beside its bar or on the axis.
+    pub format: fn(i64) -> String,
+}
 
 /// Blue France, its lighter tint, the « émeraude » and « tuile » illustrative colours.
-const SERIES_ANNEES: [Serie; 4] = [
-    ("Contractualisé — État", "#000091", |m| m.contractualise_etat),
-    ("Notifié — État", "#6a6af4", |m| m.notifie),
-    ("Versé — État", "#009081", |m| m.verse),
-    ("Réalisé — État", "#ce614a", |m| m.realise_etat),
-];
-
-const SERIES_LIGNES: [Serie; 2] = [
-    ("Contractualisé — État", "#000091", |m| m.contractualise_etat),
-    ("Réalisé — État", "#ce614a", |m| m.realise_etat),
-];
+pub const BLEU: &str = "#000091";
+pub const BLEU_CLAIR: &str = "#6a6af4";
+pub const EMERAUDE: &str = "#009081";
+pub const TUILE: &str = "#ce614a";
 
 /// Text escaped for XML content and attributes.
 pub fn echapper(t: &str) -> String {
@@ -44,12 +44,7 @@ pub fn echapper(t: &str) -> String {
     s
 }
 
-/// Millions of euros, French style, for the axis: `12,5 M€`.
-fn millions(centimes: i64) -> String {
-    format!("{:.1} M€", centimes as f64 / 100_000_000.0).replace('.', ",")
-}
-
-fn ouvrir(t: &Table, largeur: u32, hauteur: u32) -> String {
+fn ouvrir(t: &Donnees, largeur: u32, hauteur: u32) -> String {
     let id = format!("graphique-{}", t.code);
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"pacte-graphique\" viewBox=\"0 0 {largeur} {hauteur}\" \
@@ -63,7 +58,7 @@ fn ouvrir(t: &Table, largeur: u32, hauteur: u32) -> String {
 
 fn legende(s: &mut String, series: &[Serie], y: u32) {
     let mut x = 10;
-    for (libelle, couleur, _) in series {
+    for (libelle, couleur) in series {
         let _ = write!(
             s,
             "<rect x=\"{x}\" y=\"{y}\" width=\"12\" height=\"12\" fill=\"{couleur}\"/>\
@@ -76,16 +71,19 @@ fn legende(s: &mut String, series: &[Serie], y: u32) {
     }
 }
 
-/// Vertical bars per year, four series side by side.
-pub fn barres_par_annee(t: &Table) -> String {
-    let (largeur, hauteur, bas, haut, gauche) = (720u32, 300u32, 250u32, 20u32, 70u32);
-    let max = t
-        .lignes
+fn maximum(t: &Donnees) -> i64 {
+    t.lignes
         .iter()
-        .flat_map(|(_, m)| SERIES_ANNEES.iter().map(move |(_, _, f)| f(m)))
+        .flat_map(|(_, v)| v.iter().copied())
         .max()
         .unwrap_or(0)
-        .max(1);
+        .max(1)
+}
+
+/// Vertical bars per group (a year), the series side by side.
+pub fn barres_verticales(t: &Donnees) -> String {
+    let (largeur, hauteur, bas, haut, gauche) = (720u32, 300u32, 250u32, 20u32, 70u32);
+    let max = maximum(t);
     let mut s = ouvrir(t, largeur, hauteur);
     let _ = write!(
         s,
@@ -95,17 +93,16 @@ pub fn barres_par_annee(t: &Table) -> String {
         largeur - 10,
         gauche - 6,
         haut + 4,
-        millions(max),
+        echapper(&(t.format)(max)),
         gauche - 6
     );
     let n = t.lignes.len().max(1) as u32;
     let groupe = (largeur - gauche - 10) / n;
-    let barre = (groupe - 20) / SERIES_ANNEES.len() as u32;
-    for (i, (libelle, m)) in t.lignes.iter().enumerate() {
+    let barre = (groupe - 20) / t.series.len().max(1) as u32;
+    for (i, (libelle, valeurs)) in t.lignes.iter().enumerate() {
         let x0 = gauche + i as u32 * groupe + 10;
-        for (j, (_, couleur, f)) in SERIES_ANNEES.iter().enumerate() {
-            let v = f(m).max(0);
-            let h = ((v as f64 / max as f64) * f64::from(bas - haut)).round() as u32;
+        for (j, ((_, couleur), v)) in t.series.iter().zip(valeurs).enumerate() {
+            let h = ((*v.max(&0) as f64 / max as f64) * f64::from(bas - haut)).round() as u32;
             let _ = write!(
                 s,
                 "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{h}\" fill=\"{couleur}\"/>",
@@ -122,36 +119,32 @@ pub fn barres_par_annee(t: &Table) -> String {
             echapper(libelle)
         );
     }
-    legende(&mut s, &SERIES_ANNEES, hauteur - 18);
+    legende(&mut s, t.series, hauteur - 18);
     s.push_str("</svg>");
     s
 }
 
-/// Horizontal bars per line (region or axis): contracted and realised State amounts.
-pub fn barres_horizontales(t: &Table) -> String {
-    let (largeur, gauche, pas) = (720u32, 240u32, 34u32);
+/// Horizontal bars per line (a region, an axis, an indicator), the series one under the other.
+pub fn barres_horizontales(t: &Donnees) -> String {
+    let (largeur, gauche) = (720u32, 240u32);
+    let n = t.series.len().max(1) as u32;
+    let pas = 8 + 13 * n;
     let hauteur = 30 + pas * t.lignes.len() as u32 + 30;
-    let max = t
-        .lignes
-        .iter()
-        .flat_map(|(_, m)| SERIES_LIGNES.iter().map(move |(_, _, f)| f(m)))
-        .max()
-        .unwrap_or(0)
-        .max(1);
+    let max = maximum(t);
     let etendue = f64::from(largeur - gauche - 90);
     let mut s = ouvrir(t, largeur, hauteur);
-    for (i, (libelle, m)) in t.lignes.iter().enumerate() {
+    for (i, (libelle, valeurs)) in t.lignes.iter().enumerate() {
         let y = 10 + i as u32 * pas;
         let court: String = libelle.chars().take(34).collect();
         let _ = write!(
             s,
             "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\" fill=\"#161616\">{}</text>",
             gauche - 8,
-            y + 18,
+            y + 4 + 13 * n / 2 + 4,
             echapper(&court)
         );
-        for (j, (_, couleur, f)) in SERIES_LIGNES.iter().enumerate() {
-            let v = f(m).max(0);
+        for (j, ((_, couleur), v)) in t.series.iter().zip(valeurs).enumerate() {
+            let v = (*v).max(0);
             let l = ((v as f64 / max as f64) * etendue).round() as u32;
             let yb = y + 4 + j as u32 * 13;
             let _ = write!(
@@ -160,37 +153,37 @@ pub fn barres_horizontales(t: &Table) -> String {
                  <text x=\"{}\" y=\"{}\" font-size=\"10\" fill=\"#3a3a3a\">{}</text>",
                 gauche + l + 4,
                 yb + 10,
-                millions(v)
+                echapper(&(t.format)(v))
             );
         }
     }
-    legende(&mut s, &SERIES_LIGNES, hauteur - 22);
+    legende(&mut s, t.series, hauteur - 22);
     s.push_str("</svg>");
     s
+}
+
+/// Millions of euros, French style: `12,5 M€`.
+pub fn millions(centimes: i64) -> String {
+    format!("{:.1} M€", centimes as f64 / 100_000_000.0).replace('.', ",")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn table() -> Table {
-        let m = |e: i64, r: i64| Montants {
-            contractualise_etat: e,
-            realise_etat: r,
-            ..Montants::default()
-        };
-        Table {
-            code: "axes",
+    fn donnees() -> Donnees {
+        Donnees {
+            code: "axes".into(),
             titre: "Montants <par> axe & d'année".into(),
-            premiere_colonne: "Axe",
-            lignes: vec![("Axe 1".into(), m(200, 100)), ("Axe 2".into(), m(100, 0))],
-            total: m(300, 100),
+            series: &[("Contractualisé", BLEU), ("Réalisé", TUILE)],
+            lignes: vec![("Axe 1".into(), vec![200, 100]), ("Axe 2".into(), vec![100, 0])],
+            format: millions,
         }
     }
 
     #[test]
     fn sans_style_ni_script_et_textes_echappes() {
-        for svg in [barres_par_annee(&table()), barres_horizontales(&table())] {
+        for svg in [barres_verticales(&donnees()), barres_horizontales(&donnees())] {
             assert!(!svg.contains("style"), "{svg}");
             assert!(!svg.contains("<script"), "{svg}");
             assert!(
@@ -205,7 +198,7 @@ mod tests {
     fn barres_proportionnelles() {
         // The largest bar (200) spans the whole drawing width, 720 − 240 − 90 = 390 units;
         // the bar of 100 half of it, 195.
-        let svg = barres_horizontales(&table());
+        let svg = barres_horizontales(&donnees());
         assert!(svg.contains("width=\"390\""), "{svg}");
         assert!(svg.contains("width=\"195\""), "{svg}");
     }

@@ -8,6 +8,7 @@
 //! (`Base::consolidation`, from the relational projections of the contracts and of their
 //! execution); who sees which territory is `Habilitation::portee_consolidation`.
 
+pub mod donnees_ouvertes;
 pub mod export;
 pub mod graphique;
 
@@ -16,7 +17,6 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use pacte_core::Montant;
 use pacte_core::contrat::Axe;
 use pacte_core::droits::TerritoireLu;
 use pacte_core::territoires::territoires;
@@ -77,6 +77,69 @@ pub struct Vue {
     pub axes: Vec<LigneSommes<CleAxe>>,
     pub annees: Vec<LigneSommes<CleAnnee>>,
     pub total: Montants,
+    /// Per open campaign, the contracts counted per campaign state and region.
+    pub campagnes: Vec<CampagneVue>,
+    /// The national indicators of the validated campaigns, per year, code and breakdown.
+    pub indicateurs: Vec<IndicateurVu>,
+}
+
+/// How many contracts are in each campaign state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct EtatsCampagne {
+    pub non_commencee: i64,
+    pub en_cours: i64,
+    pub soumise: i64,
+    pub renvoyee: i64,
+    pub validee: i64,
+}
+
+impl EtatsCampagne {
+    fn ajouter(&mut self, etat: &str, n: i64) {
+        match etat {
+            "en_cours" => self.en_cours += n,
+            "soumise" => self.soumise += n,
+            "renvoyee" => self.renvoyee += n,
+            "validee" => self.validee += n,
+            _ => self.non_commencee += n,
+        }
+    }
+
+    pub fn contrats(&self) -> i64 {
+        self.non_commencee + self.en_cours + self.soumise + self.renvoyee + self.validee
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LigneCampagne {
+    pub code: String,
+    pub nom: String,
+    #[serde(flatten)]
+    pub etats: EtatsCampagne,
+}
+
+/// A campaign of the consolidation: its year, its regions and their total.
+#[derive(Debug, Clone, Serialize)]
+pub struct CampagneVue {
+    pub annee: u16,
+    pub regions: Vec<LigneCampagne>,
+    pub total: EtatsCampagne,
+}
+
+/// A national indicator of a year, over the validated campaigns (values in hundredths of the
+/// indicator's unit).
+#[derive(Debug, Clone, Serialize)]
+pub struct IndicateurVu {
+    pub annee: u16,
+    pub code: String,
+    /// 0, or NI-2.3's breakdown (1 to 3).
+    pub ventilation: u8,
+    pub libelle: String,
+    pub unite: String,
+    pub realise: i64,
+    pub cible: i64,
+    /// Fiches that entered a value.
+    pub contributions: i64,
+    pub contrats: i64,
 }
 
 /// The columns of every table: label and the figure it shows.
@@ -123,6 +186,7 @@ async fn vue(etat: &Etat, u: &Utilisateur, territoire: TerritoireLu) -> Result<V
     let mut portee = u.habilitation.portee_lecture();
     portee.territoire = territoire.clone();
     let c = etat.base.consolidation(&portee).await?;
+    let portee = pacte_store::consolidation::portee_consolidee(&portee);
     let t = territoires();
     let territoire = match &territoire {
         TerritoireLu::Region(r) => Territoire {
@@ -180,6 +244,54 @@ async fn vue(etat: &Etat, u: &Utilisateur, territoire: TerritoireLu) -> Result<V
         }
         total += *m;
     }
+    let mut campagnes: Vec<CampagneVue> = Vec::new();
+    for s in etat.base.suivi_campagnes_consolide(&portee).await? {
+        if campagnes.last().is_none_or(|c| c.annee != s.annee) {
+            campagnes.push(CampagneVue {
+                annee: s.annee,
+                regions: regions
+                    .iter()
+                    .map(|r| LigneCampagne {
+                        code: r.cle.code.clone(),
+                        nom: r.cle.nom.clone(),
+                        etats: EtatsCampagne::default(),
+                    })
+                    .collect(),
+                total: EtatsCampagne::default(),
+            });
+        }
+        let c = campagnes.last_mut().expect("pushed above");
+        if let Some(r) = c.regions.iter_mut().find(|r| r.code == s.region) {
+            r.etats.ajouter(&s.etat, s.contrats);
+        }
+        c.total.ajouter(&s.etat, s.contrats);
+    }
+    let referentiel = pacte_core::referentiel::referentiel();
+    let indicateurs = etat
+        .base
+        .indicateurs_consolides(&portee, false)
+        .await?
+        .into_iter()
+        .map(|i| {
+            let def = referentiel.indicateur(&i.code);
+            let mut libelle = def.map_or_else(|| i.code.clone(), |d| d.libelle.clone());
+            if let Some(v) = def.and_then(|d| d.ventilations.get(usize::from(i.ventilation).wrapping_sub(1)))
+            {
+                libelle = format!("{libelle} — {v}");
+            }
+            IndicateurVu {
+                annee: i.annee,
+                unite: def.map_or_else(String::new, |d| d.unite.clone()),
+                code: i.code,
+                ventilation: i.ventilation,
+                libelle,
+                realise: i.realise,
+                cible: i.cible,
+                contributions: i.contributions,
+                contrats: i.contrats,
+            }
+        })
+        .collect();
     Ok(Vue {
         territoire,
         etats: ETATS_CONSOLIDES.iter().map(|e| e.code()).collect(),
@@ -188,78 +300,252 @@ async fn vue(etat: &Etat, u: &Utilisateur, territoire: TerritoireLu) -> Result<V
         axes,
         annees,
         total,
+        campagnes,
+        indicateurs,
     })
 }
 
 /// A table as the page shows it.
 pub struct TableauVu {
-    pub code: &'static str,
+    pub code: String,
     pub titre: String,
     pub premiere_colonne: &'static str,
+    pub colonnes: Vec<String>,
     /// (label, link of the label, cells).
     pub lignes: Vec<(String, Option<String>, Vec<String>)>,
-    pub total: Vec<String>,
+    pub total: Option<Vec<String>>,
     /// (format label, link).
     pub fichiers: Vec<(&'static str, String)>,
-    /// The chart beside it (SVG markup, built from numbers only).
-    pub graphique: String,
+    /// The chart beside it (SVG markup, built from numbers and escaped labels only).
+    pub graphique: Option<String>,
 }
 
-fn cellules(m: &Montants) -> Vec<String> {
-    COLONNES
-        .iter()
-        .map(|(_, f)| Montant::centimes(f(m)).to_string())
-        .collect()
-}
-
-/// The tables of a consolidation, in page order: per region (France only), per axis, per year.
-pub fn tableaux(v: &Vue) -> Vec<export::Table> {
-    let mut t = Vec::new();
-    if v.territoire.code.is_none() {
-        t.push(export::Table {
-            code: "regions",
-            titre: format!("Montants par région — {}", v.territoire.nom),
-            premiere_colonne: "Région",
-            lignes: v
-                .regions
-                .iter()
-                .map(|r| {
-                    (
-                        format!(
-                            "{} ({} contrat{})",
-                            r.cle.nom,
-                            r.cle.contrats,
-                            if r.cle.contrats > 1 { "s" } else { "" }
-                        ),
-                        r.montants,
-                    )
-                })
-                .collect(),
-            total: v.total,
-        });
+/// `n` out of `sur` as a percentage with one decimal, floored: `87,5 %`; a dash without base.
+fn pourcentage(n: i64, sur: i64) -> String {
+    if sur <= 0 {
+        return "—".into();
     }
-    t.push(export::Table {
-        code: "axes",
-        titre: format!("Montants par axe, 2024 à 2027 — {}", v.territoire.nom),
-        premiere_colonne: "Axe",
-        lignes: v
-            .axes
+    let dixiemes = (i128::from(n) * 1000 / i128::from(sur)) as i64;
+    format!("{},{} %", dixiemes / 10, dixiemes % 10)
+}
+
+/// Tenths of a percent of `n` out of `sur` (0 without base), for the bars.
+fn dixiemes(n: i64, sur: i64) -> i64 {
+    if sur <= 0 {
+        0
+    } else {
+        (i128::from(n) * 1000 / i128::from(sur)) as i64
+    }
+}
+
+fn en_pourcentage(d: i64) -> String {
+    format!("{},{} %", d / 10, d % 10)
+}
+
+fn valeur_indicateur(centiemes: i64) -> String {
+    pacte_core::Valeur::centiemes(centiemes).to_string()
+}
+
+/// A region's label in the tables: « Bretagne (3 contrats) ».
+fn libelle_region(r: &CleRegion) -> String {
+    format!(
+        "{} ({} contrat{})",
+        r.nom,
+        r.contrats,
+        if r.contrats > 1 { "s" } else { "" }
+    )
+}
+
+/// The tables of a consolidation, in page order, each with its chart: amounts per region
+/// (France only), per axis, per year; then per open campaign its follow-up per region, and per
+/// year the national indicators of the validated campaigns.
+pub fn tableaux(v: &Vue) -> Vec<(export::Table, Option<graphique::Donnees>)> {
+    use graphique::{BLEU, BLEU_CLAIR, Donnees, EMERAUDE, TUILE, millions};
+    const CONTRACTUALISE_REALISE: &[graphique::Serie] =
+        &[("Contractualisé — État", BLEU), ("Réalisé — État", TUILE)];
+    const EXECUTION: &[graphique::Serie] = &[
+        ("Contractualisé — État", BLEU),
+        ("Notifié — État", BLEU_CLAIR),
+        ("Versé — État", EMERAUDE),
+        ("Réalisé — État", TUILE),
+    ];
+    let barres = |code: &str,
+                  titre: &str,
+                  series: &'static [graphique::Serie],
+                  lignes: Vec<(String, Vec<i64>)>,
+                  format: fn(i64) -> String| Donnees {
+        code: code.into(),
+        titre: titre.into(),
+        series,
+        lignes,
+        format,
+    };
+    let mut t = Vec::new();
+    let nom = &v.territoire.nom;
+    let mut ajouter = |code: &str,
+                       titre: String,
+                       premiere: &'static str,
+                       lignes: Vec<(String, Montants)>,
+                       series: &'static [graphique::Serie]| {
+        let valeurs = lignes
+            .iter()
+            .map(|(l, m)| {
+                let f: Vec<i64> = if series.len() == 2 {
+                    vec![m.contractualise_etat, m.realise_etat]
+                } else {
+                    vec![m.contractualise_etat, m.notifie, m.verse, m.realise_etat]
+                };
+                (l.clone(), f)
+            })
+            .collect();
+        let g = barres(code, &titre, series, valeurs, millions);
+        t.push((
+            export::table_montants(code, titre, premiere, &lignes, &v.total),
+            Some(g),
+        ));
+    };
+    if v.territoire.code.is_none() {
+        ajouter(
+            "regions",
+            format!("Montants par région — {nom}"),
+            "Région",
+            v.regions
+                .iter()
+                .map(|r| (libelle_region(&r.cle), r.montants))
+                .collect(),
+            CONTRACTUALISE_REALISE,
+        );
+    }
+    ajouter(
+        "axes",
+        format!("Montants par axe, 2024 à 2027 — {nom}"),
+        "Axe",
+        v.axes
             .iter()
             .map(|a| (format!("Axe {}", a.cle.axe), a.montants))
             .collect(),
-        total: v.total,
-    });
-    t.push(export::Table {
-        code: "annees",
-        titre: format!("Montants par année — {}", v.territoire.nom),
-        premiere_colonne: "Année",
-        lignes: v
-            .annees
+        CONTRACTUALISE_REALISE,
+    );
+    ajouter(
+        "annees",
+        format!("Montants par année — {nom}"),
+        "Année",
+        v.annees
             .iter()
             .map(|a| (a.cle.annee.to_string(), a.montants))
             .collect(),
-        total: v.total,
-    });
+        EXECUTION,
+    );
+    for c in &v.campagnes {
+        let code = format!("campagne-{}", c.annee);
+        let titre = format!(
+            "Campagne {} (indicateurs de l'année {}) : état des contrats — {nom}",
+            c.annee, c.annee
+        );
+        let cellules = |e: &EtatsCampagne| {
+            vec![
+                export::Valeur::Texte(e.contrats().to_string()),
+                export::Valeur::Texte(e.non_commencee.to_string()),
+                export::Valeur::Texte(e.en_cours.to_string()),
+                export::Valeur::Texte(e.soumise.to_string()),
+                export::Valeur::Texte(e.renvoyee.to_string()),
+                export::Valeur::Texte(e.validee.to_string()),
+                export::Valeur::Texte(pourcentage(e.validee, e.contrats())),
+            ]
+        };
+        let table = export::Table {
+            code: code.clone(),
+            titre: titre.clone(),
+            premiere_colonne: "Région",
+            colonnes: [
+                "Contrats",
+                "Non commencée",
+                "En cours",
+                "Soumise",
+                "Renvoyée",
+                "Validée",
+                "Part validée",
+            ]
+            .map(String::from)
+            .to_vec(),
+            lignes: c
+                .regions
+                .iter()
+                .map(|r| (r.nom.clone(), cellules(&r.etats)))
+                .collect(),
+            total: Some(cellules(&c.total)),
+        };
+        let g = barres(
+            &code,
+            &titre,
+            &[("Part des contrats dont la campagne est validée", BLEU)],
+            c.regions
+                .iter()
+                .map(|r| (r.nom.clone(), vec![dixiemes(r.etats.validee, r.etats.contrats())]))
+                .collect(),
+            en_pourcentage,
+        );
+        t.push((table, Some(g)));
+    }
+    let mut annees: Vec<u16> = v.indicateurs.iter().map(|i| i.annee).collect();
+    annees.dedup();
+    for annee in annees {
+        let code = format!("indicateurs-{annee}");
+        let titre = format!("Indicateurs nationaux {annee} (campagnes validées) — {nom}");
+        let lignes: Vec<&IndicateurVu> = v.indicateurs.iter().filter(|i| i.annee == annee).collect();
+        let libelle = |i: &IndicateurVu| {
+            if i.ventilation == 0 {
+                i.code.clone()
+            } else {
+                format!("{} ({})", i.code, i.ventilation)
+            }
+        };
+        let table = export::Table {
+            code: code.clone(),
+            titre: titre.clone(),
+            premiere_colonne: "Indicateur",
+            colonnes: [
+                "Libellé",
+                "Unité",
+                "Réalisé",
+                "Cible",
+                "Réalisé / cible",
+                "Fiches contributrices",
+                "Contrats",
+            ]
+            .map(String::from)
+            .to_vec(),
+            lignes: lignes
+                .iter()
+                .map(|i| {
+                    (
+                        libelle(i),
+                        vec![
+                            export::Valeur::Texte(i.libelle.clone()),
+                            export::Valeur::Texte(i.unite.clone()),
+                            export::Valeur::Texte(valeur_indicateur(i.realise)),
+                            export::Valeur::Texte(valeur_indicateur(i.cible)),
+                            export::Valeur::Texte(pourcentage(i.realise, i.cible)),
+                            export::Valeur::Texte(i.contributions.to_string()),
+                            export::Valeur::Texte(i.contrats.to_string()),
+                        ],
+                    )
+                })
+                .collect(),
+            total: None,
+        };
+        let g = barres(
+            &code,
+            &titre,
+            &[("Réalisé / cible", EMERAUDE)],
+            lignes
+                .iter()
+                .map(|i| (libelle(i), vec![dixiemes(i.realise, i.cible)]))
+                .collect(),
+            en_pourcentage,
+        );
+        t.push((table, Some(g)));
+    }
     t
 }
 
@@ -274,7 +560,7 @@ fn tableaux_vus(v: &Vue) -> Vec<TableauVu> {
     let base = base_adresse(v);
     tableaux(v)
         .into_iter()
-        .map(|t| {
+        .map(|(t, g)| {
             let liens: Vec<Option<String>> = if t.code == "regions" {
                 v.regions
                     .iter()
@@ -283,21 +569,28 @@ fn tableaux_vus(v: &Vue) -> Vec<TableauVu> {
             } else {
                 vec![None; t.lignes.len()]
             };
-            let graphique = match t.code {
-                "annees" => graphique::barres_par_annee(&t),
-                _ => graphique::barres_horizontales(&t),
-            };
+            let graphique = g.map(|g| {
+                if t.code == "annees" {
+                    graphique::barres_verticales(&g)
+                } else {
+                    graphique::barres_horizontales(&g)
+                }
+            });
             TableauVu {
-                code: t.code,
+                code: t.code.clone(),
                 titre: t.titre.clone(),
                 premiere_colonne: t.premiere_colonne,
+                colonnes: t.colonnes.clone(),
                 lignes: t
                     .lignes
                     .iter()
                     .zip(liens)
-                    .map(|((l, m), lien)| (l.clone(), lien, cellules(m)))
+                    .map(|((l, c), lien)| (l.clone(), lien, c.iter().map(export::Valeur::texte).collect()))
                     .collect(),
-                total: cellules(&t.total),
+                total: t
+                    .total
+                    .as_ref()
+                    .map(|c| c.iter().map(export::Valeur::texte).collect()),
                 fichiers: FormatTableur::TOUS
                     .into_iter()
                     .map(|f| {
@@ -319,7 +612,6 @@ struct PageConsolidation {
     page: Page,
     territoire: Territoire,
     contrats: i64,
-    entetes: Vec<&'static str>,
     tableaux: Vec<TableauVu>,
     /// The address of the same figures as JSON.
     api: String,
@@ -346,7 +638,6 @@ async fn rendre_page(etat: Etat, u: Utilisateur, region: Option<String>) -> Resu
         page,
         territoire: v.territoire.clone(),
         contrats: v.contrats,
-        entetes: COLONNES.iter().map(|(l, _)| *l).collect(),
         tableaux: tableaux_vus(&v),
         api,
     };
@@ -378,16 +669,22 @@ async fn fichier(
         .ok_or_else(|| ErreurWeb::introuvable(format!("Format « {format} » inconnu : xlsx, ods ou csv.")))?;
     let territoire = territoire_pour(&u, region.as_deref())?;
     let v = vue(&etat, &u, territoire).await?;
-    let t = tableaux(&v)
-        .into_iter()
+    let toutes = tableaux(&v);
+    let t = toutes
+        .iter()
+        .map(|(t, _)| t)
         .find(|t| t.code == tableau)
         .ok_or_else(|| {
             ErreurWeb::introuvable(format!(
                 "Tableau « {tableau} » inconnu ici : {}.",
-                tableaux(&v).iter().map(|t| t.code).collect::<Vec<_>>().join(", ")
+                toutes
+                    .iter()
+                    .map(|(t, _)| t.code.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ))
         })?;
-    let octets = export::exporter(&t, format).map_err(|e| ErreurWeb::interne(e.to_string()))?;
+    let octets = export::exporter(t, format).map_err(|e| ErreurWeb::interne(e.to_string()))?;
     let nom = format!(
         "consolidation-{}-{}.{}",
         v.territoire.code.as_deref().unwrap_or("france"),

@@ -43,6 +43,15 @@ pub(super) fn schemas() -> Value {
         requis.push("montants");
         json!({ "type": "object", "required": requis, "properties": proprietes, "additionalProperties": false })
     };
+    let etats = |cle: Value, requis: &[&str]| {
+        let mut proprietes = cle;
+        let mut requis: Vec<&str> = requis.to_vec();
+        for e in ["non_commencee", "en_cours", "soumise", "renvoyee", "validee"] {
+            proprietes[e] = json!({ "type": "integer", "minimum": 0 });
+            requis.push(e);
+        }
+        json!({ "type": "object", "required": requis, "properties": proprietes, "additionalProperties": false })
+    };
     json!({
         "MontantsConsolides": {
             "type": "object",
@@ -63,7 +72,7 @@ pub(super) fn schemas() -> Value {
         "Consolidation": {
             "type": "object",
             "description": "Montants des contrats signés ou au-delà (signé, en exécution, évalué, clos, dénoncé) d'un territoire, par région, par axe et par année.",
-            "required": ["territoire", "etats", "contrats", "regions", "axes", "annees", "total"],
+            "required": ["territoire", "etats", "contrats", "regions", "axes", "annees", "total", "campagnes", "indicateurs"],
             "properties": {
                 "territoire": {
                     "type": "object",
@@ -93,7 +102,44 @@ pub(super) fn schemas() -> Value {
                     "type": "array",
                     "items": ligne(json!({ "annee": { "type": "integer", "minimum": 2024, "maximum": 2027 } }), &["annee"])
                 },
-                "total": ref_schema("MontantsConsolides")
+                "total": ref_schema("MontantsConsolides"),
+                "campagnes": {
+                    "type": "array",
+                    "description": "Par campagne ouverte, les contrats comptés dans chaque état de la campagne, par région.",
+                    "items": {
+                        "type": "object",
+                        "required": ["annee", "regions", "total"],
+                        "properties": {
+                            "annee": { "type": "integer", "minimum": 2024, "maximum": 2027 },
+                            "regions": {
+                                "type": "array",
+                                "items": etats(json!({ "code": { "type": "string" }, "nom": { "type": "string" } }), &["code", "nom"])
+                            },
+                            "total": etats(json!({}), &[])
+                        },
+                        "additionalProperties": false
+                    }
+                },
+                "indicateurs": {
+                    "type": "array",
+                    "description": "Indicateurs nationaux des campagnes validées : sommes des valeurs saisies par les fiches, en centièmes de l'unité.",
+                    "items": {
+                        "type": "object",
+                        "required": ["annee", "code", "ventilation", "libelle", "unite", "realise", "cible", "contributions", "contrats"],
+                        "properties": {
+                            "annee": { "type": "integer", "minimum": 2024, "maximum": 2027 },
+                            "code": { "type": "string" },
+                            "ventilation": { "type": "integer", "minimum": 0, "maximum": 3, "description": "0, ou la ventilation de NI-2.3 (1 à 3)." },
+                            "libelle": { "type": "string" },
+                            "unite": { "type": "string" },
+                            "realise": { "type": "integer", "format": "int64", "description": "Centièmes de l'unité." },
+                            "cible": { "type": "integer", "format": "int64", "description": "Centièmes de l'unité." },
+                            "contributions": { "type": "integer", "minimum": 0 },
+                            "contrats": { "type": "integer", "minimum": 1 }
+                        },
+                        "additionalProperties": false
+                    }
+                }
             },
             "additionalProperties": false
         }
