@@ -116,7 +116,8 @@ impl Base {
         let sql = format!(
             "SELECT COALESCE(d.region, '') AS region, m.axe, m.annee, CAST(SUM(m.etat) AS BIGINT) AS etat, \
              CAST(SUM(m.collectivite) AS BIGINT) AS collectivite \
-             FROM montants_fiches m JOIN contrats c ON c.id = m.contrat_id \
+             FROM (SELECT contrat_id, axe, annee, SUM(etat) AS etat, SUM(collectivite) AS collectivite \
+             FROM montants_fiches GROUP BY contrat_id, axe, annee) m JOIN contrats c ON c.id = m.contrat_id \
              LEFT JOIN collectivites k ON k.code = c.collectivite \
              LEFT JOIN departements d ON d.code = k.departement \
              WHERE {clause} GROUP BY d.region, m.axe, m.annee"
@@ -138,7 +139,10 @@ impl Base {
              CAST(SUM(x.realise_collectivite) AS BIGINT) AS realise_collectivite, \
              CAST(SUM(x.reporte_etat) AS BIGINT) AS reporte_etat, \
              CAST(SUM(x.reporte_collectivite) AS BIGINT) AS reporte_collectivite \
-             FROM execution_lignes x JOIN contrats c ON c.id = x.contrat_id \
+             FROM (SELECT contrat_id, axe, annee, SUM(notifie) AS notifie, SUM(verse) AS verse, \
+             SUM(realise_etat) AS realise_etat, SUM(realise_collectivite) AS realise_collectivite, \
+             SUM(reporte_etat) AS reporte_etat, SUM(reporte_collectivite) AS reporte_collectivite \
+             FROM execution_lignes GROUP BY contrat_id, axe, annee) x JOIN contrats c ON c.id = x.contrat_id \
              LEFT JOIN collectivites k ON k.code = c.collectivite \
              LEFT JOIN departements d ON d.code = k.departement \
              WHERE {clause} GROUP BY d.region, x.axe, x.annee"
@@ -248,14 +252,16 @@ impl Base {
         };
         let sql = format!(
             "SELECT v.annee, {colonne} AS collectivite, v.indicateur, v.ventilation, \
-             CAST(COALESCE(SUM(v.realise), 0) AS BIGINT) AS realise, CAST(COALESCE(SUM(v.cible), 0) AS BIGINT) AS cible, \
-             COUNT(v.realise) AS contributions, COUNT(DISTINCT v.contrat_id) AS contrats \
-             FROM valeurs_indicateurs v \
+             CAST(SUM(v.realise) AS BIGINT) AS realise, CAST(SUM(v.cible) AS BIGINT) AS cible, \
+             CAST(SUM(v.contributions) AS BIGINT) AS contributions, COUNT(*) AS contrats \
+             FROM (SELECT annee, contrat_id, indicateur, ventilation, COALESCE(SUM(realise), 0) AS realise, \
+             COALESCE(SUM(cible), 0) AS cible, COUNT(realise) AS contributions FROM valeurs_indicateurs \
+             WHERE nature = 'national' GROUP BY annee, contrat_id, indicateur, ventilation) v \
              JOIN campagnes_contrats cc ON cc.annee = v.annee AND cc.contrat_id = v.contrat_id \
              JOIN contrats c ON c.id = v.contrat_id \
              LEFT JOIN collectivites k ON k.code = c.collectivite \
              LEFT JOIN departements d ON d.code = k.departement \
-             WHERE v.nature = 'national' AND cc.etat = 'validee' AND {clause} \
+             WHERE cc.etat = 'validee' AND {clause} \
              GROUP BY v.annee{groupe}, v.indicateur, v.ventilation \
              ORDER BY v.annee{groupe}, v.indicateur, v.ventilation"
         );

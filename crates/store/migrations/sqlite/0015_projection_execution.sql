@@ -24,7 +24,8 @@ CREATE TABLE execution_lignes (
     reporte_collectivite INTEGER NOT NULL,
     PRIMARY KEY (contrat_id, fiche, annee)
 );
-CREATE INDEX execution_lignes_axe ON execution_lignes (axe, annee);
+-- The consolidation sums per contract first (src/consolidation.rs).
+CREATE INDEX execution_lignes_contrat ON execution_lignes (contrat_id, axe, annee);
 
 CREATE TABLE executions_projetees (
     contrat_id INTEGER PRIMARY KEY REFERENCES contrats (id) ON DELETE CASCADE,
