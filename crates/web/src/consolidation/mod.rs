@@ -142,8 +142,11 @@ pub struct IndicateurVu {
     pub contrats: i64,
 }
 
-/// The columns of every table: label and the figure it shows.
-pub const COLONNES: [(&str, fn(&Montants) -> i64); 8] = [
+/// A column of the amounts tables: its label and the figure it shows.
+pub type Colonne = (&'static str, fn(&Montants) -> i64);
+
+/// The columns of every amounts table.
+pub const COLONNES: [Colonne; 8] = [
     ("Contractualisé — État", |m| m.contractualise_etat),
     ("Contractualisé — collectivité", |m| {
         m.contractualise_collectivite
