@@ -126,7 +126,7 @@ pub fn barres_verticales(t: &Donnees) -> String {
 
 /// Horizontal bars per line (a region, an axis, an indicator), the series one under the other.
 pub fn barres_horizontales(t: &Donnees) -> String {
-    let (largeur, gauche) = (720u32, 240u32);
+    let (largeur, gauche) = (720u32, 260u32);
     let n = t.series.len().max(1) as u32;
     let pas = 8 + 13 * n;
     let hauteur = 30 + pas * t.lignes.len() as u32 + 30;
@@ -135,7 +135,11 @@ pub fn barres_horizontales(t: &Donnees) -> String {
     let mut s = ouvrir(t, largeur, hauteur);
     for (i, (libelle, valeurs)) in t.lignes.iter().enumerate() {
         let y = 10 + i as u32 * pas;
-        let court: String = libelle.chars().take(34).collect();
+        let court: String = if libelle.chars().count() > 38 {
+            libelle.chars().take(37).chain(['…']).collect()
+        } else {
+            libelle.clone()
+        };
         let _ = write!(
             s,
             "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\" fill=\"#161616\">{}</text>",
@@ -196,10 +200,10 @@ mod tests {
 
     #[test]
     fn barres_proportionnelles() {
-        // The largest bar (200) spans the whole drawing width, 720 − 240 − 90 = 390 units;
-        // the bar of 100 half of it, 195.
+        // The largest bar (200) spans the whole drawing width, 720 − 260 − 90 = 370 units;
+        // the bar of 100 half of it, 185.
         let svg = barres_horizontales(&donnees());
-        assert!(svg.contains("width=\"390\""), "{svg}");
-        assert!(svg.contains("width=\"195\""), "{svg}");
+        assert!(svg.contains("width=\"370\""), "{svg}");
+        assert!(svg.contains("width=\"185\""), "{svg}");
     }
 }
