@@ -57,6 +57,8 @@ const PAGES = [
   ['19e-historique', '/contrats/1/historique', 200, 'historique d’un contrat', COMPTES.editeurAmp],
   ['19f-echanges', '/contrats/1/echanges', 200, 'échanges sur un contrat', COMPTES.editeurAmp],
   ['19g-format', '/aide/format-contrat', 200, 'format du fichier de contrat', COMPTES.editeurAmp],
+  ['19h-consolidation', '/consolidation', 200, 'consolidation nationale (tableaux et graphiques)', COMPTES.administrateur],
+  ['19i-consolidation-region', '/consolidation/regions/93', 200, 'consolidation d’une région', COMPTES.commissairePaca],
 ];
 
 /** The file uploaded for the import preview: it has findings, so the preview lists them. */

@@ -4,6 +4,7 @@
 //! plain data; storage and HTTP live in other crates.
 
 pub mod actes;
+pub mod campagne;
 pub mod contrat;
 pub mod differences;
 pub mod droits;

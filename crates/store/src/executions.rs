@@ -149,6 +149,14 @@ impl Base {
                 Some(document(&stocke.execution, "l'exécution financière")?),
             )
         };
+        crate::projection_execution::ecrire(
+            e.conn(),
+            contrat_id,
+            &contrat.contrat,
+            &apres,
+            stocke.tampon.version + 1,
+        )
+        .await?;
         e.consigner(
             ENTITE_EXECUTION,
             &contrat_id.to_string(),

@@ -18,7 +18,9 @@
 pub mod actes;
 mod apparies;
 pub mod audit;
+pub mod campagnes;
 pub mod comptes;
+pub mod consolidation;
 pub mod contrats;
 pub mod echanges;
 mod ecriture;
@@ -28,6 +30,7 @@ pub mod historique;
 pub mod horloge;
 mod moteur;
 pub mod pieces;
+pub mod projection_execution;
 pub mod recherche;
 pub mod sauvegarde;
 pub mod sommes;
@@ -137,6 +140,7 @@ impl Base {
         }
         base.charger_reference().await?;
         base.construire_montants().await?;
+        base.rafraichir_projection_execution().await?;
         Ok(base)
     }
 

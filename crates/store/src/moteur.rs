@@ -65,6 +65,16 @@ const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[
         "executions",
         include_str!("../migrations/sqlite/0010_executions.sql"),
     ),
+    (
+        14,
+        "campagnes",
+        include_str!("../migrations/sqlite/0014_campagnes.sql"),
+    ),
+    (
+        15,
+        "projection_execution",
+        include_str!("../migrations/sqlite/0015_projection_execution.sql"),
+    ),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -111,6 +121,16 @@ const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
         10,
         "executions",
         include_str!("../migrations/postgres/0010_executions.sql"),
+    ),
+    (
+        14,
+        "campagnes",
+        include_str!("../migrations/postgres/0014_campagnes.sql"),
+    ),
+    (
+        15,
+        "projection_execution",
+        include_str!("../migrations/postgres/0015_projection_execution.sql"),
     ),
 ];
 

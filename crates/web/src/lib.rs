@@ -16,6 +16,7 @@ pub mod administration;
 pub mod api;
 mod app;
 pub mod comptes;
+pub mod consolidation;
 pub mod contrats;
 pub mod demo;
 pub mod demo_execution;

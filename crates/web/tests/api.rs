@@ -42,6 +42,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/contrats/{id}/demandes/{demande}/reponse"),
     ("POST", "/contrats/{id}/demandes/{demande}/resolution"),
     ("GET", "/contrats/{id}/tableaux/{table}/{annee}"),
+    ("GET", "/consolidation"),
+    ("GET", "/consolidation/regions/{region}"),
 ];
 
 const AMP: &str = include_str!("../../../exemples/metropole-aix-marseille-provence.toml");
@@ -867,6 +869,7 @@ fn adresse(modele: &str, id: i64) -> String {
             .replace("{demande}", "1")
             .replace("{table}", "bilan")
             .replace("{annee}", "2024")
+            .replace("{region}", "93")
     )
 }
 

@@ -12,7 +12,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use commun::{Reponse, app_demo, en_tant_que, envoyer};
 use pacte_core::contrat::EtatContrat;
-use pacte_core::droits::{Action, Cible, Decision, Habilitation, Role, decider};
+use pacte_core::droits::{Action, Cible, Decision, Habilitation, Role, TerritoireLu, decider};
 use pacte_core::echanges::{ActionEchange, decider_echange};
 use pacte_web::comptes::lire_habilitation;
 
@@ -45,6 +45,8 @@ enum Attendu {
     Etapes,
     /// Attach a document: whoever may modify the contract or take one of its steps.
     Joindre,
+    /// The consolidation of France or of region 93 (`Habilitation::portee_consolidation`).
+    Consolidation,
 }
 
 use Attendu::*;
@@ -284,6 +286,21 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
         "/api/v1/contrats/{id}/tableaux/{table}/{annee}",
         Contrat(Action::Lire),
     ),
+    ("GET", "/consolidation", Consolidation),
+    (
+        "GET",
+        "/consolidation/donnees-ouvertes/indicateurs-nationaux.csv",
+        Consolidation,
+    ),
+    ("GET", "/consolidation/tableaux/{tableau}/{format}", Consolidation),
+    ("GET", "/consolidation/regions/{region}", Consolidation),
+    (
+        "GET",
+        "/consolidation/regions/{region}/tableaux/{tableau}/{format}",
+        Consolidation,
+    ),
+    ("GET", "/api/v1/consolidation", Consolidation),
+    ("GET", "/api/v1/consolidation/regions/{region}", Consolidation),
 ];
 
 const AMP: &str = include_str!("../../../exemples/metropole-aix-marseille-provence.toml");
@@ -343,6 +360,8 @@ fn requete(methode: &str, chemin: &str, id: i64, collectivite: &str, fichier: &s
         .replace("{table}", "bilan")
         .replace("{annee}", "2024")
         .replace("{format}", "xlsx")
+        .replace("{region}", "93")
+        .replace("{tableau}", "axes")
         .replace("{*chemin}", "pacte.css");
     let r = Request::builder().method(methode).uri(&uri);
     let formulaire = |champs: &[(&str, &str)]| r_form(methode, &uri, champs);
@@ -451,6 +470,11 @@ fn decision(
         GererUtilisateurs => decider(h, Action::GererUtilisateurs, &Cible::Utilisateurs),
         LireJournal => decider(h, Action::LireJournalAudit, &Cible::Journal),
         Echange(a) => decider_echange(h, a, cible),
+        Consolidation => match h.portee_consolidation() {
+            Some(TerritoireLu::Tout) => Decision::Autorise,
+            Some(TerritoireLu::Region(r)) if r == "93" => Decision::Autorise,
+            _ => Decision::Interdit,
+        },
         Contrat(a) => decider(h, a, cible),
         Etapes | Joindre => {
             let lire = decider(h, Action::Lire, cible);

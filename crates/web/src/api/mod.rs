@@ -123,6 +123,12 @@ fn table() -> Vec<Route> {
             "/contrats/{id}/tableaux/{table}/{annee}",
             crate::finances::tableau_api,
         ),
+        route(Method::GET, "/consolidation", crate::consolidation::api),
+        route(
+            Method::GET,
+            "/consolidation/regions/{region}",
+            crate::consolidation::api_region,
+        ),
     ]
 }
 

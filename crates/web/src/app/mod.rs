@@ -387,6 +387,28 @@ fn table_pages() -> Vec<RoutePage> {
             "/contrats/{id}/finances/reduction/justification",
             crate::finances::saisie::justification_reduction,
         ),
+        // Consolidation (issue 15)
+        page(Method::GET, "/consolidation", crate::consolidation::page),
+        page(
+            Method::GET,
+            "/consolidation/donnees-ouvertes/indicateurs-nationaux.csv",
+            crate::consolidation::donnees_ouvertes::indicateurs_nationaux,
+        ),
+        page(
+            Method::GET,
+            "/consolidation/tableaux/{tableau}/{format}",
+            crate::consolidation::telecharger,
+        ),
+        page(
+            Method::GET,
+            "/consolidation/regions/{region}",
+            crate::consolidation::page_region,
+        ),
+        page(
+            Method::GET,
+            "/consolidation/regions/{region}/tableaux/{tableau}/{format}",
+            crate::consolidation::telecharger_region,
+        ),
         // Static files (public)
         page(Method::GET, "/statique/{*chemin}", statique::servir),
         page(Method::GET, "/banc/reference.html", statique::reference),

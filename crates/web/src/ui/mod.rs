@@ -114,6 +114,11 @@ impl Page {
                 &pacte_core::droits::Cible::Utilisateurs,
             )
         });
+        if let Some(v) = &self.visiteur
+            && v.droits.portee_consolidation().is_some()
+        {
+            menu.push(("/consolidation", "Consolidation"));
+        }
         if administre {
             menu.push((ADRESSE_UTILISATEURS, "Utilisateurs"));
         }
