@@ -15,6 +15,7 @@
 pub mod administration;
 pub mod api;
 mod app;
+pub mod campagnes;
 pub mod comptes;
 pub mod contrats;
 pub mod demo;
