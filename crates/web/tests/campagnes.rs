@@ -489,6 +489,34 @@ async fn ouvrir_une_campagne_reserve_a_l_administrateur() {
     assert_eq!(r.statut, StatusCode::CONFLICT, "{}", r.corps);
     let r = get(&a.lecteur_national, "/api/v1/campagnes").await;
     assert_eq!(r.json()["campagnes"][0]["annee"], 2024);
+    // Rights are judged before the body is read: a malformed body from whoever may not act
+    // is a 403, not a 422.
+    let r = envoyer_json(&a.ddets, "POST", "/api/v1/campagnes", &json!({ "n'importe": 1 })).await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN, "{}", r.corps);
+    let r = envoyer_json(
+        &a.lecteur_national,
+        "PUT",
+        "/api/v1/contrats/1/campagnes/2024/valeurs",
+        &json!({ "x": 1 }),
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN, "{}", r.corps);
+    let r = envoyer_json(
+        &a.lecteur_national,
+        "POST",
+        "/api/v1/contrats/1/campagnes/2024/transitions",
+        &json!({ "x": 1 }),
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN, "{}", r.corps);
+    let r = envoyer_json(
+        &a.ddets_ailleurs,
+        "POST",
+        "/api/v1/contrats/1/campagnes/2024/transitions",
+        &json!({ "x": 1 }),
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::NOT_FOUND, "{}", r.corps);
     // A year that is not open: 404 on the contract's campaign.
     let r = get(&a.editeur, "/api/v1/contrats/1/campagnes/2025").await;
     assert_eq!(r.statut, StatusCode::NOT_FOUND, "{}", r.corps);

@@ -20,6 +20,15 @@ use crate::api::corps::{CheminContrat, CorpsJson};
 use crate::comptes::ClientApi;
 use crate::{ErreurApi, ErreurWeb, Etat, Utilisateur};
 
+/// The body, read once the rights are checked (so that a refused caller gets its 403/404,
+/// whatever it sent).
+async fn corps_json<T: serde::de::DeserializeOwned + Serialize>(
+    requete: axum::extract::Request,
+    etat: &Etat,
+) -> Result<CorpsJson<T>, ErreurApi> {
+    <CorpsJson<T> as axum::extract::FromRequest<Etat>>::from_request(requete, etat).await
+}
+
 /// Largest value accepted, in hundredths (as `Valeur::parse`).
 const REALISE_MAX: i64 = 1_000_000_000_000;
 
@@ -99,9 +108,10 @@ pub(crate) struct NouvelleCampagne {
 pub(crate) async fn ouvrir(
     State(etat): State<Etat>,
     ClientApi(u): ClientApi,
-    CorpsJson(corps): CorpsJson<NouvelleCampagne>,
+    requete: axum::extract::Request,
 ) -> Result<Response, ErreurApi> {
     u.exiger(Action::OuvrirCampagne, &Cible::Campagnes)?;
+    let CorpsJson(corps) = corps_json::<NouvelleCampagne>(requete, &etat).await?;
     let annee = Annee::new(corps.annee as i64)
         .map_err(|m| ErreurWeb::invalide(format!("année : {m}"), Some("annee".into())))?;
     let echeance = match corps.echeance.as_deref() {
@@ -339,9 +349,10 @@ pub(crate) async fn saisir(
     State(etat): State<Etat>,
     ClientApi(u): ClientApi,
     chemin: CheminCampagne,
-    CorpsJson(corps): CorpsJson<Saisie>,
+    requete: axum::extract::Request,
 ) -> Result<Response, ErreurApi> {
     let c = contrat_pour(&etat, &u, chemin.id, Action::SaisirCampagne).await?;
+    let CorpsJson(corps) = corps_json::<Saisie>(requete, &etat).await?;
     super::campagne_ouverte(&etat, chemin.annee).await?;
     if corps.version < 0 {
         return Err(ErreurApi(ErreurWeb::invalide(
@@ -421,8 +432,10 @@ pub(crate) async fn transition(
     State(etat): State<Etat>,
     ClientApi(u): ClientApi,
     chemin: CheminCampagne,
-    CorpsJson(corps): CorpsJson<NouvelleTransition>,
+    requete: axum::extract::Request,
 ) -> Result<Response, ErreurApi> {
+    super::contrat_pour_une_etape(&etat, &u, chemin.id).await?;
+    let CorpsJson(corps) = corps_json::<NouvelleTransition>(requete, &etat).await?;
     let t = Transition::depuis_code(&corps.transition)
         .filter(|t| *t != Transition::Saisir)
         .ok_or_else(|| {

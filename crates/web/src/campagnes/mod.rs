@@ -77,6 +77,27 @@ pub(crate) async fn contrat_pour(
     Ok(c)
 }
 
+/// The contract, for whoever may take some step of its campaign (enter, instruct, reopen):
+/// 404 for whoever may not read it, 403 for a reader without any of these rights. Checked
+/// before the request's body is read, which names the step.
+pub(crate) async fn contrat_pour_une_etape(
+    etat: &Etat,
+    u: &Utilisateur,
+    id: i64,
+) -> Result<ContratStocke, ErreurWeb> {
+    let c = u.contrat_pour(etat, id, Action::Lire).await?;
+    let cible = Cible::contrat(&c.contrat);
+    let actions = [
+        Action::SaisirCampagne,
+        Action::InstruireCampagne,
+        Action::RouvrirCampagne,
+    ];
+    if !actions.iter().any(|a| u.peut(*a, &cible)) {
+        u.exiger(Action::SaisirCampagne, &cible)?;
+    }
+    Ok(c)
+}
+
 /// The store's guard of a transition: the contract's state (re-read in the write) allows the
 /// right; a submission has no blocking finding (R-IND-05, R-REP-03, R-NI-*).
 pub(crate) fn garde_transition(
@@ -756,12 +777,12 @@ pub async fn transition(
 ) -> Result<Response, ErreurWeb> {
     let etat = etat.pour(&u);
     let id = id_contrat(&id)?;
+    contrat_pour_une_etape(&etat, &u, id).await?;
     let annee = annee_de(&annee)?;
     let champs = carte(champs);
     let code = champs.get("transition").map(String::as_str).unwrap_or("");
     if code == "prolonger" {
-        let c = contrat_pour(&etat, &u, id, Action::InstruireCampagne).await?;
-        let _ = c;
+        contrat_pour(&etat, &u, id, Action::InstruireCampagne).await?;
         campagne_ouverte(&etat, annee).await?;
         let version = version_de(&champs)?;
         let texte = champs.get("prolongation").map(|s| s.trim()).unwrap_or("");
