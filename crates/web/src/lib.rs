@@ -19,6 +19,7 @@ pub mod campagnes;
 pub mod comptes;
 pub mod contrats;
 pub mod demo;
+pub mod demo_campagnes;
 pub mod derogations;
 pub mod echanges;
 pub mod fiches;

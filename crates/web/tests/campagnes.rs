@@ -594,3 +594,68 @@ async fn mi_parcours_rapport_et_decision() {
         page.corps
     );
 }
+
+#[tokio::test]
+async fn demonstration_campagnes_jouees() {
+    let base = commun::base_neuve().await;
+    let ids = pacte_web::demo::charger_complet(&base).await.unwrap();
+    let a2024 = pacte_core::Annee::TOUTES[0];
+    let a2025 = pacte_core::Annee::TOUTES[1];
+    let suivis = base.suivis_campagne(a2024).await.unwrap();
+    let compter = |s: &[pacte_store::campagnes::SuiviCampagne], e: &str| {
+        s.iter().filter(|x| x.etat.code() == e).count()
+    };
+    let validees = compter(&suivis, "validee");
+    assert!(
+        validees * 2 > suivis.len(),
+        "la plupart validées : {validees} sur {}",
+        suivis.len()
+    );
+    assert!(
+        compter(&suivis, "soumise") > 0,
+        "quelques-unes en cours d'instruction"
+    );
+    assert!(
+        suivis.iter().any(|s| s.soumise_en_retard),
+        "quelques soumissions en retard"
+    );
+    // Every validated campaign passes the submission's rules (R-IND-05, R-REP-03, R-NI-*).
+    for s in suivis.iter().filter(|s| s.etat.code() == "validee") {
+        let c = base.contrat(s.contrat_id).await.unwrap().contrat;
+        let v = base.valeurs_campagne(a2024, s.contrat_id).await.unwrap();
+        let bloquants: Vec<_> = pacte_core::campagne::verifier_soumission(&c, a2024, &v)
+            .into_iter()
+            .filter(|k| k.gravite == pacte_core::Gravite::Bloquant)
+            .collect();
+        assert!(bloquants.is_empty(), "{bloquants:?}");
+    }
+    // The Bouches-du-Rhône département: returned with a remark, corrected, validated.
+    let h = base.transitions_campagne(a2024, ids[1]).await.unwrap();
+    let etapes: Vec<&str> = h.iter().map(|t| t.transition.as_str()).collect();
+    assert_eq!(
+        etapes,
+        [
+            "prolonger",
+            "saisir",
+            "soumettre",
+            "renvoyer",
+            "saisir",
+            "soumettre",
+            "valider"
+        ]
+    );
+    assert_eq!(h[3].remarques.len(), 1);
+    // 2025 open: every state but returned, and the mid-term evaluation played for a few.
+    let s25 = base.suivis_campagne(a2025).await.unwrap();
+    for e in ["en_cours", "soumise", "validee"] {
+        assert!(compter(&s25, e) > 0, "2025 : {e}");
+    }
+    let mut decisions = 0;
+    for s in s25.iter().filter(|s| s.etat.code() == "validee") {
+        let m = base.mi_parcours(s.contrat_id).await.unwrap();
+        assert!(m.rapport.date_envoi.is_some());
+        decisions += m.decisions.len();
+    }
+    assert!(decisions > 0, "au moins une décision sur 2027");
+    assert_eq!(base.verifier_audit().await.unwrap().rupture, None);
+}
