@@ -659,3 +659,39 @@ async fn demonstration_campagnes_jouees() {
     assert!(decisions > 0, "au moins une décision sur 2027");
     assert_eq!(base.verifier_audit().await.unwrap().rupture, None);
 }
+
+#[tokio::test]
+async fn rappels_sur_le_tableau_de_bord() {
+    let (_base, id, a) = demo_ouverte().await;
+    // Past the deadline and not submitted: the collectivity is reminded, the State sees the
+    // late contracts.
+    let r = get(&a.editeur, "/").await;
+    assert!(
+        r.corps.contains("Campagnes d&#39;indicateurs") || r.corps.contains("Campagnes d'indicateurs"),
+        "{}",
+        r.corps
+    );
+    assert!(
+        r.corps
+            .contains("campagne 2024 : échéance du 31/03/2025 dépassée"),
+        "{}",
+        r.corps
+    );
+    let r = get(&a.ddets, "/").await;
+    assert!(
+        r.corps
+            .contains("Campagne 2024 : 2 contrat(s) de votre périmètre en retard"),
+        "{}",
+        r.corps
+    );
+    // Submitted: the State is asked to review, the collectivity's reminder is gone.
+    amener(id, &a, "soumise").await;
+    let r = get(&a.ddets, "/").await;
+    assert!(
+        r.corps.contains("campagne 2024 soumise : à valider ou renvoyer"),
+        "{}",
+        r.corps
+    );
+    let r = get(&a.editeur, "/").await;
+    assert!(!r.corps.contains("dépassée"), "{}", r.corps);
+}

@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod mi_parcours;
+pub mod rappels;
 
 use std::collections::BTreeMap;
 
