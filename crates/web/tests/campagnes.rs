@@ -695,3 +695,76 @@ async fn rappels_sur_le_tableau_de_bord() {
     let r = get(&a.editeur, "/").await;
     assert!(!r.corps.contains("dépassée"), "{}", r.corps);
 }
+
+/// A multipart upload of the national indicators table.
+async fn deposer_tableur(app: &Router, id: i64, version: i64, octets: &[u8]) -> commun::Reponse {
+    let frontiere = "----tableur";
+    let mut corps = format!(
+        "--{frontiere}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n{version}\r\n--{frontiere}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"t.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    corps.extend_from_slice(octets);
+    corps.extend_from_slice(format!("\r\n--{frontiere}--\r\n").as_bytes());
+    let r = axum::http::Request::post(format!("/contrats/{id}/campagnes/2024/tableur"))
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={frontiere}"),
+        )
+        .body(axum::body::Body::from(corps))
+        .unwrap();
+    commun::envoyer(app, r).await
+}
+
+#[tokio::test]
+async fn saisie_par_tableur() {
+    use pacte_tableurs::disposition::{Cellule, Style};
+    use pacte_tableurs::indicateurs::{disposer_indicateurs, nom_feuille};
+    let (base, id, a) = demo_ouverte().await;
+    let a2024 = pacte_core::Annee::TOUTES[0];
+    // The table downloads pre-filled for every reader of the contract.
+    let r = get(
+        &a.lecteur_national,
+        &format!("/contrats/{id}/campagnes/2024/tableur/xlsx"),
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::OK);
+    assert!(r.type_contenu.contains("spreadsheetml"), "{}", r.type_contenu);
+    // Filled: every national figure at 7 (NI-2.3 categories 7, 7, 7 and NI-2.1 21; NI-1.2 0).
+    let c = base.contrat(id).await.unwrap().contrat;
+    let mut d = disposer_indicateurs(&c, a2024, &[]);
+    for l in d.lignes.iter_mut().skip(3) {
+        let code = match &l[2] {
+            Cellule::Texte(t, _) => t.clone(),
+            _ => String::new(),
+        };
+        let v = match code.as_str() {
+            "NI-2.1" => "21",
+            "NI-1.2" => "0",
+            _ => "7",
+        };
+        l[8] = Cellule::Texte(v.into(), Style::Normal);
+    }
+    let octets = pacte_tableurs::xlsx::ecrire(&nom_feuille(a2024), &d).unwrap();
+    let r = deposer_tableur(&a.editeur, id, 0, &octets).await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
+    let v = base.valeurs_campagne(a2024, id).await.unwrap();
+    assert!(!v.is_empty());
+    assert!(
+        v.iter()
+            .all(|x| x.cle.nature == pacte_core::campagne::NatureIndicateur::National)
+    );
+    // One unreadable cell: 422 naming the sheet and the cell, nothing written.
+    d.lignes[3][8] = Cellule::Texte("beaucoup".into(), Style::Normal);
+    let octets = pacte_tableurs::xlsx::ecrire(&nom_feuille(a2024), &d).unwrap();
+    let r = deposer_tableur(&a.editeur, id, 1, &octets).await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
+    assert!(
+        r.corps.contains("Indicateurs nationaux 2024") && r.corps.contains("cellule I4"),
+        "{}",
+        r.corps
+    );
+    assert_eq!(base.suivi_campagne(a2024, id).await.unwrap().tampon.version, 1);
+    // Not for whoever may not enter.
+    let r = deposer_tableur(&a.ddets, id, 1, &octets).await;
+    assert_eq!(r.statut, StatusCode::FORBIDDEN);
+}

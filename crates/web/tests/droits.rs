@@ -175,6 +175,8 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
     ("GET", "/contrats/{id}/campagnes/{annee}", Contrat(Action::Lire)),
     ("POST", "/contrats/{id}/campagnes/{annee}/valeurs", Contrat(Action::SaisirCampagne)),
     ("POST", "/contrats/{id}/campagnes/{annee}/transition", EtapeCampagne),
+    ("GET", "/contrats/{id}/campagnes/{annee}/tableur/{format}", Contrat(Action::Lire)),
+    ("POST", "/contrats/{id}/campagnes/{annee}/tableur", Contrat(Action::SaisirCampagne)),
     ("GET", "/contrats/{id}/mi-parcours", Contrat(Action::Lire)),
     ("POST", "/contrats/{id}/mi-parcours/rapport", Contrat(Action::SaisirCampagne)),
     ("POST", "/contrats/{id}/mi-parcours/decision", Contrat(Action::DeciderMiParcours)),

@@ -363,6 +363,8 @@ fn table_pages() -> Vec<RoutePage> {
         page(Method::GET, "/contrats/{id}/campagnes/{annee}", crate::campagnes::page),
         page(Method::POST, "/contrats/{id}/campagnes/{annee}/valeurs", crate::campagnes::enregistrer),
         page(Method::POST, "/contrats/{id}/campagnes/{annee}/transition", crate::campagnes::transition),
+        page(Method::GET, "/contrats/{id}/campagnes/{annee}/tableur/{format}", crate::campagnes::tableur::telecharger),
+        envoi(page(Method::POST, "/contrats/{id}/campagnes/{annee}/tableur", crate::campagnes::tableur::deposer)),
         page(Method::GET, "/contrats/{id}/mi-parcours", crate::campagnes::mi_parcours::page),
         page(Method::POST, "/contrats/{id}/mi-parcours/rapport", crate::campagnes::mi_parcours::rapport),
         page(Method::POST, "/contrats/{id}/mi-parcours/decision", crate::campagnes::mi_parcours::decision),
