@@ -173,13 +173,37 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
     ("GET", "/campagnes", Connecte),
     ("POST", "/campagnes", OuvrirCampagne),
     ("GET", "/contrats/{id}/campagnes/{annee}", Contrat(Action::Lire)),
-    ("POST", "/contrats/{id}/campagnes/{annee}/valeurs", Contrat(Action::SaisirCampagne)),
-    ("POST", "/contrats/{id}/campagnes/{annee}/transition", EtapeCampagne),
-    ("GET", "/contrats/{id}/campagnes/{annee}/tableur/{format}", Contrat(Action::Lire)),
-    ("POST", "/contrats/{id}/campagnes/{annee}/tableur", Contrat(Action::SaisirCampagne)),
+    (
+        "POST",
+        "/contrats/{id}/campagnes/{annee}/valeurs",
+        Contrat(Action::SaisirCampagne),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/campagnes/{annee}/transition",
+        EtapeCampagne,
+    ),
+    (
+        "GET",
+        "/contrats/{id}/campagnes/{annee}/tableur/{format}",
+        Contrat(Action::Lire),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/campagnes/{annee}/tableur",
+        Contrat(Action::SaisirCampagne),
+    ),
     ("GET", "/contrats/{id}/mi-parcours", Contrat(Action::Lire)),
-    ("POST", "/contrats/{id}/mi-parcours/rapport", Contrat(Action::SaisirCampagne)),
-    ("POST", "/contrats/{id}/mi-parcours/decision", Contrat(Action::DeciderMiParcours)),
+    (
+        "POST",
+        "/contrats/{id}/mi-parcours/rapport",
+        Contrat(Action::SaisirCampagne),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/mi-parcours/decision",
+        Contrat(Action::DeciderMiParcours),
+    ),
     ("GET", "/aide/format-contrat", Connecte),
     ("GET", "/aide/modele-contrat.toml", Connecte),
     ("GET", "/aide/exemples/{nom}", Connecte),
@@ -271,9 +295,21 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
     ),
     ("GET", "/api/v1/campagnes", Connecte),
     ("POST", "/api/v1/campagnes", OuvrirCampagne),
-    ("GET", "/api/v1/contrats/{id}/campagnes/{annee}", Contrat(Action::Lire)),
-    ("PUT", "/api/v1/contrats/{id}/campagnes/{annee}/valeurs", Contrat(Action::SaisirCampagne)),
-    ("POST", "/api/v1/contrats/{id}/campagnes/{annee}/transitions", EtapeCampagne),
+    (
+        "GET",
+        "/api/v1/contrats/{id}/campagnes/{annee}",
+        Contrat(Action::Lire),
+    ),
+    (
+        "PUT",
+        "/api/v1/contrats/{id}/campagnes/{annee}/valeurs",
+        Contrat(Action::SaisirCampagne),
+    ),
+    (
+        "POST",
+        "/api/v1/contrats/{id}/campagnes/{annee}/transitions",
+        EtapeCampagne,
+    ),
 ];
 
 const AMP: &str = include_str!("../../../exemples/metropole-aix-marseille-provence.toml");
@@ -442,7 +478,11 @@ fn decision(
         LireJournal => decider(h, Action::LireJournalAudit, &Cible::Journal),
         OuvrirCampagne => decider(h, Action::OuvrirCampagne, &Cible::Campagnes),
         EtapeCampagne => {
-            let etapes = [Action::SaisirCampagne, Action::InstruireCampagne, Action::RouvrirCampagne];
+            let etapes = [
+                Action::SaisirCampagne,
+                Action::InstruireCampagne,
+                Action::RouvrirCampagne,
+            ];
             let d: Vec<Decision> = etapes.iter().map(|a| decider(h, *a, cible)).collect();
             if d.contains(&Decision::Autorise) {
                 Decision::Autorise

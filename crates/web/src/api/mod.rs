@@ -125,9 +125,21 @@ fn table() -> Vec<Route> {
         ),
         route(Method::GET, "/campagnes", crate::campagnes::api::lister),
         route(Method::POST, "/campagnes", crate::campagnes::api::ouvrir),
-        route(Method::GET, "/contrats/{id}/campagnes/{annee}", crate::campagnes::api::lire),
-        route(Method::PUT, "/contrats/{id}/campagnes/{annee}/valeurs", crate::campagnes::api::saisir),
-        route(Method::POST, "/contrats/{id}/campagnes/{annee}/transitions", crate::campagnes::api::transition),
+        route(
+            Method::GET,
+            "/contrats/{id}/campagnes/{annee}",
+            crate::campagnes::api::lire,
+        ),
+        route(
+            Method::PUT,
+            "/contrats/{id}/campagnes/{annee}/valeurs",
+            crate::campagnes::api::saisir,
+        ),
+        route(
+            Method::POST,
+            "/contrats/{id}/campagnes/{annee}/transitions",
+            crate::campagnes::api::transition,
+        ),
     ]
 }
 
