@@ -76,7 +76,9 @@ pub async fn charger_complet(base: &Base) -> Result<Vec<i64>, ErreurStore> {
             actes::enregistrer(base, *id, p, ACTEUR_DEMO).await?;
         }
     }
-    crate::demo_execution::executer(base, &ids).await.map(|()| ids)
+    crate::demo_execution::executer(base, &ids).await?;
+    crate::demo_campagnes::jouer(base, &ids).await?;
+    Ok(ids)
 }
 
 fn contrats_demo() -> Result<Vec<pacte_core::Contrat>, ErreurStore> {

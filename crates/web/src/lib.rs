@@ -15,11 +15,13 @@
 pub mod administration;
 pub mod api;
 mod app;
+pub mod campagnes;
 pub mod comptes;
 pub mod consolidation;
 pub mod contrats;
 pub mod demo;
 pub mod demo_execution;
+pub mod demo_campagnes;
 pub mod derogations;
 pub mod echanges;
 pub mod fiches;

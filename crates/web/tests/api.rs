@@ -44,6 +44,11 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/contrats/{id}/tableaux/{table}/{annee}"),
     ("GET", "/consolidation"),
     ("GET", "/consolidation/regions/{region}"),
+    ("GET", "/campagnes"),
+    ("POST", "/campagnes"),
+    ("GET", "/contrats/{id}/campagnes/{annee}"),
+    ("PUT", "/contrats/{id}/campagnes/{annee}/valeurs"),
+    ("POST", "/contrats/{id}/campagnes/{annee}/transitions"),
 ];
 
 const AMP: &str = include_str!("../../../exemples/metropole-aix-marseille-provence.toml");

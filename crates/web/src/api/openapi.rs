@@ -11,6 +11,7 @@ use super::PREFIXE;
 use super::corps::{PAR_PAGE_DEFAUT, PAR_PAGE_MAX};
 
 mod consolidation;
+mod campagnes;
 mod echanges;
 mod finances;
 
@@ -49,9 +50,10 @@ fn construire() -> Value {
             { "name": "fiches", "description": "Fiches action d'un contrat." },
             { "name": "échanges", "description": "Messages et demandes de correction entre l'État et la collectivité." },
             { "name": "consolidation", "description": "Montants consolidés des contrats signés, par région, axe et année." },
+            { "name": "campagnes", "description": "Campagnes annuelles des indicateurs." },
             { "name": "documentation", "description": "Ce document." }
         ],
-        "paths": fusionner(fusionner(fusionner(chemins(), echanges::chemins()), finances::chemins()), consolidation::chemins()),
+        "paths": fusionner(fusionner(fusionner(fusionner(chemins(), echanges::chemins()), finances::chemins()), consolidation::chemins()), campagnes::chemins()),
         "security": [{ "jeton": [] }],
         "components": {
             "securitySchemes": {
@@ -61,7 +63,7 @@ fn construire() -> Value {
                     "description": "Jeton d'API créé sur la page « Jetons d'API » de l'application ; il porte les droits de son auteur."
                 }
             },
-            "schemas": fusionner(fusionner(fusionner(schemas(), echanges::schemas()), finances::schemas()), consolidation::schemas()),
+            "schemas": fusionner(fusionner(fusionner(fusionner(schemas(), echanges::schemas()), finances::schemas()), consolidation::schemas()), campagnes::schemas()),
             "parameters": parametres(),
             "headers": {
                 "Location": {
