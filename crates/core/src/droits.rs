@@ -395,10 +395,20 @@ pub enum Action {
     /// Record the collectivity's side of the execution: realised amounts (form or Bilan
     /// file) and reduction justifications (issue 12).
     DeclarerRealisations,
+    /// Open a yearly indicator campaign (R-REP-01): national administrators.
+    OuvrirCampagne,
+    /// Enter, correct and submit a contract's campaign figures and its mid-term report dates.
+    SaisirCampagne,
+    /// Validate or return a contract's campaign figures.
+    InstruireCampagne,
+    /// Reopen validated campaign figures, with a reason.
+    RouvrirCampagne,
+    /// Record the mid-term decision on the 2027 amounts (R-EVAL-02, R-FIN-07).
+    DeciderMiParcours,
 }
 
 impl Action {
-    pub const TOUTES: [Action; 17] = [
+    pub const TOUTES: [Action; 22] = [
         Action::Lire,
         Action::Modifier,
         Action::Soumettre,
@@ -416,6 +426,11 @@ impl Action {
         Action::LireJournalAudit,
         Action::EnregistrerFinancesEtat,
         Action::DeclarerRealisations,
+        Action::OuvrirCampagne,
+        Action::SaisirCampagne,
+        Action::InstruireCampagne,
+        Action::RouvrirCampagne,
+        Action::DeciderMiParcours,
     ];
 
     pub fn libelle(self) -> &'static str {
@@ -439,6 +454,11 @@ impl Action {
                 "Enregistrer notifications, avenants, versements, reports et réductions"
             }
             Action::DeclarerRealisations => "Déclarer les montants réalisés et les justifications",
+            Action::OuvrirCampagne => "Ouvrir une campagne d'indicateurs",
+            Action::SaisirCampagne => "Saisir et soumettre les indicateurs de la campagne",
+            Action::InstruireCampagne => "Valider ou renvoyer les indicateurs de la campagne",
+            Action::RouvrirCampagne => "Rouvrir des indicateurs validés",
+            Action::DeciderMiParcours => "Décider du montant 2027 après l'évaluation à mi-parcours",
         }
     }
 
@@ -448,6 +468,7 @@ impl Action {
             Action::GererUtilisateurs => NatureCible::Utilisateurs,
             Action::LireReferentiel => NatureCible::Referentiel,
             Action::LireJournalAudit => NatureCible::Journal,
+            Action::OuvrirCampagne => NatureCible::Campagnes,
             _ => NatureCible::Contrat,
         }
     }
@@ -471,6 +492,8 @@ pub enum Cible {
     Utilisateurs,
     /// The audit log.
     Journal,
+    /// The yearly indicator campaigns as a whole (opening one).
+    Campagnes,
 }
 
 impl Cible {
@@ -487,6 +510,7 @@ impl Cible {
             Cible::Contrat { .. } => NatureCible::Contrat,
             Cible::Utilisateurs => NatureCible::Utilisateurs,
             Cible::Journal => NatureCible::Journal,
+            Cible::Campagnes => NatureCible::Campagnes,
         }
     }
 }
@@ -497,6 +521,7 @@ enum NatureCible {
     Contrat,
     Utilisateurs,
     Journal,
+    Campagnes,
 }
 
 /// The answer to « may this user do this on this object? ».
@@ -533,7 +558,7 @@ pub fn decider(h: &Habilitation, action: Action, cible: &Cible) -> Decision {
         }
         // Public data: every logged-in user, `aucun` included.
         Cible::Referentiel => true,
-        Cible::Utilisateurs | Cible::Journal => role == Role::AdministrateurNational,
+        Cible::Utilisateurs | Cible::Journal | Cible::Campagnes => role == Role::AdministrateurNational,
     };
     if permis {
         Decision::Autorise
@@ -575,6 +600,12 @@ fn permis_sur_contrat(role: Role, action: Action, etat: EtatContrat) -> bool {
         // The execution: the State notifies and pays, the collectivity declares what it spent.
         Action::EnregistrerFinancesEtat => matches!(role, Commissaire | Ddets),
         Action::DeclarerRealisations => role == CollectiviteEditeur,
+        // The campaigns (annexe 6, A5 IV): the collectivity reports, the State instructs, the
+        // commissaire alone reopens validated figures and decides the 2027 amounts.
+        Action::SaisirCampagne => role == CollectiviteEditeur,
+        Action::InstruireCampagne => matches!(role, Commissaire | Ddets),
+        Action::RouvrirCampagne | Action::DeciderMiParcours => role == Commissaire,
+        Action::OuvrirCampagne => false,
     }
 }
 
@@ -605,6 +636,11 @@ pub fn etats_admis(action: Action) -> Option<&'static [EtatContrat]> {
         Action::AccorderDerogation => Some(&[Brouillon, Negociation]),
         // Money moves once the contract is signed, until its evaluation is closed.
         Action::EnregistrerFinancesEtat | Action::DeclarerRealisations => Some(&[Signe, EnExecution, Evalue]),
+        // Indicators are reported once the contract is signed (R-REP-01).
+        Action::SaisirCampagne
+        | Action::InstruireCampagne
+        | Action::RouvrirCampagne
+        | Action::DeciderMiParcours => Some(&[Signe, EnExecution, Evalue]),
         _ => transition(action).map(|(depuis, _)| depuis),
     }
 }
@@ -715,6 +751,15 @@ pub const RAISONS: &[(&str, &str)] = &[
          ces données sans les modifier.",
     ),
     (
+        "Les campagnes d'indicateurs",
+        "L'administrateur national ouvre la campagne de l'année n (échéance le 31 mars n+1, \
+         R-REP-01). Une fois le contrat signé, l'éditeur de la collectivité saisit les \
+         indicateurs et les soumet ; la DDETS ou le ou la commissaire les valide ou les renvoie \
+         avec un commentaire par chiffre. Validés, ils sont verrouillés : seul le ou la \
+         commissaire les rouvre, avec un motif journalisé, et décide du montant 2027 après \
+         l'évaluation à mi-parcours (R-EVAL-02, R-FIN-07).",
+    ),
+    (
         "Utilisateurs et journal d'audit",
         "Seul l'administrateur national attribue les habilitations. Le journal d'audit nomme \
          les personnes qui ont agi : seul l'administrateur national le lit.",
@@ -766,6 +811,7 @@ fn cible_exemple(action: Action, collectivite: &str, etat: EtatContrat) -> Cible
         NatureCible::Referentiel => Cible::Referentiel,
         NatureCible::Utilisateurs => Cible::Utilisateurs,
         NatureCible::Journal => Cible::Journal,
+        NatureCible::Campagnes => Cible::Campagnes,
         NatureCible::Contrat => Cible::Contrat {
             collectivite: collectivite.to_string(),
             etat,
@@ -1384,7 +1430,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(vus, 8 * 17 * 9 * 2);
+        assert_eq!(vus, 8 * 22 * 9 * 2);
     }
 
     /// Each lifecycle step has someone to perform it, so no contract gets stuck.

@@ -4,6 +4,7 @@
 //! plain data; storage and HTTP live in other crates.
 
 pub mod actes;
+pub mod campagne;
 pub mod contrat;
 pub mod differences;
 pub mod droits;
@@ -14,6 +15,8 @@ pub mod fabrique;
 pub mod fichier;
 pub mod financement;
 pub mod jeu_national;
+// Amounts in words for the documents (contract, avenant).
+pub mod lettres;
 pub mod montant;
 pub mod referentiel;
 pub mod regles;

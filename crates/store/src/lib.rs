@@ -18,6 +18,7 @@
 pub mod actes;
 mod apparies;
 pub mod audit;
+pub mod campagnes;
 pub mod comptes;
 pub mod contrats;
 pub mod echanges;

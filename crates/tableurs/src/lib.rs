@@ -6,6 +6,7 @@
 pub mod csv;
 pub mod disposition;
 pub mod import;
+pub mod indicateurs;
 pub mod ods;
 pub mod xlsx;
 

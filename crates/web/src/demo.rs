@@ -65,7 +65,9 @@ pub async fn charger_complet(base: &Base) -> Result<Vec<i64>, ErreurStore> {
             .into_iter()
             .filter(|c| !deja.contains(&c.contrat.collectivite)),
     );
-    base.importer(&contrats, ACTEUR_DEMO).await
+    let ids = base.importer(&contrats, ACTEUR_DEMO).await?;
+    crate::demo_campagnes::jouer(base, &ids).await?;
+    Ok(ids)
 }
 
 fn contrats_demo() -> Result<Vec<pacte_core::Contrat>, ErreurStore> {

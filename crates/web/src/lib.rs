@@ -15,9 +15,11 @@
 pub mod administration;
 pub mod api;
 mod app;
+pub mod campagnes;
 pub mod comptes;
 pub mod contrats;
 pub mod demo;
+pub mod demo_campagnes;
 pub mod derogations;
 pub mod echanges;
 pub mod fiches;

@@ -39,6 +39,8 @@ pub struct PageAccueil {
     pub journal: bool,
     /// Unread messages and correction requests not resolved, per contract.
     pub echanges: crate::echanges::TableauEchanges,
+    /// The campaigns' reminders (deadline near or passed, submissions to review).
+    pub campagnes: crate::campagnes::rappels::TableauCampagnes,
     /// The contracts the user may change now (their own work), with their findings.
     pub a_modifier: Vec<LigneContrat>,
     /// Why the dashboard shows no contract, for a role that reads none (the partner).
@@ -116,6 +118,7 @@ pub async fn accueil(State(etat): State<Etat>, u: Utilisateur) -> Result<Respons
         habilitations_en_attente,
         journal: u.peut(Action::LireJournalAudit, &Cible::Journal),
         echanges,
+        campagnes: crate::campagnes::rappels::tableau(&etat, &u).await?,
         a_modifier,
         pourquoi_vide,
     };

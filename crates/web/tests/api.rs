@@ -42,6 +42,11 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/contrats/{id}/demandes/{demande}/reponse"),
     ("POST", "/contrats/{id}/demandes/{demande}/resolution"),
     ("GET", "/contrats/{id}/tableaux/{table}/{annee}"),
+    ("GET", "/campagnes"),
+    ("POST", "/campagnes"),
+    ("GET", "/contrats/{id}/campagnes/{annee}"),
+    ("PUT", "/contrats/{id}/campagnes/{annee}/valeurs"),
+    ("POST", "/contrats/{id}/campagnes/{annee}/transitions"),
 ];
 
 const AMP: &str = include_str!("../../../exemples/metropole-aix-marseille-provence.toml");

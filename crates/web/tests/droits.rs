@@ -45,6 +45,11 @@ enum Attendu {
     Etapes,
     /// Attach a document: whoever may modify the contract or take one of its steps.
     Joindre,
+    /// A step of the contract's campaign named in the body: whoever may enter, instruct or
+    /// reopen it.
+    EtapeCampagne,
+    /// Opening a campaign.
+    OuvrirCampagne,
 }
 
 use Attendu::*;
@@ -165,6 +170,40 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
         "/contrats/{id}/finances/realisation",
         Contrat(Action::DeclarerRealisations),
     ),
+    ("GET", "/campagnes", Connecte),
+    ("POST", "/campagnes", OuvrirCampagne),
+    ("GET", "/contrats/{id}/campagnes/{annee}", Contrat(Action::Lire)),
+    (
+        "POST",
+        "/contrats/{id}/campagnes/{annee}/valeurs",
+        Contrat(Action::SaisirCampagne),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/campagnes/{annee}/transition",
+        EtapeCampagne,
+    ),
+    (
+        "GET",
+        "/contrats/{id}/campagnes/{annee}/tableur/{format}",
+        Contrat(Action::Lire),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/campagnes/{annee}/tableur",
+        Contrat(Action::SaisirCampagne),
+    ),
+    ("GET", "/contrats/{id}/mi-parcours", Contrat(Action::Lire)),
+    (
+        "POST",
+        "/contrats/{id}/mi-parcours/rapport",
+        Contrat(Action::SaisirCampagne),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/mi-parcours/decision",
+        Contrat(Action::DeciderMiParcours),
+    ),
     ("GET", "/aide/format-contrat", Connecte),
     ("GET", "/aide/modele-contrat.toml", Connecte),
     ("GET", "/aide/exemples/{nom}", Connecte),
@@ -253,6 +292,23 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
         "GET",
         "/api/v1/contrats/{id}/tableaux/{table}/{annee}",
         Contrat(Action::Lire),
+    ),
+    ("GET", "/api/v1/campagnes", Connecte),
+    ("POST", "/api/v1/campagnes", OuvrirCampagne),
+    (
+        "GET",
+        "/api/v1/contrats/{id}/campagnes/{annee}",
+        Contrat(Action::Lire),
+    ),
+    (
+        "PUT",
+        "/api/v1/contrats/{id}/campagnes/{annee}/valeurs",
+        Contrat(Action::SaisirCampagne),
+    ),
+    (
+        "POST",
+        "/api/v1/contrats/{id}/campagnes/{annee}/transitions",
+        EtapeCampagne,
     ),
 ];
 
@@ -420,6 +476,20 @@ fn decision(
         Referentiel => decider(h, Action::LireReferentiel, &Cible::Referentiel),
         GererUtilisateurs => decider(h, Action::GererUtilisateurs, &Cible::Utilisateurs),
         LireJournal => decider(h, Action::LireJournalAudit, &Cible::Journal),
+        OuvrirCampagne => decider(h, Action::OuvrirCampagne, &Cible::Campagnes),
+        EtapeCampagne => {
+            let etapes = [
+                Action::SaisirCampagne,
+                Action::InstruireCampagne,
+                Action::RouvrirCampagne,
+            ];
+            let d: Vec<Decision> = etapes.iter().map(|a| decider(h, *a, cible)).collect();
+            if d.contains(&Decision::Autorise) {
+                Decision::Autorise
+            } else {
+                d[0]
+            }
+        }
         Echange(a) => decider_echange(h, a, cible),
         Contrat(a) => decider(h, a, cible),
         Etapes | Joindre => {
@@ -548,6 +618,14 @@ async fn matrice_des_autorisations() {
             .unwrap();
         assert_eq!((d.tampon.id, demande_du_contrat(contrat)), (attendue, attendue));
     }
+    // The 2024 campaign is open: its pages answer for the contracts.
+    base.ouvrir_campagne(
+        pacte_core::Annee::TOUTES[0],
+        pacte_core::campagne::echeance_par_defaut(pacte_core::Annee::TOUTES[0]),
+        "test",
+    )
+    .await
+    .unwrap();
     // One document per contract, numbered like it: `/contrats/{id}/pieces/{id}` exists.
     for c in base.contrats().await.unwrap() {
         let p = base

@@ -545,7 +545,8 @@ pub fn section_markdown() -> String {
     }
     s.push_str(
         "\nLa règle R-FIN-07 (montant de 2027 après l'évaluation à mi-parcours) lit l'atteinte des \
-         cibles par action : elle attend la campagne des indicateurs (`execution::AtteinteCibles`).\n\n\
+         cibles par action que mesure la campagne des indicateurs de 2025, mise en regard de la \
+         consommation des crédits (`campagne::evaluation_mi_parcours`, lectures L-CAMP-01 à 03).\n\n\
          ### Lectures retenues\n\n\
          Les sources laissent ces questions ouvertes ; Pacte retient la lecture qu'un contrôleur \
          défendrait, et l'écrit sous le tableau concerné.\n\n\

@@ -123,6 +123,23 @@ fn table() -> Vec<Route> {
             "/contrats/{id}/tableaux/{table}/{annee}",
             crate::finances::tableau_api,
         ),
+        route(Method::GET, "/campagnes", crate::campagnes::api::lister),
+        route(Method::POST, "/campagnes", crate::campagnes::api::ouvrir),
+        route(
+            Method::GET,
+            "/contrats/{id}/campagnes/{annee}",
+            crate::campagnes::api::lire,
+        ),
+        route(
+            Method::PUT,
+            "/contrats/{id}/campagnes/{annee}/valeurs",
+            crate::campagnes::api::saisir,
+        ),
+        route(
+            Method::POST,
+            "/contrats/{id}/campagnes/{annee}/transitions",
+            crate::campagnes::api::transition,
+        ),
     ]
 }
 

@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 use super::PREFIXE;
 use super::corps::{PAR_PAGE_DEFAUT, PAR_PAGE_MAX};
 
+mod campagnes;
 mod echanges;
 mod finances;
 
@@ -47,9 +48,10 @@ fn construire() -> Value {
             { "name": "contrats", "description": "Contrats locaux des solidarités et leur en-tête." },
             { "name": "fiches", "description": "Fiches action d'un contrat." },
             { "name": "échanges", "description": "Messages et demandes de correction entre l'État et la collectivité." },
+            { "name": "campagnes", "description": "Campagnes annuelles des indicateurs." },
             { "name": "documentation", "description": "Ce document." }
         ],
-        "paths": fusionner(fusionner(chemins(), echanges::chemins()), finances::chemins()),
+        "paths": fusionner(fusionner(fusionner(chemins(), echanges::chemins()), finances::chemins()), campagnes::chemins()),
         "security": [{ "jeton": [] }],
         "components": {
             "securitySchemes": {
@@ -59,7 +61,7 @@ fn construire() -> Value {
                     "description": "Jeton d'API créé sur la page « Jetons d'API » de l'application ; il porte les droits de son auteur."
                 }
             },
-            "schemas": fusionner(fusionner(schemas(), echanges::schemas()), finances::schemas()),
+            "schemas": fusionner(fusionner(fusionner(schemas(), echanges::schemas()), finances::schemas()), campagnes::schemas()),
             "parameters": parametres(),
             "headers": {
                 "Location": {

@@ -357,6 +357,49 @@ fn table_pages() -> Vec<RoutePage> {
             "/contrats/{id}/finances/realisation",
             crate::finances::saisie::realisation,
         ),
+        // Campaigns and mid-term evaluation (issue 15)
+        page(Method::GET, "/campagnes", crate::campagnes::liste),
+        page(Method::POST, "/campagnes", crate::campagnes::ouvrir),
+        page(
+            Method::GET,
+            "/contrats/{id}/campagnes/{annee}",
+            crate::campagnes::page,
+        ),
+        page(
+            Method::POST,
+            "/contrats/{id}/campagnes/{annee}/valeurs",
+            crate::campagnes::enregistrer,
+        ),
+        page(
+            Method::POST,
+            "/contrats/{id}/campagnes/{annee}/transition",
+            crate::campagnes::transition,
+        ),
+        page(
+            Method::GET,
+            "/contrats/{id}/campagnes/{annee}/tableur/{format}",
+            crate::campagnes::tableur::telecharger,
+        ),
+        envoi(page(
+            Method::POST,
+            "/contrats/{id}/campagnes/{annee}/tableur",
+            crate::campagnes::tableur::deposer,
+        )),
+        page(
+            Method::GET,
+            "/contrats/{id}/mi-parcours",
+            crate::campagnes::mi_parcours::page,
+        ),
+        page(
+            Method::POST,
+            "/contrats/{id}/mi-parcours/rapport",
+            crate::campagnes::mi_parcours::rapport,
+        ),
+        page(
+            Method::POST,
+            "/contrats/{id}/mi-parcours/decision",
+            crate::campagnes::mi_parcours::decision,
+        ),
         // Static files (public)
         page(Method::GET, "/statique/{*chemin}", statique::servir),
         page(Method::GET, "/banc/reference.html", statique::reference),

@@ -97,6 +97,7 @@ impl Page {
         let mut menu = vec![
             ("/", "Tableau de bord"),
             ("/contrats", "Contrats"),
+            ("/campagnes", "Campagnes"),
             ("/referentiel", "Référentiel"),
             ("/territoires", "Territoires"),
         ];
@@ -106,7 +107,7 @@ impl Page {
             .as_ref()
             .is_some_and(|v| v.droits.role() == pacte_core::droits::Role::Aucun);
         if sans_droit {
-            menu.retain(|(lien, _)| *lien != "/contrats");
+            menu.retain(|(lien, _)| *lien != "/contrats" && *lien != "/campagnes");
         }
         let administre = self.visiteur.as_ref().is_some_and(|v| {
             v.peut(
