@@ -16,6 +16,9 @@ pub mod contrat;
 pub mod modele;
 pub mod odt;
 pub mod pdf;
+pub mod rapport;
+pub mod rapport_mi_parcours;
+pub mod rapport_synthese;
 mod texte;
 
 use sha2::{Digest, Sha256};
