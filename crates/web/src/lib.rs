@@ -27,6 +27,7 @@ pub mod fichiers;
 pub mod finances;
 pub mod pieces;
 pub mod proconnect;
+pub mod rapports;
 pub mod referentiel;
 pub mod tableau_de_bord;
 pub mod territoires;
