@@ -153,7 +153,7 @@ fn valeur(d: &Data) -> Result<Option<Valeur>, String> {
     match d {
         Data::Float(f) => {
             let c = (f * 100.0).round();
-            if !f.is_finite() || (f * 100.0 - c).abs() > 1e-6 || c < 0.0 || c > 1e14 {
+            if !f.is_finite() || (f * 100.0 - c).abs() > 1e-6 || !(0.0..=1e14).contains(&c) {
                 return Err(format!(
                     "« {f} » n'est pas une valeur d'indicateur (positive, deux décimales au plus)"
                 ));

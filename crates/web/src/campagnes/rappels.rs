@@ -103,7 +103,7 @@ pub async fn tableau(etat: &Etat, u: &Utilisateur) -> Result<TableauCampagnes, E
             });
         }
     }
-    rappels.sort_by(|a, b| b.urgence.cmp(&a.urgence));
+    rappels.sort_by_key(|r| std::cmp::Reverse(r.urgence));
     let autres = rappels.len().saturating_sub(MAX);
     rappels.truncate(MAX);
     Ok(TableauCampagnes { rappels, autres })
