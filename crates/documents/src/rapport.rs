@@ -23,9 +23,7 @@ use pacte_core::{Annee, Contrat, Valeur};
 use serde_json::json;
 
 use crate::contrat::{bloc_marque, entete};
-use crate::modele::{
-    Document, Redaction, Tableau, col, col_nombre, groupe, italique, ligne, simple, total,
-};
+use crate::modele::{Document, Redaction, Tableau, col, col_nombre, groupe, italique, ligne, simple, total};
 use crate::texte::{euros, partie, slug};
 use crate::{ErreurDocument, Fichier, Format, code_verification, rendre};
 
@@ -63,7 +61,10 @@ impl DonneesRapportAnnuel<'_> {
 
 /// « rapport-annuel-2024-metropole-de-lyon ».
 pub fn nom_fichier(contrat: &Contrat, annee: Annee) -> String {
-    format!("rapport-annuel-{annee}-{}", slug(&contrat.contrat.nom_collectivite()))
+    format!(
+        "rapport-annuel-{annee}-{}",
+        slug(&contrat.contrat.nom_collectivite())
+    )
 }
 
 pub fn fichier(d: &DonneesRapportAnnuel<'_>, format: Format) -> Result<Fichier, ErreurDocument> {
@@ -157,7 +158,10 @@ pub fn document(d: &DonneesRapportAnnuel<'_>) -> Result<Document, ErreurDocument
     r.para(format!(
         "Le présent rapport présente l'état d'avancement des actions contractualisées et le niveau de consommation des crédits pour l'année {annee}, en vue du comité de suivi ou du dialogue de performance (instruction du 27 octobre 2023, annexe 5 IV.a). Il n'a pas à faire l'objet d'un vote de l'assemblée délibérante."
     ));
-    r.champ(&format!("Campagne d'indicateurs {annee}"), d.etat_campagne.libelle());
+    r.champ(
+        &format!("Campagne d'indicateurs {annee}"),
+        d.etat_campagne.libelle(),
+    );
     r.champ("Atteinte des cibles du contrat", pourcent(a.contrat));
 
     r.titre(2, "1. Synthèse par axe");
@@ -224,7 +228,12 @@ pub fn document(d: &DonneesRapportAnnuel<'_>) -> Result<Document, ErreurDocument
     annexe_indicateurs(&mut ann, c, annee, d.valeurs);
 
     Ok(Document {
-        entete: entete(&format!("Rapport {annee} — {}", p.designation), d.version, &code, None),
+        entete: entete(
+            &format!("Rapport {annee} — {}", p.designation),
+            d.version,
+            &code,
+            None,
+        ),
         projet: d.etat_campagne != EtatCampagne::Validee,
         pied: format!("{} — code {code}", p.designation),
         titre,
@@ -237,7 +246,10 @@ pub fn document(d: &DonneesRapportAnnuel<'_>) -> Result<Document, ErreurDocument
 /// for year `annee` (NI-2.3 with its breakdowns), then the contract's national totals.
 pub(crate) fn annexe_indicateurs(r: &mut Redaction, c: &Contrat, annee: Annee, valeurs: &[ValeurSaisie]) {
     let saisies = par_cle(valeurs);
-    r.titre(2, format!("Annexe : tableau des indicateurs nationaux et locaux {annee}"));
+    r.titre(
+        2,
+        format!("Annexe : tableau des indicateurs nationaux et locaux {annee}"),
+    );
     let mut lignes = Vec::new();
     let mut fiche = None;
     for l in lignes_attendues(c, annee) {
@@ -289,7 +301,11 @@ pub(crate) fn annexe_indicateurs(r: &mut Redaction, c: &Contrat, annee: Annee, v
                         format!("{} (ventilation {})", t.code, t.ventilation)
                     };
                     ligne(vec![
-                        if t.majorant { format!("{nom} (majorant)") } else { nom },
+                        if t.majorant {
+                            format!("{nom} (majorant)")
+                        } else {
+                            nom
+                        },
                         t.fiches.to_string(),
                         t.cible.to_string(),
                         t.realise.to_string(),

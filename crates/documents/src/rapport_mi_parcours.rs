@@ -61,7 +61,10 @@ impl DonneesRapportMiParcours<'_> {
 
 /// « rapport-mi-parcours-metropole-de-lyon ».
 pub fn nom_fichier(contrat: &Contrat) -> String {
-    format!("rapport-mi-parcours-{}", slug(&contrat.contrat.nom_collectivite()))
+    format!(
+        "rapport-mi-parcours-{}",
+        slug(&contrat.contrat.nom_collectivite())
+    )
 }
 
 pub fn fichier(d: &DonneesRapportMiParcours<'_>, format: Format) -> Result<Fichier, ErreurDocument> {
@@ -102,7 +105,9 @@ pub fn document(d: &DonneesRapportMiParcours<'_>) -> Result<Document, ErreurDocu
     );
     r.champ(
         "Transmission",
-        d.rapport.date_envoi.map_or_else(|| "non renseignée".to_string(), date_longue),
+        d.rapport
+            .date_envoi
+            .map_or_else(|| "non renseignée".to_string(), date_longue),
     );
 
     r.titre(2, "1. Synthèse globale");
@@ -166,9 +171,16 @@ pub fn document(d: &DonneesRapportMiParcours<'_>) -> Result<Document, ErreurDocu
         lignes,
     });
     if !d.decisions.is_empty() {
-        r.titre(3, format!("Décisions de la ou du commissaire sur les montants {ANNEE_REVISEE}"));
+        r.titre(
+            3,
+            format!("Décisions de la ou du commissaire sur les montants {ANNEE_REVISEE}"),
+        );
         r.tableau(Tableau {
-            colonnes: vec![col("Fiche", 1), col_nombre(format!("État {ANNEE_REVISEE} décidé"), 3), col("Motif", 8)],
+            colonnes: vec![
+                col("Fiche", 1),
+                col_nombre(format!("État {ANNEE_REVISEE} décidé"), 3),
+                col("Motif", 8),
+            ],
             lignes: d
                 .decisions
                 .iter()
@@ -226,7 +238,12 @@ pub fn document(d: &DonneesRapportMiParcours<'_>) -> Result<Document, ErreurDocu
     });
 
     Ok(Document {
-        entete: entete(&format!("Rapport à mi-parcours — {}", p.designation), d.version, &code, None),
+        entete: entete(
+            &format!("Rapport à mi-parcours — {}", p.designation),
+            d.version,
+            &code,
+            None,
+        ),
         projet: d.rapport.date_envoi.is_none(),
         pied: format!("{} — code {code}", p.designation),
         titre,

@@ -47,7 +47,10 @@ pub struct DonneesSynthese<'a> {
 /// The kind of contract as [001] names them: « Métropole », « Département », « Ville »
 /// (Marseille), else « Autre collectivité ».
 pub fn genre(c: &Contrat) -> &'static str {
-    match territoires().collectivite(&c.contrat.collectivite).map(|x| x.nature) {
+    match territoires()
+        .collectivite(&c.contrat.collectivite)
+        .map(|x| x.nature)
+    {
         Some(NatureCollectivite::Metropole) => "Métropole",
         Some(NatureCollectivite::Departement) => "Département",
         Some(NatureCollectivite::Commune) => "Ville",
@@ -129,7 +132,10 @@ pub fn document(d: &DonneesSynthese<'_>) -> Result<Document, ErreurDocument> {
     let mut r = Redaction::default();
     bloc_marque(&mut r);
     r.titre(1, format!("Note de synthèse régionale {annee}"));
-    r.centre(vec![simple(format!("Région {} — contrats locaux des solidarités", d.region.nom))]);
+    r.centre(vec![simple(format!(
+        "Région {} — contrats locaux des solidarités",
+        d.region.nom
+    ))]);
     r.para("Note de la ou du commissaire à la lutte contre la pauvreté à la délégation interministérielle (DIPLP) et à la DGCS, à la suite des comités de suivi et dialogues de performance (instruction du 27 octobre 2023, annexe 5 IV.a).");
 
     r.titre(2, "1. Contrats de la région par nature");
@@ -160,7 +166,10 @@ pub fn document(d: &DonneesSynthese<'_>) -> Result<Document, ErreurDocument> {
         lignes,
     });
 
-    r.titre(2, format!("2. Campagne {annee} : état, atteinte, constats et décisions"));
+    r.titre(
+        2,
+        format!("2. Campagne {annee} : état, atteinte, constats et décisions"),
+    );
     let mut lignes = Vec::new();
     for x in &contrats {
         let a = atteintes(x.contrat, annee, x.valeurs);
@@ -212,7 +221,10 @@ pub fn document(d: &DonneesSynthese<'_>) -> Result<Document, ErreurDocument> {
     )]);
 
     Ok(Document {
-        entete: format!("Note de synthèse {annee} — {} — code de vérification {code}", d.region.nom),
+        entete: format!(
+            "Note de synthèse {annee} — {} — code de vérification {code}",
+            d.region.nom
+        ),
         projet: true,
         pied: format!("Région {} — code {code}", d.region.nom),
         titre,

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use pacte_core::campagne::{
-    ANNEE_REFERENCE_MI_PARCOURS, DecisionMiParcours, EtatCampagne, RapportMiParcours, ValeurSaisie,
-    atteinte, atteintes, ecrire_effet, evaluation_mi_parcours, lignes_attendues,
+    ANNEE_REFERENCE_MI_PARCOURS, DecisionMiParcours, EtatCampagne, RapportMiParcours, ValeurSaisie, atteinte,
+    atteintes, ecrire_effet, evaluation_mi_parcours, lignes_attendues,
 };
 use pacte_core::contrat::EtatContrat;
 use pacte_core::execution::{Execution, execution_simulee};
@@ -35,7 +35,9 @@ fn outil(nom: &str) -> Option<PathBuf> {
             if std::env::var("CI").as_deref() == Ok("true") {
                 panic!("{nom} est requis en intégration continue (scripts/test l'installe)");
             }
-            eprintln!("{nom} absent : test non exécuté (scripts/test installe poppler-utils et LibreOffice Writer).");
+            eprintln!(
+                "{nom} absent : test non exécuté (scripts/test installe poppler-utils et LibreOffice Writer)."
+            );
             None
         })
 }
@@ -78,8 +80,16 @@ fn texte_odt(octets: &[u8], nom: &str) -> Option<String> {
     let f = d.join(format!("{nom}.odt"));
     std::fs::write(&f, octets).unwrap();
     let s = Command::new(soffice)
-        .arg(format!("-env:UserInstallation=file://{}", d.join("profil").display()))
-        .args(["--headless", "--convert-to", "txt:Text (encoded):UTF8", "--outdir"])
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            d.join("profil").display()
+        ))
+        .args([
+            "--headless",
+            "--convert-to",
+            "txt:Text (encoded):UTF8",
+            "--outdir",
+        ])
         .arg(&d)
         .arg(&f)
         .output()
@@ -158,7 +168,10 @@ fn attendus_annuel(c: &Contrat, e: &Execution, a: Annee, v: &[ValeurSaisie]) -> 
             x.push(at.texte());
         }
     }
-    x.push(format!("Périmètre élargi aux antennes en {a} (effet sur le décompte : {})", ecrire_effet(-1_200)));
+    x.push(format!(
+        "Périmètre élargi aux antennes en {a} (effet sur le décompte : {})",
+        ecrire_effet(-1_200)
+    ));
     let bilan = feuille(c, e, TypeTableau::Bilan, a).unwrap();
     x.push(bilan.nom.clone());
     x.extend(bilan.totaux.iter().map(|m| euros(*m)));
@@ -192,7 +205,10 @@ fn le_rapport_annuel_pdf_et_odt_contient_fiches_indicateurs_et_bilan() {
     // export leaves the ODT's page header out).
     attendus.push(format!("code de vérification {}", d.code()));
     let pdf = pacte_documents::rapport::fichier(&d, Format::Pdf).unwrap();
-    assert_eq!(pdf.nom, format!("rapport-annuel-2024-{}.pdf", pacte_documents_slug(&c)));
+    assert_eq!(
+        pdf.nom,
+        format!("rapport-annuel-2024-{}.pdf", pacte_documents_slug(&c))
+    );
     if let Some(t) = texte_pdf(&pdf.octets, "annuel") {
         verifier_texte(&t, &attendus, "PDF du rapport annuel");
     }
@@ -213,8 +229,15 @@ fn le_code_du_rapport_annuel_suit_les_valeurs() {
     let mut w = v.clone();
     w[0].realise = Some(Valeur::centiemes(w[0].realise.unwrap().en_centiemes() + 100));
     let d = |v: &[ValeurSaisie]| {
-        DonneesRapportAnnuel { contrat: &c, execution: &e, annee: a, valeurs: v, etat_campagne: EtatCampagne::Soumise, version: 1 }
-            .code()
+        DonneesRapportAnnuel {
+            contrat: &c,
+            execution: &e,
+            annee: a,
+            valeurs: v,
+            etat_campagne: EtatCampagne::Soumise,
+            version: 1,
+        }
+        .code()
     };
     assert_ne!(d(&v), d(&w));
     assert_eq!(d(&v), d(&v.clone()));
@@ -305,7 +328,10 @@ fn la_note_regionale_compte_les_contrats_par_nature_et_montre_chacun() {
     };
     let code = region_de(jeu.iter().find(|c| c.contrat.etat == EtatContrat::Signe).unwrap()).unwrap();
     let region = t.region(&code).unwrap();
-    let contrats: Vec<&Contrat> = jeu.iter().filter(|c| region_de(c).as_deref() == Some(code.as_str())).collect();
+    let contrats: Vec<&Contrat> = jeu
+        .iter()
+        .filter(|c| region_de(c).as_deref() == Some(code.as_str()))
+        .collect();
     assert!(!contrats.is_empty());
     let a = annee(2024);
     let vals: Vec<Vec<ValeurSaisie>> = contrats.iter().map(|c| valeurs(c, a)).collect();
@@ -323,7 +349,11 @@ fn la_note_regionale_compte_les_contrats_par_nature_et_montre_chacun() {
             .enumerate()
             .map(|(i, (c, v))| ContratRegion {
                 contrat: c,
-                etat_campagne: if i == 0 { EtatCampagne::Validee } else { EtatCampagne::EnCours },
+                etat_campagne: if i == 0 {
+                    EtatCampagne::Validee
+                } else {
+                    EtatCampagne::EnCours
+                },
                 // The second contract has entered nothing: all its figures are missing.
                 valeurs: if i == 1 { &[] } else { v },
                 decisions: if i == 0 { &decisions } else { &[] },

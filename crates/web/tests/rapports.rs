@@ -19,7 +19,9 @@ const AMP: &str = "collectivite:200054807";
 async fn campagne_saisie(admin: &Router, editeur: &Router, id: i64) -> Vec<Value> {
     let r = post_formulaire(admin, "/campagnes", &[("annee", "2024"), ("echeance", "")]).await;
     assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
-    let c = get(editeur, &format!("/api/v1/contrats/{id}/campagnes/2024")).await.json();
+    let c = get(editeur, &format!("/api/v1/contrats/{id}/campagnes/2024"))
+        .await
+        .json();
     let valeurs: Vec<Value> = c["lignes"]
         .as_array()
         .unwrap()
@@ -60,7 +62,11 @@ async fn telecharger(app: &Router, uri: &str) -> Telechargement {
     use tower::ServiceExt;
     let r = app
         .clone()
-        .oneshot(axum::http::Request::get(uri).body(axum::body::Body::empty()).unwrap())
+        .oneshot(
+            axum::http::Request::get(uri)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
         .await
         .unwrap();
     let (statut, entetes) = (r.status(), r.headers().clone());
@@ -81,7 +87,11 @@ fn pdftotext(octets: &[u8]) -> Option<String> {
     }
     let f = std::env::temp_dir().join(format!("pacte-web-rapport-{}.pdf", std::process::id()));
     std::fs::write(&f, octets).unwrap();
-    let s = std::process::Command::new(outil).arg(&f).arg("-").output().unwrap();
+    let s = std::process::Command::new(outil)
+        .arg(&f)
+        .arg("-")
+        .output()
+        .unwrap();
     let _ = std::fs::remove_file(&f);
     Some(String::from_utf8_lossy(&s.stdout).replace('\u{a0}', " "))
 }
@@ -98,14 +108,21 @@ async fn rapport_annuel_et_mi_parcours_pour_qui_lit_le_contrat() {
     // Before the campaign is opened: 404 in French.
     let r = telecharger(&editeur, &format!("/contrats/{id}/campagnes/2024/rapport/pdf")).await;
     assert_eq!(r.statut, StatusCode::NOT_FOUND, "{}", r.corps);
-    assert!(r.corps.contains("La campagne 2024 n") && r.corps.contains("est pas ouverte"), "{}", r.corps);
+    assert!(
+        r.corps.contains("La campagne 2024 n") && r.corps.contains("est pas ouverte"),
+        "{}",
+        r.corps
+    );
 
     campagne_saisie(&admin, &editeur, id).await;
     for app in [&editeur, &ddets, &admin] {
         let r = telecharger(app, &format!("/contrats/{id}/campagnes/2024/rapport/pdf")).await;
         assert_eq!(r.statut, StatusCode::OK, "{}", r.corps);
         assert_eq!(r.entetes[header::CONTENT_TYPE], "application/pdf");
-        let d = r.entetes[header::CONTENT_DISPOSITION].to_str().unwrap().to_string();
+        let d = r.entetes[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .to_string();
         assert!(d.contains("rapport-annuel-2024-"), "{d}");
     }
     let r = telecharger(&ddets, &format!("/contrats/{id}/campagnes/2024/rapport/pdf")).await;
@@ -119,7 +136,10 @@ async fn rapport_annuel_et_mi_parcours_pour_qui_lit_le_contrat() {
     }
     let r = telecharger(&editeur, &format!("/contrats/{id}/campagnes/2024/rapport/odt")).await;
     assert_eq!(r.statut, StatusCode::OK, "{}", r.corps);
-    assert_eq!(r.entetes[header::CONTENT_TYPE], "application/vnd.oasis.opendocument.text");
+    assert_eq!(
+        r.entetes[header::CONTENT_TYPE],
+        "application/vnd.oasis.opendocument.text"
+    );
     assert_eq!(&r.octets[0..4], b"PK\x03\x04");
 
     // Rights first: whoever does not see the contract gets the 404 of a missing contract,
@@ -142,8 +162,14 @@ async fn rapport_annuel_et_mi_parcours_pour_qui_lit_le_contrat() {
     for f in ["pdf", "odt"] {
         let r = telecharger(&editeur, &format!("/contrats/{id}/mi-parcours/document/{f}")).await;
         assert_eq!(r.statut, StatusCode::OK, "{}", r.corps);
-        let d = r.entetes[header::CONTENT_DISPOSITION].to_str().unwrap().to_string();
-        assert!(d.contains(&format!("rapport-mi-parcours-")) && d.contains(f), "{d}");
+        let d = r.entetes[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            d.contains(&format!("rapport-mi-parcours-")) && d.contains(f),
+            "{d}"
+        );
     }
     let r = telecharger(&editeur, &format!("/contrats/{id}/mi-parcours/document/pdf")).await;
     if let Some(t) = pdftotext(&r.octets) {
@@ -192,8 +218,15 @@ async fn note_de_synthese_pour_le_commissaire_de_la_region_et_le_national() {
     assert_eq!(r.statut, StatusCode::NOT_FOUND, "{}", r.corps);
 
     // Another region's commissaire, a DDETS, a collectivity: 403, whatever the format.
-    for (qui, app) in [("commissaire 76", &commissaire_ailleurs), ("DDETS", &ddets), ("collectivité", &editeur)] {
-        for chemin in ["/campagnes/2024/synthese/pdf?region=93", "/campagnes/2024/synthese/docx?region=93"] {
+    for (qui, app) in [
+        ("commissaire 76", &commissaire_ailleurs),
+        ("DDETS", &ddets),
+        ("collectivité", &editeur),
+    ] {
+        for chemin in [
+            "/campagnes/2024/synthese/pdf?region=93",
+            "/campagnes/2024/synthese/docx?region=93",
+        ] {
             let r = telecharger(app, chemin).await;
             assert_eq!(r.statut, StatusCode::FORBIDDEN, "{qui} {chemin} : {}", r.corps);
         }
@@ -204,7 +237,11 @@ async fn note_de_synthese_pour_le_commissaire_de_la_region_et_le_national() {
     let r = get(&commissaire, "/campagnes").await;
     assert!(r.corps.contains("/campagnes/2024/synthese/pdf"), "{}", r.corps);
     let r = get(&admin, "/campagnes").await;
-    assert!(r.corps.contains("formaction=\"/campagnes/2024/synthese/odt\""), "{}", r.corps);
+    assert!(
+        r.corps.contains("formaction=\"/campagnes/2024/synthese/odt\""),
+        "{}",
+        r.corps
+    );
     let r = get(&ddets, "/campagnes").await;
     assert!(!r.corps.contains("/synthese/"), "pas de note pour la DDETS");
 }

@@ -401,9 +401,21 @@ fn table_pages() -> Vec<RoutePage> {
             crate::campagnes::mi_parcours::decision,
         ),
         // Campaign reports as PDF/ODT (issue 15, item 5)
-        page(Method::GET, "/contrats/{id}/campagnes/{annee}/rapport/{format}", crate::rapports::annuel),
-        page(Method::GET, "/contrats/{id}/mi-parcours/document/{format}", crate::rapports::mi_parcours),
-        page(Method::GET, "/campagnes/{annee}/synthese/{format}", crate::rapports::synthese),
+        page(
+            Method::GET,
+            "/contrats/{id}/campagnes/{annee}/rapport/{format}",
+            crate::rapports::annuel,
+        ),
+        page(
+            Method::GET,
+            "/contrats/{id}/mi-parcours/document/{format}",
+            crate::rapports::mi_parcours,
+        ),
+        page(
+            Method::GET,
+            "/campagnes/{annee}/synthese/{format}",
+            crate::rapports::synthese,
+        ),
         // Static files (public)
         page(Method::GET, "/statique/{*chemin}", statique::servir),
         page(Method::GET, "/banc/reference.html", statique::reference),

@@ -62,7 +62,9 @@ fn reponse(f: Fichier) -> Result<Response, ErreurWeb> {
 }
 
 /// Lays a document out off the async workers (a fraction of a second of CPU).
-async fn produire(f: impl FnOnce() -> Result<Fichier, ErreurDocument> + Send + 'static) -> Result<Response, ErreurWeb> {
+async fn produire(
+    f: impl FnOnce() -> Result<Fichier, ErreurDocument> + Send + 'static,
+) -> Result<Response, ErreurWeb> {
     let fichier = tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| ErreurWeb::interne(format!("génération du rapport : {e}")))?
@@ -167,14 +169,19 @@ pub async fn synthese(
     let etat = etat.pour(&u);
     let annee: Annee = annee_de(&annee)?;
     let h = &u.habilitation;
-    let demandee = q.get("region").map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+    let demandee = q
+        .get("region")
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
     let code = match (demandee, region_du_commissaire(h)) {
         (Some(r), _) => r,
         (None, Some(r)) => r.to_string(),
         (None, None) if synthese_nationale(h) => {
             return Err(ErreurWeb {
                 champ: Some("region".into()),
-                ..ErreurWeb::requete("Indiquez la région de la note de synthèse (paramètre « region », code INSEE).")
+                ..ErreurWeb::requete(
+                    "Indiquez la région de la note de synthèse (paramètre « region », code INSEE).",
+                )
             });
         }
         (None, None) => {
@@ -187,7 +194,8 @@ pub async fn synthese(
         .region(&code)
         .ok_or_else(|| ErreurWeb::introuvable(format!("Région « {code} » inconnue.")))?;
     let permis = synthese_nationale(h)
-        || (h.role() == pacte_core::droits::Role::Commissaire && region_du_commissaire(h) == Some(code.as_str()));
+        || (h.role() == pacte_core::droits::Role::Commissaire
+            && region_du_commissaire(h) == Some(code.as_str()));
     if !permis {
         return Err(ErreurWeb::interdit(format!(
             "Action refusée : la note de synthèse de la région {} est réservée à sa ou son commissaire et aux rôles nationaux.",
