@@ -166,10 +166,7 @@ async fn rapport_annuel_et_mi_parcours_pour_qui_lit_le_contrat() {
             .to_str()
             .unwrap()
             .to_string();
-        assert!(
-            d.contains(&format!("rapport-mi-parcours-")) && d.contains(f),
-            "{d}"
-        );
+        assert!(d.contains("rapport-mi-parcours-") && d.contains(f), "{d}");
     }
     let r = telecharger(&editeur, &format!("/contrats/{id}/mi-parcours/document/pdf")).await;
     if let Some(t) = pdftotext(&r.octets) {
