@@ -65,6 +65,11 @@ const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[
         "executions",
         include_str!("../migrations/sqlite/0010_executions.sql"),
     ),
+    (
+        13,
+        "versions_signees",
+        include_str!("../migrations/sqlite/0013_versions_signees.sql"),
+    ),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -111,6 +116,11 @@ const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
         10,
         "executions",
         include_str!("../migrations/postgres/0010_executions.sql"),
+    ),
+    (
+        13,
+        "versions_signees",
+        include_str!("../migrations/postgres/0013_versions_signees.sql"),
     ),
 ];
 

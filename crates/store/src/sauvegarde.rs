@@ -55,6 +55,9 @@ pub struct Sauvegarde {
     /// The contracts' financial executions (absent from the file when there is none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub executions: Vec<crate::executions::LigneExecution>,
+    /// The versions of the data signed (absent from the file when there is none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions_signees: Vec<crate::versions_signees::VersionSignee>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -262,6 +265,7 @@ pub struct Empreinte {
     pub messages: (usize, String),
     pub lectures_messages: (usize, String),
     pub executions: (usize, String),
+    pub versions_signees: (usize, String),
 }
 
 /// Hex SHA-256 of a text.
@@ -292,6 +296,7 @@ impl Sauvegarde {
             messages: empreinte_lignes(&self.messages),
             lectures_messages: empreinte_lignes(&self.lectures_messages),
             executions: empreinte_lignes(&self.executions),
+            versions_signees: empreinte_lignes(&self.versions_signees),
         }
     }
 }
@@ -450,6 +455,7 @@ impl Base {
         })
         .collect::<Resultat<Vec<_>>>()?;
         let executions = crate::executions::lignes_tx(&mut tx).await?;
+        let versions_signees = crate::versions_signees::lignes_tx(&mut tx).await?;
         tx.commit().await?;
         let cree_le = crate::horloge::maintenant();
         let ancre = audit::Ancre::signer(audit_tete.0, &audit_tete.1, &cree_le, self.cle_audit());
@@ -471,6 +477,7 @@ impl Base {
             messages,
             lectures_messages,
             executions,
+            versions_signees,
         })
     }
 
@@ -672,6 +679,7 @@ impl Base {
             .await?;
         }
         crate::executions::restaurer_tx(&mut tx, &s.executions).await?;
+        crate::versions_signees::restaurer_tx(&mut tx, &s.versions_signees).await?;
         for e in &s.audit {
             audit::inserer(&mut tx, e).await?;
         }
