@@ -19,6 +19,7 @@ pub mod comptes;
 pub mod contrats;
 pub mod demo;
 pub mod derogations;
+pub mod documents;
 pub mod echanges;
 pub mod fiches;
 pub mod fichiers;

@@ -123,6 +123,11 @@ fn table() -> Vec<Route> {
             "/contrats/{id}/tableaux/{table}/{annee}",
             crate::finances::tableau_api,
         ),
+        route(
+            Method::GET,
+            "/contrats/{id}/document",
+            crate::documents::api_document,
+        ),
     ]
 }
 

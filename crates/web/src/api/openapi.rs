@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 use super::PREFIXE;
 use super::corps::{PAR_PAGE_DEFAUT, PAR_PAGE_MAX};
 
+mod documents;
 mod echanges;
 mod finances;
 
@@ -49,7 +50,7 @@ fn construire() -> Value {
             { "name": "échanges", "description": "Messages et demandes de correction entre l'État et la collectivité." },
             { "name": "documentation", "description": "Ce document." }
         ],
-        "paths": fusionner(fusionner(chemins(), echanges::chemins()), finances::chemins()),
+        "paths": fusionner(fusionner(fusionner(chemins(), echanges::chemins()), finances::chemins()), documents::chemins()),
         "security": [{ "jeton": [] }],
         "components": {
             "securitySchemes": {

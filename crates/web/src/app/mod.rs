@@ -357,6 +357,17 @@ fn table_pages() -> Vec<RoutePage> {
             "/contrats/{id}/finances/realisation",
             crate::finances::saisie::realisation,
         ),
+        // Documents (issue 14)
+        page(
+            Method::GET,
+            "/contrats/{id}/document/{format}",
+            crate::documents::contrat,
+        ),
+        page(
+            Method::GET,
+            "/contrats/{id}/avenants/{annee}/{format}",
+            crate::documents::avenant,
+        ),
         // Static files (public)
         page(Method::GET, "/statique/{*chemin}", statique::servir),
         page(Method::GET, "/banc/reference.html", statique::reference),
