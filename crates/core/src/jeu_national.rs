@@ -100,7 +100,7 @@ fn signataires_demonstration(e: &crate::contrat::EnTete) -> Vec<crate::contrat::
     vec![
         crate::contrat::Signataire {
             nom: None,
-            qualite: format!("Préfet du département « {departement} »"),
+            qualite: format!("Préfet de département ({departement})"),
             organisation: Some("État".into()),
             date_signature: date,
         },

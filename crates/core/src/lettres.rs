@@ -13,8 +13,8 @@
 use crate::Montant;
 
 const UNITES: [&str; 17] = [
-    "zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze",
-    "douze", "treize", "quatorze", "quinze", "seize",
+    "zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze", "douze",
+    "treize", "quatorze", "quinze", "seize",
 ];
 const DIZAINES: [&str; 7] = ["", "", "vingt", "trente", "quarante", "cinquante", "soixante"];
 
@@ -113,13 +113,7 @@ pub fn montant_en_lettres(m: Montant) -> String {
     let signe = if c < 0 { "moins " } else { "" };
     let a = c.unsigned_abs();
     let (euros, centimes) = (a / 100, a % 100);
-    let centimes_mots = |n: u64| {
-        format!(
-            "{} centime{}",
-            nombre_en_lettres(n),
-            if n > 1 { "s" } else { "" }
-        )
-    };
+    let centimes_mots = |n: u64| format!("{} centime{}", nombre_en_lettres(n), if n > 1 { "s" } else { "" });
     if euros == 0 && centimes > 0 {
         return format!("{signe}{}", centimes_mots(centimes));
     }

@@ -8,10 +8,17 @@ use pacte_documents::Format;
 use pacte_documents::contrat::{DonneesContrat, fichier};
 
 fn produire(c: &pacte_core::Contrat, format: Format) -> usize {
-    fichier(&DonneesContrat { contrat: c, actes: &[], version: 1 }, format)
-        .expect("document")
-        .octets
-        .len()
+    fichier(
+        &DonneesContrat {
+            contrat: c,
+            actes: &[],
+            version: 1,
+        },
+        format,
+    )
+    .expect("document")
+    .octets
+    .len()
 }
 
 fn mediane(mut v: Vec<Duration>) -> Duration {
@@ -25,7 +32,10 @@ fn main() {
     // The first compilation loads the fonts and the standard library once.
     let debut = Instant::now();
     let taille = produire(c, Format::Pdf);
-    println!("premier PDF (chargement compris) : {:?}, {taille} octets", debut.elapsed());
+    println!(
+        "premier PDF (chargement compris) : {:?}, {taille} octets",
+        debut.elapsed()
+    );
     let mesures: Vec<Duration> = (0..7)
         .map(|_| {
             let t = Instant::now();
@@ -40,7 +50,10 @@ fn main() {
     );
     let t = Instant::now();
     let n = produire(c, Format::Odt);
-    println!("ODT du contrat de {FICHES_STANDARD} fiches : {:.1} ms, {n} octets", t.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "ODT du contrat de {FICHES_STANDARD} fiches : {:.1} ms, {n} octets",
+        t.elapsed().as_secs_f64() * 1e3
+    );
     let t = Instant::now();
     let mut total = 0;
     for c in &contrats {

@@ -102,9 +102,15 @@ pub fn document(d: &DonneesAvenant<'_>) -> Result<Document, ErreurDocument> {
     let mut r = Redaction::default();
     bloc_marque(&mut r);
     r.titre(1, format!("Avenant financier {annee}"));
-    r.centre(vec![simple("au contrat local des solidarités 2024-2027 entre l'État et "), gras(p.designation.clone())]);
+    r.centre(vec![
+        simple("au contrat local des solidarités 2024-2027 entre l'État et "),
+        gras(p.designation.clone()),
+    ]);
     r.para("Entre");
-    r.morceaux(vec![gras("L'État"), simple(", représenté par le préfet de département, d'une part,")]);
+    r.morceaux(vec![
+        gras("L'État"),
+        simple(", représenté par le préfet de département, d'une part,"),
+    ]);
     r.para("Et");
     r.morceaux(vec![
         gras(p.designation.clone()),
@@ -119,7 +125,10 @@ pub fn document(d: &DonneesAvenant<'_>) -> Result<Document, ErreurDocument> {
     r.morceaux(vec![
         gras("Vu"),
         simple(match signature {
-            Some(date) => format!(" le contrat local des solidarités 2024-2027 signé le {} ;", date_longue(date)),
+            Some(date) => format!(
+                " le contrat local des solidarités 2024-2027 signé le {} ;",
+                date_longue(date)
+            ),
             None => " le contrat local des solidarités 2024-2027 ;".to_string(),
         }),
     ]);
@@ -129,13 +138,17 @@ pub fn document(d: &DonneesAvenant<'_>) -> Result<Document, ErreurDocument> {
     ]);
     let accords: Vec<String> = [
         av.accord_etat.map(|x| format!("de l'État le {}", date_longue(x))),
-        av.accord_collectivite.map(|x| format!("de la collectivité le {}", date_longue(x))),
+        av.accord_collectivite
+            .map(|x| format!("de la collectivité le {}", date_longue(x))),
     ]
     .into_iter()
     .flatten()
     .collect();
     if !accords.is_empty() {
-        r.morceaux(vec![gras("Vu"), simple(format!(" l'accord exprès {} ;", accords.join(" et ")))]);
+        r.morceaux(vec![
+            gras("Vu"),
+            simple(format!(" l'accord exprès {} ;", accords.join(" et "))),
+        ]);
     }
     r.para("Il est convenu ce qui suit :");
 
@@ -153,7 +166,11 @@ pub fn document(d: &DonneesAvenant<'_>) -> Result<Document, ErreurDocument> {
         let intitule = intitule_fiche(c, d.execution, l.fiche);
         lignes.push(ligne(vec![
             l.fiche.to_string(),
-            if l.ajoutee { format!("{intitule} (fiche ajoutée)") } else { intitule },
+            if l.ajoutee {
+                format!("{intitule} (fiche ajoutée)")
+            } else {
+                intitule
+            },
             euros(avant),
             euros(l.etat),
             l.collectivite.map_or_else(|| "inchangée".to_string(), euros),
@@ -197,7 +214,10 @@ pub fn document(d: &DonneesAvenant<'_>) -> Result<Document, ErreurDocument> {
     });
     r.blocs.push(crate::modele::Bloc::Signatures {
         colonnes: vec![
-            vec![format!("Pour {}", p.designation), "L'exécutif de la collectivité".into()],
+            vec![
+                format!("Pour {}", p.designation),
+                "L'exécutif de la collectivité".into(),
+            ],
             vec!["Pour l'État".into(), "Le préfet de département".into()],
         ],
     });

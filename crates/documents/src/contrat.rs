@@ -19,8 +19,8 @@ use pacte_core::{Annee, Axe, Contrat, Montant, Valeur};
 use serde_json::json;
 
 use crate::modele::{
-    Bloc, Document, Redaction, Section, Tableau, col, col_nombre, gras, groupe, italique, ligne,
-    simple, total,
+    Bloc, Document, Redaction, Section, Tableau, col, col_nombre, gras, groupe, italique, ligne, simple,
+    total,
 };
 use crate::texte::{Partie, date_longue, euros, majuscule, montant_complet, partie, slug};
 use crate::{ErreurDocument, Fichier, Format, code_verification, rendre};
@@ -121,15 +121,49 @@ pub fn bloc_marque(r: &mut Redaction) {
 /// The préfet's designation when no signatory is recorded yet.
 fn prefet(p: &Partie) -> String {
     match &p.departement {
-        Some(dep) => format!("le préfet ou la préfète du département « {dep} »"),
+        Some(dep) => format!("le préfet ou la préfète de département ({dep})"),
         None => "le préfet ou la préfète de département".to_string(),
     }
 }
 
+/// A signatory in the parties' paragraph: « Mme Anne Martin, préfète de … », or without a
+/// name, its quality with its article: « le préfet de département (Côte-d'Or) ».
 fn signataire_texte(s: &pacte_core::contrat::Signataire) -> String {
     match &s.nom {
         Some(nom) if !nom.trim().is_empty() => format!("{nom}, {}", s.qualite),
-        _ => s.qualite.clone(),
+        _ => {
+            let q = s.qualite.trim();
+            let premier = q.split_whitespace().next().unwrap_or_default().to_lowercase();
+            let deja = ["le", "la", "les", "l'", "son", "sa"]
+                .iter()
+                .any(|a| premier == *a)
+                || premier.starts_with("l'");
+            if deja {
+                q.to_string()
+            } else {
+                let article =
+                    if premier.ends_with("ète") || premier.ends_with("ente") || premier.ends_with("rice") {
+                        "la"
+                    } else {
+                        "le"
+                    };
+                let mut c = q.chars();
+                let minuscule: String = c
+                    .next()
+                    .map(|p| p.to_lowercase().chain(c).collect())
+                    .unwrap_or_default();
+                format!("{article} {minuscule}")
+            }
+        }
+    }
+}
+
+/// « Pour l'État », « Pour Dijon Métropole ».
+fn pour(organisation: &str) -> String {
+    if organisation == "État" {
+        "Pour l'État".to_string()
+    } else {
+        format!("Pour {organisation}")
     }
 }
 
@@ -142,7 +176,8 @@ pub fn document(d: &DonneesContrat<'_>) -> Result<Document, ErreurDocument> {
     let dates = if signe { Some(dates_signature(d)?) } else { None };
     if signe && e.date_deliberation.is_none() {
         return Err(ErreurDocument::Incomplet(
-            "le contrat est signé mais la délibération n'a pas de date : enregistrez l'acte de délibération".into(),
+            "le contrat est signé mais la délibération n'a pas de date : enregistrez l'acte de délibération"
+                .into(),
         ));
     }
     if c.fiches.is_empty() {
@@ -256,12 +291,21 @@ pub fn document(d: &DonneesContrat<'_>) -> Result<Document, ErreurDocument> {
     ));
     r.para("Elle définit les modalités de suivi et d'évaluation des actions prévues au titre de ladite convention.");
 
-    r.titre(2, format!("Article 2 – Engagements réciproques {} et de l'État", de(p.court)));
-    r.para(format!("Cette contractualisation suppose une égalité des parties et des engagements tant {} que de l'État.", de(p.court)));
+    r.titre(
+        2,
+        format!("Article 2 – Engagements réciproques {} et de l'État", de(p.court)),
+    );
+    r.para(format!(
+        "Cette contractualisation suppose une égalité des parties et des engagements tant {} que de l'État.",
+        de(p.court)
+    ));
     r.para(format!("Les engagements sont définis conjointement par l'État et {} dans le cadre d'un dialogue et d'une gouvernance associant les autres collectivités locales, les acteurs de la protection sociale et de l'emploi, les partenaires associatifs et tout acteur concerné par les champs et les actions du pacte local.", p.court));
     r.para(format!("Les partenaires peuvent, s'ils le souhaitent, prendre part à la convention, avec l'accord de l'État et {}.", de(p.court)));
     r.para(format!("Par ailleurs, un dialogue de gestion entre l'État et {} permet d'assurer le suivi du contrat, de la mise en œuvre des actions et des financements.", p.court));
-    r.titre(3, "2.1. Les engagements concourant à la mise en œuvre du Pacte des solidarités");
+    r.titre(
+        3,
+        "2.1. Les engagements concourant à la mise en œuvre du Pacte des solidarités",
+    );
     r.para(format!(
         "Le contrat porte sur les {} axes au sein desquels {} et l'État déterminent les actions à conduire, en cohérence avec leur champ de compétence et dans le cadre des référentiels nationaux. Ces engagements sont décrits en annexe (tableau des mesures et l'ensemble des fiches actions). Les fiches action, parties intégrantes de la convention, précisent le calendrier de réalisation de chaque action. Chaque action comporte des indicateurs de suivi que {} renseigne annuellement dans un tableau correspondant (annexe 1). Le contrat compte {} fiches action.",
         axes.len(),
@@ -269,7 +313,10 @@ pub fn document(d: &DonneesContrat<'_>) -> Result<Document, ErreurDocument> {
         p.court,
         c.fiches.len()
     ));
-    r.titre(3, format!("2.2. Les engagements financiers de l'État et {}", de(p.court)));
+    r.titre(
+        3,
+        format!("2.2. Les engagements financiers de l'État et {}", de(p.court)),
+    );
     r.para(format!("L'État apporte son soutien financier {} dans le cadre de la présente convention, pour la réalisation des actions décrites infra.", a(p.court)));
     r.para(engagement_etat(c)?);
     r.para("Une partie des crédits peut être réduite l'année suivante (année n+1), si l'exécution comptable des actions en année n fait état d'une sous-consommation manifeste de certaines actions, sans lien avec la trajectoire de montée en charge prévue et sans justification opérante de la part de la collectivité.");
@@ -288,7 +335,7 @@ pub fn document(d: &DonneesContrat<'_>) -> Result<Document, ErreurDocument> {
         p.designation
     ));
     r.para(match &p.departement {
-        Some(dep) => format!("L'ordonnateur de la dépense est le préfet du département « {dep} »."),
+        Some(dep) => format!("L'ordonnateur de la dépense est le préfet de département ({dep})."),
         None => "L'ordonnateur de la dépense est le préfet de département.".to_string(),
     });
     r.para("La dépense est imputée sur les crédits ouverts sur le programme 304 « Inclusion sociale et protection des personnes ».");
@@ -322,19 +369,13 @@ pub fn document(d: &DonneesContrat<'_>) -> Result<Document, ErreurDocument> {
                 format!("Pour {}", p.designation),
                 format!("Le président ou la présidente de l'exécutif de {}", p.designation),
             ],
-            vec![
-                "Pour l'État".to_string(),
-                majuscule(&prefet(&p)),
-            ],
+            vec!["Pour l'État".to_string(), majuscule(&prefet(&p))],
         ]
     } else {
         e.signataires
             .iter()
             .map(|s| {
-                let mut l = vec![format!(
-                    "Pour {}",
-                    s.organisation.clone().unwrap_or_else(|| s.qualite.clone())
-                )];
+                let mut l = vec![pour(s.organisation.as_deref().unwrap_or(&s.qualite))];
                 l.push(s.qualite.clone());
                 if let Some(n) = s.nom.as_deref().filter(|n| !n.trim().is_empty()) {
                     l.push(n.to_string());
@@ -352,7 +393,7 @@ pub fn document(d: &DonneesContrat<'_>) -> Result<Document, ErreurDocument> {
         .and_then(|x| territoires().region_de(x))
         .map(|x| x.nom.clone());
     r.para(match region {
-        Some(reg) => format!("Pour visa, le directeur régional des finances publiques de la région « {reg} »."),
+        Some(reg) => format!("Pour visa, le directeur régional des finances publiques ({reg})."),
         None => "Pour visa, le directeur régional des finances publiques.".to_string(),
     });
 
@@ -469,7 +510,11 @@ fn cible(c: &ParAnnee<Valeur>, a: Annee) -> String {
 fn annexe_1(c: &Contrat) -> Section {
     let mut r = Redaction::default();
     r.titre(2, "Annexe 1 : Tableau des actions et suivi de leurs indicateurs");
-    let mut colonnes = vec![col("Action", 6), col("Indicateur local", 6), col_nombre("Situation au 31 déc. 2023", 2)];
+    let mut colonnes = vec![
+        col("Action", 6),
+        col("Indicateur local", 6),
+        col_nombre("Situation au 31 déc. 2023", 2),
+    ];
     for a in Annee::TOUTES {
         colonnes.push(col_nombre(format!("Cible {a}"), 2));
     }
@@ -489,7 +534,11 @@ fn annexe_1(c: &Contrat) -> Section {
                     _ => ind.libelle.clone(),
                 };
                 let mut l = vec![
-                    if i == 0 { action.clone() } else { format!("Action {} (suite)", f.numero) },
+                    if i == 0 {
+                        action.clone()
+                    } else {
+                        format!("Action {} (suite)", f.numero)
+                    },
                     libelle,
                     valeur(ind.t0),
                 ];
@@ -528,7 +577,10 @@ fn fiche(r: &mut Redaction, f: &FicheAction) {
         .as_deref()
         .and_then(|s| referentiel().resoudre_sous_axe(f.axe(), s))
     {
-        r.champ("Sous-axe", format!("{} {}", place.sous_axe.code, place.sous_axe.intitule));
+        r.champ(
+            "Sous-axe",
+            format!("{} {}", place.sous_axe.code, place.sous_axe.intitule),
+        );
     }
     r.champ("Intitulé de l'action", f.intitule.clone());
     r.champ(
@@ -581,13 +633,26 @@ fn fiche(r: &mut Redaction, f: &FicheAction) {
     let mut lignes = Vec::new();
     let (mut te, mut tc, mut tf, mut ta, mut tt) = Default::default();
     for a in Annee::TOUTES {
-        let (e, co, fse, au, to) = (fi.etat(a), fi.collectivite(a), fi.fse_plus(a), fi.autres(a), fi.total(a));
+        let (e, co, fse, au, to) = (
+            fi.etat(a),
+            fi.collectivite(a),
+            fi.fse_plus(a),
+            fi.autres(a),
+            fi.total(a),
+        );
         te += e;
         tc += co;
         tf += fse;
         ta += au;
         tt += to;
-        lignes.push(ligne(vec![a.to_string(), euros(e), euros(co), euros(fse), euros(au), euros(to)]));
+        lignes.push(ligne(vec![
+            a.to_string(),
+            euros(e),
+            euros(co),
+            euros(fse),
+            euros(au),
+            euros(to),
+        ]));
     }
     let tot: [Montant; 5] = [te, tc, tf, ta, tt];
     let mut l = vec!["Total".to_string()];
@@ -623,7 +688,10 @@ fn fiche(r: &mut Redaction, f: &FicheAction) {
         r.tableau(Tableau { colonnes, lignes });
     }
     r.morceaux(vec![gras("Objectifs et progression :")]);
-    let mut colonnes = vec![col("Indicateur", 6), col_nombre("Situation au 31 déc. 2023 (T0)", 2)];
+    let mut colonnes = vec![
+        col("Indicateur", 6),
+        col_nombre("Situation au 31 déc. 2023 (T0)", 2),
+    ];
     colonnes.extend(Annee::TOUTES.iter().map(|a| col_nombre(format!("Cible {a}"), 2)));
     let mut lignes = Vec::new();
     for ind in &f.indicateurs {
@@ -632,9 +700,10 @@ fn fiche(r: &mut Redaction, f: &FicheAction) {
         lignes.push(ligne(l));
     }
     for n in &f.indicateurs_nationaux {
-        let libelle = referentiel()
-            .indicateur(&n.code)
-            .map_or_else(|| n.code.clone(), |i| format!("{} (indicateur national {})", i.libelle, n.code));
+        let libelle = referentiel().indicateur(&n.code).map_or_else(
+            || n.code.clone(),
+            |i| format!("{} (indicateur national {})", i.libelle, n.code),
+        );
         let mut l = vec![libelle, valeur(n.t0)];
         l.extend(Annee::TOUTES.iter().map(|a| cible(&n.cibles, *a)));
         lignes.push(ligne(l));
@@ -649,7 +718,10 @@ fn fiche(r: &mut Redaction, f: &FicheAction) {
 /// Annexe 3: the annexe 10 forecast tables, one per year, computed by `pacte_core::tableau`.
 fn annexe_3(c: &Contrat) -> Section {
     let mut r = Redaction::default();
-    r.titre(2, "Annexe 3 : Tableau budgétaire (tableaux financiers de l'annexe 10 de l'instruction)");
+    r.titre(
+        2,
+        "Annexe 3 : Tableau budgétaire (tableaux financiers de l'annexe 10 de l'instruction)",
+    );
     let execution = Execution::default();
     for a in Annee::TOUTES {
         let Ok(f) = feuille(c, &execution, TypeTableau::Previsionnel, a) else {
@@ -686,9 +758,16 @@ fn annexe_3(c: &Contrat) -> Section {
 /// with the contract's T0 and targets, action by action.
 fn annexe_4(c: &Contrat) -> Section {
     let mut r = Redaction::default();
-    r.titre(2, "Annexe 4 : Tableau des indicateurs nationaux (annexe 9 de l'instruction)");
+    r.titre(
+        2,
+        "Annexe 4 : Tableau des indicateurs nationaux (annexe 9 de l'instruction)",
+    );
     let axes = type_contrat(c).axes();
-    let mut colonnes = vec![col("Indicateur national", 7), col("Action", 4), col_nombre("Situation au 31 déc. 2023", 2)];
+    let mut colonnes = vec![
+        col("Indicateur national", 7),
+        col("Action", 4),
+        col_nombre("Situation au 31 déc. 2023", 2),
+    ];
     colonnes.extend(Annee::TOUTES.iter().map(|a| col_nombre(format!("Cible {a}"), 2)));
     let mut lignes = Vec::new();
     for axe in axes {
@@ -709,7 +788,11 @@ fn annexe_4(c: &Contrat) -> Section {
             for f in fiches {
                 for t in f.indicateurs_nationaux.iter().filter(|t| t.code == i.code) {
                     let mut l = vec![
-                        if alimente { format!("{} (suite)", i.code) } else { nom.clone() },
+                        if alimente {
+                            format!("{} (suite)", i.code)
+                        } else {
+                            nom.clone()
+                        },
                         format!("{} : {}", f.numero, f.intitule),
                         valeur(t.t0),
                     ];
@@ -719,7 +802,11 @@ fn annexe_4(c: &Contrat) -> Section {
                 }
             }
             if !alimente {
-                let mut l = vec![nom, "Aucune action du contrat n'alimente cet indicateur".to_string(), "—".into()];
+                let mut l = vec![
+                    nom,
+                    "Aucune action du contrat n'alimente cet indicateur".to_string(),
+                    "—".into(),
+                ];
                 l.extend(Annee::TOUTES.iter().map(|_| "—".to_string()));
                 lignes.push(ligne(l));
             }

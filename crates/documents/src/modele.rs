@@ -36,7 +36,10 @@ pub struct Section {
 #[serde(tag = "t", rename_all = "snake_case")]
 pub enum Bloc {
     /// A heading of level 1 to 4 (tagged as H1…H4 in the PDF, « Titre 1… » in the ODT).
-    Titre { niveau: u8, texte: String },
+    Titre {
+        niveau: u8,
+        texte: String,
+    },
     /// A paragraph of runs.
     Paragraphe {
         morceaux: Vec<Morceau>,
@@ -45,7 +48,9 @@ pub enum Bloc {
     },
     Tableau(Tableau),
     /// The signature blocks, side by side: one column per party.
-    Signatures { colonnes: Vec<Vec<String>> },
+    Signatures {
+        colonnes: Vec<Vec<String>>,
+    },
     /// A page break inside a section (one fiche per page).
     Saut,
 }

@@ -162,7 +162,11 @@ fn morceaux(m: &[Morceau]) -> String {
         };
         match style {
             Some(s) => {
-                let _ = write!(o, r#"<text:span text:style-name="{s}">{}</text:span>"#, texte(&m.texte));
+                let _ = write!(
+                    o,
+                    r#"<text:span text:style-name="{s}">{}</text:span>"#,
+                    texte(&m.texte)
+                );
             }
             None => o.push_str(&texte(&m.texte)),
         }
@@ -171,7 +175,10 @@ fn morceaux(m: &[Morceau]) -> String {
 }
 
 fn tableau(t: &Tableau, n: usize, o: &mut String) {
-    let _ = write!(o, r#"<table:table table:name="Tableau{n}" table:style-name="Tab{n}">"#);
+    let _ = write!(
+        o,
+        r#"<table:table table:name="Tableau{n}" table:style-name="Tab{n}">"#
+    );
     for i in 0..t.colonnes.len() {
         let _ = write!(o, r#"<table:table-column table:style-name="Tab{n}_{i}"/>"#);
     }
@@ -224,7 +231,10 @@ fn tableau(t: &Tableau, n: usize, o: &mut String) {
 
 fn contenu(doc: &Document) -> String {
     let mut o = String::new();
-    let _ = write!(o, r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content {NS}>"#);
+    let _ = write!(
+        o,
+        r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content {NS}>"#
+    );
     styles_automatiques(doc, &mut o);
     o.push_str("<office:body><office:text>");
     let mut n = 0;
@@ -264,7 +274,11 @@ fn contenu(doc: &Document) -> String {
                 }
                 Bloc::Tableau(t) => {
                     if premier || saut {
-                        let style = if premier { format!("P_{master}") } else { "P_saut".into() };
+                        let style = if premier {
+                            format!("P_{master}")
+                        } else {
+                            "P_saut".into()
+                        };
                         let _ = write!(o, r#"<text:p text:style-name="{style}"/>"#);
                     }
                     n += 1;
@@ -272,17 +286,26 @@ fn contenu(doc: &Document) -> String {
                 }
                 Bloc::Signatures { colonnes } => {
                     if premier || saut {
-                        let style = if premier { format!("P_{master}") } else { "P_saut".into() };
+                        let style = if premier {
+                            format!("P_{master}")
+                        } else {
+                            "P_saut".into()
+                        };
                         let _ = write!(o, r#"<text:p text:style-name="{style}"/>"#);
                     }
                     n += 1;
-                    let _ = write!(o, r#"<table:table table:name="Signatures{n}" table:style-name="Tab{n}">"#);
+                    let _ = write!(
+                        o,
+                        r#"<table:table table:name="Signatures{n}" table:style-name="Tab{n}">"#
+                    );
                     for i in 0..colonnes.len() {
                         let _ = write!(o, r#"<table:table-column table:style-name="Tab{n}_{i}"/>"#);
                     }
                     o.push_str("<table:table-row>");
                     for c in colonnes {
-                        o.push_str(r#"<table:table-cell table:style-name="C_sign" office:value-type="string">"#);
+                        o.push_str(
+                            r#"<table:table-cell table:style-name="C_sign" office:value-type="string">"#,
+                        );
                         for (i, l) in c.iter().enumerate() {
                             let style = if i == 0 { "P_gras" } else { "Text_20_body" };
                             let _ = write!(o, r#"<text:p text:style-name="{style}">{}</text:p>"#, texte(l));

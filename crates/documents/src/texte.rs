@@ -29,10 +29,11 @@ pub fn date_longue(d: Date) -> String {
         p.next().unwrap_or(1),
     );
     let mois = MOIS[(m.clamp(1, 12) - 1) as usize];
+    // Non-breaking spaces: a date never breaks across lines.
     if j == 1 {
-        format!("1er {mois} {a}")
+        format!("1er\u{a0}{mois}\u{a0}{a}")
     } else {
-        format!("{j} {mois} {a}")
+        format!("{j}\u{a0}{mois}\u{a0}{a}")
     }
 }
 
@@ -122,9 +123,12 @@ mod tests {
 
     #[test]
     fn dates_et_noms() {
-        assert_eq!(date_longue(Date::ymd(2024, 1, 1)), "1er janvier 2024");
-        assert_eq!(date_longue(Date::ymd(2024, 2, 15)), "15 février 2024");
-        assert_eq!(slug("Métropole d'Aix-Marseille-Provence"), "metropole-d-aix-marseille-provence");
+        assert_eq!(date_longue(Date::ymd(2024, 1, 1)), "1er\u{a0}janvier\u{a0}2024");
+        assert_eq!(date_longue(Date::ymd(2024, 2, 15)), "15\u{a0}février\u{a0}2024");
+        assert_eq!(
+            slug("Métropole d'Aix-Marseille-Provence"),
+            "metropole-d-aix-marseille-provence"
+        );
         assert_eq!(
             montant_complet(Montant::euros(600_000)),
             "600\u{a0}000,00\u{a0}€ (six cent mille euros)"

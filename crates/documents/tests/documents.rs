@@ -29,7 +29,9 @@ fn outil(nom: &str) -> Option<PathBuf> {
             if std::env::var("CI").as_deref() == Ok("true") {
                 panic!("{nom} est requis en intégration continue (scripts/test l'installe)");
             }
-            eprintln!("{nom} absent : test non exécuté (scripts/test installe poppler-utils et LibreOffice Writer).");
+            eprintln!(
+                "{nom} absent : test non exécuté (scripts/test installe poppler-utils et LibreOffice Writer)."
+            );
             None
         })
 }
@@ -134,7 +136,9 @@ fn odt(c: &Contrat) -> Vec<u8> {
 
 #[test]
 fn le_pdf_contient_articles_signataires_fiches_et_montants() {
-    let Some(pdftotext) = outil("pdftotext") else { return };
+    let Some(pdftotext) = outil("pdftotext") else {
+        return;
+    };
     let c = contrat_signe(12);
     let d = dossier("pdf");
     let f = d.join("contrat.pdf");
@@ -147,7 +151,12 @@ fn le_pdf_contient_articles_signataires_fiches_et_montants() {
     a.push("Fait le 15 mars 2024.".into());
     a.push("signé le 15/03/2024".into());
     a.push("version 7 des données".into());
-    let code = DonneesContrat { contrat: &c, actes: &[], version: 7 }.code();
+    let code = DonneesContrat {
+        contrat: &c,
+        actes: &[],
+        version: 7,
+    }
+    .code();
     a.push(format!("code de vérification {code}"));
     verifier_texte(&texte, &a, "PDF");
     assert!(!texte.contains("PROJET"), "un contrat signé n'est pas un projet");
@@ -163,29 +172,49 @@ fn le_pdf_est_balise_titre_et_en_francais() {
     std::fs::write(&f, pdf(&c, 3)).unwrap();
     let s = Command::new(&pdfinfo).arg(&f).output().unwrap();
     let info = String::from_utf8_lossy(&s.stdout).to_string();
-    assert!(info.contains("Tagged:") && info.lines().any(|l| l.starts_with("Tagged:") && l.ends_with("yes")), "{info}");
+    assert!(
+        info.contains("Tagged:")
+            && info
+                .lines()
+                .any(|l| l.starts_with("Tagged:") && l.ends_with("yes")),
+        "{info}"
+    );
     let titre = info.lines().find(|l| l.starts_with("Title:")).unwrap_or_default();
-    assert!(titre.contains("Contrat local des solidarités 2024-2027"), "{info}");
+    assert!(
+        titre.contains("Contrat local des solidarités 2024-2027"),
+        "{info}"
+    );
     assert!(titre.contains(&c.contrat.nom_collectivite()), "{info}");
     let meta = Command::new(&pdfinfo).arg("-meta").arg(&f).output().unwrap();
     let meta = String::from_utf8_lossy(&meta.stdout).to_string();
-    assert!(meta.contains("<rdf:li>fr") || meta.contains(">fr-FR<") || meta.contains(">fr<"), "langue absente des métadonnées : {meta}");
-    assert!(meta.contains("pdfuaid:part") , "PDF/UA non déclaré : {meta}");
+    assert!(
+        meta.contains("<rdf:li>fr") || meta.contains(">fr-FR<") || meta.contains(">fr<"),
+        "langue absente des métadonnées : {meta}"
+    );
+    assert!(meta.contains("pdfuaid:part"), "PDF/UA non déclaré : {meta}");
     let _ = std::fs::remove_dir_all(&d);
 }
 
 #[test]
 fn un_projet_porte_projet_et_sa_version() {
-    let Some(pdftotext) = outil("pdftotext") else { return };
+    let Some(pdftotext) = outil("pdftotext") else {
+        return;
+    };
     let c = contrat_projet(6);
     let d = dossier("projet");
     let f = d.join("projet.pdf");
     std::fs::write(&f, pdf(&c, 2)).unwrap();
     let s = Command::new(pdftotext).arg(&f).arg("-").output().unwrap();
     let texte = normaliser(&String::from_utf8_lossy(&s.stdout));
-    assert!(texte.contains("PROJET — Contrat local des solidarités"), "{texte}");
+    assert!(
+        texte.contains("PROJET — Contrat local des solidarités"),
+        "{texte}"
+    );
     assert!(texte.contains("version 2 des données"));
-    assert!(texte.contains("à intervenir"), "la délibération d'un projet est à intervenir");
+    assert!(
+        texte.contains("à intervenir"),
+        "la délibération d'un projet est à intervenir"
+    );
     assert!(!texte.contains('['), "pas de champ à compléter entre crochets");
     let _ = std::fs::remove_dir_all(&d);
 }
@@ -195,7 +224,11 @@ fn l_odt_est_un_zip_au_mimetype_en_tete() {
     let octets = odt(&contrat_projet(4));
     // The first local file header: name « mimetype », method 0 (stored).
     assert_eq!(&octets[0..4], b"PK\x03\x04");
-    assert_eq!(u16::from_le_bytes([octets[8], octets[9]]), 0, "mimetype stocké sans compression");
+    assert_eq!(
+        u16::from_le_bytes([octets[8], octets[9]]),
+        0,
+        "mimetype stocké sans compression"
+    );
     let n = u16::from_le_bytes([octets[26], octets[27]]) as usize;
     assert_eq!(&octets[30..30 + n], b"mimetype");
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(&octets)).unwrap();
@@ -215,8 +248,16 @@ fn l_odt_relu_par_libreoffice_contient_le_contrat() {
     let f = d.join("contrat.odt");
     std::fs::write(&f, odt(&c)).unwrap();
     let s = Command::new(soffice)
-        .arg(format!("-env:UserInstallation=file://{}", d.join("profil").display()))
-        .args(["--headless", "--convert-to", "txt:Text (encoded):UTF8", "--outdir"])
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            d.join("profil").display()
+        ))
+        .args([
+            "--headless",
+            "--convert-to",
+            "txt:Text (encoded):UTF8",
+            "--outdir",
+        ])
         .arg(&d)
         .arg(&f)
         .output()
@@ -231,18 +272,38 @@ fn l_odt_relu_par_libreoffice_contient_le_contrat() {
 fn un_contrat_signe_sans_date_de_deliberation_est_refuse_en_francais() {
     let mut c = contrat_signe(4);
     c.contrat.date_deliberation = None;
-    let e = pacte_documents::contrat::document(&DonneesContrat { contrat: &c, actes: &[], version: 1 }).unwrap_err();
-    assert!(matches!(&e, ErreurDocument::Incomplet(m) if m.contains("la délibération n'a pas de date")), "{e}");
+    let e = pacte_documents::contrat::document(&DonneesContrat {
+        contrat: &c,
+        actes: &[],
+        version: 1,
+    })
+    .unwrap_err();
+    assert!(
+        matches!(&e, ErreurDocument::Incomplet(m) if m.contains("la délibération n'a pas de date")),
+        "{e}"
+    );
     let mut c = contrat_signe(4);
     c.contrat.signataires[1].date_signature = None;
-    let e = pacte_documents::contrat::document(&DonneesContrat { contrat: &c, actes: &[], version: 1 }).unwrap_err();
+    let e = pacte_documents::contrat::document(&DonneesContrat {
+        contrat: &c,
+        actes: &[],
+        version: 1,
+    })
+    .unwrap_err();
     assert!(e.to_string().contains("n'a pas de date de signature"), "{e}");
 }
 
 #[test]
 fn le_code_change_avec_les_donnees_pas_avec_l_etat() {
     let c = contrat_signe(4);
-    let code = |c: &Contrat| DonneesContrat { contrat: c, actes: &[], version: 1 }.code();
+    let code = |c: &Contrat| {
+        DonneesContrat {
+            contrat: c,
+            actes: &[],
+            version: 1,
+        }
+        .code()
+    };
     let mut execution = c.clone();
     execution.contrat.etat = EtatContrat::EnExecution;
     assert_eq!(code(&c), code(&execution));
@@ -276,7 +337,12 @@ fn avenant_2025(c: &Contrat) -> Execution {
 fn l_avenant_donne_fiches_motifs_et_nouveau_montant() {
     let c = contrat_signe(8);
     let e = avenant_2025(&c);
-    let d = DonneesAvenant { contrat: &c, execution: &e, annee: Annee::new(2025).unwrap(), version: 9 };
+    let d = DonneesAvenant {
+        contrat: &c,
+        execution: &e,
+        annee: Annee::new(2025).unwrap(),
+        version: 9,
+    };
     let doc = pacte_documents::avenant::document(&d).unwrap();
     let texte = normaliser(&doc.textes().join(" "));
     let a2025 = Annee::new(2025).unwrap();
@@ -289,7 +355,10 @@ fn l_avenant_donne_fiches_motifs_et_nouveau_montant() {
         format!("à {apres} ({})", montant_en_lettres(apres)),
         "+10 000,00 €".to_string(),
     ] {
-        assert!(texte.contains(&normaliser(&attendu)), "« {attendu} » absent : {texte}");
+        assert!(
+            texte.contains(&normaliser(&attendu)),
+            "« {attendu} » absent : {texte}"
+        );
     }
     assert!(doc.projet, "un avenant sans date est un projet");
     // Both formats come out.
@@ -299,14 +368,23 @@ fn l_avenant_donne_fiches_motifs_et_nouveau_montant() {
         assert!(!f.octets.is_empty());
     }
     let sans = Execution::default();
-    let e = pacte_documents::avenant::document(&DonneesAvenant { execution: &sans, ..d }).unwrap_err();
-    assert!(e.to_string().contains("aucun avenant n'est enregistré pour 2025"), "{e}");
+    let e = pacte_documents::avenant::document(&DonneesAvenant {
+        execution: &sans,
+        ..d
+    })
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("aucun avenant n'est enregistré pour 2025"),
+        "{e}"
+    );
 }
 
 /// The 60-fiche contract to PNG, for people to look at (`PACTE_APERCU=dossier`).
 #[test]
 fn apercu_png_du_contrat_de_60_fiches() {
-    let Ok(sortie) = std::env::var("PACTE_APERCU") else { return };
+    let Ok(sortie) = std::env::var("PACTE_APERCU") else {
+        return;
+    };
     let Some(pdftoppm) = outil("pdftoppm") else { return };
     let c = contrat_signe(60);
     let f = Path::new(&sortie).join("contrat-60.pdf");

@@ -32,6 +32,7 @@ pub mod pieces;
 pub mod recherche;
 pub mod sauvegarde;
 pub mod sommes;
+pub mod versions_signees;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

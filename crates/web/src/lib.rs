@@ -21,6 +21,7 @@ pub mod contrats;
 pub mod demo;
 pub mod demo_campagnes;
 pub mod derogations;
+pub mod documents;
 pub mod echanges;
 pub mod fiches;
 pub mod fichiers;

@@ -11,6 +11,7 @@ use super::PREFIXE;
 use super::corps::{PAR_PAGE_DEFAUT, PAR_PAGE_MAX};
 
 mod campagnes;
+mod documents;
 mod echanges;
 mod finances;
 
@@ -51,7 +52,7 @@ fn construire() -> Value {
             { "name": "campagnes", "description": "Campagnes annuelles des indicateurs." },
             { "name": "documentation", "description": "Ce document." }
         ],
-        "paths": fusionner(fusionner(fusionner(chemins(), echanges::chemins()), finances::chemins()), campagnes::chemins()),
+        "paths": fusionner(fusionner(fusionner(fusionner(chemins(), echanges::chemins()), finances::chemins()), campagnes::chemins()), documents::chemins()),
         "security": [{ "jeton": [] }],
         "components": {
             "securitySchemes": {

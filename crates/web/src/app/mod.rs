@@ -416,6 +416,17 @@ fn table_pages() -> Vec<RoutePage> {
             "/campagnes/{annee}/synthese/{format}",
             crate::rapports::synthese,
         ),
+        // Documents (issue 14)
+        page(
+            Method::GET,
+            "/contrats/{id}/document/{format}",
+            crate::documents::contrat,
+        ),
+        page(
+            Method::GET,
+            "/contrats/{id}/avenants/{annee}/{format}",
+            crate::documents::avenant,
+        ),
         // Static files (public)
         page(Method::GET, "/statique/{*chemin}", statique::servir),
         page(Method::GET, "/banc/reference.html", statique::reference),

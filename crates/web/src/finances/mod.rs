@@ -56,6 +56,8 @@ struct PageFinances {
     /// The fiches' numbers, for the realised amounts form.
     fiches: Vec<String>,
     id: i64,
+    /// The years with an avenant (its documents are offered, issue 14).
+    avenants: Vec<u16>,
 }
 
 fn cellules(valeurs: &[Montant]) -> Vec<String> {
@@ -168,6 +170,7 @@ pub async fn page(
         saisir_versement: permis(&u, &c.contrat, Action::EnregistrerFinancesEtat),
         fiches: c.contrat.fiches.iter().map(|f| f.numero.to_string()).collect(),
         id,
+        avenants: e.execution.avenants.iter().map(|a| a.annee.valeur()).collect(),
     };
     crate::ui::rendre(&p)
 }
