@@ -24,6 +24,8 @@ macro_rules! ecrire_sans_fin {
 }
 
 mod base;
+mod document;
+mod rapport;
 mod sortie;
 
 /// Standard output cannot be written: a closed pipe ends the program normally, anything else
@@ -127,6 +129,13 @@ pub enum FormatTableau {
     Csv,
 }
 
+/// Format of `pacte document`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatDocument {
+    Pdf,
+    Odt,
+}
+
 #[derive(Debug, Subcommand)]
 enum Commande {
     /// Vérifie un fichier de contrat et affiche les constats.
@@ -213,6 +222,44 @@ enum Commande {
         contrat: String,
         /// Fichier à écrire (par défaut : la sortie standard).
         #[arg(long)]
+        sortie: Option<PathBuf>,
+    },
+    /// Produit le contrat (modèle de l'annexe 8 et ses quatre annexes) ou l'avenant d'une
+    /// année, en PDF ou en ODT, depuis les données de la base.
+    Document {
+        /// Numéro du contrat, ou code de sa collectivité (SIREN, code de département).
+        contrat: String,
+        /// Format : pdf (accessible, balisé) ou odt (modifiable).
+        #[arg(long, value_enum)]
+        format: FormatDocument,
+        /// L'avenant de cette année (2024 à 2027) au lieu du contrat.
+        #[arg(long, value_name = "ANNEE")]
+        avenant: Option<i64>,
+        /// Fichier à écrire (« - » : la sortie standard ; par défaut : le nom du document dans le répertoire courant).
+        #[arg(short = 'o', long = "sortie", value_name = "FICHIER")]
+        sortie: Option<PathBuf>,
+    },
+    /// Produit un rapport de campagne d'un contrat, en PDF ou en ODT : le rapport d'état
+    /// d'avancement d'une année (--annee) ou le rapport d'exécution à mi-parcours (--mi-parcours).
+    Rapport {
+        /// Numéro du contrat, ou code de sa collectivité (SIREN, code de département).
+        contrat: String,
+        /// Format : pdf (accessible, balisé) ou odt (modifiable).
+        #[arg(long, value_enum)]
+        format: FormatDocument,
+        /// L'année du rapport d'état d'avancement (2024 à 2027).
+        #[arg(
+            long,
+            value_name = "ANNEE",
+            required_unless_present = "mi_parcours",
+            conflicts_with = "mi_parcours"
+        )]
+        annee: Option<i64>,
+        /// Le rapport d'exécution à mi-parcours (2024-2025).
+        #[arg(long)]
+        mi_parcours: bool,
+        /// Fichier à écrire (« - » : la sortie standard ; par défaut : le nom du rapport dans le répertoire courant).
+        #[arg(short = 'o', long = "sortie", value_name = "FICHIER")]
         sortie: Option<PathBuf>,
     },
     /// Liste les contrats de la base.
@@ -447,6 +494,40 @@ fn main() -> ExitCode {
             executer(base::importer(url, &fichiers, remplacer, &acteur))
         }
         Commande::Export { contrat, sortie } => executer(base::exporter(url, &contrat, sortie.as_deref())),
+        Commande::Document {
+            contrat,
+            format,
+            avenant,
+            sortie,
+        } => executer(document::document(
+            url,
+            &contrat,
+            match format {
+                FormatDocument::Pdf => pacte_documents::Format::Pdf,
+                FormatDocument::Odt => pacte_documents::Format::Odt,
+            },
+            avenant,
+            sortie.as_deref(),
+        )),
+        Commande::Rapport {
+            contrat,
+            format,
+            annee,
+            mi_parcours,
+            sortie,
+        } => executer(rapport::rapport(
+            url,
+            &contrat,
+            match (mi_parcours, annee) {
+                (false, Some(a)) => rapport::Quoi::Annuel(a),
+                _ => rapport::Quoi::MiParcours,
+            },
+            match format {
+                FormatDocument::Pdf => pacte_documents::Format::Pdf,
+                FormatDocument::Odt => pacte_documents::Format::Odt,
+            },
+            sortie.as_deref(),
+        )),
         Commande::Contrats { format } => executer(base::lister(url, format.valeur)),
         Commande::Audit(CommandeAudit::Verifier { ancre }) => {
             executer(base::verifier_audit(url, ancre.as_deref()))

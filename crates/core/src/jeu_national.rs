@@ -79,8 +79,38 @@ pub fn jeu_demonstration(n_fiches: usize) -> Vec<Contrat> {
             c.contrat.date_deliberation = None;
             c.contrat.signataires.clear();
         }
+        // A signed contract has its signatories, as the signature act records them: the
+        // préfet and the head of the collectivity's executive, one month after deliberating.
+        if etat >= EtatContrat::Signe && c.contrat.signataires.is_empty() {
+            c.contrat.signataires = signataires_demonstration(&c.contrat);
+        }
     }
     contrats
+}
+
+/// The préfet and the head of the executive of a demonstration contract, signing on
+/// 15 March 2024.
+fn signataires_demonstration(e: &crate::contrat::EnTete) -> Vec<crate::contrat::Signataire> {
+    let t = territoires();
+    let departement = t
+        .collectivite(&e.collectivite)
+        .and_then(|c| t.departement(&c.departement))
+        .map_or_else(|| "département".to_string(), |d| d.nom.clone());
+    let date = Some(crate::Date::ymd(2024, 3, 15));
+    vec![
+        crate::contrat::Signataire {
+            nom: None,
+            qualite: format!("Préfet de département ({departement})"),
+            organisation: Some("État".into()),
+            date_signature: date,
+        },
+        crate::contrat::Signataire {
+            nom: None,
+            qualite: format!("Président de l'exécutif de {}", e.nom_collectivite()),
+            organisation: Some(e.nom_collectivite()),
+            date_signature: date,
+        },
+    ]
 }
 
 /// Codes of the blocking rules planted in contract `index` (empty for a valid contract).

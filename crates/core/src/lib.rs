@@ -15,6 +15,8 @@ pub mod fabrique;
 pub mod fichier;
 pub mod financement;
 pub mod jeu_national;
+// Amounts in words for the documents (contract, avenant).
+pub mod lettres;
 pub mod montant;
 pub mod referentiel;
 pub mod regles;

@@ -66,6 +66,11 @@ const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0010_executions.sql"),
     ),
     (
+        13,
+        "versions_signees",
+        include_str!("../migrations/sqlite/0013_versions_signees.sql"),
+    ),
+    (
         14,
         "campagnes",
         include_str!("../migrations/sqlite/0014_campagnes.sql"),
@@ -121,6 +126,11 @@ const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
         10,
         "executions",
         include_str!("../migrations/postgres/0010_executions.sql"),
+    ),
+    (
+        13,
+        "versions_signees",
+        include_str!("../migrations/postgres/0013_versions_signees.sql"),
     ),
     (
         14,

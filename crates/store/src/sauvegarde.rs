@@ -58,6 +58,9 @@ pub struct Sauvegarde {
     /// The indicator campaigns and mid-term evaluations, table by table (absent when empty).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub campagnes: Vec<crate::campagnes::TableCampagne>,
+    /// The versions of the data signed (absent from the file when there is none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versions_signees: Vec<crate::versions_signees::VersionSignee>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -266,6 +269,7 @@ pub struct Empreinte {
     pub lectures_messages: (usize, String),
     pub executions: (usize, String),
     pub campagnes: (usize, String),
+    pub versions_signees: (usize, String),
 }
 
 /// Hex SHA-256 of a text.
@@ -297,6 +301,7 @@ impl Sauvegarde {
             lectures_messages: empreinte_lignes(&self.lectures_messages),
             executions: empreinte_lignes(&self.executions),
             campagnes: empreinte_lignes(&self.campagnes),
+            versions_signees: empreinte_lignes(&self.versions_signees),
         }
     }
 }
@@ -456,6 +461,7 @@ impl Base {
         .collect::<Resultat<Vec<_>>>()?;
         let executions = crate::executions::lignes_tx(&mut tx).await?;
         let campagnes = crate::campagnes::lignes_tx(&mut tx).await?;
+        let versions_signees = crate::versions_signees::lignes_tx(&mut tx).await?;
         tx.commit().await?;
         let cree_le = crate::horloge::maintenant();
         let ancre = audit::Ancre::signer(audit_tete.0, &audit_tete.1, &cree_le, self.cle_audit());
@@ -478,6 +484,7 @@ impl Base {
             lectures_messages,
             executions,
             campagnes,
+            versions_signees,
         })
     }
 
@@ -680,6 +687,7 @@ impl Base {
         }
         crate::executions::restaurer_tx(&mut tx, &s.executions).await?;
         crate::campagnes::restaurer_tx(&mut tx, &s.campagnes).await?;
+        crate::versions_signees::restaurer_tx(&mut tx, &s.versions_signees).await?;
         for e in &s.audit {
             audit::inserer(&mut tx, e).await?;
         }

@@ -52,6 +52,8 @@ enum Attendu {
     EtapeCampagne,
     /// Opening a campaign.
     OuvrirCampagne,
+    /// The regional synthesis note: the commissaire (their region) and the national roles.
+    Synthese,
 }
 
 use Attendu::*;
@@ -236,6 +238,17 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
         "/contrats/{id}/mi-parcours/decision",
         Contrat(Action::DeciderMiParcours),
     ),
+    (
+        "GET",
+        "/contrats/{id}/campagnes/{annee}/rapport/{format}",
+        Contrat(Action::Lire),
+    ),
+    (
+        "GET",
+        "/contrats/{id}/mi-parcours/document/{format}",
+        Contrat(Action::Lire),
+    ),
+    ("GET", "/campagnes/{annee}/synthese/{format}", Synthese),
     ("GET", "/aide/format-contrat", Connecte),
     ("GET", "/aide/modele-contrat.toml", Connecte),
     ("GET", "/aide/exemples/{nom}", Connecte),
@@ -526,6 +539,12 @@ fn decision(
         GererUtilisateurs => decider(h, Action::GererUtilisateurs, &Cible::Utilisateurs),
         LireJournal => decider(h, Action::LireJournalAudit, &Cible::Journal),
         OuvrirCampagne => decider(h, Action::OuvrirCampagne, &Cible::Campagnes),
+        Synthese
+            if h.role() == Role::Commissaire || *h.perimetre() == pacte_core::droits::Perimetre::National =>
+        {
+            Decision::Autorise
+        }
+        Synthese => Decision::Interdit,
         EtapeCampagne => {
             let etapes = [
                 Action::SaisirCampagne,

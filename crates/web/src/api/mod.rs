@@ -146,6 +146,11 @@ fn table() -> Vec<Route> {
             "/contrats/{id}/campagnes/{annee}/transitions",
             crate::campagnes::api::transition,
         ),
+        route(
+            Method::GET,
+            "/contrats/{id}/document",
+            crate::documents::api_document,
+        ),
     ]
 }
 

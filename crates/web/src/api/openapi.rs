@@ -12,6 +12,7 @@ use super::corps::{PAR_PAGE_DEFAUT, PAR_PAGE_MAX};
 
 mod consolidation;
 mod campagnes;
+mod documents;
 mod echanges;
 mod finances;
 
@@ -53,7 +54,7 @@ fn construire() -> Value {
             { "name": "campagnes", "description": "Campagnes annuelles des indicateurs." },
             { "name": "documentation", "description": "Ce document." }
         ],
-        "paths": fusionner(fusionner(fusionner(fusionner(chemins(), echanges::chemins()), finances::chemins()), consolidation::chemins()), campagnes::chemins()),
+        "paths": fusionner(fusionner(fusionner(fusionner(fusionner(chemins(), echanges::chemins()), finances::chemins()), consolidation::chemins()), campagnes::chemins()), documents::chemins()),
         "security": [{ "jeton": [] }],
         "components": {
             "securitySchemes": {

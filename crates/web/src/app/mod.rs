@@ -452,6 +452,33 @@ fn table_pages() -> Vec<RoutePage> {
             "/contrats/{id}/mi-parcours/decision",
             crate::campagnes::mi_parcours::decision,
         ),
+        // Campaign reports as PDF/ODT (issue 15, item 5)
+        page(
+            Method::GET,
+            "/contrats/{id}/campagnes/{annee}/rapport/{format}",
+            crate::rapports::annuel,
+        ),
+        page(
+            Method::GET,
+            "/contrats/{id}/mi-parcours/document/{format}",
+            crate::rapports::mi_parcours,
+        ),
+        page(
+            Method::GET,
+            "/campagnes/{annee}/synthese/{format}",
+            crate::rapports::synthese,
+        ),
+        // Documents (issue 14)
+        page(
+            Method::GET,
+            "/contrats/{id}/document/{format}",
+            crate::documents::contrat,
+        ),
+        page(
+            Method::GET,
+            "/contrats/{id}/avenants/{annee}/{format}",
+            crate::documents::avenant,
+        ),
         // Static files (public)
         page(Method::GET, "/statique/{*chemin}", statique::servir),
         page(Method::GET, "/banc/reference.html", statique::reference),

@@ -672,6 +672,10 @@ pub async fn enregistrer_etape(
             garde_acte(acte.clone(), aujourdhui),
         )
         .await;
+    // The signed convention attached to the signature: record the version it signs (issue 14).
+    if let (Ok((acte_id, _)), Etape::Signature, false) = (&ecrit, etape, pieces_jointes.is_empty()) {
+        crate::documents::consigner_signature(&etat, id, *acte_id, &u.acteur()).await?;
+    }
     match ecrit {
         Ok(_) => Ok(Redirect::to(&format!("/contrats/{id}?etape={}", etape.code())).into_response()),
         Err(ErreurStore::Refus(r)) => {

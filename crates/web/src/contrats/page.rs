@@ -137,6 +137,8 @@ pub struct PageContrat {
     pub types: &'static str,
     /// The success message after a step, an undo or an upload.
     pub message: Option<String>,
+    /// The signed version compared with the data (issue 14).
+    pub signature: Option<crate::documents::AlerteSignature>,
 }
 
 /// A field path of the contract file in words: `financement.etat.2024` → « part de l'État,
@@ -492,6 +494,7 @@ async fn construire_page_contrat(
         taille_max: pacte_store::pieces::TAILLE_MAX_LIBELLE,
         types: pacte_store::pieces::TYPES_ACCEPTES,
         message,
+        signature: crate::documents::alerte_signature(etat, &stocke).await?,
     };
     Ok(page.render()?)
 }

@@ -1,0 +1,150 @@
+//! The PDF rendering: `typst` used as a library. A minimal [`World`] serves one template
+//! (`modeles/document.typ`), the document description as `/document.json`, and the vendored
+//! fonts; nothing is read from the disk or the network at run time.
+//!
+//! The PDF is tagged (structure tree, headings, table header cells, reading order), declares
+//! its language (`fr`) and its title, and is checked against PDF/UA-1 by typst's exporter.
+
+use std::sync::LazyLock;
+
+use typst::diag::{FileError, FileResult, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime, Duration, Smart};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt, World};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
+
+use crate::ErreurDocument;
+use crate::modele::Document;
+
+const MODELE: &str = include_str!("../modeles/document.typ");
+
+/// The vendored fonts (Liberation Sans, SIL Open Font License 1.1: `fonts/`).
+static POLICES: [&[u8]; 3] = [
+    include_bytes!("../fonts/LiberationSans-Regular.ttf"),
+    include_bytes!("../fonts/LiberationSans-Bold.ttf"),
+    include_bytes!("../fonts/LiberationSans-Italic.ttf"),
+];
+
+/// What every compilation shares: the standard library, the fonts, the template's id.
+struct Commun {
+    bibliotheque: LazyHash<Library>,
+    livre: LazyHash<FontBook>,
+    polices: Vec<Font>,
+    modele: FileId,
+    donnees: FileId,
+}
+
+static COMMUN: LazyLock<Commun> = LazyLock::new(|| {
+    let polices: Vec<Font> = POLICES
+        .iter()
+        .flat_map(|octets| Font::iter(Bytes::new(*octets)))
+        .collect();
+    let chemin = |p: &str| {
+        RootedPath::new(
+            VirtualRoot::Project,
+            VirtualPath::new(p).expect("a fixed absolute virtual path"),
+        )
+        .intern()
+    };
+    Commun {
+        bibliotheque: LazyHash::new(Library::default()),
+        livre: LazyHash::new(FontBook::from_fonts(&polices)),
+        polices,
+        modele: chemin("/document.typ"),
+        donnees: chemin("/document.json"),
+    }
+});
+
+/// One compilation: the template and one document's data.
+struct Monde {
+    commun: &'static Commun,
+    source: Source,
+    donnees: Bytes,
+}
+
+impl World for Monde {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.commun.bibliotheque
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &self.commun.livre
+    }
+
+    fn main(&self) -> FileId {
+        self.commun.modele
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.commun.modele {
+            Ok(self.source.clone())
+        } else {
+            Err(FileError::NotSource)
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.commun.donnees {
+            Ok(self.donnees.clone())
+        } else {
+            Err(FileError::AccessDenied)
+        }
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.commun.polices.get(index).cloned()
+    }
+
+    fn today(&self, _: Option<Duration>) -> Option<Datetime> {
+        // Documents never print « today »: their dates come from the data.
+        None
+    }
+}
+
+fn messages(diagnostics: &[SourceDiagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(|d| d.message.to_string())
+        .collect::<Vec<_>>()
+        .join(" ; ")
+}
+
+/// The PDF of `doc`.
+pub fn pdf(doc: &Document) -> Result<Vec<u8>, ErreurDocument> {
+    let commun: &'static Commun = &COMMUN;
+    let donnees = serde_json::to_vec(doc).map_err(|e| ErreurDocument::Moteur(e.to_string()))?;
+    let monde = Monde {
+        commun,
+        source: Source::new(commun.modele, MODELE.to_string()),
+        donnees: Bytes::new(donnees),
+    };
+    let compile = typst::compile::<PagedDocument>(&monde);
+    let document = match compile.output {
+        Ok(d) => d,
+        Err(e) => {
+            return Err(ErreurDocument::Moteur(format!(
+                "mise en page : {}",
+                messages(e.as_slice())
+            )));
+        }
+    };
+    let standards = PdfStandards::new(&[PdfStandard::Ua_1])
+        .map_err(|e| ErreurDocument::Moteur(e.message().to_string()))?;
+    let options = PdfOptions {
+        ident: Smart::Custom(doc.titre.clone()),
+        creator: Smart::Custom(Some("Pacte".to_string())),
+        standards,
+        tagged: true,
+        ..PdfOptions::default()
+    };
+    match typst_pdf::pdf(&document, &options) {
+        Ok(octets) => Ok(octets),
+        Err(e) => Err(ErreurDocument::Moteur(format!(
+            "export PDF : {}",
+            messages(e.as_slice())
+        ))),
+    }
+}

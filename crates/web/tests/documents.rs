@@ -1,0 +1,171 @@
+//! The documents of a contract through the real router (issue 14): the download buttons of the
+//! contract page, the files (type, name, first bytes), the API with its parameters, the rights,
+//! and the signed version: recorded when the signed convention is attached to the signature
+//! act, and the contract page's warning once the data changed.
+
+mod commun;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use commun::{app_demo, en_tant_que, envoyer, get};
+use http_body_util::BodyExt;
+use pacte_core::contrat::EtatContrat;
+use pacte_core::fichier::lire_toml;
+use pacte_store::Base;
+use tower::ServiceExt;
+
+const AMP: &str = include_str!("../../../exemples/metropole-aix-marseille-provence.toml");
+
+async fn telecharger(app: &Router, uri: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let r = app
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let (s, h) = (r.status(), r.headers().clone());
+    (s, h, r.into_body().collect().await.unwrap().to_bytes().to_vec())
+}
+
+async fn importer_amp(base: &Base, etat: EtatContrat) -> i64 {
+    let mut c = lire_toml(AMP).unwrap();
+    c.contrat.etat = etat;
+    c.contrat.signataires.clear();
+    base.importer(&[c], "test").await.unwrap()[0]
+}
+
+#[tokio::test]
+async fn contrat_en_pdf_et_en_odt_pour_qui_lit_le_contrat() {
+    let (brut, base, _) = app_demo().await;
+    let id = importer_amp(&base, EtatContrat::Negociation).await;
+    let editeur = en_tant_que(&brut, &base, "collectivite_editeur", "collectivite:200054807").await;
+    let page = get(&editeur, &format!("/contrats/{id}")).await;
+    for f in ["pdf", "odt"] {
+        assert!(
+            page.corps
+                .contains(&format!("href=\"/contrats/{id}/document/{f}\"")),
+            "{f}"
+        );
+    }
+    let (s, h, pdf) = telecharger(&editeur, &format!("/contrats/{id}/document/pdf")).await;
+    assert_eq!(s, StatusCode::OK, "{}", String::from_utf8_lossy(&pdf));
+    assert_eq!(h[header::CONTENT_TYPE], "application/pdf");
+    assert!(
+        h[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("contrat-metropole-d-aix-marseille-provence.pdf")
+    );
+    assert!(pdf.starts_with(b"%PDF-"));
+    let (s, h, odt) = telecharger(&editeur, &format!("/contrats/{id}/document/odt")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h[header::CONTENT_TYPE], "application/vnd.oasis.opendocument.text");
+    assert_eq!(&odt[30..38], b"mimetype");
+    // The API gives the same document; its parameters are checked.
+    let (s, h, _) = telecharger(&editeur, &format!("/api/v1/contrats/{id}/document?format=pdf")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h[header::CONTENT_TYPE], "application/pdf");
+    for (q, champ) in [
+        ("", "format"),
+        ("?format=docx", "format"),
+        ("?format=pdf&avenant=2031", "avenant"),
+    ] {
+        let r = get(&editeur, &format!("/api/v1/contrats/{id}/document{q}")).await;
+        assert_eq!(r.statut, StatusCode::BAD_REQUEST, "{q}");
+        assert_eq!(r.json()["champ"], champ, "{q}");
+    }
+    // No avenant recorded: the message names what is missing.
+    let r = get(
+        &editeur,
+        &format!("/api/v1/contrats/{id}/document?format=odt&avenant=2025"),
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.corps.contains("aucun avenant n'est enregistré pour 2025"),
+        "{}",
+        r.corps
+    );
+    // Outside the perimeter: as if the contract did not exist.
+    let autre = en_tant_que(&brut, &base, "ddets", "departement:83").await;
+    let (s, _, _) = telecharger(&autre, &format!("/contrats/{id}/document/pdf")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _, _) = telecharger(&autre, &format!("/api/v1/contrats/{id}/document?format=pdf")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+/// A multipart form with the file `document`.
+fn formulaire(uri: &str, champs: &[(&str, &str)], document: (&str, &[u8])) -> Request<Body> {
+    let f = "----pacte-test-documents";
+    let mut o = Vec::new();
+    for (k, v) in champs {
+        o.extend(
+            format!("--{f}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").into_bytes(),
+        );
+    }
+    o.extend(
+        format!(
+            "--{f}\r\nContent-Disposition: form-data; name=\"document\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+            document.0
+        )
+        .into_bytes(),
+    );
+    o.extend(document.1);
+    o.extend(format!("\r\n--{f}--\r\n").into_bytes());
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={f}"))
+        .body(Body::from(o))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn la_version_signee_est_consignee_et_la_page_avertit_apres_modification() {
+    let (brut, base, _) = app_demo().await;
+    let app = en_tant_que(&brut, &base, "ddets", "departement:13").await;
+    let id = importer_amp(&base, EtatContrat::Delibere).await;
+    let v = base.contrat(id).await.unwrap().tampon.version.to_string();
+    let (_, _, scan) = telecharger(&app, &format!("/contrats/{id}/document/pdf")).await;
+    let champs = [
+        ("version", v.as_str()),
+        ("date", "2024-07-02"),
+        ("signataires[0].partie", "etat"),
+        ("signataires[0].qualite", "Préfet des Bouches-du-Rhône"),
+        ("signataires[1].partie", "collectivite"),
+        ("signataires[1].qualite", "Présidente de la Métropole"),
+        ("confirmer", "oui"),
+    ];
+    let r = envoyer(
+        &app,
+        formulaire(
+            &format!("/contrats/{id}/etapes/signature"),
+            &champs,
+            ("convention-signee.pdf", &scan),
+        ),
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
+    let stocke = base.contrat(id).await.unwrap();
+    let signee = base
+        .version_signee(id)
+        .await
+        .unwrap()
+        .expect("version signée consignée");
+    assert_eq!(signee.version, stocke.tampon.version);
+    let page = get(&app, &format!("/contrats/{id}")).await;
+    assert!(!page.corps.contains("Les données ont changé depuis la signature"));
+    // The document now carries the signature date and the recorded code.
+    let (_, _, _) = telecharger(&app, &format!("/contrats/{id}/document/pdf")).await;
+    // The header changes after signature: the page warns, naming both codes.
+    let mut entete = stocke.contrat.contrat.clone();
+    entete.intitule = Some("Contrat modifié après signature".into());
+    base.modifier_entete(id, &entete, stocke.tampon.version, "test", |_| Ok(()))
+        .await
+        .unwrap();
+    let page = get(&app, &format!("/contrats/{id}")).await;
+    assert!(
+        page.corps.contains("Les données ont changé depuis la signature"),
+        "{}",
+        page.corps
+    );
+    assert!(page.corps.contains(&signee.code));
+}
