@@ -27,7 +27,14 @@ fn mediane(mut v: Vec<Duration>) -> Duration {
 }
 
 fn main() {
-    let contrats = jeu_national(CONTRATS_STANDARD, FICHES_STANDARD);
+    // The national set's contracts are « en exécution » without signatories (the signature act
+    // is what records them); laid out as drafts, they cost the same.
+    let mut contrats = jeu_national(CONTRATS_STANDARD, FICHES_STANDARD);
+    for c in &mut contrats {
+        if c.contrat.signataires.is_empty() {
+            c.contrat.etat = pacte_core::contrat::EtatContrat::Valide;
+        }
+    }
     let c = &contrats[0];
     // The first compilation loads the fonts and the standard library once.
     let debut = Instant::now();
@@ -36,6 +43,8 @@ fn main() {
         "premier PDF (chargement compris) : {:?}, {taille} octets",
         debut.elapsed()
     );
+    // Compiling the same document again hits typst's memoization: this is the figure of a
+    // second download of unchanged data, not of a new document (see the national set below).
     let mesures: Vec<Duration> = (0..7)
         .map(|_| {
             let t = Instant::now();
@@ -45,7 +54,7 @@ fn main() {
         .collect();
     let m = mediane(mesures);
     println!(
-        "PDF du contrat de {FICHES_STANDARD} fiches : médiane {:.1} ms (cible < 500 ms)",
+        "PDF du même contrat de {FICHES_STANDARD} fiches, recompilé : médiane {:.1} ms",
         m.as_secs_f64() * 1e3
     );
     let t = Instant::now();
@@ -59,10 +68,12 @@ fn main() {
     for c in &contrats {
         total += produire(c, Format::Pdf);
     }
+    let duree = t.elapsed().as_secs_f64();
     println!(
-        "PDF des {} contrats du jeu national : {:.2} s, {:.1} Mo (cible < 30 s)",
+        "PDF des {} contrats du jeu national : {duree:.2} s, {:.1} Mo (cible < 30 s) ; \
+         soit {:.0} ms par contrat de {FICHES_STANDARD} fiches, chacun nouveau (cible < 500 ms)",
         contrats.len(),
-        t.elapsed().as_secs_f64(),
-        total as f64 / 1e6
+        total as f64 / 1e6,
+        duree * 1e3 / contrats.len() as f64
     );
 }

@@ -122,6 +122,9 @@ pub fn pdf(doc: &Document) -> Result<Vec<u8>, ErreurDocument> {
         donnees: Bytes::new(donnees),
     };
     let compile = typst::compile::<PagedDocument>(&monde);
+    // typst memoizes across compilations; a long-running server keeps only recent entries (as
+    // typst's own command line does), or the cache would grow with every document.
+    typst::comemo::evict(10);
     let document = match compile.output {
         Ok(d) => d,
         Err(e) => {

@@ -54,7 +54,7 @@ fn entier(n: usize) -> String {
     let chiffres = n.to_string();
     let mut s = String::new();
     for (i, c) in chiffres.chars().enumerate() {
-        if i > 0 && (chiffres.len() - i) % 3 == 0 {
+        if i > 0 && (chiffres.len() - i).is_multiple_of(3) {
             s.push(' ');
         }
         s.push(c);

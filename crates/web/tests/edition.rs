@@ -802,7 +802,7 @@ async fn saisies_aleatoires_jamais_d_erreur_interne() {
         for tour in 0..25 {
             let mut champs: Vec<(String, String)> = Vec::new();
             for n in &noms {
-                if hasard.suivant() % 5 == 0 {
+                if hasard.suivant().is_multiple_of(5) {
                     continue;
                 }
                 // Keep the version right half of the time, to reach the writes.

@@ -394,18 +394,18 @@ impl ClientProConnect {
         let mut prenom = texte(&revendications, "given_name");
         let mut nom = texte(&revendications, "usual_name").or_else(|| texte(&revendications, "family_name"));
         let mut email_verifie = booleen(&revendications, "email_verified");
-        if email.is_none() || (prenom.is_none() && nom.is_none()) {
-            if let (Some(url), Some(jeton_acces)) = (&self.url_infos, jetons.access_token) {
-                let infos = self.lire_infos(url, jeton_acces, &sujet).await?;
-                email = email.or_else(|| texte(&infos, "email"));
-                prenom = prenom.or_else(|| texte(&infos, "given_name"));
-                nom = nom
-                    .or_else(|| texte(&infos, "usual_name"))
-                    .or_else(|| texte(&infos, "family_name"));
-                // The address is the ID token's if it had one, and so is its verification.
-                if texte(&revendications, "email").is_none() {
-                    email_verifie = booleen(&infos, "email_verified");
-                }
+        if (email.is_none() || (prenom.is_none() && nom.is_none()))
+            && let (Some(url), Some(jeton_acces)) = (&self.url_infos, jetons.access_token)
+        {
+            let infos = self.lire_infos(url, jeton_acces, &sujet).await?;
+            email = email.or_else(|| texte(&infos, "email"));
+            prenom = prenom.or_else(|| texte(&infos, "given_name"));
+            nom = nom
+                .or_else(|| texte(&infos, "usual_name"))
+                .or_else(|| texte(&infos, "family_name"));
+            // The address is the ID token's if it had one, and so is its verification.
+            if texte(&revendications, "email").is_none() {
+                email_verifie = booleen(&infos, "email_verified");
             }
         }
         let email = email

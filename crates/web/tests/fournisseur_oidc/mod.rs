@@ -515,7 +515,7 @@ async fn jeton(
     }
     if r.remplissage_base64 {
         // Spaces after the JSON, so that the payload's base64 needs padding.
-        while texte.len() % 3 == 0 {
+        while texte.len().is_multiple_of(3) {
             texte.push(' ');
         }
     }
