@@ -328,6 +328,7 @@ fn avenant_2025(c: &Contrat) -> Execution {
                 collectivite: None,
                 motif: "Montée en charge plus rapide que prévu".into(),
             }],
+            piece: None,
         }],
         ..Execution::default()
     }

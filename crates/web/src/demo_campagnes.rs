@@ -32,7 +32,7 @@ const COMMISSAIRE: &str = "demo:commissaire";
 /// and fiche: mostly 70 to 120 %, and the third fiche of every fifth contract at 40 % (below
 /// R-FIN-07's threshold).
 fn part(contrat: usize, fiche: usize) -> i64 {
-    if contrat % 5 == 0 && fiche == 2 {
+    if contrat.is_multiple_of(5) && fiche == 2 {
         40
     } else {
         70 + ((contrat * 7 + fiche * 13) % 51) as i64
@@ -243,7 +243,7 @@ async fn mi_parcours(base: &Base, id: i64, c: &Contrat, k: usize) -> Result<(), 
     }
     let rapport = RapportMiParcours {
         date_deliberation: Some(Date::ymd(2026, 3, 12)),
-        date_envoi: Some(Date::ymd(2026, 3, if k % 8 == 0 { 20 } else { 27 })),
+        date_envoi: Some(Date::ymd(2026, 3, if k.is_multiple_of(8) { 20 } else { 27 })),
     };
     base.enregistrer_rapport_mi_parcours(id, 0, rapport, COLLECTIVITE, |_, _| Ok(()))
         .await?;
@@ -254,7 +254,7 @@ async fn mi_parcours(base: &Base, id: i64, c: &Contrat, k: usize) -> Result<(), 
         .into_iter()
         .filter_map(|l| {
             let propose = l.etat_2027_propose?;
-            let decide = if k % 8 == 0 {
+            let decide = if k.is_multiple_of(8) {
                 propose
             } else {
                 Montant::centimes((l.etat_2027_prevu.en_centimes() + propose.en_centimes()) / 2)

@@ -44,6 +44,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/contrats/{id}/tableaux/{table}/{annee}"),
     ("GET", "/consolidation"),
     ("GET", "/consolidation/regions/{region}"),
+    ("GET", "/contrats/{id}/document"),
     ("GET", "/campagnes"),
     ("POST", "/campagnes"),
     ("GET", "/contrats/{id}/campagnes/{annee}"),

@@ -249,6 +249,12 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
         Contrat(Action::Lire),
     ),
     ("GET", "/campagnes/{annee}/synthese/{format}", Synthese),
+    ("GET", "/contrats/{id}/document/{format}", Contrat(Action::Lire)),
+    (
+        "GET",
+        "/contrats/{id}/avenants/{annee}/{format}",
+        Contrat(Action::Lire),
+    ),
     ("GET", "/aide/format-contrat", Connecte),
     ("GET", "/aide/modele-contrat.toml", Connecte),
     ("GET", "/aide/exemples/{nom}", Connecte),
@@ -353,6 +359,7 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
     ),
     ("GET", "/api/v1/consolidation", Consolidation),
     ("GET", "/api/v1/consolidation/regions/{region}", Consolidation),
+    ("GET", "/api/v1/contrats/{id}/document", Contrat(Action::Lire)),
     ("GET", "/api/v1/campagnes", Connecte),
     ("POST", "/api/v1/campagnes", OuvrirCampagne),
     (

@@ -10,8 +10,8 @@ use serde_json::{Map, Value, json};
 use super::PREFIXE;
 use super::corps::{PAR_PAGE_DEFAUT, PAR_PAGE_MAX};
 
-mod consolidation;
 mod campagnes;
+mod consolidation;
 mod documents;
 mod echanges;
 mod finances;

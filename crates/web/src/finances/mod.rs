@@ -69,7 +69,7 @@ struct PageFinances {
     reversement: (Vec<Vec<String>>, Vec<String>),
     id: i64,
     /// The years with an avenant (its documents are offered, issue 14).
-    avenants: Vec<u16>,
+    annees_avenant: Vec<u16>,
 }
 
 fn cellules(valeurs: &[Montant]) -> Vec<String> {
@@ -210,7 +210,7 @@ pub(crate) async fn rendre_page(
         propositions: vues::propositions(id, &e.execution, etat_saisit, s),
         reversement: vues::reversement(&c.contrat, &e.execution, &situation),
         id,
-        avenants: e.execution.avenants.iter().map(|a| a.annee.valeur()).collect(),
+        annees_avenant: e.execution.avenants.iter().map(|a| a.annee.valeur()).collect(),
     };
     let statut = s.map_or(axum::http::StatusCode::OK, |s| s.erreur.statut);
     Ok((statut, crate::ui::rendre(&p)?).into_response())
