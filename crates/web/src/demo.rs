@@ -50,8 +50,16 @@ pub const FICHES_NATIONALES: usize = 8;
 /// métropoles, the Ville de Marseille, the départements) but [`SANS_CONTRAT`] and
 /// [`SANS_CONTRAT_IMPORT`], in every state of the lifecycle
 /// (`pacte_core::jeu_national::jeu_demonstration`), each with the acts that led it there
-/// ([`actes`]). Returns the ids, [`charger`]'s first.
+/// ([`actes`]), the 2024-2025 execution of the contracts in execution and the campaigns
+/// (`demo_campagnes`). Returns the ids, [`charger`]'s first.
 pub async fn charger_complet(base: &Base) -> Result<Vec<i64>, ErreurStore> {
+    let ids = charger_sans_campagnes(base).await?;
+    crate::demo_campagnes::jouer(base, &ids).await?;
+    Ok(ids)
+}
+
+/// [`charger_complet`] without its campaigns: the contracts, their acts and their execution.
+pub async fn charger_sans_campagnes(base: &Base) -> Result<Vec<i64>, ErreurStore> {
     let mut contrats = contrats_demo()?;
     if let Some(amp) = contrats.first_mut() {
         amp.contrat.etat = pacte_core::contrat::EtatContrat::Negociation;
@@ -76,9 +84,7 @@ pub async fn charger_complet(base: &Base) -> Result<Vec<i64>, ErreurStore> {
             actes::enregistrer(base, *id, p, ACTEUR_DEMO).await?;
         }
     }
-    crate::demo_execution::executer(base, &ids).await?;
-    crate::demo_campagnes::jouer(base, &ids).await?;
-    Ok(ids)
+    crate::demo_execution::executer(base, &ids).await.map(|()| ids)
 }
 
 fn contrats_demo() -> Result<Vec<pacte_core::Contrat>, ErreurStore> {

@@ -32,15 +32,18 @@ const CHAMPS: [&str; 8] = [
     "reporte_collectivite",
 ];
 
-/// The demonstration set with executions; the application and the base.
+/// The demonstration set with executions, without the demonstration's campaigns (the tests
+/// play their own); the application and the base.
 async fn demonstration() -> (Router, Base) {
     let base = commun::base_neuve().await;
-    let ids = pacte_web::demo::charger_complet(&base)
+    let ids = pacte_web::demo::charger_sans_campagnes(&base)
         .await
         .expect("démonstration");
     for (i, id) in ids.iter().enumerate() {
         let c = base.contrat(*id).await.unwrap().contrat;
-        if ETATS_CONSOLIDES.contains(&c.contrat.etat) {
+        // The demonstration executes its contracts in execution itself; the others get one here.
+        let deja = base.execution(*id).await.unwrap().tampon.version > 0;
+        if ETATS_CONSOLIDES.contains(&c.contrat.etat) && !deja {
             let e = execution_simulee(&c, i);
             base.enregistrer_execution(*id, 0, "demo", move |_, _| Ok(e))
                 .await

@@ -148,8 +148,9 @@ pub async fn contrat(
     Path((id, format)): Path<(String, String)>,
 ) -> Result<Response, ErreurWeb> {
     let id = id_contrat(&id)?;
-    let format = format_de(&format, "format")?;
+    // Rights first: a contract out of reach answers the same whatever the address's tail.
     let c = u.contrat_pour(&etat, id, Action::Lire).await?;
+    let format = format_de(&format, "format")?;
     reponse(produire(&etat, c, Quoi::Contrat, format).await?)
 }
 
@@ -160,9 +161,9 @@ pub async fn avenant(
     Path((id, annee, format)): Path<(String, String, String)>,
 ) -> Result<Response, ErreurWeb> {
     let id = id_contrat(&id)?;
+    let c = u.contrat_pour(&etat, id, Action::Lire).await?;
     let annee = annee_de(&annee, "annee")?;
     let format = format_de(&format, "format")?;
-    let c = u.contrat_pour(&etat, id, Action::Lire).await?;
     reponse(produire(&etat, c, Quoi::Avenant(annee), format).await?)
 }
 
@@ -182,6 +183,8 @@ pub(crate) async fn api_document(
             )));
         }
     };
+    // Rights first: a contract out of reach answers 404 whatever the parameters.
+    let c = u.contrat_pour(&etat, id, Action::Lire).await?;
     let format = match q.get("format") {
         Some(f) => format_de(f, "format")?,
         None => {
@@ -195,7 +198,6 @@ pub(crate) async fn api_document(
         Some(a) => Quoi::Avenant(annee_de(a, "avenant")?),
         None => Quoi::Contrat,
     };
-    let c = u.contrat_pour(&etat, id, Action::Lire).await?;
     Ok(reponse(produire(&etat, c, quoi, format).await?)?)
 }
 
