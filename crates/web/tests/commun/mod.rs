@@ -21,10 +21,40 @@ pub async fn base_neuve() -> Base {
     base_neuve_et_adresse().await.0
 }
 
+/// Prefix of the bases' folders: `pacte-web-test-{pid}-{n}` in the temporary directory.
+const PREFIXE: &str = "pacte-web-test-";
+
+/// Removes the bases left by test processes that have ended. A test's base lives as long as the
+/// test holds it, so a process cannot remove its own; the next one does (Linux: a process is
+/// alive while `/proc/{pid}` exists). Run once per process.
+fn nettoyer_bases_orphelines() {
+    static FAIT: std::sync::Once = std::sync::Once::new();
+    FAIT.call_once(|| {
+        let Ok(entrees) = std::fs::read_dir(std::env::temp_dir()) else {
+            return;
+        };
+        for entree in entrees.flatten() {
+            let nom = entree.file_name();
+            let Some(pid) = nom
+                .to_str()
+                .and_then(|n| n.strip_prefix(PREFIXE))
+                .and_then(|reste| reste.split('-').next())
+                .and_then(|pid| pid.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            if pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                let _ = std::fs::remove_dir_all(entree.path());
+            }
+        }
+    });
+}
+
 /// A fresh base and its URL (for tests that open a second handle, as another process would).
 pub async fn base_neuve_et_adresse() -> (Base, String) {
+    nettoyer_bases_orphelines();
     let n = COMPTEUR.fetch_add(1, Ordering::SeqCst);
-    let dossier = std::env::temp_dir().join(format!("pacte-web-test-{}-{n}", std::process::id()));
+    let dossier = std::env::temp_dir().join(format!("{PREFIXE}{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dossier);
     let url = format!("sqlite://{}/pacte.db", dossier.display());
     (Base::ouvrir(&url).await.expect("base de test"), url)

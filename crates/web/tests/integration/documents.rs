@@ -3,19 +3,17 @@
 //! and the signed version: recorded when the signed convention is attached to the signature
 //! act, and the contract page's warning once the data changed.
 
-mod commun;
-
+use crate::commun::{app_demo, en_tant_que, envoyer, get};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use commun::{app_demo, en_tant_que, envoyer, get};
 use http_body_util::BodyExt;
 use pacte_core::contrat::EtatContrat;
 use pacte_core::fichier::lire_toml;
 use pacte_store::Base;
 use tower::ServiceExt;
 
-const AMP: &str = include_str!("../../../exemples/metropole-aix-marseille-provence.toml");
+const AMP: &str = include_str!("../../../../exemples/metropole-aix-marseille-provence.toml");
 
 async fn telecharger(app: &Router, uri: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
     let r = app

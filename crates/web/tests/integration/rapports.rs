@@ -5,11 +5,9 @@
 //! unknown region or a campaign not opened; 400 for an unknown format. The documents' content
 //! is checked in `crates/documents/tests/rapports.rs`; here, that the stored figures reach it.
 
-mod commun;
-
+use crate::commun::{app_demo, en_tant_que, envoyer_json, get, post_formulaire};
 use axum::Router;
 use axum::http::{StatusCode, header};
-use commun::{app_demo, en_tant_que, envoyer_json, get, post_formulaire};
 use serde_json::{Value, json};
 
 const AMP: &str = "collectivite:200054807";

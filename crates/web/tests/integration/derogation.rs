@@ -1,17 +1,15 @@
 //! The commissaire's derogation (R-ACT-03, R-REF-03) on its own page: granted, refused at the
 //! edge, in conflict, withdrawn; who may, who may not; the collectivity's fiche form keeps it.
 
-mod commun;
-
+use crate::commun::{Reponse, app_demo, compte_demo, en_tant_que, en_tant_que_compte, get, post_formulaire};
 use axum::Router;
 use axum::http::{StatusCode, header};
-use commun::{Reponse, app_demo, compte_demo, en_tant_que, en_tant_que_compte, get, post_formulaire};
 use pacte_core::contrat::EtatContrat;
 use pacte_core::fichier::lire_toml;
 use pacte_core::verifier;
 use pacte_store::Base;
 
-const AMP: &str = include_str!("../../../exemples/metropole-aix-marseille-provence.toml");
+const AMP: &str = include_str!("../../../../exemples/metropole-aix-marseille-provence.toml");
 /// Montpellier's out-of-référentiel fiche, without a derogation (R-ACT-02), axis 3.
 const FICHE: &str = "3.4";
 
@@ -296,13 +294,14 @@ async fn qui_peut_accorder() {
     let chemin = |id: i64| format!("/contrats/{id}/fiches/1.1/derogation");
     // Outside their territory (Montpellier is in Occitanie): as a contract that does not exist.
     let (email, mdp) = compte_demo("commissaire");
-    let paca = commun::connecter(&brut, email, mdp).await;
-    let r = commun::get_connecte(&brut, &paca, &chemin(montpellier)).await;
+    let paca = crate::commun::connecter(&brut, email, mdp).await;
+    let r = crate::commun::get_connecte(&brut, &paca, &chemin(montpellier)).await;
     assert_eq!(r.statut, StatusCode::NOT_FOUND);
-    let r = commun::post_formulaire_connecte(&brut, &paca, &chemin(montpellier), &[("version", "1")]).await;
+    let r = crate::commun::post_formulaire_connecte(&brut, &paca, &chemin(montpellier), &[("version", "1")])
+        .await;
     assert_eq!(r.statut, StatusCode::NOT_FOUND);
     // In their region, but AMP is in execution: a conflict with its state, not a refusal.
-    let r = commun::get_connecte(&brut, &paca, &chemin(amp)).await;
+    let r = crate::commun::get_connecte(&brut, &paca, &chemin(amp)).await;
     assert_eq!(r.statut, StatusCode::CONFLICT);
     assert!(r.corps.contains("brouillon ou en négociation"), "{}", r.corps);
 
@@ -342,7 +341,7 @@ async fn qui_peut_accorder() {
     }
     assert_eq!(
         base.contrat(montpellier).await.unwrap().contrat,
-        lire_toml(include_str!("../../../exemples/contrat-avec-erreurs.toml")).unwrap(),
+        lire_toml(include_str!("../../../../exemples/contrat-avec-erreurs.toml")).unwrap(),
         "rien n'a été écrit"
     );
 }
@@ -362,7 +361,7 @@ async fn json_version(
         .header(header::IF_MATCH, format!("\"{version}\""))
         .body(axum::body::Body::from(corps.to_string()))
         .unwrap();
-    commun::envoyer(app, r).await
+    crate::commun::envoyer(app, r).await
 }
 
 /// The collectivity cannot grant itself a derogation by the API or a file either: the fiche
@@ -407,7 +406,7 @@ async fn ni_l_api_ni_un_fichier_n_accordent_une_derogation() {
     let mut nouvelle = serde_json::to_value(&f).unwrap();
     nouvelle["numero"] = "3.9".into();
     nouvelle["derogation"] = derogation.clone();
-    let r = commun::envoyer_json(
+    let r = crate::commun::envoyer_json(
         &editeur,
         "POST",
         &format!("/api/v1/contrats/{montpellier}/fiches"),
@@ -425,7 +424,7 @@ async fn ni_l_api_ni_un_fichier_n_accordent_une_derogation() {
     c.fiches[0].hors_referentiel = true;
     c.fiches[0].derogation = serde_json::from_value(derogation).unwrap();
     let numero = c.fiches[0].numero;
-    let r = commun::envoyer_json(
+    let r = crate::commun::envoyer_json(
         &editeur,
         "POST",
         "/api/v1/contrats",
@@ -442,7 +441,7 @@ async fn ni_l_api_ni_un_fichier_n_accordent_une_derogation() {
     let admin = en_tant_que(&brut, &base, "administrateur_national", "national").await;
     // For Brest Métropole, which has no contract yet (one contract per collectivity).
     c.contrat.collectivite = "242900314".into();
-    let r = commun::envoyer_json(
+    let r = crate::commun::envoyer_json(
         &admin,
         "POST",
         "/api/v1/contrats",

@@ -4,8 +4,6 @@
 //! moment. Whatever the order the base serialises them in, no contract may end « validé »
 //! with a blocking finding, and no fiche write may land in a contract already validated.
 
-mod commun;
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -16,7 +14,7 @@ use pacte_core::contrat::EtatContrat;
 use pacte_core::{Annee, Gravite, Montant, NumeroFiche};
 use tokio::sync::Barrier;
 
-const AMP: &str = include_str!("../../../exemples/metropole-aix-marseille-provence.toml");
+const AMP: &str = include_str!("../../../../exemples/metropole-aix-marseille-provence.toml");
 const COURSES: usize = 200;
 /// Races run at the same time (each on its own contract).
 const EN_PARALLELE: usize = 8;
@@ -32,7 +30,7 @@ struct Bilan {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn validation_et_ecriture_de_fiche_simultanees() {
-    let base = commun::base_neuve().await;
+    let base = crate::commun::base_neuve().await;
     let mut amp = pacte_core::fichier::lire_toml(AMP).expect("exemple lisible");
     amp.contrat.etat = EtatContrat::Negociation;
     assert!(
@@ -46,8 +44,9 @@ async fn validation_et_ecriture_de_fiche_simultanees() {
         .await
         .expect("import");
     let app = pacte_web::application(base.clone(), pacte_web::Options::default());
-    let commissaire = commun::en_tant_que(&app, &base, "commissaire", "region:93").await;
-    let editeur = commun::en_tant_que(&app, &base, "collectivite_editeur", "collectivite:200054807").await;
+    let commissaire = crate::commun::en_tant_que(&app, &base, "commissaire", "region:93").await;
+    let editeur =
+        crate::commun::en_tant_que(&app, &base, "collectivite_editeur", "collectivite:200054807").await;
 
     // Fiche 1.1 with a State share of 9 M€ a year: far beyond half of its budget (R-COFI-50)
     // and beyond the State ceiling of the contract (R-FIN-03) — blocking findings.
@@ -154,7 +153,7 @@ async fn validation_et_ecriture_de_fiche_simultanees() {
 
 /// The commissaire's validation through the lifecycle form, with the header version read.
 async fn valider(app: &Router, id: i64) -> StatusCode {
-    commun::post_formulaire(
+    crate::commun::post_formulaire(
         app,
         &format!("/contrats/{id}/etat"),
         &[("etat", "valide"), ("version", "1")],
@@ -170,7 +169,7 @@ async fn ecrire_fiche(app: &Router, id: i64, corps: &str) -> StatusCode {
         .header(header::IF_MATCH, "\"1\"")
         .body(Body::from(corps.to_string()))
         .unwrap();
-    let r = commun::envoyer(app, r).await;
+    let r = crate::commun::envoyer(app, r).await;
     if r.statut == StatusCode::CONFLICT {
         let v = r.json();
         assert_eq!(v["code"], "conflit", "{}", r.corps);

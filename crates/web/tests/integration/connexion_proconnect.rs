@@ -3,15 +3,14 @@
 //! signs real RS256 tokens. The browser is played by the test: it keeps the cookies the
 //! application sets and carries the provider's answer back.
 
-mod commun;
+use crate::commun::*;
+use crate::fournisseur_oidc::{
+    CLIENT_ID, CLIENT_SECRET, EMAIL, Fournisseur, Reglages, SUJET, URL_RETOUR, naviguer,
+};
 #[allow(dead_code)]
-mod fournisseur_oidc;
-
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use commun::*;
-use fournisseur_oidc::{CLIENT_ID, CLIENT_SECRET, EMAIL, Fournisseur, Reglages, SUJET, URL_RETOUR, naviguer};
 use pacte_store::Base;
 use pacte_web::proconnect::ConfigProConnect;
 use serde_json::json;
@@ -330,7 +329,7 @@ async fn refus_et_jetons_invalides() {
         ),
         (Box::new(|r: &mut Reglages| r.decalage_exp = -600), "jeton expiré"),
         (
-            Box::new(|r: &mut Reglages| r.signature = fournisseur_oidc::Signature::AutreCle),
+            Box::new(|r: &mut Reglages| r.signature = crate::fournisseur_oidc::Signature::AutreCle),
             "signature du jeton invalide",
         ),
         (

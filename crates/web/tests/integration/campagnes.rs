@@ -2,11 +2,9 @@
 //! (allowed / 403 / 404), after the deadline, locking and reopening, the entry form's French
 //! errors (R-REP-03, R-NI-2.3), the contract's state, and the mid-term page.
 
-mod commun;
-
+use crate::commun::{app_demo, en_tant_que, envoyer_json, get, post_formulaire};
 use axum::Router;
 use axum::http::StatusCode;
-use commun::{app_demo, en_tant_que, envoyer_json, get, post_formulaire};
 use pacte_store::Base;
 use serde_json::{Value, json};
 
@@ -75,7 +73,7 @@ fn valeurs_completes(campagne: &Value) -> Vec<Value> {
         .collect()
 }
 
-async fn saisir(app: &Router, id: i64, version: i64, valeurs: Vec<Value>) -> commun::Reponse {
+async fn saisir(app: &Router, id: i64, version: i64, valeurs: Vec<Value>) -> crate::commun::Reponse {
     envoyer_json(
         app,
         "PUT",
@@ -85,7 +83,7 @@ async fn saisir(app: &Router, id: i64, version: i64, valeurs: Vec<Value>) -> com
     .await
 }
 
-async fn transition(app: &Router, id: i64, version: i64, corps: Value) -> commun::Reponse {
+async fn transition(app: &Router, id: i64, version: i64, corps: Value) -> crate::commun::Reponse {
     let mut c = corps;
     c["version"] = json!(version);
     envoyer_json(
@@ -597,7 +595,7 @@ async fn mi_parcours_rapport_et_decision() {
 
 #[tokio::test]
 async fn demonstration_campagnes_jouees() {
-    let base = commun::base_neuve().await;
+    let base = crate::commun::base_neuve().await;
     let ids = pacte_web::demo::charger_complet(&base).await.unwrap();
     let a2024 = pacte_core::Annee::TOUTES[0];
     let a2025 = pacte_core::Annee::TOUTES[1];
@@ -697,7 +695,7 @@ async fn rappels_sur_le_tableau_de_bord() {
 }
 
 /// A multipart upload of the national indicators table.
-async fn deposer_tableur(app: &Router, id: i64, version: i64, octets: &[u8]) -> commun::Reponse {
+async fn deposer_tableur(app: &Router, id: i64, version: i64, octets: &[u8]) -> crate::commun::Reponse {
     let frontiere = "----tableur";
     let mut corps = format!(
         "--{frontiere}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n{version}\r\n--{frontiere}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"t.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n"
@@ -712,7 +710,7 @@ async fn deposer_tableur(app: &Router, id: i64, version: i64, octets: &[u8]) -> 
         )
         .body(axum::body::Body::from(corps))
         .unwrap();
-    commun::envoyer(app, r).await
+    crate::commun::envoyer(app, r).await
 }
 
 #[tokio::test]

@@ -1,9 +1,7 @@
 //! The ProConnect client end to end, against an OpenID Connect provider started by the test on
 //! 127.0.0.1 (tests/fournisseur_oidc) that signs real RS256 tokens.
 
-mod fournisseur_oidc;
-
-use fournisseur_oidc::{
+use crate::fournisseur_oidc::{
     CLIENT_ID, CLIENT_SECRET, EmpreinteAcces, Fournisseur, KID_PRINCIPALE, KID_SECONDE, Reglages, SUJET,
     Signature, URL_RETOUR, naviguer,
 };

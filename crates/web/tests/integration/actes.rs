@@ -1,19 +1,17 @@
 //! Lifecycle steps as acts (a form, a confirmation, one audited write, an undo) and attached
 //! documents (type by content, size limit, download), through the real router.
 
-mod commun;
-
+use crate::commun::{Reponse, app_demo, en_tant_que, envoyer, get, post_formulaire};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use commun::{Reponse, app_demo, en_tant_que, envoyer, get, post_formulaire};
 use http_body_util::BodyExt;
 use pacte_core::contrat::EtatContrat;
 use pacte_core::fichier::lire_toml;
 use pacte_store::Base;
 use tower::ServiceExt;
 
-const AMP: &str = include_str!("../../../exemples/metropole-aix-marseille-provence.toml");
+const AMP: &str = include_str!("../../../../exemples/metropole-aix-marseille-provence.toml");
 
 async fn importer_amp(base: &Base, etat: EtatContrat) -> i64 {
     let mut c = lire_toml(AMP).unwrap();

@@ -1,14 +1,12 @@
 //! Accounts: sign-in, throttling, CSRF, session expiry, sign-out, password change, API tokens.
 
-mod commun;
-
 use std::net::SocketAddr;
 
+use crate::commun::*;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
-use commun::*;
 use pacte_store::comptes::empreinte_secret;
 
 const ECHEC: &str =
@@ -245,7 +243,7 @@ async fn formulaire_sans_jeton_csrf_refuse() {
     let frontiere = "xyz";
     let corps = format!(
         "--{frontiere}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"a.toml\"\r\n\r\n{}\r\n--{frontiere}--\r\n",
-        include_str!("../../../exemples/metropole-aix-marseille-provence.toml")
+        include_str!("../../../../exemples/metropole-aix-marseille-provence.toml")
     );
     let r = envoyer(
         &app,
@@ -453,7 +451,7 @@ async fn jetons_d_api() {
 async fn journal_d_audit_nomme_l_auteur() {
     // The demonstration accounts on a base without contracts: the AMP contract created below
     // is AMP's only one (one contract per collectivity and period).
-    let base = commun::base_neuve().await;
+    let base = crate::commun::base_neuve().await;
     pacte_web::demo::creer_comptes(&base, pacte_web::comptes::mot_de_passe::Cout::Test)
         .await
         .unwrap();

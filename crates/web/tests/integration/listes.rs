@@ -2,10 +2,8 @@
 //! contracts of its département, and the findings counts are computed once per contract
 //! revision, not on every view.
 
-mod commun;
-
+use crate::commun::*;
 use axum::http::StatusCode;
-use commun::*;
 use pacte_core::droits::{Habilitation, Perimetre, Role};
 use pacte_core::jeu_national::jeu_national;
 

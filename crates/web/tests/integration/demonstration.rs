@@ -3,14 +3,12 @@
 //! partner's dashboard says what it may read instead of counting zeros; the State's
 //! dashboards name the steps that fall to them.
 
-mod commun;
-
-use commun::{en_tant_que, get};
+use crate::commun::{en_tant_que, get};
 use pacte_core::actes::{Acte, Etape, Partie};
 use pacte_core::contrat::EtatContrat;
 
 async fn demonstration() -> (axum::Router, pacte_store::Base, Vec<i64>) {
-    let base = commun::base_neuve().await;
+    let base = crate::commun::base_neuve().await;
     let debut = std::time::Instant::now();
     let ids = pacte_web::demo::charger_complet(&base).await.unwrap();
     eprintln!(

@@ -1,15 +1,13 @@
 //! Exchanges instead of e-mail, the contract history for every reader, and one contract per
 //! collectivity and period, through the real router (issue « Négociation », items 3 to 5).
 
-mod commun;
-
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use commun::{
+use crate::commun::{
     app_demo, app_demo_avec, en_tant_que, en_tant_que_compte, envoyer, envoyer_json, get, post_formulaire,
 };
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 use pacte_core::fichier::{ecrire_toml, lire_toml};
 use pacte_web::echanges::notification::{ConfigSmtp, ModeTls};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -20,7 +18,7 @@ async fn toulon(base: &pacte_store::Base, id: i64) -> String {
     base.contrat(id).await.unwrap().contrat.contrat.collectivite
 }
 
-fn redirection(r: &commun::Reponse) -> String {
+fn redirection(r: &crate::commun::Reponse) -> String {
     r.entetes
         .get(header::LOCATION)
         .map(|l| l.to_str().unwrap().to_string())
@@ -284,7 +282,7 @@ async fn historique_pour_chaque_lecteur() {
 }
 
 /// Uploads `texte` as a contract file: the preview page.
-async fn apercu(app: &axum::Router, texte: &str) -> commun::Reponse {
+async fn apercu(app: &axum::Router, texte: &str) -> crate::commun::Reponse {
     let frontiere = "----essai";
     let corps = format!(
         "--{frontiere}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"c.toml\"\r\n\r\n{texte}\r\n--{frontiere}--\r\n"
@@ -572,7 +570,7 @@ async fn message_avec_document_joint() {
     let uri = format!("/contrats/{id}/fiches/1.1/echanges");
     let page = get(&ddets, &uri).await;
     assert!(page.corps.contains("enctype=\"multipart/form-data\""));
-    let csrf = commun::csrf_de(&page.corps).unwrap();
+    let csrf = crate::commun::csrf_de(&page.corps).unwrap();
     let fil = pacte_store::echanges::Fil {
         contrat_id: id,
         fiche: Some("1.1".into()),

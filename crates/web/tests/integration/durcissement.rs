@@ -2,16 +2,14 @@
 //! bursts of simultaneous sign-in attempts, caching, API tokens and account texts, empty
 //! collectivity, slow and numerous connections.
 
-mod commun;
-
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::commun::*;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
-use commun::*;
 use pacte_web::comptes::mot_de_passe::{self, Cout};
 use pacte_web::comptes::{ECHECS_MAX, pages::JETONS_ACTIFS_MAX, pages::LIBELLE_JETON_MAX};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -2,11 +2,9 @@
 //! filtered, paginated), reads one entry with its change, and sees whether the chain is intact;
 //! everyone else gets 403.
 
-mod commun;
-
+use crate::commun::*;
 use axum::Router;
 use axum::http::{StatusCode, header};
-use commun::*;
 use pacte_store::Base;
 use sqlx::Connection;
 

@@ -3,14 +3,12 @@
 //! (If-Match, fiche numbers, amounts, page bounds), and every status a route really answers
 //! documented for it. The live fuzzing run (tests/schemathesis) checks the same from outside.
 
-mod commun;
-
 use std::collections::BTreeSet;
 
+use crate::commun::{app_demo, en_tant_que, envoyer, get};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use commun::{app_demo, en_tant_que, envoyer, get};
 use serde_json::{Value, json};
 
 /// The demonstration editor of Aix-Marseille-Provence, whose contract is in execution.
@@ -254,7 +252,7 @@ async fn requete(
     uri: &str,
     if_match: Option<&str>,
     corps: Option<&Value>,
-) -> commun::Reponse {
+) -> crate::commun::Reponse {
     let mut r = Request::builder().method(methode).uri(uri);
     if let Some(v) = if_match {
         r = r.header(header::IF_MATCH, v);

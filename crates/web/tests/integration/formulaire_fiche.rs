@@ -2,12 +2,10 @@
 //! version, totals computed on the server, full labels, formatted amounts, findings at the top
 //! after saving, rows beyond the blank ones; and the contract file messages and format page.
 
-mod commun;
-
+use crate::commun::{Reponse, app_demo, en_tant_que, envoyer, get, post_formulaire};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use commun::{Reponse, app_demo, en_tant_que, envoyer, get, post_formulaire};
 
 const ROLE: &str = "collectivite_editeur";
 // Rennes Métropole: the demonstration leaves it without a contract, so its editor may create one.
@@ -444,7 +442,7 @@ async fn fiches_du_contrat_sur_quatre_ans_et_derogation_proposee_hors_referentie
 #[tokio::test]
 async fn demonstration_complete_jouable_par_chaque_role() {
     use pacte_core::contrat::EtatContrat;
-    let base = commun::base_neuve().await;
+    let base = crate::commun::base_neuve().await;
     let debut = std::time::Instant::now();
     let ids = pacte_web::demo::charger_complet(&base).await.unwrap();
     let duree = debut.elapsed();

@@ -6,11 +6,9 @@
 //! the router missing from [`ROUTES`] fails the test. Then cross-territory checks written by
 //! hand.
 
-mod commun;
-
+use crate::commun::{Reponse, app_demo, en_tant_que, envoyer};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use commun::{Reponse, app_demo, en_tant_que, envoyer};
 use pacte_core::contrat::EtatContrat;
 use pacte_core::droits::{Action, Cible, Decision, Habilitation, Role, TerritoireLu, decider};
 use pacte_core::echanges::{ActionEchange, decider_echange};
@@ -379,8 +377,8 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
     ),
 ];
 
-const AMP: &str = include_str!("../../../exemples/metropole-aix-marseille-provence.toml");
-const MONTPELLIER: &str = include_str!("../../../exemples/contrat-avec-erreurs.toml");
+const AMP: &str = include_str!("../../../../exemples/metropole-aix-marseille-provence.toml");
+const MONTPELLIER: &str = include_str!("../../../../exemples/contrat-avec-erreurs.toml");
 
 /// The demonstration accounts' habilitations, one per role.
 fn roles() -> Vec<(&'static str, &'static str)> {
@@ -528,7 +526,7 @@ fn r_form(methode: &str, uri: &str, champs: &[(&str, &str)]) -> Request<Body> {
         .method(methode)
         .uri(uri)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(commun::corps_formulaire(champs)))
+        .body(Body::from(crate::commun::corps_formulaire(champs)))
         .unwrap()
 }
 
@@ -845,17 +843,17 @@ async fn ddets_d_un_autre_departement() {
             format!("/contrats/{id}/fichier"),
             format!("/contrats/{id}/fiches/1.1"),
         ] {
-            let r = commun::get(&ddets13, &uri).await;
+            let r = crate::commun::get(&ddets13, &uri).await;
             assert_eq!(r.statut, StatusCode::NOT_FOUND, "{uri}");
             assert!(
                 r.corps.contains(&format!("Le contrat n° {id} n&#39;existe pas.")),
                 "{uri}"
             );
         }
-        let r = commun::get(&ddets13, &format!("/api/v1/contrats/{id}")).await;
+        let r = crate::commun::get(&ddets13, &format!("/api/v1/contrats/{id}")).await;
         assert_eq!(r.statut, StatusCode::NOT_FOUND);
         assert_eq!(r.json()["message"], format!("Le contrat n° {id} n'existe pas."));
-        let r = commun::post_formulaire(
+        let r = crate::commun::post_formulaire(
             &ddets13,
             &format!("/contrats/{id}/etat"),
             &[("etat", "valide"), ("version", "1")],
@@ -866,15 +864,17 @@ async fn ddets_d_un_autre_departement() {
     // Its own: read, but not changed (the collectivity writes its fiches).
     let amp = ids[0];
     assert_eq!(
-        commun::get(&ddets13, &format!("/contrats/{amp}")).await.statut,
+        crate::commun::get(&ddets13, &format!("/contrats/{amp}"))
+            .await
+            .statut,
         StatusCode::OK
     );
-    let r = commun::get(&ddets13, &format!("/contrats/{amp}/fiches/1.1/modifier")).await;
+    let r = crate::commun::get(&ddets13, &format!("/contrats/{amp}/fiches/1.1/modifier")).await;
     assert_eq!(r.statut, StatusCode::FORBIDDEN);
     // The lists hold only its département's contracts: AMP and the Bouches-du-Rhône.
-    let v = commun::get(&ddets13, "/api/v1/contrats").await.json();
+    let v = crate::commun::get(&ddets13, "/api/v1/contrats").await.json();
     assert_eq!(v["total"], 2);
-    let page = commun::get(&ddets13, "/contrats").await.corps;
+    let page = crate::commun::get(&ddets13, "/contrats").await.corps;
     assert!(page.contains("Aix-Marseille") && !page.contains("Montpellier") && !page.contains("Bordeaux"));
     assert_eq!(
         base.contrat(montpellier).await.unwrap().tampon.version,
@@ -908,9 +908,9 @@ async fn chaque_compte_de_demonstration_voit_son_monde() {
     ];
     assert_eq!(attendus.len(), pacte_web::demo::COMPTES.len());
     for (role, voit) in attendus {
-        let (email, mdp) = commun::compte_demo(role);
-        let s = commun::connecter(&app, email, mdp).await;
-        let page = commun::get_connecte(&app, &s, "/contrats").await;
+        let (email, mdp) = crate::commun::compte_demo(role);
+        let s = crate::commun::connecter(&app, email, mdp).await;
+        let page = crate::commun::get_connecte(&app, &s, "/contrats").await;
         assert_eq!(page.statut, StatusCode::OK, "{role}");
         let mut listes: Vec<i64> = page
             .corps
@@ -923,7 +923,7 @@ async fn chaque_compte_de_demonstration_voit_son_monde() {
         voit.sort_unstable();
         assert_eq!(listes, voit, "contrats listés pour {role}");
         for id in [amp, bdr, montpellier, bordeaux, toulon] {
-            let r = commun::get_connecte(&app, &s, &format!("/contrats/{id}")).await;
+            let r = crate::commun::get_connecte(&app, &s, &format!("/contrats/{id}")).await;
             let attendu = if voit.contains(&id) {
                 StatusCode::OK
             } else {

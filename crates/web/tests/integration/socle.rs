@@ -1,13 +1,11 @@
 //! The application's frame: static files, unknown addresses, the demonstration banner.
 
-mod commun;
-
-/// The identity these tests act as (see `commun::en_tant_que`).
+/// The identity these tests act as (see `crate::commun::en_tant_que`).
 const ROLE: &str = "administrateur_national";
 const PERIMETRE: &str = "national";
 
+use crate::commun::*;
 use axum::http::StatusCode;
-use commun::*;
 
 #[tokio::test]
 async fn fichiers_statiques_embarques() {

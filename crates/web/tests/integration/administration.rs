@@ -1,12 +1,10 @@
 //! User administration: national administrators list, filter, create and edit accounts,
 //! assign roles and scopes; the last administrator is kept; everyone else gets 403.
 
-mod commun;
-
+use crate::commun::*;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use commun::*;
 use pacte_store::Base;
 use pacte_store::audit::EntreeAudit;
 

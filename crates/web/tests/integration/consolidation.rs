@@ -3,16 +3,14 @@
 //! to a computation by loading every contract, scoping by role (a commissaire reads its
 //! region only), the files read back with calamine, charts without inline style.
 
-mod commun;
-
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
+use crate::commun::{en_tant_que, get};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use calamine::{Data, Reader};
-use commun::{en_tant_que, get};
 use http_body_util::BodyExt;
 use pacte_core::execution::{execution_simulee, situation};
 use pacte_core::territoires::territoires;
@@ -35,7 +33,7 @@ const CHAMPS: [&str; 8] = [
 /// The demonstration set with executions, without the demonstration's campaigns (the tests
 /// play their own); the application and the base.
 async fn demonstration() -> (Router, Base) {
-    let base = commun::base_neuve().await;
+    let base = crate::commun::base_neuve().await;
     let ids = pacte_web::demo::charger_sans_campagnes(&base)
         .await
         .expect("démonstration");

@@ -2,16 +2,14 @@
 //! import): exactly those `decider` allows in the contract's state, and never another role's
 //! from the page cache.
 
-mod commun;
-
+use crate::commun::{app_demo, en_tant_que, get};
 use axum::http::StatusCode;
-use commun::{app_demo, en_tant_que, get};
 use pacte_core::contrat::EtatContrat;
 use pacte_core::droits::{Action, Cible, Decision, decider};
 use pacte_core::fichier::lire_toml;
 use pacte_web::comptes::{action_vers, lire_habilitation};
 
-const AMP: &str = include_str!("../../../exemples/metropole-aix-marseille-provence.toml");
+const AMP: &str = include_str!("../../../../exemples/metropole-aix-marseille-provence.toml");
 
 /// Whether `html` holds a control: an exact `href` or `action`, or a lifecycle button.
 fn present(html: &str, motif: &str) -> bool {

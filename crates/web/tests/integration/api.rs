@@ -1,18 +1,16 @@
 //! The JSON API under /api/v1: every route, its errors, the OpenAPI document, malformed input,
 //! concurrent changes.
 
-mod commun;
-
-/// The identity these tests act as (see `commun::en_tant_que`).
+/// The identity these tests act as (see `crate::commun::en_tant_que`).
 const ROLE: &str = "collectivite_editeur";
 const PERIMETRE: &str = "collectivite:13";
 
 use std::collections::BTreeSet;
 
+use crate::commun::{Reponse, app_demo, en_tant_que, envoyer, envoyer_json, get};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use commun::{Reponse, app_demo, en_tant_que, envoyer, envoyer_json, get};
 use serde_json::{Value, json};
 
 /// Every route of the API, relative to /api/v1. Written once: the router and the OpenAPI
@@ -52,8 +50,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/contrats/{id}/campagnes/{annee}/transitions"),
 ];
 
-const AMP: &str = include_str!("../../../exemples/metropole-aix-marseille-provence.toml");
-const AVEC_ERREURS: &str = include_str!("../../../exemples/contrat-avec-erreurs.toml");
+const AMP: &str = include_str!("../../../../exemples/metropole-aix-marseille-provence.toml");
+const AVEC_ERREURS: &str = include_str!("../../../../exemples/contrat-avec-erreurs.toml");
 
 /// A contract file read and written as JSON: the body `POST /contrats` takes.
 fn contrat_json(toml: &str) -> Value {
@@ -63,7 +61,7 @@ fn contrat_json(toml: &str) -> Value {
 /// The application acting as `role` over `perimetre`, on the demonstration contracts all
 /// brought back to the negotiation state, where their collectivity may change them.
 async fn app_en_negociation(role: &str, perimetre: &str) -> (Router, pacte_store::Base, Vec<i64>) {
-    let base = commun::base_neuve().await;
+    let base = crate::commun::base_neuve().await;
     let mut contrats: Vec<pacte_core::Contrat> = pacte_web::demo::EXEMPLES
         .iter()
         .map(|(_, t)| pacte_core::fichier::lire_toml(t).unwrap())
@@ -374,7 +372,7 @@ async fn creer_puis_lire_un_contrat() {
 async fn contrat_refuse() {
     // A base without contracts: the draft accepted at the end is the département's only one
     // (one contract per collectivity and period).
-    let base = commun::base_neuve().await;
+    let base = crate::commun::base_neuve().await;
     let app = pacte_web::application(base.clone(), pacte_web::Options::default());
     let app = en_tant_que(&app, &base, ROLE, PERIMETRE).await;
     let _ = &base;

@@ -1,16 +1,14 @@
 //! Read pages: dashboard, référentiel, territories, contract list and contract page, on the
 //! demonstration data (AMP, département 13, Montpellier with findings, Bordeaux with 60 fiches).
 
-mod commun;
-
-/// The identity these tests act as (see `commun::en_tant_que`).
+/// The identity these tests act as (see `crate::commun::en_tant_que`).
 const ROLE: &str = "administrateur_national";
 const PERIMETRE: &str = "national";
 
 use std::collections::HashSet;
 
+use crate::commun::*;
 use axum::http::StatusCode;
-use commun::*;
 
 /// Text as the templates escape it.
 fn html(texte: &str) -> String {

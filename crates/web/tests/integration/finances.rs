@@ -2,12 +2,10 @@
 //! each year, the files of each table (type, name) read back with the figures of the stored
 //! execution, and the same table as JSON in the API.
 
-mod commun;
-
+use crate::commun::{app_demo, en_tant_que, get};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use commun::{app_demo, en_tant_que, get};
 use http_body_util::BodyExt;
 use pacte_core::Annee;
 use pacte_core::execution::execution_simulee;
@@ -250,7 +248,7 @@ async fn bilan_apercu_application_et_refus() {
     assert_eq!(t.version, 2);
 
     // Preview: the differences, nothing written.
-    let r = commun::envoyer(&editeur, envoi_bilan(id, "2024", 2, "bilan.xlsx", &classeur)).await;
+    let r = crate::commun::envoyer(&editeur, envoi_bilan(id, "2024", 2, "bilan.xlsx", &classeur)).await;
     assert_eq!(r.statut, StatusCode::OK, "{}", r.corps);
     assert!(
         r.corps.contains("Différences avec les montants enregistrés"),
@@ -263,11 +261,11 @@ async fn bilan_apercu_application_et_refus() {
 
     // The State does not upload the collectivity's Bilan.
     let ddets = en_tant_que(&app, &base, "ddets", "departement:13").await;
-    let r2 = commun::envoyer(&ddets, envoi_bilan(id, "2024", 2, "bilan.xlsx", &classeur)).await;
+    let r2 = crate::commun::envoyer(&ddets, envoi_bilan(id, "2024", 2, "bilan.xlsx", &classeur)).await;
     assert_eq!(r2.statut, StatusCode::FORBIDDEN);
 
     // A stale version is refused; nothing written.
-    let r3 = commun::post_formulaire(
+    let r3 = crate::commun::post_formulaire(
         &editeur,
         &format!("/contrats/{id}/bilan/appliquer"),
         &[("annee", "2024"), ("version", "1"), ("contenu", &contenu)],
@@ -277,7 +275,7 @@ async fn bilan_apercu_application_et_refus() {
     assert_eq!(base.execution(id).await.unwrap().execution, modifiee);
 
     // Applied: the realised amounts of the file, in one audited write.
-    let r4 = commun::post_formulaire(
+    let r4 = crate::commun::post_formulaire(
         &editeur,
         &format!("/contrats/{id}/bilan/appliquer"),
         &[("annee", "2024"), ("version", "2"), ("contenu", &contenu)],
@@ -307,14 +305,14 @@ async fn bilan_apercu_application_et_refus() {
     );
 
     // An unreadable file: the errors, 422, nothing written.
-    let r5 = commun::envoyer(
+    let r5 = crate::commun::envoyer(
         &editeur,
         envoi_bilan(id, "2024", 3, "bilan.xlsx", b"pas un classeur"),
     )
     .await;
     assert_eq!(r5.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r5.corps);
     assert!(r5.corps.contains("rien n'a été enregistré"), "{}", r5.corps);
-    let r6 = commun::post_formulaire(
+    let r6 = crate::commun::post_formulaire(
         &editeur,
         &format!("/contrats/{id}/bilan/appliquer"),
         &[
@@ -347,22 +345,22 @@ async fn formulaires_versement_et_realisation() {
         ]
     };
     // French errors naming the field and the rule; nothing written.
-    let r = commun::post_formulaire(&ddets, &uri, &versement("303", "FR76 3000")).await;
+    let r = crate::commun::post_formulaire(&ddets, &uri, &versement("303", "FR76 3000")).await;
     assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
     assert!(
         r.corps.contains("Programme") && r.corps.contains("R-FIN-10"),
         "{}",
         r.corps
     );
-    let r = commun::post_formulaire(&ddets, &uri, &versement("304", "")).await;
+    let r = crate::commun::post_formulaire(&ddets, &uri, &versement("304", "")).await;
     assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
     assert!(r.corps.contains("IBAN"), "{}", r.corps);
     assert_eq!(base.execution(id).await.unwrap().tampon.version, 1);
     // The collectivity does not record the State's payments.
-    let r = commun::post_formulaire(&editeur, &uri, &versement("304", "FR76 3000")).await;
+    let r = crate::commun::post_formulaire(&editeur, &uri, &versement("304", "FR76 3000")).await;
     assert_eq!(r.statut, StatusCode::FORBIDDEN);
     // Recorded.
-    let r = commun::post_formulaire(&ddets, &uri, &versement("304", "FR76 3000")).await;
+    let r = crate::commun::post_formulaire(&ddets, &uri, &versement("304", "FR76 3000")).await;
     assert!(r.statut.is_redirection(), "{} {}", r.statut, r.corps);
     let e = base.execution(id).await.unwrap();
     assert_eq!(e.tampon.version, 2);
@@ -387,14 +385,14 @@ async fn formulaires_versement_et_realisation() {
             ("collectivite", "10"),
         ]
     };
-    let r = commun::post_formulaire(&ddets, &uri, &saisie("5", "2")).await;
+    let r = crate::commun::post_formulaire(&ddets, &uri, &saisie("5", "2")).await;
     assert_eq!(r.statut, StatusCode::FORBIDDEN);
-    let r = commun::post_formulaire(&editeur, &uri, &saisie("douze", "2")).await;
+    let r = crate::commun::post_formulaire(&editeur, &uri, &saisie("douze", "2")).await;
     assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.corps.contains("Crédits État consommés"), "{}", r.corps);
-    let r = commun::post_formulaire(&editeur, &uri, &saisie("5", "1")).await;
+    let r = crate::commun::post_formulaire(&editeur, &uri, &saisie("5", "1")).await;
     assert_eq!(r.statut, StatusCode::CONFLICT, "version périmée");
-    let r = commun::post_formulaire(&editeur, &uri, &saisie("5", "2")).await;
+    let r = crate::commun::post_formulaire(&editeur, &uri, &saisie("5", "2")).await;
     assert!(r.statut.is_redirection(), "{} {}", r.statut, r.corps);
     let e = base.execution(id).await.unwrap().execution;
     let lignes: Vec<_> = e
@@ -449,7 +447,7 @@ async fn formulaire_refuse_reaffiche_avec_la_saisie() {
         ("code_chorus", "0304-17-05"),
         ("iban", ""),
     ];
-    let r = commun::post_formulaire(&ddets, &uri, &champs).await;
+    let r = crate::commun::post_formulaire(&ddets, &uri, &champs).await;
     assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
     // The page again, not an error page: the message, the typed values, the field marked.
     assert!(r.corps.contains("<h1>Finances</h1>"), "{}", r.corps);
@@ -474,7 +472,7 @@ async fn formulaire_refuse_reaffiche_avec_la_saisie() {
     let mut perimee = champs.to_vec();
     perimee[0] = ("version", "0");
     perimee[6] = ("iban", "FR76 3000");
-    let r = commun::post_formulaire(&ddets, &uri, &perimee).await;
+    let r = crate::commun::post_formulaire(&ddets, &uri, &perimee).await;
     assert_eq!(r.statut, StatusCode::CONFLICT, "{}", r.corps);
     assert!(r.corps.contains("rien n&#39;a été écrit"), "{}", r.corps);
     assert!(r.corps.contains(r#"name="iban" value="FR76 3000""#));
@@ -491,7 +489,7 @@ async fn notifications_par_axe_et_par_fiche() {
     let uri = format!("/contrats/{id}/finances/notification-axe");
     // 2027 has no notification yet: axis 1 at the global ceiling plus one cent breaks R-FIN-03.
     let plus = (plafond + pacte_core::Montant::centimes(1)).texte_fichier();
-    let r = commun::post_formulaire(
+    let r = crate::commun::post_formulaire(
         &ddets,
         &uri,
         &[
@@ -504,7 +502,7 @@ async fn notifications_par_axe_et_par_fiche() {
     .await;
     assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
     assert!(r.corps.contains("(R-FIN-03)"), "{}", r.corps);
-    let r = commun::post_formulaire(
+    let r = crate::commun::post_formulaire(
         &editeur,
         &uri,
         &[
@@ -521,7 +519,7 @@ async fn notifications_par_axe_et_par_fiche() {
         .socle
         .unwrap()
         .texte_fichier();
-    let r = commun::post_formulaire(
+    let r = crate::commun::post_formulaire(
         &ddets,
         &uri,
         &[
@@ -534,7 +532,7 @@ async fn notifications_par_axe_et_par_fiche() {
     .await;
     assert!(r.statut.is_redirection(), "{} {}", r.statut, r.corps);
     let fiche = contrat.fiches[0].numero;
-    let r = commun::post_formulaire(
+    let r = crate::commun::post_formulaire(
         &ddets,
         &format!("/contrats/{id}/finances/notification-fiche"),
         &[
@@ -577,7 +575,7 @@ async fn report_au_plus_les_credits_non_consommes() {
         let uri = uri.clone();
         let ddets = ddets.clone();
         async move {
-            commun::post_formulaire(
+            crate::commun::post_formulaire(
                 &ddets,
                 &uri,
                 &[
@@ -608,7 +606,7 @@ async fn report_au_plus_les_credits_non_consommes() {
     assert_eq!(reps.len(), 1);
     assert_eq!(reps[0].etat, a.etat_non_consomme);
     // No carry-over out of 2027 (R-FIN-11).
-    let r = commun::post_formulaire(
+    let r = crate::commun::post_formulaire(
         &ddets,
         &uri,
         &[
@@ -643,19 +641,19 @@ async fn avenant_avec_son_document_signe() {
         ("lignes[0].motif", "Réduction décidée"),
     ];
     // The collectivity's agreement dated after the avenant: R-FIN-09, the input kept.
-    let r = commun::envoyer(&ddets, multipart(&uri, &champs, Some(("avenant.pdf", pdf)))).await;
+    let r = crate::commun::envoyer(&ddets, multipart(&uri, &champs, Some(("avenant.pdf", pdf)))).await;
     assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
     assert!(r.corps.contains("(R-FIN-09)"), "{}", r.corps);
     assert!(r.corps.contains(r#"name="lignes[0].motif" rows="3""#));
     assert!(r.corps.contains("Réduction décidée</textarea>"), "{}", r.corps);
     champs[4] = ("accord_collectivite", "2025-03-25");
     // Without the signed document.
-    let r = commun::envoyer(&ddets, multipart(&uri, &champs, None)).await;
+    let r = crate::commun::envoyer(&ddets, multipart(&uri, &champs, None)).await;
     assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
     assert!(r.corps.contains("Avenant signé : joignez le document signé"));
     assert!(base.pieces(id).await.unwrap().is_empty());
     // A text file in place of the signed document: nothing written.
-    let r = commun::envoyer(
+    let r = crate::commun::envoyer(
         &ddets,
         multipart(&uri, &champs, Some(("avenant.pdf", b"pas un PDF"))),
     )
@@ -663,7 +661,7 @@ async fn avenant_avec_son_document_signe() {
     assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
     assert_eq!(base.execution(id).await.unwrap().tampon.version, 1);
     // Recorded with its document, in one write.
-    let r = commun::envoyer(&ddets, multipart(&uri, &champs, Some(("avenant.pdf", pdf)))).await;
+    let r = crate::commun::envoyer(&ddets, multipart(&uri, &champs, Some(("avenant.pdf", pdf)))).await;
     assert!(r.statut.is_redirection(), "{} {}", r.statut, r.corps);
     let e = base.execution(id).await.unwrap();
     assert_eq!(e.tampon.version, 2);
@@ -710,7 +708,7 @@ async fn reduction_justifiee_puis_decidee() {
         "{}",
         p.corps
     );
-    let r = commun::post_formulaire(
+    let r = crate::commun::post_formulaire(
         &editeur,
         &format!("/contrats/{id}/finances/reduction/justification"),
         &[
@@ -724,7 +722,7 @@ async fn reduction_justifiee_puis_decidee() {
     assert!(r.statut.is_redirection(), "{} {}", r.statut, r.corps);
     // The collectivity does not decide.
     let uri = format!("/contrats/{id}/finances/reduction/decision");
-    let r = commun::post_formulaire(
+    let r = crate::commun::post_formulaire(
         &editeur,
         &uri,
         &[
@@ -740,7 +738,7 @@ async fn reduction_justifiee_puis_decidee() {
     // Over the fiche's State amount of the year: refused, input kept in its own form.
     let plafond = pacte_core::execution::etat_prevu(&contrat, &e, r0.fiche, r0.annee);
     let plus = (plafond + pacte_core::Montant::centimes(1)).texte_fichier();
-    let r = commun::post_formulaire(
+    let r = crate::commun::post_formulaire(
         &commissaire,
         &uri,
         &[
@@ -757,7 +755,7 @@ async fn reduction_justifiee_puis_decidee() {
     assert!(r.corps.contains(&format!(r#"name="montant" value="{plus}""#)));
     assert!(r.corps.contains("Recrutement retardé de six mois"));
     let montant = r0.proposee.texte_fichier();
-    let r = commun::post_formulaire(
+    let r = crate::commun::post_formulaire(
         &commissaire,
         &uri,
         &[
@@ -851,10 +849,10 @@ async fn reports_du_bilan_proposes_puis_confirmes() {
     base.enregistrer_execution(id, 1, "test", move |_, _| Ok(m2))
         .await
         .unwrap();
-    let r = commun::envoyer(&editeur, envoi_bilan(id, "2024", 2, "bilan.xlsx", &classeur)).await;
+    let r = crate::commun::envoyer(&editeur, envoi_bilan(id, "2024", 2, "bilan.xlsx", &classeur)).await;
     assert_eq!(r.statut, StatusCode::OK, "{}", r.corps);
     let contenu = champ_cache(&r.corps, "contenu");
-    let r = commun::post_formulaire(
+    let r = crate::commun::post_formulaire(
         &editeur,
         &format!("/contrats/{id}/bilan/appliquer"),
         &[("annee", "2024"), ("version", "2"), ("contenu", &contenu)],
@@ -874,7 +872,7 @@ async fn reports_du_bilan_proposes_puis_confirmes() {
     let p = proposes[0];
     let page = get(&ddets, &format!("/contrats/{id}/finances")).await;
     assert!(page.corps.contains("Reports proposés par la collectivité"));
-    let r = commun::post_formulaire(
+    let r = crate::commun::post_formulaire(
         &ddets,
         &format!("/contrats/{id}/finances/report"),
         &[
@@ -902,7 +900,7 @@ async fn reports_du_bilan_proposes_puis_confirmes() {
 
 #[tokio::test]
 async fn demonstration_executee_et_reduction_sur_le_tableau_de_bord() {
-    let base = commun::base_neuve().await;
+    let base = crate::commun::base_neuve().await;
     let ids = pacte_web::demo::charger_complet(&base).await.unwrap();
     pacte_web::demo::creer_comptes(&base, pacte_web::comptes::mot_de_passe::Cout::Test)
         .await

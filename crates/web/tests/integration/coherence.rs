@@ -3,9 +3,7 @@
 //! other ([004] TP §1 « Les services de l'État sont garants de la cohérence entre les actions
 //! déployées dans le cadre du contrat métropolitain et du contrat départemental »).
 
-mod commun;
-
-use commun::*;
+use crate::commun::*;
 
 #[tokio::test]
 async fn les_deux_contrats_du_territoire_se_comparent() {

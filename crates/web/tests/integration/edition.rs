@@ -1,22 +1,20 @@
 //! Write pages: contract and fiche forms, findings next to their fields, lifecycle, conflicts,
 //! contract files.
 
-mod commun;
-
-/// The identity these tests act as (see `commun::en_tant_que`).
+/// The identity these tests act as (see `crate::commun::en_tant_que`).
 const ROLE: &str = "collectivite_editeur";
 const PERIMETRE: &str = "collectivite:243400017";
 
+use crate::commun::{Reponse, app_demo, en_tant_que, envoyer, get, post_formulaire};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use commun::{Reponse, app_demo, en_tant_que, envoyer, get, post_formulaire};
 use pacte_core::contrat::EtatContrat;
 use pacte_core::fichier::lire_toml;
 use pacte_store::Base;
 
-const AMP: &str = include_str!("../../../exemples/metropole-aix-marseille-provence.toml");
-const ILLISIBLE: &str = include_str!("../../../exemples/illisible.toml");
+const AMP: &str = include_str!("../../../../exemples/metropole-aix-marseille-provence.toml");
+const ILLISIBLE: &str = include_str!("../../../../exemples/illisible.toml");
 
 fn location(r: &Reponse) -> String {
     r.entetes
@@ -79,7 +77,7 @@ fn version(html: &str) -> String {
 /// The application on a base without contracts: the contract a test creates is its
 /// collectivity's only one (one contract per collectivity and period).
 async fn app_sans_contrats() -> (Router, Base, Vec<i64>) {
-    let base = commun::base_neuve().await;
+    let base = crate::commun::base_neuve().await;
     let app = pacte_web::application(
         base.clone(),
         pacte_web::Options {
