@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::contrat::{Axe, Contrat, NumeroFiche, TEXTE_LONG_MAX};
+use crate::contrat::{Axe, Contrat, NumeroFiche, ParAnnee, TEXTE_LONG_MAX};
 use crate::droits::Action;
 use crate::execution::{self, AtteinteCibles, Execution, LigneAvenant, SEUIL_SOUS_CONSOMMATION_POURCENT};
 use crate::referentiel::referentiel;
@@ -837,6 +837,13 @@ pub struct TotalNational {
     pub majorant: bool,
 }
 
+/// Whether the sum of `fiches` fiches' figures of indicator `code` may count people twice:
+/// NI-2.2 counts a professional « une seule fois » ([004] annexe 6), which several fiches'
+/// figures cannot tell.
+fn majorant(code: &str, fiches: usize) -> bool {
+    code == "NI-2.2" && fiches > 1
+}
+
 /// National indicators per contract: per code and breakdown, the sum of the fiches'
 /// contributions (annexe 6: the contract's figure is its actions'; the indicators that the
 /// guide says « peuvent être sommés » and the others alike, since each fiche counts its own
@@ -865,9 +872,59 @@ pub fn totaux_nationaux(contrat: &Contrat, annee: Annee, valeurs: &[ValeurSaisie
         if let Some(c) = l.cible {
             t.cible = Valeur::centiemes(t.cible.en_centiemes() + c.en_centiemes());
         }
-        t.majorant = t.code == "NI-2.2" && t.fiches > 1;
+        t.majorant = majorant(&t.code, t.fiches);
     }
     totaux.into_values().collect()
+}
+
+/// A national indicator's declared trajectory for the whole contract (annexe 4 of the
+/// convention, « se reporter au tableau de l'annexe 9 »): the sum, over the fiches that feed
+/// it, of their situation at 31 December 2023 and of their targets per year (annexe 6: the
+/// contract's figure is its actions'). A sum is given only when every feeding fiche gives its
+/// term: a partial sum would pass for the contract's figure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrajectoireContrat {
+    pub code: String,
+    /// Fiches that feed the indicator.
+    pub fiches: usize,
+    pub t0: Option<Valeur>,
+    pub cibles: ParAnnee<Valeur>,
+    /// As [`TotalNational::majorant`]: NI-2.2 fed by several fiches may count people twice.
+    pub majorant: bool,
+}
+
+/// [`TrajectoireContrat`] of every national indicator the contract's fiches feed, by code.
+pub fn trajectoires_contrat(contrat: &Contrat) -> BTreeMap<String, TrajectoireContrat> {
+    let mut par_code: BTreeMap<String, Vec<&crate::contrat::TrajectoireNationale>> = BTreeMap::new();
+    for f in &contrat.fiches {
+        for t in &f.indicateurs_nationaux {
+            par_code.entry(t.code.clone()).or_default().push(t);
+        }
+    }
+    par_code
+        .into_iter()
+        .map(|(code, ts)| {
+            let somme = |termes: Vec<Option<Valeur>>| -> Option<Valeur> {
+                termes
+                    .into_iter()
+                    .try_fold(0i64, |acc, v| v.map(|v| acc + v.en_centiemes()))
+                    .map(Valeur::centiemes)
+            };
+            let t0 = somme(ts.iter().map(|t| t.t0).collect());
+            let cibles = Annee::TOUTES
+                .iter()
+                .filter_map(|a| somme(ts.iter().map(|t| t.cibles.get(a).copied()).collect()).map(|v| (*a, v)))
+                .collect();
+            let t = TrajectoireContrat {
+                majorant: majorant(&code, ts.len()),
+                fiches: ts.len(),
+                code: code.clone(),
+                t0,
+                cibles,
+            };
+            (code, t)
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------

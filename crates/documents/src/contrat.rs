@@ -755,8 +755,10 @@ fn annexe_3(c: &Contrat) -> Section {
 }
 
 /// Annexe 4: the national indicators of the contract's axes (annexe 9 of the instruction)
-/// with the contract's T0 and targets, action by action.
+/// with the contract's T0 and targets, action by action, and the contract's total of each
+/// indicator fed by several actions (`campagne::trajectoires_contrat`).
 fn annexe_4(c: &Contrat) -> Section {
+    let totaux = pacte_core::campagne::trajectoires_contrat(c);
     let mut r = Redaction::default();
     r.titre(
         2,
@@ -801,6 +803,22 @@ fn annexe_4(c: &Contrat) -> Section {
                     alimente = true;
                 }
             }
+            if let Some(t) = totaux.get(&i.code).filter(|t| t.fiches > 1) {
+                let mut l = vec![
+                    format!("{} : total du contrat", i.code),
+                    if t.majorant {
+                        format!(
+                            "{} actions (majorant : une même personne peut relever de plusieurs actions et n'est comptée qu'une fois)",
+                            t.fiches
+                        )
+                    } else {
+                        format!("{} actions", t.fiches)
+                    },
+                    t.t0.map_or_else(|| "—".to_string(), |v| v.to_string()),
+                ];
+                l.extend(Annee::TOUTES.iter().map(|a| cible(&t.cibles, *a)));
+                lignes.push(total(l));
+            }
             if !alimente {
                 let mut l = vec![
                     nom,
@@ -813,6 +831,7 @@ fn annexe_4(c: &Contrat) -> Section {
         }
     }
     r.tableau(Tableau { colonnes, lignes });
+    r.para("Le total du contrat d'un indicateur alimenté par plusieurs actions est la somme de leurs valeurs (annexe 6 de l'instruction) ; « — » signale qu'une action ne donne pas la valeur de l'année, et le total n'est alors pas calculé.");
     r.para("La collectivité renseigne chaque année les indicateurs nationaux dans son état d'avancement annuel et dans son rapport d'exécution à mi-parcours.");
     r.section(true)
 }

@@ -143,6 +143,50 @@ impl Base {
         acteur: &str,
         garde: impl FnOnce(&Contrat, &[Acte]) -> Result<EnTete, Refus> + Send,
     ) -> Resultat<(i64, Tampon)> {
+        self.acte_et_version_signee(
+            id,
+            version,
+            acte,
+            pieces,
+            acteur,
+            garde,
+            None::<fn(&Contrat, &[Acte], i64) -> String>,
+        )
+        .await
+    }
+
+    /// [`Base::enregistrer_acte`] for a signature whose signed document is among `pieces`: in
+    /// the same transaction, records the version of the data it signs ([004] annexe 8: the
+    /// convention signed is the one generated from these data), with the verification code
+    /// `code` computes from the contract as it stands after the act, the acts in force (this one
+    /// included) and the contract's new version. Without a document, or for another step, the
+    /// act alone is recorded.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn enregistrer_acte_signe(
+        &self,
+        id: i64,
+        version: i64,
+        acte: &Acte,
+        pieces: &[NouvellePiece<'_>],
+        acteur: &str,
+        garde: impl FnOnce(&Contrat, &[Acte]) -> Result<EnTete, Refus> + Send,
+        code: impl FnOnce(&Contrat, &[Acte], i64) -> String + Send,
+    ) -> Resultat<(i64, Tampon)> {
+        self.acte_et_version_signee(id, version, acte, pieces, acteur, garde, Some(code))
+            .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn acte_et_version_signee(
+        &self,
+        id: i64,
+        version: i64,
+        acte: &Acte,
+        pieces: &[NouvellePiece<'_>],
+        acteur: &str,
+        garde: impl FnOnce(&Contrat, &[Acte]) -> Result<EnTete, Refus> + Send,
+        code: Option<impl FnOnce(&Contrat, &[Acte], i64) -> String + Send>,
+    ) -> Resultat<(i64, Tampon)> {
         let mut e = self.ecriture(acteur).await?;
         let stocke = lire_contrat(e.conn(), id).await?;
         e.controler_version(format!("le contrat {id}"), &stocke.tampon, version)?;
@@ -195,6 +239,17 @@ impl Base {
                 ..p.clone()
             };
             crate::pieces::inserer(&mut e, &p).await?;
+        }
+        if let Some(code) = code
+            && acte.etape() == pacte_core::actes::Etape::Signature
+            && !pieces.is_empty()
+        {
+            let mut signe = stocke.contrat.clone();
+            signe.contrat = apres;
+            let mut actes = en_vigueur;
+            actes.push(acte.clone());
+            let code = code(&signe, &actes, version + 1);
+            crate::versions_signees::ecrire_tx(&mut e, id, acte_id, version + 1, &code).await?;
         }
         let t = e.tampon(id, version + 1);
         e.conclure().await?;

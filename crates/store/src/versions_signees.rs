@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+use crate::ecriture::Ecriture;
 use crate::erreur::{ErreurStore, Resultat};
 use crate::{Base, document};
 
@@ -51,79 +52,8 @@ impl Base {
         code: &str,
         acteur: &str,
     ) -> Resultat<VersionSignee> {
-        if code.trim().is_empty() || code.chars().count() > CODE_MAX {
-            return Err(ErreurStore::Invalide(format!(
-                "code de vérification : il compte de 1 à {CODE_MAX} caractères"
-            )));
-        }
         let mut e = self.ecriture(acteur).await?;
-        let acte = sqlx::query("SELECT etape FROM actes WHERE id = $1 AND contrat_id = $2")
-            .bind(acte_id)
-            .bind(contrat_id)
-            .fetch_optional(e.conn())
-            .await?;
-        match acte {
-            None => {
-                return Err(ErreurStore::Introuvable {
-                    entite: "acte",
-                    id: acte_id.to_string(),
-                });
-            }
-            Some(r) if r.try_get::<String, _>("etape")? != "signature" => {
-                return Err(ErreurStore::Invalide(format!(
-                    "l'acte {acte_id} n'est pas une signature : seule la signature fixe la version signée"
-                )));
-            }
-            Some(_) => {}
-        }
-        let avant = sqlx::query(&format!(
-            "SELECT {COLONNES} FROM versions_signees WHERE acte_id = $1"
-        ))
-        .bind(acte_id)
-        .fetch_optional(e.conn())
-        .await?
-        .map(|r| lire(&r))
-        .transpose()?;
-        let v = VersionSignee {
-            acte_id,
-            contrat_id,
-            version,
-            code: code.trim().to_string(),
-            enregistre_par: e.acteur().to_string(),
-            enregistre_le: e.maintenant().to_string(),
-        };
-        sqlx::query("DELETE FROM versions_signees WHERE acte_id = $1")
-            .bind(acte_id)
-            .execute(e.conn())
-            .await?;
-        sqlx::query(&format!(
-            "INSERT INTO versions_signees ({COLONNES}) VALUES ($1, $2, $3, $4, $5, $6)"
-        ))
-        .bind(v.acte_id)
-        .bind(v.contrat_id)
-        .bind(v.version)
-        .bind(&v.code)
-        .bind(&v.enregistre_par)
-        .bind(&v.enregistre_le)
-        .execute(e.conn())
-        .await?;
-        let texte_avant = avant
-            .as_ref()
-            .map(|a| document(a, "la version signée"))
-            .transpose()?;
-        let texte_apres = document(&v, "la version signée")?;
-        e.consigner(
-            ENTITE_VERSION_SIGNEE,
-            &acte_id.to_string(),
-            if avant.is_some() {
-                "modification"
-            } else {
-                "creation"
-            },
-            texte_avant.as_deref(),
-            Some(&texte_apres),
-        )
-        .await?;
+        let v = ecrire_tx(&mut e, contrat_id, acte_id, version, code).await?;
         e.conclure().await?;
         Ok(v)
     }
@@ -171,4 +101,91 @@ pub(crate) async fn restaurer_tx(conn: &mut sqlx::AnyConnection, lignes: &[Versi
         .await?;
     }
     Ok(())
+}
+
+/// Records, inside the write `e`, that act `acte_id` (a signature of contract `contrat_id`)
+/// signed `version` of the data, whose document has verification code `code`; audited. Used
+/// by [`Base::enregistrer_version_signee`] and by the signature act itself
+/// (`Base::enregistrer_acte_signe`), so that the act, its document and the version it signs are
+/// one transaction.
+pub(crate) async fn ecrire_tx(
+    e: &mut Ecriture<'_>,
+    contrat_id: i64,
+    acte_id: i64,
+    version: i64,
+    code: &str,
+) -> Resultat<VersionSignee> {
+    if code.trim().is_empty() || code.chars().count() > CODE_MAX {
+        return Err(ErreurStore::Invalide(format!(
+            "code de vérification : il compte de 1 à {CODE_MAX} caractères"
+        )));
+    }
+    let acte = sqlx::query("SELECT etape FROM actes WHERE id = $1 AND contrat_id = $2")
+        .bind(acte_id)
+        .bind(contrat_id)
+        .fetch_optional(e.conn())
+        .await?;
+    match acte {
+        None => {
+            return Err(ErreurStore::Introuvable {
+                entite: "acte",
+                id: acte_id.to_string(),
+            });
+        }
+        Some(r) if r.try_get::<String, _>("etape")? != "signature" => {
+            return Err(ErreurStore::Invalide(format!(
+                "l'acte {acte_id} n'est pas une signature : seule la signature fixe la version signée"
+            )));
+        }
+        Some(_) => {}
+    }
+    let avant = sqlx::query(&format!(
+        "SELECT {COLONNES} FROM versions_signees WHERE acte_id = $1"
+    ))
+    .bind(acte_id)
+    .fetch_optional(e.conn())
+    .await?
+    .map(|r| lire(&r))
+    .transpose()?;
+    let v = VersionSignee {
+        acte_id,
+        contrat_id,
+        version,
+        code: code.trim().to_string(),
+        enregistre_par: e.acteur().to_string(),
+        enregistre_le: e.maintenant().to_string(),
+    };
+    sqlx::query("DELETE FROM versions_signees WHERE acte_id = $1")
+        .bind(acte_id)
+        .execute(e.conn())
+        .await?;
+    sqlx::query(&format!(
+        "INSERT INTO versions_signees ({COLONNES}) VALUES ($1, $2, $3, $4, $5, $6)"
+    ))
+    .bind(v.acte_id)
+    .bind(v.contrat_id)
+    .bind(v.version)
+    .bind(&v.code)
+    .bind(&v.enregistre_par)
+    .bind(&v.enregistre_le)
+    .execute(e.conn())
+    .await?;
+    let texte_avant = avant
+        .as_ref()
+        .map(|a| document(a, "la version signée"))
+        .transpose()?;
+    let texte_apres = document(&v, "la version signée")?;
+    e.consigner(
+        ENTITE_VERSION_SIGNEE,
+        &acte_id.to_string(),
+        if avant.is_some() {
+            "modification"
+        } else {
+            "creation"
+        },
+        texte_avant.as_deref(),
+        Some(&texte_apres),
+    )
+    .await?;
+    Ok(v)
 }

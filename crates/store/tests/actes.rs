@@ -359,3 +359,73 @@ conformite!(piece_modifiee_hors_de_pacte_detectee, |banc: Banc| async move {
     );
     assert!(matches!(base.piece(p).await, Err(ErreurStore::Corrompue(_))));
 });
+
+// Issue 14: the signature act with its signed document records, in its own transaction, the
+// version of the data it signs (the contract's version after the act) and the verification
+// code computed from the contract, the acts in force (the signature included) and that
+// version; without a document, no signed version. A refused act leaves none either.
+conformite!(
+    signature_avec_document_fixe_la_version_signee,
+    |banc: Banc| async move {
+        let base = banc.base().await;
+        let id = contrat_valide(&base).await;
+        let v = base.contrat(id).await.unwrap().tampon.version;
+        base.enregistrer_acte(id, v, &deliberation(), &[], ACTEUR, appliquer(&deliberation()))
+            .await
+            .unwrap();
+        let signature = Acte::Signature {
+            date: Date::ymd(2024, 4, 2),
+            signataires: Vec::new(),
+        };
+        let contenu = pdf();
+        let piece = NouvellePiece {
+            contrat_id: id,
+            fiche_id: None,
+            acte_id: None,
+            nom: "convention-signee.pdf",
+            contenu: &contenu,
+        };
+        let code = |c: &pacte_core::Contrat, actes: &[Acte], version: i64| {
+            format!("{:?}-{}-{version}", c.contrat.etat, actes.len())
+        };
+        // A stale version: refused, and nothing recorded.
+        let refuse = base
+            .enregistrer_acte_signe(
+                id,
+                v,
+                &signature,
+                std::slice::from_ref(&piece),
+                ACTEUR,
+                appliquer(&signature),
+                code,
+            )
+            .await;
+        assert!(refuse.is_err(), "{refuse:?}");
+        assert_eq!(base.version_signee(id).await.unwrap(), None);
+        let (acte_id, t) = base
+            .enregistrer_acte_signe(
+                id,
+                v + 1,
+                &signature,
+                &[piece],
+                ACTEUR,
+                appliquer(&signature),
+                code,
+            )
+            .await
+            .unwrap();
+        assert_eq!(t.version, v + 2);
+        let signee = base.version_signee(id).await.unwrap().expect("version signée");
+        assert_eq!(signee.acte_id, acte_id);
+        assert_eq!(signee.version, v + 2);
+        assert_eq!(signee.code, format!("{:?}-2-{}", EtatContrat::Signe, v + 2));
+        assert_eq!(base.contrat(id).await.unwrap().tampon.version, signee.version);
+        let journal = base.journal(1, 1000).await.unwrap();
+        assert!(
+            journal
+                .iter()
+                .any(|e| e.entite == "version_signee" && e.operation == "creation")
+        );
+        intact(&base).await;
+    }
+);

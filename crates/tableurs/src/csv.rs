@@ -20,6 +20,7 @@ pub fn ecrire(d: &Disposition) -> Vec<u8> {
                 Cellule::Vide => String::new(),
                 Cellule::Texte(t, _) => champ(t),
                 Cellule::Montant { valeur, .. } => decimal_virgule(*valeur),
+                Cellule::Nombre { centiemes, genre, .. } => champ(&genre.texte(*centiemes)),
             })
             .collect();
         s.push_str(&cells.join(";"));

@@ -28,6 +28,51 @@ pub enum Cellule {
         formule: Option<String>,
         style: Style,
     },
+    /// A figure that is not an amount: a count, an indicator value or a share.
+    Nombre {
+        /// Hundredths: `1250` is 12,5, and for [`GenreNombre::Pourcentage`] 12,5 %.
+        centiemes: i64,
+        genre: GenreNombre,
+        style: Style,
+    },
+}
+
+/// How a [`Cellule::Nombre`] is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GenreNombre {
+    /// `1 234` (a count; hundredths shown only when there are some).
+    Nombre,
+    /// `12,5 %`: the cell holds the fraction (0,125) with a percent format, as spreadsheets do.
+    Pourcentage,
+}
+
+impl GenreNombre {
+    /// The value a spreadsheet stores, as a decimal with a point: hundredths for a number,
+    /// ten-thousandths of a fraction for a percentage.
+    pub fn valeur(self, centiemes: i64) -> String {
+        let (entier, decimales) = match self {
+            GenreNombre::Nombre => (100u64, 2),
+            GenreNombre::Pourcentage => (10_000, 4),
+        };
+        let signe = if centiemes < 0 { "-" } else { "" };
+        let a = centiemes.unsigned_abs();
+        let reste = format!("{:0decimales$}", a % entier);
+        let reste = reste.trim_end_matches('0');
+        if reste.is_empty() {
+            format!("{signe}{}", a / entier)
+        } else {
+            format!("{signe}{}.{reste}", a / entier)
+        }
+    }
+
+    /// As a French page prints it: `1 234,5` or `12,5 %` (CSV).
+    pub fn texte(self, centiemes: i64) -> String {
+        let v = pacte_core::Valeur::centiemes(centiemes).to_string();
+        match self {
+            GenreNombre::Nombre => v,
+            GenreNombre::Pourcentage => format!("{v} %"),
+        }
+    }
 }
 
 /// The rows of a sheet, from row 0 (the title). Indices are 0-based; A1 names are 1-based.
@@ -200,6 +245,18 @@ pub fn decimal_virgule(m: Montant) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nombres_et_pourcentages() {
+        assert_eq!(GenreNombre::Nombre.valeur(1_200), "12");
+        assert_eq!(GenreNombre::Nombre.valeur(1_250), "12.5");
+        assert_eq!(GenreNombre::Nombre.valeur(-7), "-0.07");
+        // 12,5 % is the fraction 0,125; 100 % is 1.
+        assert_eq!(GenreNombre::Pourcentage.valeur(1_250), "0.125");
+        assert_eq!(GenreNombre::Pourcentage.valeur(10_000), "1");
+        assert_eq!(GenreNombre::Pourcentage.valeur(3), "0.0003");
+        assert_eq!(GenreNombre::Pourcentage.texte(1_250), "12,5 %");
+    }
 
     #[test]
     fn noms_de_cellules() {

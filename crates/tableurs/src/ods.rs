@@ -9,7 +9,7 @@ use std::io::{Cursor, Write};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
-use crate::disposition::{Cellule, Disposition, Style, decimal_point};
+use crate::disposition::{Cellule, Disposition, GenreNombre, Style, decimal_point};
 
 const NS: &str = concat!(
     r#"xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" "#,
@@ -28,6 +28,12 @@ const STYLES: &str = r##"<office:automatic-styles>
 <number:currency-style style:name="N_EUR"><number:text>-</number:text><number:number number:decimal-places="2" number:min-decimal-places="2" number:min-integer-digits="1" number:grouping="true"/><number:text> </number:text><number:currency-symbol number:language="fr" number:country="FR">€</number:currency-symbol><style:map style:condition="value()&gt;=0" style:apply-style-name="N_EUR_P"/></number:currency-style>
 <style:style style:name="ce_eur" style:family="table-cell" style:parent-style-name="Default" style:data-style-name="N_EUR"/>
 <style:style style:name="ce_eur_b" style:family="table-cell" style:parent-style-name="Default" style:data-style-name="N_EUR"><style:text-properties fo:font-weight="bold"/></style:style>
+<number:number-style style:name="N_ENT"><number:number number:decimal-places="0" number:min-integer-digits="1" number:grouping="true"/></number:number-style>
+<number:number-style style:name="N_DEC"><number:number number:decimal-places="2" number:min-decimal-places="0" number:min-integer-digits="1" number:grouping="true"/></number:number-style>
+<number:percentage-style style:name="N_PCT"><number:number number:decimal-places="1" number:min-decimal-places="1" number:min-integer-digits="1"/><number:text> %</number:text></number:percentage-style>
+<style:style style:name="ce_ent" style:family="table-cell" style:parent-style-name="Default" style:data-style-name="N_ENT"/>
+<style:style style:name="ce_dec" style:family="table-cell" style:parent-style-name="Default" style:data-style-name="N_DEC"/>
+<style:style style:name="ce_pct" style:family="table-cell" style:parent-style-name="Default" style:data-style-name="N_PCT"/>
 <style:style style:name="ce_b" style:family="table-cell" style:parent-style-name="Default"><style:text-properties fo:font-weight="bold"/></style:style>
 <style:style style:name="ce_t" style:family="table-cell" style:parent-style-name="Default"><style:text-properties fo:font-weight="bold" fo:font-size="12pt"/></style:style>
 <style:style style:name="ce_h" style:family="table-cell" style:parent-style-name="Default"><style:table-cell-properties fo:wrap-option="wrap" fo:background-color="#dde5f4" style:vertical-align="middle"/><style:paragraph-properties fo:text-align="center"/><style:text-properties fo:font-weight="bold"/></style:style>
@@ -141,6 +147,19 @@ fn contenu(nom_feuille: &str, d: &Disposition) -> String {
                         s,
                         r#"<table:table-cell table:style-name="{st}" office:value-type="string"><text:p>{}</text:p></table:table-cell>"#,
                         xml(t)
+                    );
+                }
+                Cellule::Nombre { centiemes, genre, .. } => {
+                    let (st, genre_valeur) = match (genre, centiemes % 100 == 0) {
+                        (GenreNombre::Nombre, true) => ("ce_ent", "float"),
+                        (GenreNombre::Nombre, false) => ("ce_dec", "float"),
+                        (GenreNombre::Pourcentage, _) => ("ce_pct", "percentage"),
+                    };
+                    let _ = write!(
+                        s,
+                        r#"<table:table-cell table:style-name="{st}" office:value-type="{genre_valeur}" office:value="{}"><text:p>{}</text:p></table:table-cell>"#,
+                        genre.valeur(*centiemes),
+                        xml(&genre.texte(*centiemes))
                     );
                 }
                 Cellule::Montant {

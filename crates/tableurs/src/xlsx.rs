@@ -4,7 +4,7 @@
 
 use rust_xlsxwriter::{Format, FormatAlign, Formula, Workbook, XlsxError};
 
-use crate::disposition::{Cellule, Disposition, Style, decimal_point};
+use crate::disposition::{Cellule, Disposition, GenreNombre, Style, decimal_point};
 
 /// The euro number format: `1 234,50 €` in a French spreadsheet.
 pub const FORMAT_EURO: &str = "#,##0.00\\ \"€\";-#,##0.00\\ \"€\"";
@@ -23,6 +23,15 @@ pub fn ecrire(nom_feuille: &str, d: &Disposition) -> Result<Vec<u8>, XlsxError> 
     let euro = Format::new().set_num_format(FORMAT_EURO);
     let euro_total = Format::new().set_num_format(FORMAT_EURO).set_bold();
     let texte = Format::new().set_text_wrap();
+    let format_nombre = |centiemes: i64, genre: GenreNombre, style: Style| {
+        let motif = match (genre, centiemes % 100 == 0) {
+            (GenreNombre::Nombre, true) => "#,##0",
+            (GenreNombre::Nombre, false) => "#,##0.00",
+            (GenreNombre::Pourcentage, _) => "0.0%",
+        };
+        let f = Format::new().set_num_format(motif);
+        if style == Style::Total { f.set_bold() } else { f }
+    };
     let gras = Format::new().set_bold();
     let note = Format::new().set_italic();
     for (r, ligne) in d.lignes.iter().enumerate() {
@@ -40,6 +49,14 @@ pub fn ecrire(nom_feuille: &str, d: &Disposition) -> Result<Vec<u8>, XlsxError> 
                         Style::Normal => &texte,
                     };
                     f.write_string_with_format(r32, c16, s, fmt)?;
+                }
+                Cellule::Nombre {
+                    centiemes,
+                    genre,
+                    style,
+                } => {
+                    let v: f64 = genre.valeur(*centiemes).parse().unwrap_or_default();
+                    f.write_number_with_format(r32, c16, v, &format_nombre(*centiemes, *genre, *style))?;
                 }
                 Cellule::Montant {
                     valeur,

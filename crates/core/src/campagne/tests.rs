@@ -377,6 +377,43 @@ fn atteinte_par_fiche_axe_contrat_et_totaux_nationaux() {
     assert_eq!((t[0].realise, t[0].cible, t[0].fiches), (v(150), v(100), 1));
 }
 
+/// Annexe 4 of the convention: NI-2.2 fed by three fiches. T0 30 + 20 + 5 = 55; 2024 targets
+/// 40 + 25 + 10 = 75; the third fiche gives no 2025 target, so the contract has no 2025 sum
+/// (a partial sum would pass for the contract's figure); several fiches: a majorant.
+#[test]
+fn trajectoire_du_contrat_par_indicateur_national() {
+    let traj = |code: &str, t0: Option<i64>, cibles: &[(usize, i64)]| TrajectoireNationale {
+        code: code.into(),
+        t0: t0.map(v),
+        cibles: cibles.iter().map(|(a, c)| (Annee::TOUTES[*a], v(*c))).collect(),
+    };
+    let fiche = |n: &str, ts: Vec<TrajectoireNationale>| {
+        FicheBuilder::new(n, "AT-1-1.1-01", Montant::euros(10_000)).avec(move |f| {
+            f.indicateurs.clear();
+            f.indicateurs_nationaux = ts;
+        })
+    };
+    let c = ContratBuilder::metropole("200054807")
+        .fiche(fiche(
+            "1.1",
+            vec![
+                traj("NI-2.2", Some(30), &[(0, 40), (1, 50)]),
+                traj("NI-1.1", None, &[(0, 7)]),
+            ],
+        ))
+        .fiche(fiche("1.2", vec![traj("NI-2.2", Some(20), &[(0, 25), (1, 30)])]))
+        .fiche(fiche("1.3", vec![traj("NI-2.2", Some(5), &[(0, 10)])]))
+        .build();
+    let t = trajectoires_contrat(&c);
+    let ni22 = &t["NI-2.2"];
+    assert_eq!((ni22.fiches, ni22.t0, ni22.majorant), (3, Some(v(55)), true));
+    assert_eq!(ni22.cibles.get(&Annee::TOUTES[0]), Some(&v(75)));
+    assert_eq!(ni22.cibles.get(&Annee::TOUTES[1]), None);
+    let ni11 = &t["NI-1.1"];
+    assert_eq!((ni11.fiches, ni11.t0, ni11.majorant), (1, None, false));
+    assert_eq!(ni11.cibles.get(&Annee::TOUTES[0]), Some(&v(7)));
+}
+
 /// Two fiches of 10 000 € a year; fiche 1.1 reached exactly 50 %, fiche 1.2 one hundredth
 /// below; fiche 1.2 consumed 40 % of what was paid.
 fn mi_parcours() -> (Contrat, Execution, Vec<ValeurSaisie>) {

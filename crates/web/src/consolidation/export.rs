@@ -1,12 +1,12 @@
 //! The consolidation's tables as files (XLSX, ODS, CSV), laid out for `pacte_tableurs`'
 //! writers: a title line, the header row, one row per region, axis, year or indicator, and a
 //! total row. Amounts are numbers in euros (the total row a live `SUM` over the rows above,
-//! with its result); counts and indicator values are written as text as the page prints them
-//! (the writers know amounts and texts only).
+//! with its result); counts, indicator values and shares are numbers too (a share as a
+//! fraction with a percent format), so that a spreadsheet can sum and sort them.
 
 use pacte_core::Montant;
 use pacte_store::consolidation::Montants;
-use pacte_tableurs::disposition::{Cellule, Disposition, Style, nom_cellule};
+use pacte_tableurs::disposition::{Cellule, Disposition, GenreNombre, Style, nom_cellule};
 use pacte_tableurs::{ErreurExport, FormatTableur};
 
 use super::COLONNES;
@@ -17,6 +17,13 @@ pub enum Valeur {
     /// Cents.
     Montant(i64),
     Texte(String),
+    /// A count or an indicator value, in hundredths.
+    Nombre(i64),
+    /// The share `n / sur` (« — » without a base).
+    Part {
+        n: i64,
+        sur: i64,
+    },
 }
 
 impl Valeur {
@@ -25,7 +32,14 @@ impl Valeur {
         match self {
             Valeur::Montant(c) => Montant::centimes(*c).to_string(),
             Valeur::Texte(t) => t.clone(),
+            Valeur::Nombre(c) => pacte_core::Valeur::centiemes(*c).to_string(),
+            Valeur::Part { n, sur } => super::pourcentage(*n, *sur),
         }
+    }
+
+    /// A count of things (people, contracts), in hundredths.
+    pub fn compte(n: impl Into<i64>) -> Valeur {
+        Valeur::Nombre(n.into() * 100)
     }
 }
 
@@ -75,6 +89,18 @@ fn cellule(v: &Valeur, style: Style, formule: Option<String>) -> Cellule {
             style,
         },
         Valeur::Texte(t) => Cellule::Texte(t.clone(), style),
+        Valeur::Nombre(c) => Cellule::Nombre {
+            centiemes: *c,
+            genre: GenreNombre::Nombre,
+            style,
+        },
+        // Hundredths of a percent, floored, like the page's tenths.
+        Valeur::Part { n, sur } if *sur > 0 => Cellule::Nombre {
+            centiemes: (i128::from(*n) * 10_000 / i128::from(*sur)) as i64,
+            genre: GenreNombre::Pourcentage,
+            style,
+        },
+        Valeur::Part { .. } => Cellule::Texte(v.texte(), style),
     }
 }
 

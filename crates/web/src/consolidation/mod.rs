@@ -345,10 +345,6 @@ fn en_pourcentage(d: i64) -> String {
     format!("{},{} %", d / 10, d % 10)
 }
 
-fn valeur_indicateur(centiemes: i64) -> String {
-    pacte_core::Valeur::centiemes(centiemes).to_string()
-}
-
 /// A region's label in the tables: « Bretagne (3 contrats) ».
 fn libelle_region(r: &CleRegion) -> String {
     format!(
@@ -447,13 +443,16 @@ pub fn tableaux(v: &Vue) -> Vec<(export::Table, Option<graphique::Donnees>)> {
         );
         let cellules = |e: &EtatsCampagne| {
             vec![
-                export::Valeur::Texte(e.contrats().to_string()),
-                export::Valeur::Texte(e.non_commencee.to_string()),
-                export::Valeur::Texte(e.en_cours.to_string()),
-                export::Valeur::Texte(e.soumise.to_string()),
-                export::Valeur::Texte(e.renvoyee.to_string()),
-                export::Valeur::Texte(e.validee.to_string()),
-                export::Valeur::Texte(pourcentage(e.validee, e.contrats())),
+                export::Valeur::compte(e.contrats()),
+                export::Valeur::compte(e.non_commencee),
+                export::Valeur::compte(e.en_cours),
+                export::Valeur::compte(e.soumise),
+                export::Valeur::compte(e.renvoyee),
+                export::Valeur::compte(e.validee),
+                export::Valeur::Part {
+                    n: e.validee,
+                    sur: e.contrats(),
+                },
             ]
         };
         let table = export::Table {
@@ -526,11 +525,14 @@ pub fn tableaux(v: &Vue) -> Vec<(export::Table, Option<graphique::Donnees>)> {
                         vec![
                             export::Valeur::Texte(i.libelle.clone()),
                             export::Valeur::Texte(i.unite.clone()),
-                            export::Valeur::Texte(valeur_indicateur(i.realise)),
-                            export::Valeur::Texte(valeur_indicateur(i.cible)),
-                            export::Valeur::Texte(pourcentage(i.realise, i.cible)),
-                            export::Valeur::Texte(i.contributions.to_string()),
-                            export::Valeur::Texte(i.contrats.to_string()),
+                            export::Valeur::Nombre(i.realise),
+                            export::Valeur::Nombre(i.cible),
+                            export::Valeur::Part {
+                                n: i.realise,
+                                sur: i.cible,
+                            },
+                            export::Valeur::compte(i.contributions),
+                            export::Valeur::compte(i.contrats),
                         ],
                     )
                 })

@@ -661,21 +661,20 @@ pub async fn enregistrer_etape(
         })
         .into_iter()
         .collect();
+    // The signed convention attached to the signature records, in the same transaction, the
+    // version of the data it signs and their verification code.
     let ecrit = etat
         .base
-        .enregistrer_acte(
+        .enregistrer_acte_signe(
             id,
             version,
             &acte,
             &pieces_jointes,
             &u.acteur(),
             garde_acte(acte.clone(), aujourdhui),
+            crate::documents::code_contrat,
         )
         .await;
-    // The signed convention attached to the signature: record the version it signs (issue 14).
-    if let (Ok((acte_id, _)), Etape::Signature, false) = (&ecrit, etape, pieces_jointes.is_empty()) {
-        crate::documents::consigner_signature(&etat, id, *acte_id, &u.acteur()).await?;
-    }
     match ecrit {
         Ok(_) => Ok(Redirect::to(&format!("/contrats/{id}?etape={}", etape.code())).into_response()),
         Err(ErreurStore::Refus(r)) => {

@@ -5,7 +5,7 @@
 //! `GET /api/v1/contrats/{id}/document?format=pdf|odt[&avenant=ANNEE]`.
 //!
 //! Also here: the signed version. When the signature act is recorded with its document, the
-//! version and the verification code of the data are recorded ([`consigner_signature`]); the
+//! version and the verification code of the data are recorded in the act's transaction; the
 //! contract page warns when the data changed since ([`alerte_signature`]).
 
 use std::collections::HashMap;
@@ -13,9 +13,9 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use pacte_core::Annee;
 use pacte_core::actes::Acte;
 use pacte_core::droits::Action;
+use pacte_core::{Annee, Contrat};
 use pacte_documents::avenant::DonneesAvenant;
 use pacte_documents::contrat::DonneesContrat;
 use pacte_documents::{ErreurDocument, Fichier, Format};
@@ -81,12 +81,13 @@ async fn actes_en_vigueur(etat: &Etat, id: i64) -> Result<Vec<Acte>, ErreurWeb> 
         .collect())
 }
 
-/// The verification code of the contract's document as the data stand.
-pub(crate) fn code_contrat(c: &ContratStocke, actes: &[Acte]) -> String {
+/// The verification code of the contract's document as the data stand: contract `contrat` at
+/// `version` with its acts in force.
+pub(crate) fn code_contrat(contrat: &Contrat, actes: &[Acte], version: i64) -> String {
     DonneesContrat {
-        contrat: &c.contrat,
+        contrat,
         actes,
-        version: c.tampon.version,
+        version,
     }
     .code()
 }
@@ -201,23 +202,6 @@ pub(crate) async fn api_document(
     Ok(reponse(produire(&etat, c, quoi, format).await?)?)
 }
 
-/// Records the signed version after the signature act `acte_id` of contract `id` was
-/// recorded with its document: the contract's version and code as they now stand.
-pub(crate) async fn consigner_signature(
-    etat: &Etat,
-    id: i64,
-    acte_id: i64,
-    acteur: &str,
-) -> Result<(), ErreurWeb> {
-    let c = etat.base.contrat(id).await?;
-    let actes = actes_en_vigueur(etat, id).await?;
-    let code = code_contrat(&c, &actes);
-    etat.base
-        .enregistrer_version_signee(id, acte_id, c.tampon.version, &code, acteur)
-        .await?;
-    Ok(())
-}
-
 /// What the contract page says about the signed version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlerteSignature {
@@ -237,7 +221,7 @@ pub(crate) async fn alerte_signature(
         return Ok(None);
     };
     let actes = actes_en_vigueur(etat, c.tampon.id).await?;
-    let code_actuel = code_contrat(c, &actes);
+    let code_actuel = code_contrat(&c.contrat, &actes, c.tampon.version);
     Ok(Some(AlerteSignature {
         modifie: code_actuel != v.code,
         version_signee: v.version,

@@ -403,6 +403,29 @@ async fn campagne_indicateurs_et_donnees_ouvertes() {
         let plage = x.worksheet_range("Consolidation").unwrap();
         assert!(plage.height() > 2, "{tableau}");
     }
+    // Counts and shares are numbers a spreadsheet can sum: the total row of the campaign table
+    // (row 0 title, row 1 header) holds 2 validated contracts and their share as a fraction.
+    let contrats = j["contrats"].as_i64().unwrap() as f64;
+    for format in ["xlsx", "ods"] {
+        let (_, _, o) = octets(&app, &format!("/consolidation/tableaux/campagne-2024/{format}")).await;
+        let plage = if format == "xlsx" {
+            let mut c: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(o)).unwrap();
+            c.worksheet_range("Consolidation").unwrap()
+        } else {
+            let mut c: calamine::Ods<_> = calamine::open_workbook_from_rs(Cursor::new(o)).unwrap();
+            c.worksheet_range("Consolidation").unwrap()
+        };
+        let total = (plage.height() - 1) as u32;
+        let nombre = |col: u32| match plage.get_value((total, col)) {
+            Some(Data::Float(f)) => *f,
+            Some(Data::Int(i)) => *i as f64,
+            autre => panic!("{format} ({total}, {col}) : {autre:?}"),
+        };
+        assert_eq!(nombre(1), contrats, "{format} : contrats");
+        assert_eq!(nombre(6), 2.0, "{format} : validées");
+        let part = nombre(7);
+        assert!((part - (2.0 / contrats)).abs() < 0.0001, "{format} : part {part}");
+    }
 
     // Open data: the 4 is withheld, the 5 published; the submitted campaign is absent.
     let (s, t, o) = octets(&app, "/consolidation/donnees-ouvertes/indicateurs-nationaux.csv").await;
