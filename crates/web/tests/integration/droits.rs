@@ -382,8 +382,10 @@ const MONTPELLIER: &str = include_str!("../../../../exemples/contrat-avec-erreur
 
 /// The demonstration accounts' habilitations, one per role.
 fn roles() -> Vec<(&'static str, &'static str)> {
+    // The first account of each role (the demonstration appends extra accounts after them).
     pacte_web::demo::COMPTES
         .iter()
+        .take(Role::TOUS.len())
         .map(|c| (c.role, c.perimetre))
         .collect()
 }
