@@ -203,6 +203,14 @@ pub const ACTEUR_TACHE: &str = "serveur:rappels";
 /// The hour (Paris) from which the daily task sends the day's reminders.
 const HEURE: i64 = 7;
 
+/// The day whose reminders the daily task sends at `maintenant`: today in Paris once it is
+/// 7 h there, unless that day's were sent (`dernier`).
+fn jour_a_traiter(dernier: Option<Date>, maintenant: pacte_core::Horodatage) -> Option<Date> {
+    let jour = maintenant.jour_a_paris();
+    let debut = pacte_core::Horodatage::debut_du_jour_a_paris(jour);
+    (dernier != Some(jour) && maintenant.secondes() >= debut.secondes() + HEURE * 3600).then_some(jour)
+}
+
 /// Starts the daily task of `pacte serve`: every hour it checks whether today's reminders
 /// (Paris) were sent, and from 7 h sends them once a day. The store's keys make a second run
 /// (a restart, a second server, a cron beside it) send nothing more.
@@ -212,12 +220,9 @@ pub fn tache_quotidienne(base: Base, smtp: ConfigSmtp, url: Option<String>) {
         let mut horloge = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             horloge.tick().await;
-            let maintenant = pacte_store::horloge::instant();
-            let jour = maintenant.jour_a_paris();
-            let debut = pacte_core::Horodatage::debut_du_jour_a_paris(jour);
-            if dernier == Some(jour) || maintenant.secondes() < debut.secondes() + HEURE * 3600 {
+            let Some(jour) = jour_a_traiter(dernier, pacte_store::horloge::instant()) else {
                 continue;
-            }
+            };
             dernier = Some(jour);
             let resultat = async {
                 let envois = preparer(&base, None, &Paliers::default(), url.as_deref(), jour).await?;
@@ -244,6 +249,28 @@ pub fn tache_quotidienne(base: Base, smtp: ConfigSmtp, url: Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn une_fois_par_jour_a_partir_de_7_h_a_paris() {
+        let t = |iso: &str| pacte_core::Horodatage::lire(iso).unwrap();
+        let samedi = Date::ymd(2026, 12, 5);
+        // Winter: Paris is UTC+1. 5:59 UTC is 6:59 in Paris: not yet; 6:00 UTC is 7:00.
+        assert_eq!(jour_a_traiter(None, t("2026-12-05T05:59:59.000Z")), None);
+        assert_eq!(jour_a_traiter(None, t("2026-12-05T06:00:00.000Z")), Some(samedi));
+        // Done for the day: nothing until the next day's 7 h (Paris).
+        assert_eq!(jour_a_traiter(Some(samedi), t("2026-12-05T22:00:00.000Z")), None);
+        assert_eq!(jour_a_traiter(Some(samedi), t("2026-12-05T23:30:00.000Z")), None);
+        assert_eq!(
+            jour_a_traiter(Some(samedi), t("2026-12-06T06:00:00.000Z")),
+            Some(Date::ymd(2026, 12, 6))
+        );
+        // Summer: Paris is UTC+2; 5:00 UTC is 7:00 in Paris.
+        assert_eq!(
+            jour_a_traiter(None, t("2026-07-01T05:00:00.000Z")),
+            Some(Date::ymd(2026, 7, 1))
+        );
+        assert_eq!(jour_a_traiter(None, t("2026-07-01T04:59:00.000Z")), None);
+    }
 
     #[test]
     fn adresse_publique() {
