@@ -450,6 +450,13 @@ pub async fn servir(
             return ExitCode::from(ECHEC);
         }
     };
+    let url_publique = match pacte_web::campagnes::rappels_courriel::url_publique(|n| std::env::var(n).ok()) {
+        Ok(u) => u,
+        Err(e) => {
+            eprintln!("Erreur : {e}.");
+            return ExitCode::from(ECHEC);
+        }
+    };
     let base = match ouvrir(url).await {
         Ok(b) => b,
         Err(c) => return c,
@@ -469,6 +476,10 @@ pub async fn servir(
         Err(e) => return echec(e),
     }
     ecrire!("Pacte écoute sur http://{adresse}/ (base {url}). Arrêt : Ctrl+C.");
+    if let Some(config) = &smtp {
+        // The campaigns' reminders by e-mail, once a day from 7 h (Paris).
+        pacte_web::campagnes::rappels_courriel::tache_quotidienne(base.clone(), config.clone(), url_publique);
+    }
     lancer(
         base,
         adresse,

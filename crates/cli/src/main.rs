@@ -24,6 +24,7 @@ macro_rules! ecrire_sans_fin {
 }
 
 mod base;
+mod campagne;
 mod document;
 mod rapport;
 mod sortie;
@@ -316,6 +317,12 @@ Voir le README, section « ProConnect »."
         help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}"
     )]
     Utilisateur(CommandeUtilisateur),
+    /// Campagnes d'indicateurs : rappels par courriel.
+    #[command(
+        subcommand,
+        help_template = "{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}"
+    )]
+    Campagne(CommandeCampagne),
     /// Écrit une sauvegarde cohérente de la base (possible pendant que l'application tourne).
     Sauvegarde {
         /// Fichier de sauvegarde à écrire.
@@ -395,6 +402,35 @@ enum CommandeUtilisateur {
         /// Adresse électronique du compte.
         #[arg(long)]
         email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CommandeCampagne {
+    /// Envoie par courriel les rappels de campagne du jour, à lancer chaque jour (cron).
+    ///
+    /// Aux éditeurs de la collectivité d'un contrat dont les indicateurs ne sont pas soumis :
+    /// avant l'échéance (--jours-avant), après elle (--jours-apres), et quand ils sont renvoyés
+    /// pour correction ; à la DDETS et au ou à la commissaire du territoire quand ils sont
+    /// soumis et attendent leur instruction. Un même rappel n'est jamais envoyé deux fois (les
+    /// rappels envoyés sont enregistrés dans la base et au journal d'audit). Sans serveur SMTP
+    /// configuré (PACTE_SMTP_*), rien n'est envoyé. Liens complets : PACTE_URL_PUBLIQUE.
+    Rappels {
+        /// Seulement la campagne de cette année (2024 à 2027) ; par défaut toutes les campagnes ouvertes.
+        #[arg(long, value_name = "ANNEE")]
+        annee: Option<i64>,
+        /// Affiche qui recevrait quoi, sans rien envoyer ni enregistrer.
+        #[arg(long)]
+        simulation: bool,
+        /// Jours avant l'échéance où rappeler, séparés par des virgules (par défaut 15,3).
+        #[arg(long, value_name = "JOURS", default_value = "15,3", hide_default_value = true)]
+        jours_avant: String,
+        /// Jours de retard après l'échéance où rappeler, séparés par des virgules (par défaut 1,15).
+        #[arg(long, value_name = "JOURS", default_value = "1,15", hide_default_value = true)]
+        jours_apres: String,
+        /// Jour de calcul des rappels (AAAA-MM-JJ), pour les essais ; par défaut aujourd'hui (heure de Paris).
+        #[arg(long, value_name = "DATE", hide = true)]
+        le: Option<String>,
     },
 }
 
@@ -538,6 +574,23 @@ fn main() -> ExitCode {
             limite,
             format,
         }) => executer(base::journal(url, depuis, limite, format.valeur)),
+        Commande::Campagne(CommandeCampagne::Rappels {
+            annee,
+            simulation,
+            jours_avant,
+            jours_apres,
+            le,
+        }) => executer(campagne::rappels(
+            url,
+            campagne::Options {
+                annee,
+                simulation,
+                jours_avant,
+                jours_apres,
+                le,
+            },
+            &acteur,
+        )),
         Commande::Sauvegarde { fichier } => executer(base::sauvegarder(url, &fichier)),
         Commande::Restauration { fichier } => executer(base::restaurer(url, &fichier)),
         Commande::Migrer { vers } => executer(base::migrer_vers(url, &vers)),

@@ -31,6 +31,7 @@ pub mod horloge;
 mod moteur;
 pub mod pieces;
 pub mod projection_execution;
+pub mod rappels;
 pub mod recherche;
 pub mod sauvegarde;
 pub mod sommes;

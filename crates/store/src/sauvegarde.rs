@@ -61,6 +61,9 @@ pub struct Sauvegarde {
     /// The versions of the data signed (absent from the file when there is none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub versions_signees: Vec<crate::versions_signees::VersionSignee>,
+    /// The campaign reminders sent by e-mail (absent from the file when there is none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rappels_campagne: Vec<crate::rappels::RappelEnvoye>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -270,6 +273,7 @@ pub struct Empreinte {
     pub executions: (usize, String),
     pub campagnes: (usize, String),
     pub versions_signees: (usize, String),
+    pub rappels_campagne: (usize, String),
 }
 
 /// Hex SHA-256 of a text.
@@ -302,6 +306,7 @@ impl Sauvegarde {
             executions: empreinte_lignes(&self.executions),
             campagnes: empreinte_lignes(&self.campagnes),
             versions_signees: empreinte_lignes(&self.versions_signees),
+            rappels_campagne: empreinte_lignes(&self.rappels_campagne),
         }
     }
 }
@@ -462,6 +467,7 @@ impl Base {
         let executions = crate::executions::lignes_tx(&mut tx).await?;
         let campagnes = crate::campagnes::lignes_tx(&mut tx).await?;
         let versions_signees = crate::versions_signees::lignes_tx(&mut tx).await?;
+        let rappels_campagne = crate::rappels::lignes_tx(&mut tx).await?;
         tx.commit().await?;
         let cree_le = crate::horloge::maintenant();
         let ancre = audit::Ancre::signer(audit_tete.0, &audit_tete.1, &cree_le, self.cle_audit());
@@ -485,6 +491,7 @@ impl Base {
             executions,
             campagnes,
             versions_signees,
+            rappels_campagne,
         })
     }
 
@@ -688,6 +695,7 @@ impl Base {
         crate::executions::restaurer_tx(&mut tx, &s.executions).await?;
         crate::campagnes::restaurer_tx(&mut tx, &s.campagnes).await?;
         crate::versions_signees::restaurer_tx(&mut tx, &s.versions_signees).await?;
+        crate::rappels::restaurer_tx(&mut tx, &s.rappels_campagne).await?;
         for e in &s.audit {
             audit::inserer(&mut tx, e).await?;
         }

@@ -129,7 +129,8 @@ pub struct CompteDemo {
     pub perimetre: &'static str,
 }
 
-/// One demonstration account per role. Their passwords are public (README): demonstration
+/// One demonstration account per role, in the order of the roles, then the extra accounts
+/// the demonstration needs (the editor of the Bouches-du-Rhône département). Their passwords are public (README): demonstration
 /// only, never on a real base.
 pub const COMPTES: &[CompteDemo] = &[
     CompteDemo {
@@ -188,6 +189,16 @@ pub const COMPTES: &[CompteDemo] = &[
         role: "aucun",
         perimetre: "aucun",
     },
+    // Appended after the first account of each role (tests sign in as the first of a role):
+    // the editor of a contract « en exécution », for the campaigns (the AMP contract is in
+    // negotiation in the demonstration).
+    CompteDemo {
+        email: "editeur.departement13@demo.pacte.example",
+        mot_de_passe: "pacte-demo-editeur-departement13",
+        nom: "Éditeur Département des Bouches-du-Rhône (démo)",
+        role: "collectivite_editeur",
+        perimetre: "collectivite:13",
+    },
 ];
 
 /// Creates the demonstration accounts ([`COMPTES`]), hashing their passwords at `cout`.
@@ -219,7 +230,7 @@ mod tests {
 
     #[test]
     fn un_compte_par_role() {
-        let roles: Vec<String> = super::COMPTES
+        let roles: Vec<String> = super::COMPTES[..pacte_core::droits::Role::TOUS.len()]
             .iter()
             .map(|c| {
                 let h = crate::comptes::lire_habilitation(c.role, c.perimetre).expect(c.email);
@@ -230,5 +241,9 @@ mod tests {
             .map(crate::comptes::code_role)
             .to_vec();
         assert_eq!(roles, attendus);
+        // The accounts appended after are valid too.
+        for c in &super::COMPTES[attendus.len()..] {
+            crate::comptes::lire_habilitation(c.role, c.perimetre).expect(c.email);
+        }
     }
 }

@@ -12,6 +12,7 @@
 pub mod api;
 pub mod mi_parcours;
 pub mod rappels;
+pub mod rappels_courriel;
 pub mod tableur;
 
 use std::collections::BTreeMap;

@@ -1,6 +1,7 @@
 //! The campaigns' block of the dashboard: reminders before and after the deadline for whoever
 //! enters a contract's figures (R-REP-01: « en mars n+1 »), the submissions awaiting review and
-//! the late contracts for the State services. In-app only (no e-mail yet).
+//! the late contracts for the State services. The same reminders by e-mail, when SMTP is
+//! configured: `rappels_courriel.rs`.
 
 use pacte_core::campagne::{self, EtatCampagne, Rappel};
 use pacte_core::droits::{Action, Cible};

@@ -382,8 +382,10 @@ const MONTPELLIER: &str = include_str!("../../../../exemples/contrat-avec-erreur
 
 /// The demonstration accounts' habilitations, one per role.
 fn roles() -> Vec<(&'static str, &'static str)> {
+    // The first account of each role (the demonstration appends extra accounts after them).
     pacte_web::demo::COMPTES
         .iter()
+        .take(Role::TOUS.len())
         .map(|c| (c.role, c.perimetre))
         .collect()
 }
@@ -906,7 +908,8 @@ async fn chaque_compte_de_demonstration_voit_son_monde() {
         ("partenaire", &[]),
         ("aucun", &[]),
     ];
-    assert_eq!(attendus.len(), pacte_web::demo::COMPTES.len());
+    // One line per role: `compte_demo` signs in as the first account of each role.
+    assert_eq!(attendus.len(), pacte_core::droits::Role::TOUS.len());
     for (role, voit) in attendus {
         let (email, mdp) = crate::commun::compte_demo(role);
         let s = crate::commun::connecter(&app, email, mdp).await;
@@ -932,4 +935,25 @@ async fn chaque_compte_de_demonstration_voit_son_monde() {
             assert_eq!(r.statut, attendu, "{role} sur le contrat {id}");
         }
     }
+}
+
+/// The demonstration's editor of the Bouches-du-Rhône département (appended after the first
+/// account of each role) sees its contract « en exécution » only.
+#[tokio::test]
+async fn l_editeur_du_departement_13_voit_son_contrat() {
+    let (app, _base, ids) = app_demo().await;
+    let c = pacte_web::demo::COMPTES
+        .iter()
+        .find(|c| c.email == "editeur.departement13@demo.pacte.example")
+        .expect("compte de démonstration du département 13");
+    let s = crate::commun::connecter(&app, c.email, c.mot_de_passe).await;
+    let page = crate::commun::get_connecte(&app, &s, "/contrats").await;
+    assert_eq!(page.statut, StatusCode::OK);
+    let listes: Vec<&str> = page
+        .corps
+        .split("<th scope=\"row\"><a href=\"/contrats/")
+        .skip(1)
+        .map(|m| &m[..m.find('"').unwrap()])
+        .collect();
+    assert_eq!(listes, [ids[1].to_string()]);
 }

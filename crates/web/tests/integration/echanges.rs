@@ -401,7 +401,7 @@ async fn import_d_un_contrat_existant() {
 
 /// A tiny SMTP server for one test: accepts every mail, sends each recipient and body on
 /// `sortie`.
-async fn puits_smtp(sortie: tokio::sync::mpsc::UnboundedSender<(String, String)>) -> u16 {
+pub(crate) async fn puits_smtp(sortie: tokio::sync::mpsc::UnboundedSender<(String, String)>) -> u16 {
     let ecoute = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = ecoute.local_addr().unwrap().port();
     tokio::spawn(async move {

@@ -31,6 +31,7 @@ mod lecture;
 mod listes;
 mod openapi;
 mod proconnect;
+mod rappels;
 mod rapports;
 mod socle;
 mod visibilite;
