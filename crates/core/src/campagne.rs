@@ -27,6 +27,7 @@ use crate::regles::Gravite;
 use crate::temps::{Annee, Date};
 use crate::{Montant, Valeur};
 
+pub mod textes;
 #[cfg(test)]
 mod tests;
 
