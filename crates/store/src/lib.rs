@@ -34,6 +34,7 @@ pub mod projection_execution;
 pub mod recherche;
 pub mod sauvegarde;
 pub mod sommes;
+pub mod textes_rapports;
 pub mod versions_signees;
 
 use std::sync::Arc;

@@ -141,8 +141,15 @@ pub fn normaliser(texte: &str) -> String {
     texte.replace("\r\n", "\n").replace('\r', "\n").trim().to_string()
 }
 
-/// The bound of one text: `Err` names the field (`libelle`) and the rule in French.
+/// The bound of one text (after [`normaliser`]): at most [`TEXTE_MAX`] characters, no control
+/// character but line ends and tabs. `Err` names the field (`libelle`) and the rule in French.
 pub fn verifier_texte(libelle: &str, texte: &str) -> Result<(), String> {
+    if let Some(c) = texte.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\t')) {
+        return Err(format!(
+            "« {libelle} » : le caractère de contrôle U+{:04X} n'est pas admis dans un texte ; rien n'a été enregistré",
+            c as u32
+        ));
+    }
     let n = texte.chars().count();
     if n > TEXTE_MAX {
         return Err(format!(
@@ -261,6 +268,9 @@ mod tests {
         assert!(m.contains("« Bilan global »"), "{m}");
         assert!(m.contains("20\u{202f}000 caractères au plus"), "{m}");
         assert!(m.contains("20\u{202f}001 saisis"), "{m}");
+        let nul = verifier_texte("Bilan global", "a\u{0}b").unwrap_err();
+        assert!(nul.contains("U+0000"), "{nul}");
+        assert!(verifier_texte("Bilan global", "a\n\tb").is_ok());
     }
 
     #[test]
