@@ -12,9 +12,10 @@
 //! campaign state re-read inside the transaction, so that a text cannot land in a campaign
 //! validated meanwhile. Backed up with the campaign tables ([`TABLES`]).
 
-use pacte_core::Annee;
-use pacte_core::Contrat;
 use pacte_core::campagne::textes::{self, RapportTexte, Textes};
+use pacte_core::campagne::{DecisionMiParcours, EtatCampagne, ValeurSaisie};
+use pacte_core::droits::{Action, PorteeLecture, TerritoireLu, etats_admis};
+use pacte_core::{Annee, Contrat};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -282,6 +283,48 @@ impl Base {
         let t = e.tampon(a, stocke.tampon.version + 1);
         e.conclure().await?;
         Ok(t)
+    }
+}
+
+/// One contract of a region as its synthesis note of a year shows it.
+#[derive(Debug, Clone)]
+pub struct ContratSynthese {
+    pub contrat: Contrat,
+    pub etat_campagne: EtatCampagne,
+    /// The figures of the year's campaign.
+    pub valeurs: Vec<ValeurSaisie>,
+    /// The mid-term decisions recorded.
+    pub decisions: Vec<DecisionMiParcours>,
+}
+
+impl Base {
+    /// The contracts of region `region` a synthesis note of `annee` shows: those a campaign
+    /// concerns (the states in which figures are reported, `droits::etats_admis` of
+    /// `SaisirCampagne`: signed, in execution, evaluated), with their campaign of the year and
+    /// their mid-term decisions. The web page and `pacte rapport --synthese` both read this.
+    pub async fn contrats_synthese(&self, region: &str, annee: Annee) -> Resultat<Vec<ContratSynthese>> {
+        let etats = etats_admis(Action::SaisirCampagne).unwrap_or_default().to_vec();
+        let portee = PorteeLecture {
+            territoire: TerritoireLu::Region(region.to_string()),
+            etats,
+        };
+        let lignes = self.contrats_lisibles(&portee, None, 1, None).await?.lignes;
+        let mut v = Vec::with_capacity(lignes.len());
+        for l in lignes {
+            v.push(ContratSynthese {
+                contrat: self.contrat(l.id).await?.contrat,
+                etat_campagne: self.suivi_campagne(annee, l.id).await?.etat,
+                valeurs: self.valeurs_campagne(annee, l.id).await?,
+                decisions: self
+                    .mi_parcours(l.id)
+                    .await?
+                    .decisions
+                    .into_iter()
+                    .map(|d| d.decision)
+                    .collect(),
+            });
+        }
+        Ok(v)
     }
 }
 

@@ -237,7 +237,7 @@ pub fn decider_synthese(h: &Habilitation, region: &str, action: ActionSynthese) 
 }
 
 /// « 20 000 » (narrow no-break space as the thousands separator, as pages print numbers).
-fn espace_milliers(n: usize) -> String {
+pub fn espace_milliers(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {

@@ -33,4 +33,5 @@ mod openapi;
 mod proconnect;
 mod rapports;
 mod socle;
+mod textes_rapports;
 mod visibilite;
