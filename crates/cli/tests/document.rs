@@ -166,7 +166,7 @@ fn note_de_synthese_regionale_avec_le_texte_du_commissaire() {
         assert!(!o.status.success(), "{args:?}");
     }
     // French help.
-    let o = pacte(&base, &["rapport", "--help"]);
+    let o = pacte(&base, &["rapport", "--aide"]);
     let aide = String::from_utf8_lossy(&o.stdout);
     assert!(aide.contains("--synthese <REGION>"), "{aide}");
     assert!(aide.contains("La note de synthèse régionale"), "{aide}");
