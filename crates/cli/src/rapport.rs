@@ -149,12 +149,7 @@ async fn produire(base: &Base, quoi: Quoi, format: Format) -> Result<Fichier, St
 
 /// Generates the report `quoi` and writes it to `sortie` (`-`: the standard output; none: its
 /// own name in the current directory).
-pub async fn rapport(
-    url: &str,
-    quoi: Quoi,
-    format: Format,
-    sortie: Option<&Path>,
-) -> ExitCode {
+pub async fn rapport(url: &str, quoi: Quoi, format: Format, sortie: Option<&Path>) -> ExitCode {
     let base = match Base::ouvrir(url).await {
         Ok(b) => b,
         Err(e) => return erreur(format!("ouverture de la base {url} : {e}")),

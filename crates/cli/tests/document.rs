@@ -131,7 +131,12 @@ fn note_de_synthese_regionale_avec_le_texte_du_commissaire() {
         .unwrap();
     });
     let pdf = d.join("synthese.pdf");
-    produit(&base, &["rapport", "--synthese", "93", "--annee", "2024"], "-o", &pdf);
+    produit(
+        &base,
+        &["rapport", "--synthese", "93", "--annee", "2024"],
+        "-o",
+        &pdf,
+    );
     if let Some(t) = texte_pdf(&pdf) {
         assert!(t.contains("Note de synthèse régionale 2024"), "{t}");
         assert!(t.contains("Provence-Alpes-Côte d'Azur"), "{t}");

@@ -27,9 +27,9 @@ use crate::regles::Gravite;
 use crate::temps::{Annee, Date};
 use crate::{Montant, Valeur};
 
-pub mod textes;
 #[cfg(test)]
 mod tests;
+pub mod textes;
 
 /// A comment, a method-change note, a return remark or a reason: at most this many characters.
 pub const COMMENTAIRE_MAX: usize = 2_000;

@@ -9,11 +9,11 @@
 //! comment of the financial balance — [`pacte_core::campagne::textes::SECTIONS_MI_PARCOURS`])
 //! are printed as typed; an empty one says it is not filled in.
 
+use pacte_core::campagne::textes::{RapportTexte, Textes};
 use pacte_core::campagne::{
     ANNEE_REFERENCE_MI_PARCOURS, ANNEE_REVISEE, ANNEES_MI_PARCOURS, DecisionMiParcours, RapportMiParcours,
     ValeurSaisie, atteinte, atteintes, constats_mi_parcours, evaluation_mi_parcours, lignes_attendues,
 };
-use pacte_core::campagne::textes::{RapportTexte, Textes};
 use pacte_core::contrat::EtatContrat;
 use pacte_core::execution::Execution;
 use pacte_core::tableau::TypeTableau;

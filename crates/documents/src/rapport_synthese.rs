@@ -11,10 +11,10 @@
 
 use std::collections::BTreeMap;
 
+use pacte_core::campagne::textes::TITRE_SYNTHESE;
 use pacte_core::campagne::{
     DecisionMiParcours, EtatCampagne, ValeurSaisie, atteintes, manquantes, verifier_saisie,
 };
-use pacte_core::campagne::textes::TITRE_SYNTHESE;
 use pacte_core::contrat::EtatContrat;
 use pacte_core::regles::Gravite;
 use pacte_core::tableau::previsionnel;

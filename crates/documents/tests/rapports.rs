@@ -11,11 +11,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use pacte_core::campagne::textes::Textes;
 use pacte_core::campagne::{
     ANNEE_REFERENCE_MI_PARCOURS, DecisionMiParcours, EtatCampagne, RapportMiParcours, ValeurSaisie, atteinte,
     atteintes, ecrire_effet, evaluation_mi_parcours, lignes_attendues,
 };
-use pacte_core::campagne::textes::Textes;
 use pacte_core::contrat::EtatContrat;
 use pacte_core::execution::{Execution, execution_simulee};
 use pacte_core::jeu_national::jeu_demonstration;
@@ -212,7 +212,10 @@ fn le_rapport_annuel_pdf_et_odt_contient_fiches_indicateurs_et_bilan() {
     assert!(doc.textes().contains(&PARAGRAPHE_1) && doc.textes().contains(&PARAGRAPHE_2));
     // The empty section's sentence follows the consumption's heading, before the table.
     let t = doc.textes();
-    let i = t.iter().position(|x| *x == "3.2 Niveau de consommation des crédits").unwrap();
+    let i = t
+        .iter()
+        .position(|x| *x == "3.2 Niveau de consommation des crédits")
+        .unwrap();
     assert_eq!(t[i + 1], "Section non renseignée par la collectivité.");
     assert!(!doc.projet, "un rapport de campagne validée n'est pas un projet");
     let odt = pacte_documents::rapport::fichier(&d, Format::Odt).unwrap();
@@ -237,14 +240,23 @@ const PARAGRAPHE_1: &str = "Les douze accueils prévus sont ouverts depuis septe
 const PARAGRAPHE_2: &str = "Le recrutement des référents a pris trois mois de retard.";
 
 fn textes(paires: &[(&str, &str)]) -> Textes {
-    paires.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    paires
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 /// The two paragraphs are on lines of their own in the extracted text.
 fn paragraphes_distincts(texte: &str) {
     let lignes: Vec<&str> = texte.lines().map(str::trim).collect();
-    assert!(lignes.contains(&PARAGRAPHE_1), "premier paragraphe seul sur sa ligne");
-    assert!(lignes.contains(&PARAGRAPHE_2), "second paragraphe seul sur sa ligne");
+    assert!(
+        lignes.contains(&PARAGRAPHE_1),
+        "premier paragraphe seul sur sa ligne"
+    );
+    assert!(
+        lignes.contains(&PARAGRAPHE_2),
+        "second paragraphe seul sur sa ligne"
+    );
 }
 
 fn pacte_documents_slug(c: &Contrat) -> String {
@@ -307,7 +319,10 @@ fn le_rapport_a_mi_parcours_contient_synthese_fiches_bilans_et_matrice() {
     }];
     let textes = textes(&[
         ("bilan_global", &format!("{PARAGRAPHE_1}\n{PARAGRAPHE_2}")),
-        ("bilan_financier", "Les reports de 2024 ont été consommés en 2025."),
+        (
+            "bilan_financier",
+            "Les reports de 2024 ont été consommés en 2025.",
+        ),
     ]);
     let d = DonneesRapportMiParcours {
         contrat: &c,
@@ -454,7 +469,9 @@ fn la_note_regionale_compte_les_contrats_par_nature_et_montre_chacun() {
     let doc = pacte_documents::rapport_synthese::document(&d).unwrap();
     verifier_texte(&doc.textes().join(" "), &x, "modèle");
     assert!(
-        !doc.textes().iter().any(|t| t.contains("pas encore saisi") || t.contains("pas renseignée")),
+        !doc.textes()
+            .iter()
+            .any(|t| t.contains("pas encore saisi") || t.contains("pas renseignée")),
         "le texte saisi remplace la mention d'absence"
     );
     let pdf = pacte_documents::rapport_synthese::fichier(&d, Format::Pdf).unwrap();
@@ -463,7 +480,10 @@ fn la_note_regionale_compte_les_contrats_par_nature_et_montre_chacun() {
         paragraphes_distincts(&t);
     }
     // Without a text, the note says so instead.
-    let sans = DonneesSynthese { texte: "", ..d.clone() };
+    let sans = DonneesSynthese {
+        texte: "",
+        ..d.clone()
+    };
     let doc = pacte_documents::rapport_synthese::document(&sans).unwrap();
     verifier_texte(
         &doc.textes().join(" "),

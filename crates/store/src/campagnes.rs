@@ -174,7 +174,11 @@ async fn lire_campagne(conn: &mut sqlx::AnyConnection, a: Annee) -> Resultat<Opt
     .transpose()
 }
 
-pub(crate) async fn lire_suivi(conn: &mut sqlx::AnyConnection, a: Annee, contrat_id: i64) -> Resultat<SuiviCampagne> {
+pub(crate) async fn lire_suivi(
+    conn: &mut sqlx::AnyConnection,
+    a: Annee,
+    contrat_id: i64,
+) -> Resultat<SuiviCampagne> {
     let r = sqlx::query(&format!(
         "SELECT {COLONNES_SUIVI} FROM campagnes_contrats WHERE annee = $1 AND contrat_id = $2"
     ))

@@ -97,7 +97,11 @@ async fn lire_textes(
     })
 }
 
-async fn lire_synthese(conn: &mut sqlx::AnyConnection, region: &str, annee: Annee) -> Resultat<TexteSyntheseStocke> {
+async fn lire_synthese(
+    conn: &mut sqlx::AnyConnection,
+    region: &str,
+    annee: Annee,
+) -> Resultat<TexteSyntheseStocke> {
     let a = annee.valeur() as i64;
     let r = sqlx::query(
         "SELECT texte, version, modifie_par, modifie_le FROM textes_syntheses WHERE region = $1 AND annee = $2",
@@ -129,7 +133,11 @@ async fn lire_synthese(conn: &mut sqlx::AnyConnection, region: &str, annee: Anne
 
 impl Base {
     /// A contract's sections of `rapport` (none, version 0, while nothing is written).
-    pub async fn textes_rapport(&self, contrat_id: i64, rapport: RapportTexte) -> Resultat<TextesRapportStockes> {
+    pub async fn textes_rapport(
+        &self,
+        contrat_id: i64,
+        rapport: RapportTexte,
+    ) -> Resultat<TextesRapportStockes> {
         let mut conn = self.pool().acquire().await?;
         lire_textes(&mut conn, contrat_id, rapport).await
     }
@@ -193,7 +201,12 @@ impl Base {
             .bind(stocke.tampon.version);
             e.executer_une(quoi(), &stocke.tampon, q).await?;
         }
-        let vue = |s: &Textes| document(&serde_json::json!({ "rapport": rapport, "sections": s }), "le texte");
+        let vue = |s: &Textes| {
+            document(
+                &serde_json::json!({ "rapport": rapport, "sections": s }),
+                "le texte",
+            )
+        };
         let avant = (stocke.tampon.version > 0)
             .then(|| vue(&stocke.sections))
             .transpose()?;
@@ -264,7 +277,12 @@ impl Base {
             .bind(stocke.tampon.version);
             e.executer_une(quoi(), &stocke.tampon, q).await?;
         }
-        let vue = |t: &str| document(&serde_json::json!({ "region": region, "annee": annee, "texte": t }), "le texte");
+        let vue = |t: &str| {
+            document(
+                &serde_json::json!({ "region": region, "annee": annee, "texte": t }),
+                "le texte",
+            )
+        };
         let avant = (stocke.tampon.version > 0)
             .then(|| vue(&stocke.texte))
             .transpose()?;

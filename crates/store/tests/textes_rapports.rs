@@ -26,7 +26,10 @@ async fn contrat_signe(base: &Base) -> i64 {
 }
 
 fn textes(paires: &[(&str, &str)]) -> Textes {
-    paires.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    paires
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 /// The guard the web layer passes: refused once the campaign is validated.
@@ -37,106 +40,129 @@ fn garde(_: &pacte_core::Contrat, s: &pacte_store::campagnes::SuiviCampagne) -> 
     Ok(())
 }
 
-conformite!(sections_du_rapport_annuel_versionnees_et_auditees, |banc: Banc| async move {
-    let base = banc.base().await;
-    let id = contrat_signe(&base).await;
-    let r = RapportTexte::Annuel(A2024);
-    let lu = base.textes_rapport(id, r).await.unwrap();
-    assert_eq!((lu.sections.len(), lu.tampon.version), (0, 0));
+conformite!(
+    sections_du_rapport_annuel_versionnees_et_auditees,
+    |banc: Banc| async move {
+        let base = banc.base().await;
+        let id = contrat_signe(&base).await;
+        let r = RapportTexte::Annuel(A2024);
+        let lu = base.textes_rapport(id, r).await.unwrap();
+        assert_eq!((lu.sections.len(), lu.tampon.version), (0, 0));
 
-    // Round trip: paragraphs kept, line ends normalised, an empty section left out.
-    let t = base
-        .enregistrer_textes_rapport(
+        // Round trip: paragraphs kept, line ends normalised, an empty section left out.
+        let t = base
+            .enregistrer_textes_rapport(
+                id,
+                r,
+                0,
+                textes(&[
+                    ("avancement", "Premier paragraphe.\r\n\r\nSecond paragraphe."),
+                    ("consommation", "   "),
+                ]),
+                EDITEUR,
+                garde,
+            )
+            .await
+            .unwrap();
+        assert_eq!(t.version, 1);
+        let lu = base.textes_rapport(id, r).await.unwrap();
+        assert_eq!(
+            lu.sections,
+            textes(&[("avancement", "Premier paragraphe.\n\nSecond paragraphe.")])
+        );
+        assert_eq!((lu.tampon.version, lu.tampon.modifie_par.as_str()), (1, EDITEUR));
+        // Another report of the same contract is another record.
+        assert_eq!(
+            base.textes_rapport(id, RapportTexte::MiParcours)
+                .await
+                .unwrap()
+                .tampon
+                .version,
+            0
+        );
+        assert_eq!(
+            base.textes_rapport(id, RapportTexte::Annuel(Annee::TOUTES[1]))
+                .await
+                .unwrap()
+                .tampon
+                .version,
+            0
+        );
+
+        // A stale version is a conflict; nothing written.
+        let r0 = base
+            .enregistrer_textes_rapport(id, r, 0, textes(&[("avancement", "écrasé")]), EDITEUR, garde)
+            .await;
+        assert!(
+            matches!(
+                r0,
+                Err(ErreurStore::Conflit {
+                    attendue: 0,
+                    actuelle: 1,
+                    ..
+                })
+            ),
+            "{r0:?}"
+        );
+        // Beyond the bound, or an unknown section: refused in French, nothing written.
+        let long = "a".repeat(TEXTE_MAX + 1);
+        let r1 = base
+            .enregistrer_textes_rapport(id, r, 1, textes(&[("consommation", &long)]), EDITEUR, garde)
+            .await;
+        match r1 {
+            Err(ErreurStore::Invalide(m)) => {
+                assert!(m.contains("« Niveau de consommation des crédits »"), "{m}");
+                assert!(m.contains("20\u{202f}000 caractères au plus"), "{m}");
+            }
+            autre => panic!("{autre:?}"),
+        }
+        let r2 = base
+            .enregistrer_textes_rapport(id, r, 1, textes(&[("bilan_global", "x")]), EDITEUR, garde)
+            .await;
+        assert!(matches!(r2, Err(ErreurStore::Invalide(_))), "{r2:?}");
+        // Exactly the bound passes.
+        let juste = "é".repeat(TEXTE_MAX);
+        base.enregistrer_textes_rapport(
             id,
             r,
-            0,
-            textes(&[
-                ("avancement", "Premier paragraphe.\r\n\r\nSecond paragraphe."),
-                ("consommation", "   "),
-            ]),
+            1,
+            textes(&[("avancement", "Mis à jour."), ("consommation", &juste)]),
             EDITEUR,
             garde,
         )
         .await
         .unwrap();
-    assert_eq!(t.version, 1);
-    let lu = base.textes_rapport(id, r).await.unwrap();
-    assert_eq!(
-        lu.sections,
-        textes(&[("avancement", "Premier paragraphe.\n\nSecond paragraphe.")])
-    );
-    assert_eq!((lu.tampon.version, lu.tampon.modifie_par.as_str()), (1, EDITEUR));
-    // Another report of the same contract is another record.
-    assert_eq!(base.textes_rapport(id, RapportTexte::MiParcours).await.unwrap().tampon.version, 0);
-    assert_eq!(
-        base.textes_rapport(id, RapportTexte::Annuel(Annee::TOUTES[1]))
+        let lu = base.textes_rapport(id, r).await.unwrap();
+        assert_eq!(lu.tampon.version, 2);
+        assert_eq!(lu.sections["consommation"].chars().count(), TEXTE_MAX);
+
+        // One audit entry per write, with the texts before and after.
+        let journal: Vec<_> = base
+            .sauvegarde()
             .await
             .unwrap()
-            .tampon
-            .version,
-        0
-    );
-
-    // A stale version is a conflict; nothing written.
-    let r0 = base
-        .enregistrer_textes_rapport(id, r, 0, textes(&[("avancement", "écrasé")]), EDITEUR, garde)
-        .await;
-    assert!(
-        matches!(r0, Err(ErreurStore::Conflit { attendue: 0, actuelle: 1, .. })),
-        "{r0:?}"
-    );
-    // Beyond the bound, or an unknown section: refused in French, nothing written.
-    let long = "a".repeat(TEXTE_MAX + 1);
-    let r1 = base
-        .enregistrer_textes_rapport(id, r, 1, textes(&[("consommation", &long)]), EDITEUR, garde)
-        .await;
-    match r1 {
-        Err(ErreurStore::Invalide(m)) => {
-            assert!(m.contains("« Niveau de consommation des crédits »"), "{m}");
-            assert!(m.contains("20\u{202f}000 caractères au plus"), "{m}");
-        }
-        autre => panic!("{autre:?}"),
+            .audit
+            .into_iter()
+            .filter(|e| e.entite == "textes_rapport")
+            .collect();
+        assert_eq!(journal.len(), 2);
+        assert_eq!(journal[0].entite_id, format!("{id}-annuel-2024"));
+        assert_eq!(
+            (journal[0].operation.as_str(), journal[1].operation.as_str()),
+            ("creation", "modification")
+        );
+        assert!(
+            journal[1]
+                .avant
+                .as_deref()
+                .unwrap()
+                .contains("Second paragraphe.")
+        );
+        assert!(journal[1].apres.as_deref().unwrap().contains("Mis à jour."));
+        assert_eq!(journal[1].acteur, EDITEUR);
+        assert_eq!(base.verifier_audit().await.unwrap().rupture, None);
     }
-    let r2 = base
-        .enregistrer_textes_rapport(id, r, 1, textes(&[("bilan_global", "x")]), EDITEUR, garde)
-        .await;
-    assert!(matches!(r2, Err(ErreurStore::Invalide(_))), "{r2:?}");
-    // Exactly the bound passes.
-    let juste = "é".repeat(TEXTE_MAX);
-    base.enregistrer_textes_rapport(
-        id,
-        r,
-        1,
-        textes(&[("avancement", "Mis à jour."), ("consommation", &juste)]),
-        EDITEUR,
-        garde,
-    )
-    .await
-    .unwrap();
-    let lu = base.textes_rapport(id, r).await.unwrap();
-    assert_eq!(lu.tampon.version, 2);
-    assert_eq!(lu.sections["consommation"].chars().count(), TEXTE_MAX);
-
-    // One audit entry per write, with the texts before and after.
-    let journal: Vec<_> = base
-        .sauvegarde()
-        .await
-        .unwrap()
-        .audit
-        .into_iter()
-        .filter(|e| e.entite == "textes_rapport")
-        .collect();
-    assert_eq!(journal.len(), 2);
-    assert_eq!(journal[0].entite_id, format!("{id}-annuel-2024"));
-    assert_eq!(
-        (journal[0].operation.as_str(), journal[1].operation.as_str()),
-        ("creation", "modification")
-    );
-    assert!(journal[1].avant.as_deref().unwrap().contains("Second paragraphe."));
-    assert!(journal[1].apres.as_deref().unwrap().contains("Mis à jour."));
-    assert_eq!(journal[1].acteur, EDITEUR);
-    assert_eq!(base.verifier_audit().await.unwrap().rupture, None);
-});
+);
 
 conformite!(verrou_juge_dans_l_ecriture, |banc: Banc| async move {
     let base = banc.base().await;
@@ -198,7 +224,13 @@ conformite!(texte_de_synthese_et_sauvegarde, |banc: Banc| async move {
     let lu = source.texte_synthese("84", A2024).await.unwrap();
     assert_eq!((lu.texte.as_str(), lu.tampon.version), ("", 0));
     source
-        .enregistrer_texte_synthese("84", A2024, 0, "Appréciation d'ensemble.\n\nPoints d'attention.", COMMISSAIRE)
+        .enregistrer_texte_synthese(
+            "84",
+            A2024,
+            0,
+            "Appréciation d'ensemble.\n\nPoints d'attention.",
+            COMMISSAIRE,
+        )
         .await
         .unwrap();
     let r = source
@@ -216,9 +248,17 @@ conformite!(texte_de_synthese_et_sauvegarde, |banc: Banc| async move {
     assert_eq!(lu.texte, "Appréciation d'ensemble.\n\nPoints d'attention.");
     assert_eq!(lu.tampon.version, 1);
     // Another region, another year: nothing.
-    assert_eq!(source.texte_synthese("93", A2024).await.unwrap().tampon.version, 0);
     assert_eq!(
-        source.texte_synthese("84", Annee::TOUTES[1]).await.unwrap().tampon.version,
+        source.texte_synthese("93", A2024).await.unwrap().tampon.version,
+        0
+    );
+    assert_eq!(
+        source
+            .texte_synthese("84", Annee::TOUTES[1])
+            .await
+            .unwrap()
+            .tampon
+            .version,
         0
     );
     source
@@ -234,7 +274,10 @@ conformite!(texte_de_synthese_et_sauvegarde, |banc: Banc| async move {
         .unwrap();
     let entrees = source.sauvegarde().await.unwrap().audit;
     let e = entrees.iter().find(|e| e.entite == "texte_synthese").unwrap();
-    assert_eq!((e.entite_id.as_str(), e.operation.as_str()), ("84-2024", "creation"));
+    assert_eq!(
+        (e.entite_id.as_str(), e.operation.as_str()),
+        ("84-2024", "creation")
+    );
 
     // Backup and restore, across engines.
     let s = source.sauvegarde().await.unwrap();

@@ -144,7 +144,10 @@ pub fn normaliser(texte: &str) -> String {
 /// The bound of one text (after [`normaliser`]): at most [`TEXTE_MAX`] characters, no control
 /// character but line ends and tabs. `Err` names the field (`libelle`) and the rule in French.
 pub fn verifier_texte(libelle: &str, texte: &str) -> Result<(), String> {
-    if let Some(c) = texte.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\t')) {
+    if let Some(c) = texte
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+    {
         return Err(format!(
             "« {libelle} » : le caractère de contrôle U+{:04X} n'est pas admis dans un texte ; rien n'a été enregistré",
             c as u32
@@ -327,13 +330,27 @@ mod tests {
             (h("commissaire", "region:84"), "84", Ecrire, Decision::Autorise),
             (h("commissaire", "region:93"), "84", Lire, Decision::Interdit),
             (h("commissaire", "region:93"), "84", Ecrire, Decision::Interdit),
-            (h("administrateur_national", "national"), "84", Ecrire, Decision::Autorise),
+            (
+                h("administrateur_national", "national"),
+                "84",
+                Ecrire,
+                Decision::Autorise,
+            ),
             (h("lecteur_national", "national"), "84", Lire, Decision::Autorise),
-            (h("lecteur_national", "national"), "84", Ecrire, Decision::Interdit),
+            (
+                h("lecteur_national", "national"),
+                "84",
+                Ecrire,
+                Decision::Interdit,
+            ),
             (h("ddets", "departement:69"), "84", Lire, Decision::Interdit),
         ];
         for (hab, region, action, attendu) in cases {
-            assert_eq!(decider_synthese(&hab, region, action), attendu, "{hab:?} {action:?}");
+            assert_eq!(
+                decider_synthese(&hab, region, action),
+                attendu,
+                "{hab:?} {action:?}"
+            );
         }
     }
 }

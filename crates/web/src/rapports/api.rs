@@ -45,7 +45,12 @@ pub(crate) struct SaisieTextesApi {
     sections: BTreeMap<String, Option<String>>,
 }
 
-async fn reponse(etat: &Etat, u: &Utilisateur, id: i64, rapport: RapportTexte) -> Result<Response, ErreurApi> {
+async fn reponse(
+    etat: &Etat,
+    u: &Utilisateur,
+    id: i64,
+    rapport: RapportTexte,
+) -> Result<Response, ErreurApi> {
     let c = u.contrat_pour(etat, id, Action::Lire).await?;
     let t = etat.base.textes_rapport(id, rapport).await?;
     let suivi = etat.base.suivi_campagne(rapport.annee(), id).await?;
@@ -126,7 +131,10 @@ pub(crate) async fn ecrire(
         .collect();
     let propres = textes::nettoyer(saisis);
     if let Some((code, m)) = textes::verifier_textes(rapport, &propres).into_iter().next() {
-        return Err(ErreurApi(ErreurWeb::invalide(m, Some(format!("sections.{code}")))));
+        return Err(ErreurApi(ErreurWeb::invalide(
+            m,
+            Some(format!("sections.{code}")),
+        )));
     }
     etat.base
         .enregistrer_textes_rapport(

@@ -157,8 +157,12 @@ pub(crate) async fn vue(
     Ok(TextesVue {
         ancre: "analyse",
         titre: match rapport {
-            RapportTexte::Annuel(a) => format!("Analyse de la collectivité — rapport d'état d'avancement {a}"),
-            RapportTexte::MiParcours => "Analyse de la collectivité — rapport d'exécution à mi-parcours".into(),
+            RapportTexte::Annuel(a) => {
+                format!("Analyse de la collectivité — rapport d'état d'avancement {a}")
+            }
+            RapportTexte::MiParcours => {
+                "Analyse de la collectivité — rapport d'exécution à mi-parcours".into()
+            }
         },
         explication: match rapport {
             RapportTexte::Annuel(_) => {
@@ -201,7 +205,9 @@ fn version_de(champs: &BTreeMap<String, String>) -> Result<i64, ErreurWeb> {
         .get("version")
         .and_then(|v| v.trim().parse::<i64>().ok())
         .filter(|v| *v >= 0)
-        .ok_or_else(|| ErreurWeb::requete("Version des textes illisible : rechargez la page ; rien n'a été écrit."))
+        .ok_or_else(|| {
+            ErreurWeb::requete("Version des textes illisible : rechargez la page ; rien n'a été écrit.")
+        })
 }
 
 /// The message of a refused save, and the stored texts after a concurrent one.
@@ -210,7 +216,15 @@ async fn refus(
     id: i64,
     rapport: RapportTexte,
     e: ErreurStore,
-) -> Result<(StatusCode, String, Option<(Textes, i64)>, BTreeMap<String, String>), ErreurWeb> {
+) -> Result<
+    (
+        StatusCode,
+        String,
+        Option<(Textes, i64)>,
+        BTreeMap<String, String>,
+    ),
+    ErreurWeb,
+> {
     Ok(match e {
         ErreurStore::Conflit { par, le, .. } => {
             let s = etat.base.textes_rapport(id, rapport).await?;
@@ -238,7 +252,9 @@ async fn refus(
 
 /// The store's guard: the contract's state allows entry and the campaign of the report is
 /// not validated (both re-read inside the write).
-pub(crate) fn garde(rapport: RapportTexte) -> impl FnOnce(&pacte_core::Contrat, &pacte_store::campagnes::SuiviCampagne) -> Result<(), Refus> + Send {
+pub(crate) fn garde(
+    rapport: RapportTexte,
+) -> impl FnOnce(&pacte_core::Contrat, &pacte_store::campagnes::SuiviCampagne) -> Result<(), Refus> + Send {
     move |contrat, suivi| {
         pacte_core::droits::etat_apres(Action::SaisirCampagne, contrat.contrat.etat).map_err(Refus::new)?;
         if verrouille(suivi.etat) {
@@ -269,7 +285,12 @@ async fn enregistrer(
     let saisis: Textes = rapport
         .sections()
         .iter()
-        .map(|s| (s.code.to_string(), champs.get(s.code).cloned().unwrap_or_default()))
+        .map(|s| {
+            (
+                s.code.to_string(),
+                champs.get(s.code).cloned().unwrap_or_default(),
+            )
+        })
         .collect();
     let propres = textes::nettoyer(saisis.clone());
     let erreurs: BTreeMap<String, String> = textes::verifier_textes(rapport, &propres).into_iter().collect();
@@ -374,7 +395,10 @@ impl PageSynthese {
 /// not read it, 404 for an unknown code; `None` for a national role who named none.
 pub(crate) fn region_lue(u: &Utilisateur, demandee: Option<&str>) -> Result<Option<Region>, ErreurWeb> {
     let h = &u.habilitation;
-    let code = match (demandee.map(str::trim).filter(|r| !r.is_empty()), super::region_du_commissaire(h)) {
+    let code = match (
+        demandee.map(str::trim).filter(|r| !r.is_empty()),
+        super::region_du_commissaire(h),
+    ) {
         (Some(r), _) => r.to_string(),
         (None, Some(r)) => r.to_string(),
         (None, None) if super::synthese_nationale(h) => return Ok(None),
@@ -440,7 +464,8 @@ async fn rendre_synthese(
         None => format!("Note de synthèse régionale {annee}"),
     };
     let p = PageSynthese {
-        page: Page::new(etat, titre, "/campagnes").ariane("Campagnes d'indicateurs", Some("/campagnes".into())),
+        page: Page::new(etat, titre, "/campagnes")
+            .ariane("Campagnes d'indicateurs", Some("/campagnes".into())),
         annee: annee.valeur(),
         region,
         regions: super::regions(),
@@ -529,7 +554,9 @@ pub async fn enregistrer_synthese(
         .enregistrer_texte_synthese(&region.code, annee, version, &propre, &u.acteur())
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/campagnes/{annee}/synthese?region={}", region.code)).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/campagnes/{annee}/synthese?region={}", region.code)).into_response())
+        }
         Err(ErreurStore::Conflit { par, le, .. }) => {
             let s = etat.base.texte_synthese(&region.code, annee).await?;
             let m = format!(

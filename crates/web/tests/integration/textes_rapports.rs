@@ -70,8 +70,15 @@ async fn sections_du_rapport_annuel_droits_conflit_borne_et_verrou() {
     let r = get(&editeur, &page).await;
     assert_eq!(r.statut, StatusCode::OK, "{}", r.corps);
     assert!(r.corps.contains(&format!("action=\"{action}\"")), "{}", r.corps);
-    assert!(r.corps.contains("<label class=\"fr-label\" for=\"texte-avancement\">État d&#39;avancement des actions"));
-    assert!(r.corps.contains("0 caractère(s) sur 20\u{202f}000"), "{}", r.corps);
+    assert!(
+        r.corps
+            .contains("<label class=\"fr-label\" for=\"texte-avancement\">État d&#39;avancement des actions")
+    );
+    assert!(
+        r.corps.contains("0 caractère(s) sur 20\u{202f}000"),
+        "{}",
+        r.corps
+    );
     assert!(r.corps.contains("/statique/pacte-compteur.js"));
 
     let r = post_formulaire(
@@ -79,13 +86,19 @@ async fn sections_du_rapport_annuel_droits_conflit_borne_et_verrou() {
         &action,
         &[
             ("version", "0"),
-            ("avancement", "Les accueils sont ouverts.\r\nLe recrutement a pris du retard."),
+            (
+                "avancement",
+                "Les accueils sont ouverts.\r\nLe recrutement a pris du retard.",
+            ),
             ("consommation", ""),
         ],
     )
     .await;
     assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
-    let lu = base.textes_rapport(id, RapportTexte::Annuel(A2024)).await.unwrap();
+    let lu = base
+        .textes_rapport(id, RapportTexte::Annuel(A2024))
+        .await
+        .unwrap();
     assert_eq!(lu.tampon.version, 1);
     assert_eq!(
         lu.sections["avancement"],
@@ -97,7 +110,11 @@ async fn sections_du_rapport_annuel_droits_conflit_borne_et_verrou() {
     for qui in [&ddets, &lecteur, &commissaire] {
         let r = get(qui, &page).await;
         assert_eq!(r.statut, StatusCode::OK, "{}", r.corps);
-        assert!(r.corps.contains("<p>Les accueils sont ouverts.</p>"), "{}", r.corps);
+        assert!(
+            r.corps.contains("<p>Les accueils sont ouverts.</p>"),
+            "{}",
+            r.corps
+        );
         assert!(r.corps.contains("<p>Le recrutement a pris du retard.</p>"));
         assert!(r.corps.contains("Section non renseignée par la collectivité."));
         assert!(!r.corps.contains(&format!("action=\"{action}\"")));
@@ -129,10 +146,21 @@ async fn sections_du_rapport_annuel_droits_conflit_borne_et_verrou() {
     )
     .await;
     assert_eq!(r.statut, StatusCode::CONFLICT, "{}", r.corps);
-    assert!(r.corps.contains(">Ma version concurrente.</textarea>"), "{}", r.corps);
-    assert!(r.corps.contains(">Crédits consommés à 80 %.</textarea>"), "{}", r.corps);
+    assert!(
+        r.corps.contains(">Ma version concurrente.</textarea>"),
+        "{}",
+        r.corps
+    );
+    assert!(
+        r.corps.contains(">Crédits consommés à 80 %.</textarea>"),
+        "{}",
+        r.corps
+    );
     assert!(r.corps.contains("depuis votre lecture"), "{}", r.corps);
-    assert!(r.corps.contains("Texte de « État d&#39;avancement des actions » enregistré entre-temps"));
+    assert!(
+        r.corps
+            .contains("Texte de « État d&#39;avancement des actions » enregistré entre-temps")
+    );
     assert!(r.corps.contains("name=\"version\" value=\"1\""), "{}", r.corps);
     assert_eq!(
         base.textes_rapport(id, RapportTexte::Annuel(A2024))
@@ -148,12 +176,18 @@ async fn sections_du_rapport_annuel_droits_conflit_borne_et_verrou() {
     let r = post_formulaire(
         &editeur,
         &action,
-        &[("version", "1"), ("avancement", "Court."), ("consommation", &long)],
+        &[
+            ("version", "1"),
+            ("avancement", "Court."),
+            ("consommation", &long),
+        ],
     )
     .await;
     assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
     assert!(
-        r.corps.contains("« Niveau de consommation des crédits » : 20\u{202f}000 caractères au plus (20\u{202f}001 saisis)"),
+        r.corps.contains(
+            "« Niveau de consommation des crédits » : 20\u{202f}000 caractères au plus (20\u{202f}001 saisis)"
+        ),
         "{}",
         r.corps
     );
@@ -173,7 +207,10 @@ async fn sections_du_rapport_annuel_droits_conflit_borne_et_verrou() {
     assert_eq!(s, StatusCode::OK);
     if let Some(t) = pdftotext(&pdf) {
         assert!(t.contains("3.1 État d'avancement des actions Les accueils sont ouverts. Le recrutement a pris du retard."), "{t}");
-        assert!(t.contains("3.2 Niveau de consommation des crédits Section non renseignée par la collectivité."), "{t}");
+        assert!(
+            t.contains("3.2 Niveau de consommation des crédits Section non renseignée par la collectivité."),
+            "{t}"
+        );
     }
 
     // Validated: locked for the editor (the page says so, a save is refused), as the figures.
@@ -194,13 +231,26 @@ async fn sections_du_rapport_annuel_droits_conflit_borne_et_verrou() {
             .version;
     }
     let r = get(&editeur, &page).await;
-    assert!(r.corps.contains("Textes verrouillés : la campagne 2024 est validée"), "{}", r.corps);
+    assert!(
+        r.corps
+            .contains("Textes verrouillés : la campagne 2024 est validée"),
+        "{}",
+        r.corps
+    );
     assert!(!r.corps.contains(&format!("action=\"{action}\"")));
-    let r = post_formulaire(&editeur, &action, &[("version", "1"), ("avancement", "Après validation.")]).await;
+    let r = post_formulaire(
+        &editeur,
+        &action,
+        &[("version", "1"), ("avancement", "Après validation.")],
+    )
+    .await;
     assert_eq!(r.statut, StatusCode::CONFLICT, "{}", r.corps);
     assert!(r.corps.contains("verrouillés"), "{}", r.corps);
     assert!(r.corps.contains("Après validation."), "{}", r.corps);
-    let lu = base.textes_rapport(id, RapportTexte::Annuel(A2024)).await.unwrap();
+    let lu = base
+        .textes_rapport(id, RapportTexte::Annuel(A2024))
+        .await
+        .unwrap();
     assert_eq!(lu.tampon.version, 1);
     // The commissaire reopens: writable again.
     base.changer_etat_campagne(
@@ -215,7 +265,12 @@ async fn sections_du_rapport_annuel_droits_conflit_borne_et_verrou() {
     )
     .await
     .unwrap();
-    let r = post_formulaire(&editeur, &action, &[("version", "1"), ("avancement", "Après réouverture.")]).await;
+    let r = post_formulaire(
+        &editeur,
+        &action,
+        &[("version", "1"), ("avancement", "Après réouverture.")],
+    )
+    .await;
     assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
 }
 
@@ -244,12 +299,22 @@ async fn sections_du_rapport_a_mi_parcours() {
     let r = post_formulaire(&ddets, &action, &[("version", "1"), ("bilan_global", "x")]).await;
     assert_eq!(r.statut, StatusCode::FORBIDDEN, "{}", r.corps);
     let r = get(&ddets, &format!("/contrats/{id}/mi-parcours")).await;
-    assert!(r.corps.contains("<p>Deux années de montée en charge.</p>"), "{}", r.corps);
+    assert!(
+        r.corps.contains("<p>Deux années de montée en charge.</p>"),
+        "{}",
+        r.corps
+    );
     let (s, pdf) = octets(&ddets, &format!("/contrats/{id}/mi-parcours/document/pdf")).await;
     assert_eq!(s, StatusCode::OK);
     if let Some(t) = pdftotext(&pdf) {
-        assert!(t.contains("3.1 Bilan global Deux années de montée en charge."), "{t}");
-        assert!(t.contains("3.2 Résultats et impact social des actions Section non renseignée"), "{t}");
+        assert!(
+            t.contains("3.1 Bilan global Deux années de montée en charge."),
+            "{t}"
+        );
+        assert!(
+            t.contains("3.2 Résultats et impact social des actions Section non renseignée"),
+            "{t}"
+        );
         assert!(t.contains("Les reports ont été consommés."), "{t}");
     }
 }
@@ -275,19 +340,28 @@ async fn texte_de_la_note_de_synthese() {
     }
     let r = get(&commissaire, "/campagnes/2024/synthese").await;
     assert_eq!(r.statut, StatusCode::OK, "{}", r.corps);
-    assert!(r.corps.contains("for=\"texte-commissaire\">Appréciation de la ou du commissaire"));
+    assert!(
+        r.corps
+            .contains("for=\"texte-commissaire\">Appréciation de la ou du commissaire")
+    );
     let r = post_formulaire(
         &commissaire,
         "/campagnes/2024/synthese",
         &[
             ("version", "0"),
-            ("texte", "Les contrats avancent.\n\nDeux collectivités sont en retard."),
+            (
+                "texte",
+                "Les contrats avancent.\n\nDeux collectivités sont en retard.",
+            ),
         ],
     )
     .await;
     assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
     let lu = base.texte_synthese("93", A2024).await.unwrap();
-    assert_eq!(lu.texte, "Les contrats avancent.\n\nDeux collectivités sont en retard.");
+    assert_eq!(
+        lu.texte,
+        "Les contrats avancent.\n\nDeux collectivités sont en retard."
+    );
     let (s, pdf) = octets(&commissaire, "/campagnes/2024/synthese/pdf").await;
     assert_eq!(s, StatusCode::OK);
     if let Some(t) = pdftotext(&pdf) {
@@ -301,7 +375,11 @@ async fn texte_de_la_note_de_synthese() {
     // The national reader reads it, without the form; may not write (403).
     let r = get(&lecteur_national, "/campagnes/2024/synthese?region=93").await;
     assert_eq!(r.statut, StatusCode::OK, "{}", r.corps);
-    assert!(r.corps.contains("<p>Deux collectivités sont en retard.</p>"), "{}", r.corps);
+    assert!(
+        r.corps.contains("<p>Deux collectivités sont en retard.</p>"),
+        "{}",
+        r.corps
+    );
     assert!(!r.corps.contains("id=\"texte-commissaire\""));
     let r = get(&lecteur_national, "/campagnes/2024/synthese").await;
     assert_eq!(r.statut, StatusCode::OK, "le choix de la région : {}", r.corps);
@@ -329,7 +407,11 @@ async fn texte_de_la_note_de_synthese() {
     let r = post_formulaire(
         &admin,
         "/campagnes/2024/synthese",
-        &[("region", "93"), ("version", "1"), ("texte", "Version nationale.")],
+        &[
+            ("region", "93"),
+            ("version", "1"),
+            ("texte", "Version nationale."),
+        ],
     )
     .await;
     assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
@@ -352,6 +434,12 @@ async fn texte_de_la_note_de_synthese() {
     )
     .await;
     assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
-    assert!(r.corps.contains("« Appréciation de la ou du commissaire » : 20\u{202f}000 caractères au plus"));
-    assert_eq!(base.texte_synthese("93", A2024).await.unwrap().texte, "Version nationale.");
+    assert!(
+        r.corps
+            .contains("« Appréciation de la ou du commissaire » : 20\u{202f}000 caractères au plus")
+    );
+    assert_eq!(
+        base.texte_synthese("93", A2024).await.unwrap().texte,
+        "Version nationale."
+    );
 }

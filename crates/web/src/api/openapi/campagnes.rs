@@ -5,7 +5,8 @@
 use serde_json::{Value, json};
 
 use super::{
-    ECRITURE, ECRITURE_VERSIONNEE, LECTURE_CONTRAT, contenu_json, corps, ref_parametre, ref_schema, reponses_de, succes,
+    ECRITURE, ECRITURE_VERSIONNEE, LECTURE_CONTRAT, contenu_json, corps, ref_parametre, ref_schema,
+    reponses_de, succes,
 };
 
 pub(super) fn chemins() -> Value {
