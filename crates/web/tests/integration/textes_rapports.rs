@@ -4,8 +4,9 @@
 //! whoever does not see the contract), a stale version answering the form with what was typed,
 //! the bound named in French, the lock after validation, and the texts printed in the PDF.
 
-use crate::commun::{app_demo, en_tant_que, get, post_formulaire};
-use axum::http::StatusCode;
+use crate::commun::{app_demo, en_tant_que, envoyer, get, post_formulaire};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 use pacte_core::Annee;
 use pacte_core::campagne::Transition;
 use pacte_core::campagne::textes::{RapportTexte, TEXTE_MAX};
@@ -441,5 +442,117 @@ async fn texte_de_la_note_de_synthese() {
     assert_eq!(
         base.texte_synthese("93", A2024).await.unwrap().texte,
         "Version nationale."
+    );
+}
+
+/// `PUT` of the annual report's sections through the API, with `If-Match` when given.
+async fn put_textes(
+    app: &axum::Router,
+    uri: &str,
+    si: Option<&str>,
+    corps: serde_json::Value,
+) -> crate::commun::Reponse {
+    let mut r = Request::builder()
+        .method("PUT")
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(v) = si {
+        r = r.header(header::IF_MATCH, v);
+    }
+    envoyer(app, r.body(Body::from(corps.to_string())).unwrap()).await
+}
+
+#[tokio::test]
+async fn textes_du_rapport_annuel_par_l_api() {
+    let (app, base, ids) = app_demo().await;
+    let id = ids[0];
+    let admin = en_tant_que(&app, &base, "administrateur_national", "national").await;
+    let editeur = en_tant_que(&app, &base, "collectivite_editeur", AMP).await;
+    let ddets = en_tant_que(&app, &base, "ddets", "departement:13").await;
+    let ddets_ailleurs = en_tant_que(&app, &base, "ddets", "departement:34").await;
+    let uri = format!("/api/v1/contrats/{id}/campagnes/2024/textes");
+    // No campaign: 404.
+    assert_eq!(get(&editeur, &uri).await.statut, StatusCode::NOT_FOUND);
+    let r = post_formulaire(&admin, "/campagnes", &[("annee", "2024"), ("echeance", "")]).await;
+    assert_eq!(r.statut, StatusCode::SEE_OTHER, "{}", r.corps);
+
+    let r = get(&ddets, &uri).await;
+    assert_eq!(r.statut, StatusCode::OK, "{}", r.corps);
+    assert_eq!(r.entetes[header::ETAG], "\"0\"");
+    let j = r.json();
+    assert_eq!(
+        (j["version"].as_i64(), j["modifiable"].as_bool()),
+        (Some(0), Some(false))
+    );
+    assert_eq!(j["sections"][0]["code"], "avancement");
+    assert!(j["sections"][0]["texte"].is_null());
+    assert_eq!(get(&ddets_ailleurs, &uri).await.statut, StatusCode::NOT_FOUND);
+
+    let corps =
+        serde_json::json!({ "sections": { "avancement": "Premier.\nSecond.", "consommation": null } });
+    // Rights before the version: 403 for a reader, 404 for whoever does not see the contract.
+    assert_eq!(
+        put_textes(&ddets, &uri, Some("\"0\""), corps.clone())
+            .await
+            .statut,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        put_textes(&ddets_ailleurs, &uri, None, corps.clone())
+            .await
+            .statut,
+        StatusCode::NOT_FOUND
+    );
+    // Without If-Match: 428 naming it.
+    let r = put_textes(&editeur, &uri, None, corps.clone()).await;
+    assert_eq!(r.statut, StatusCode::PRECONDITION_REQUIRED, "{}", r.corps);
+    assert_eq!(r.json()["champ"], "If-Match");
+    let r = put_textes(&editeur, &uri, Some("\"0\""), corps.clone()).await;
+    assert_eq!(r.statut, StatusCode::OK, "{}", r.corps);
+    assert_eq!(r.entetes[header::ETAG], "\"1\"");
+    assert_eq!(r.json()["sections"][0]["texte"], "Premier.\nSecond.");
+    assert!(r.json()["sections"][1]["texte"].is_null());
+    // Stale: 409, nothing written.
+    let r = put_textes(
+        &editeur,
+        &uri,
+        Some("\"0\""),
+        serde_json::json!({ "sections": { "avancement": "Autre" } }),
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::CONFLICT, "{}", r.corps);
+    // Beyond the bound or an unknown section: 422 naming the field.
+    let long = "z".repeat(TEXTE_MAX + 1);
+    let r = put_textes(
+        &editeur,
+        &uri,
+        Some("\"1\""),
+        serde_json::json!({ "sections": { "consommation": long } }),
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
+    assert_eq!(r.json()["champ"], "sections.consommation");
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("20\u{202f}000 caractères au plus")
+    );
+    let r = put_textes(
+        &editeur,
+        &uri,
+        Some("\"1\""),
+        serde_json::json!({ "sections": { "bilan_global": "x" } }),
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
+    assert_eq!(r.json()["champ"], "sections.bilan_global");
+    let lu = base
+        .textes_rapport(id, RapportTexte::Annuel(A2024))
+        .await
+        .unwrap();
+    assert_eq!(
+        (lu.tampon.version, lu.sections["avancement"].as_str()),
+        (1, "Premier.\nSecond.")
     );
 }
