@@ -162,13 +162,7 @@ impl Base {
         let mut e = self.ecriture(acteur).await?;
         let contrat = lire_contrat(e.conn(), contrat_id).await?.contrat;
         let stocke = lire_textes(e.conn(), contrat_id, rapport).await?;
-        let quoi = || {
-            let d = rapport.designation();
-            format!(
-                "les textes du {} du contrat {contrat_id}",
-                d.strip_prefix("le ").unwrap_or(&d)
-            )
-        };
+        let quoi = || format!("les textes du {} du contrat {contrat_id}", rapport.nom());
         e.controler_version(quoi(), &stocke.tampon, version)?;
         let suivi = lire_suivi(e.conn(), rapport.annee(), contrat_id).await?;
         garde(&contrat, &suivi)?;

@@ -127,11 +127,12 @@ impl RapportTexte {
         }
     }
 
-    /// « le rapport d'état d'avancement 2024 », « le rapport d'exécution à mi-parcours ».
-    pub fn designation(self) -> String {
+    /// « rapport d'état d'avancement 2024 », « rapport d'exécution à mi-parcours » (without
+    /// article: « le {} », « du {} »).
+    pub fn nom(self) -> String {
         match self {
-            RapportTexte::Annuel(a) => format!("le rapport d'état d'avancement {a}"),
-            RapportTexte::MiParcours => "le rapport d'exécution à mi-parcours".to_string(),
+            RapportTexte::Annuel(a) => format!("rapport d'état d'avancement {a}"),
+            RapportTexte::MiParcours => "rapport d'exécution à mi-parcours".to_string(),
         }
     }
 }
@@ -173,8 +174,8 @@ pub fn verifier_textes(rapport: RapportTexte, textes: &Textes) -> Vec<(String, S
             None => e.push((
                 code.clone(),
                 format!(
-                    "section « {code} » inconnue pour {} : {}",
-                    rapport.designation(),
+                    "section « {code} » inconnue pour le {} : {}",
+                    rapport.nom(),
                     rapport
                         .sections()
                         .iter()

@@ -259,9 +259,9 @@ pub(crate) fn garde(
         pacte_core::droits::etat_apres(Action::SaisirCampagne, contrat.contrat.etat).map_err(Refus::new)?;
         if verrouille(suivi.etat) {
             return Err(Refus::new(format!(
-                "la campagne {} est validée : les textes de {} sont verrouillés, comme ses chiffres",
+                "la campagne {} est validée : les textes du {} sont verrouillés, comme ses chiffres",
                 rapport.annee(),
-                rapport.designation()
+                rapport.nom()
             )));
         }
         Ok(())

@@ -246,7 +246,12 @@ async fn sections_du_rapport_annuel_droits_conflit_borne_et_verrou() {
     )
     .await;
     assert_eq!(r.statut, StatusCode::CONFLICT, "{}", r.corps);
-    assert!(r.corps.contains("verrouillés"), "{}", r.corps);
+    assert!(
+        r.corps
+            .contains("les textes du rapport d&#39;état d&#39;avancement 2024 sont verrouillés"),
+        "{}",
+        r.corps
+    );
     assert!(r.corps.contains("Après validation."), "{}", r.corps);
     let lu = base
         .textes_rapport(id, RapportTexte::Annuel(A2024))
