@@ -321,7 +321,8 @@ fn le_rapport_a_mi_parcours_contient_synthese_fiches_bilans_et_matrice() {
         ("bilan_global", &format!("{PARAGRAPHE_1}\n{PARAGRAPHE_2}")),
         (
             "bilan_financier",
-            "Les reports de 2024 ont été consommés en 2025.",
+            // Typed text is text, never markup: typst's and XML's special characters print as typed.
+            "Les reports de 2024 ont été consommés en 2025 : #strong[tous] & <b>50 %</b> $x$.",
         ),
     ]);
     let d = DonneesRapportMiParcours {
@@ -345,7 +346,7 @@ fn le_rapport_a_mi_parcours_contient_synthese_fiches_bilans_et_matrice() {
         "3.2 Résultats et impact social des actions".into(),
         "Section non renseignée par la collectivité.".into(),
         "3.3 Commentaire du bilan financier".into(),
-        "Les reports de 2024 ont été consommés en 2025.".into(),
+        "Les reports de 2024 ont été consommés en 2025 : #strong[tous] & <b>50 %</b> $x$.".into(),
         "4. Bilan financier 2024-2025 (tableaux de l'annexe 10)".into(),
         "5. Matrice des indicateurs 2024-2025".into(),
         "12 février 2026".into(),
