@@ -240,15 +240,17 @@ enum Commande {
         #[arg(short = 'o', long = "sortie", value_name = "FICHIER")]
         sortie: Option<PathBuf>,
     },
-    /// Produit un rapport de campagne d'un contrat, en PDF ou en ODT : le rapport d'état
-    /// d'avancement d'une année (--annee) ou le rapport d'exécution à mi-parcours (--mi-parcours).
+    /// Produit un rapport de campagne en PDF ou en ODT : le rapport d'état d'avancement d'un
+    /// contrat pour une année (CONTRAT --annee), son rapport d'exécution à mi-parcours (CONTRAT
+    /// --mi-parcours), ou la note de synthèse régionale d'une année (--synthese REGION --annee).
     Rapport {
         /// Numéro du contrat, ou code de sa collectivité (SIREN, code de département).
-        contrat: String,
+        #[arg(required_unless_present = "synthese")]
+        contrat: Option<String>,
         /// Format : pdf (accessible, balisé) ou odt (modifiable).
-        #[arg(long, value_enum)]
+        #[arg(long, value_enum, default_value = "pdf")]
         format: FormatDocument,
-        /// L'année du rapport d'état d'avancement (2024 à 2027).
+        /// L'année du rapport d'état d'avancement ou de la note de synthèse (2024 à 2027).
         #[arg(
             long,
             value_name = "ANNEE",
@@ -259,6 +261,10 @@ enum Commande {
         /// Le rapport d'exécution à mi-parcours (2024-2025).
         #[arg(long)]
         mi_parcours: bool,
+        /// La note de synthèse régionale de la ou du commissaire (R-REP-06) de cette région :
+        /// code INSEE (« 93 », voir pacte territoires) ou nom (« Provence-Alpes-Côte d'Azur »).
+        #[arg(long, value_name = "REGION", conflicts_with_all = ["contrat", "mi_parcours"])]
+        synthese: Option<String>,
         /// Fichier à écrire (« - » : la sortie standard ; par défaut : le nom du rapport dans le répertoire courant).
         #[arg(short = 'o', long = "sortie", value_name = "FICHIER")]
         sortie: Option<PathBuf>,
@@ -550,13 +556,16 @@ fn main() -> ExitCode {
             format,
             annee,
             mi_parcours,
+            synthese,
             sortie,
         } => executer(rapport::rapport(
             url,
-            &contrat,
-            match (mi_parcours, annee) {
-                (false, Some(a)) => rapport::Quoi::Annuel(a),
-                _ => rapport::Quoi::MiParcours,
+            match (synthese, contrat, mi_parcours, annee) {
+                (Some(r), _, _, Some(a)) => rapport::Quoi::Synthese(r, a),
+                (_, Some(c), false, Some(a)) => rapport::Quoi::Annuel(c, a),
+                (_, Some(c), _, _) => rapport::Quoi::MiParcours(c),
+                // clap requires a contract or a region, and a year unless --mi-parcours.
+                _ => unreachable!("arguments de pacte rapport contrôlés par clap"),
             },
             match format {
                 FormatDocument::Pdf => pacte_documents::Format::Pdf,

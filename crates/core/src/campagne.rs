@@ -30,6 +30,7 @@ use crate::{Montant, Valeur};
 pub mod rappels;
 #[cfg(test)]
 mod tests;
+pub mod textes;
 
 /// A comment, a method-change note, a return remark or a reason: at most this many characters.
 pub const COMMENTAIRE_MAX: usize = 2_000;

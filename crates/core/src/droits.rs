@@ -757,7 +757,11 @@ pub const RAISONS: &[(&str, &str)] = &[
          indicateurs et les soumet ; la DDETS ou le ou la commissaire les valide ou les renvoie \
          avec un commentaire par chiffre. Validés, ils sont verrouillés : seul le ou la \
          commissaire les rouvre, avec un motif journalisé, et décide du montant 2027 après \
-         l'évaluation à mi-parcours (R-EVAL-02, R-FIN-07).",
+         l'évaluation à mi-parcours (R-EVAL-02, R-FIN-07). Les parties rédigées des rapports \
+         annuel et à mi-parcours suivent le droit de saisie et se verrouillent avec la \
+         validation ; le texte de la note de synthèse régionale (R-REP-06) est écrit par le ou \
+         la commissaire de la région ou par l'administrateur national, et lu aussi par le \
+         lecteur national.",
     ),
     (
         "Utilisateurs et journal d'audit",

@@ -5,13 +5,18 @@
 //! indicator table annexed (R-REP-04, [004] annexe 6 intro), and the year's financial balance
 //! (the « Bilan n » table of annexe 10, computed by [`pacte_core::tableau`]).
 //!
+//! The collectivity's own sections (the progress of the actions, the level of consumption —
+//! the two things annexe 5 IV.a asks the report to present; [`pacte_core::campagne::textes`])
+//! are printed as typed, paragraph by paragraph; an empty one says it is not filled in.
+//!
 //! Also here: the pieces the three campaign reports share ([`tableau_feuille`], the indicator
-//! rows). The mid-term report is in [`crate::rapport_mi_parcours`], the regional synthesis note
+//! rows, the free texts). The mid-term report is in [`crate::rapport_mi_parcours`], the regional synthesis note
 //! in [`crate::rapport_synthese`]. Nothing is computed here: attainment comes from
 //! [`pacte_core::campagne`], the tables from [`pacte_core::tableau`].
 
 use std::collections::BTreeMap;
 
+use pacte_core::campagne::textes::{RapportTexte, Section, Textes, paragraphes};
 use pacte_core::campagne::{
     Atteinte, CleValeur, EtatCampagne, ValeurSaisie, atteinte, atteintes, ecrire_effet, lignes_attendues,
     totaux_nationaux,
@@ -36,6 +41,8 @@ pub struct DonneesRapportAnnuel<'a> {
     /// The figures entered for the year's campaign.
     pub valeurs: &'a [ValeurSaisie],
     pub etat_campagne: EtatCampagne,
+    /// The collectivity's sections ([`RapportTexte::Annuel`]; absent: not filled in).
+    pub textes: &'a Textes,
     /// The stored contract's version.
     pub version: i64,
 }
@@ -51,6 +58,7 @@ impl DonneesRapportAnnuel<'_> {
             "annee": self.annee,
             "valeurs": self.valeurs,
             "etat_campagne": self.etat_campagne,
+            "textes": self.textes,
         })
     }
 
@@ -119,6 +127,30 @@ pub(crate) fn ecrire_feuille(
         r.morceaux(vec![italique(n.clone())]);
     }
     Ok(f)
+}
+
+/// A free text as paragraphs (one per non-blank line), or `vide` in italics when there is
+/// none: an empty section says so, never a blank.
+pub(crate) fn ecrire_texte(r: &mut Redaction, texte: Option<&str>, vide: &str) {
+    let p = texte.map(paragraphes).unwrap_or_default();
+    if p.is_empty() {
+        r.morceaux(vec![italique(vide)]);
+    }
+    for x in p {
+        r.para(x);
+    }
+}
+
+/// The collectivity's sections of a report, numbered under chapter `numero` (« 3.1 … »).
+pub(crate) fn ecrire_sections(r: &mut Redaction, numero: &str, sections: &[Section], textes: &Textes) {
+    for (i, s) in sections.iter().enumerate() {
+        r.titre(3, format!("{numero}.{} {}", i + 1, s.titre));
+        ecrire_texte(
+            r,
+            textes.get(s.code).map(String::as_str),
+            "Section non renseignée par la collectivité.",
+        );
+    }
 }
 
 /// The figures entered, by key.
@@ -219,8 +251,11 @@ pub fn document(d: &DonneesRapportAnnuel<'_>) -> Result<Document, ErreurDocument
         }
     }
 
+    r.titre(2, "3. Analyse de la collectivité");
+    ecrire_sections(&mut r, "3", RapportTexte::Annuel(annee).sections(), d.textes);
+
     let mut fin = Redaction::default();
-    fin.titre(2, format!("3. Bilan financier {annee}"));
+    fin.titre(2, format!("4. Bilan financier {annee}"));
     fin.para("Crédits versés, réalisés et reportés de l'année, selon le tableau « Bilan n » de l'annexe 10 de l'instruction.");
     ecrire_feuille(&mut fin, c, d.execution, TypeTableau::Bilan, annee)?;
 

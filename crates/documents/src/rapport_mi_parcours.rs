@@ -5,9 +5,11 @@
 //! when recorded (R-EVAL-02), the financial balance with the annexe 10 « Bilan » tables of 2024
 //! and 2025, and the indicator matrix of both years.
 //!
-//! The campaign model has no free-text section of the collectivity yet: the report says so
-//! where they would be (a stated gap, not an empty heading).
+//! The collectivity's sections (the global summary, the results and social impact, the
+//! comment of the financial balance — [`pacte_core::campagne::textes::SECTIONS_MI_PARCOURS`])
+//! are printed as typed; an empty one says it is not filled in.
 
+use pacte_core::campagne::textes::{RapportTexte, Textes};
 use pacte_core::campagne::{
     ANNEE_REFERENCE_MI_PARCOURS, ANNEE_REVISEE, ANNEES_MI_PARCOURS, DecisionMiParcours, RapportMiParcours,
     ValeurSaisie, atteinte, atteintes, constats_mi_parcours, evaluation_mi_parcours, lignes_attendues,
@@ -20,7 +22,7 @@ use serde_json::json;
 
 use crate::contrat::{bloc_marque, entete};
 use crate::modele::{Document, Redaction, Tableau, col, col_nombre, groupe, italique, ligne, simple, total};
-use crate::rapport::{ecrire_feuille, par_cle, pourcent, val};
+use crate::rapport::{ecrire_feuille, ecrire_sections, par_cle, pourcent, val};
 use crate::texte::{date_longue, euros, partie, slug};
 use crate::{ErreurDocument, Fichier, Format, code_verification, rendre};
 
@@ -36,6 +38,8 @@ pub struct DonneesRapportMiParcours<'a> {
     pub rapport: &'a RapportMiParcours,
     /// The commissaire's decisions, when recorded.
     pub decisions: &'a [DecisionMiParcours],
+    /// The collectivity's sections ([`RapportTexte::MiParcours`]; absent: not filled in).
+    pub textes: &'a Textes,
     pub version: i64,
 }
 
@@ -51,6 +55,7 @@ impl DonneesRapportMiParcours<'_> {
             "valeurs_2025": self.valeurs_2025,
             "rapport": self.rapport,
             "decisions": self.decisions,
+            "textes": self.textes,
         })
     }
 
@@ -190,9 +195,7 @@ pub fn document(d: &DonneesRapportMiParcours<'_>) -> Result<Document, ErreurDocu
     }
 
     r.titre(2, "3. Analyse de la collectivité");
-    r.morceaux(vec![italique(
-        "Les parties rédigées par la collectivité (analyse qualitative, difficultés rencontrées, perspectives) ne sont pas encore saisies dans Pacte : elles sont à compléter dans la version éditable (ODT) de ce rapport.",
-    )]);
+    ecrire_sections(&mut r, "3", RapportTexte::MiParcours.sections(), d.textes);
 
     let mut fin = Redaction::default();
     fin.titre(2, "4. Bilan financier 2024-2025 (tableaux de l'annexe 10)");

@@ -5,11 +5,13 @@
 //! year n, attainment, open findings (figures missing, blocking findings of the entry) and the
 //! mid-term decisions recorded.
 //!
-//! The commissaire's own text is not stored by Pacte yet: the note says where it goes and the
-//! editable (ODT) version receives it.
+//! The commissaire's own text (stored per region and year) is printed as typed, paragraph by
+//! paragraph, under « Appréciation de la ou du commissaire »; when there is none the note
+//! says so.
 
 use std::collections::BTreeMap;
 
+use pacte_core::campagne::textes::TITRE_SYNTHESE;
 use pacte_core::campagne::{
     DecisionMiParcours, EtatCampagne, ValeurSaisie, atteintes, manquantes, verifier_saisie,
 };
@@ -21,8 +23,8 @@ use pacte_core::{Annee, Contrat, Montant};
 use serde_json::json;
 
 use crate::contrat::bloc_marque;
-use crate::modele::{Document, Redaction, Tableau, col, col_nombre, italique, ligne, simple, total};
-use crate::rapport::pourcent;
+use crate::modele::{Document, Redaction, Tableau, col, col_nombre, ligne, simple, total};
+use crate::rapport::{ecrire_texte, pourcent};
 use crate::texte::{euros, slug};
 use crate::{ErreurDocument, Fichier, Format, code_verification, rendre};
 
@@ -42,6 +44,8 @@ pub struct DonneesSynthese<'a> {
     pub region: &'a Region,
     pub annee: Annee,
     pub contrats: Vec<ContratRegion<'a>>,
+    /// The commissaire's text (empty: not written yet).
+    pub texte: &'a str,
 }
 
 /// The kind of contract as [001] names them: « Métropole », « Département », « Ville »
@@ -102,6 +106,7 @@ impl DonneesSynthese<'_> {
             "region": self.region.code,
             "annee": self.annee,
             "contrats": contrats,
+            "texte": self.texte,
         })
     }
 
@@ -215,10 +220,12 @@ pub fn document(d: &DonneesSynthese<'_>) -> Result<Document, ErreurDocument> {
         contrats.len()
     ));
 
-    r.titre(2, "3. Appréciation de la ou du commissaire");
-    r.morceaux(vec![italique(
-        "Le texte de la ou du commissaire n'est pas encore saisi dans Pacte : il est à rédiger dans la version éditable (ODT) de cette note.",
-    )]);
+    r.titre(2, format!("3. {TITRE_SYNTHESE}"));
+    ecrire_texte(
+        &mut r,
+        Some(d.texte),
+        "L'appréciation de la ou du commissaire n'est pas renseignée dans Pacte.",
+    );
 
     Ok(Document {
         entete: format!(

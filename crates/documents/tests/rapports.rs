@@ -11,6 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use pacte_core::campagne::textes::Textes;
 use pacte_core::campagne::{
     ANNEE_REFERENCE_MI_PARCOURS, DecisionMiParcours, EtatCampagne, RapportMiParcours, ValeurSaisie, atteinte,
     atteintes, ecrire_effet, evaluation_mi_parcours, lignes_attendues,
@@ -146,7 +147,10 @@ fn attendus_annuel(c: &Contrat, e: &Execution, a: Annee, v: &[ValeurSaisie]) -> 
         format!("Rapport d'état d'avancement {a}"),
         "1. Synthèse par axe".into(),
         "2. Avancement des actions".into(),
-        format!("3. Bilan financier {a}"),
+        "3. Analyse de la collectivité".into(),
+        "3.1 État d'avancement des actions".into(),
+        "3.2 Niveau de consommation des crédits".into(),
+        format!("4. Bilan financier {a}"),
         format!("Annexe : tableau des indicateurs nationaux et locaux {a}"),
         "Indicateurs nationaux du contrat (somme des fiches)".into(),
         c.contrat.nom_collectivite(),
@@ -184,18 +188,35 @@ fn le_rapport_annuel_pdf_et_odt_contient_fiches_indicateurs_et_bilan() {
     let e = execution_simulee(&c, 3);
     let a = annee(2024);
     let v = valeurs(&c, a);
+    // The collectivity wrote the progress of its actions in two paragraphs, not the
+    // consumption: the first section prints both paragraphs, the second says it is empty.
+    let textes = textes(&[("avancement", &format!("{PARAGRAPHE_1}\n\n{PARAGRAPHE_2}"))]);
     let d = DonneesRapportAnnuel {
         contrat: &c,
         execution: &e,
         annee: a,
         valeurs: &v,
         etat_campagne: EtatCampagne::Validee,
+        textes: &textes,
         version: 5,
     };
     let mut attendus = attendus_annuel(&c, &e, a, &v);
-    // The document's own model holds every figure (no tool needed).
+    attendus.extend([
+        PARAGRAPHE_1.to_string(),
+        PARAGRAPHE_2.to_string(),
+        "Section non renseignée par la collectivité.".to_string(),
+    ]);
+    // The document's own model holds every figure (no tool needed), each paragraph its own.
     let doc = pacte_documents::rapport::document(&d).unwrap();
     verifier_texte(&doc.textes().join(" "), &attendus, "modèle");
+    assert!(doc.textes().contains(&PARAGRAPHE_1) && doc.textes().contains(&PARAGRAPHE_2));
+    // The empty section's sentence follows the consumption's heading, before the table.
+    let t = doc.textes();
+    let i = t
+        .iter()
+        .position(|x| *x == "3.2 Niveau de consommation des crédits")
+        .unwrap();
+    assert_eq!(t[i + 1], "Section non renseignée par la collectivité.");
     assert!(!doc.projet, "un rapport de campagne validée n'est pas un projet");
     let odt = pacte_documents::rapport::fichier(&d, Format::Odt).unwrap();
     if let Some(t) = texte_odt(&odt.octets, "annuel") {
@@ -211,7 +232,31 @@ fn le_rapport_annuel_pdf_et_odt_contient_fiches_indicateurs_et_bilan() {
     );
     if let Some(t) = texte_pdf(&pdf.octets, "annuel") {
         verifier_texte(&t, &attendus, "PDF du rapport annuel");
+        paragraphes_distincts(&t);
     }
+}
+
+const PARAGRAPHE_1: &str = "Les douze accueils prévus sont ouverts depuis septembre.";
+const PARAGRAPHE_2: &str = "Le recrutement des référents a pris trois mois de retard.";
+
+fn textes(paires: &[(&str, &str)]) -> Textes {
+    paires
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The two paragraphs are on lines of their own in the extracted text.
+fn paragraphes_distincts(texte: &str) {
+    let lignes: Vec<&str> = texte.lines().map(str::trim).collect();
+    assert!(
+        lignes.contains(&PARAGRAPHE_1),
+        "premier paragraphe seul sur sa ligne"
+    );
+    assert!(
+        lignes.contains(&PARAGRAPHE_2),
+        "second paragraphe seul sur sa ligne"
+    );
 }
 
 fn pacte_documents_slug(c: &Contrat) -> String {
@@ -235,12 +280,26 @@ fn le_code_du_rapport_annuel_suit_les_valeurs() {
             annee: a,
             valeurs: v,
             etat_campagne: EtatCampagne::Soumise,
+            textes: &Textes::new(),
             version: 1,
         }
         .code()
     };
     assert_ne!(d(&v), d(&w));
     assert_eq!(d(&v), d(&v.clone()));
+    // The texts are part of the data the code covers.
+    let avec_texte = textes(&[("consommation", "Crédits consommés à 80 %.")]);
+    let code_texte = DonneesRapportAnnuel {
+        contrat: &c,
+        execution: &e,
+        annee: a,
+        valeurs: &v,
+        etat_campagne: EtatCampagne::Soumise,
+        textes: &avec_texte,
+        version: 1,
+    }
+    .code();
+    assert_ne!(code_texte, d(&v));
 }
 
 #[test]
@@ -258,6 +317,14 @@ fn le_rapport_a_mi_parcours_contient_synthese_fiches_bilans_et_matrice() {
         etat_2027: Montant::euros(12_345),
         motif: "Montée en charge lente, crédits réduits d'un tiers".into(),
     }];
+    let textes = textes(&[
+        ("bilan_global", &format!("{PARAGRAPHE_1}\n{PARAGRAPHE_2}")),
+        (
+            "bilan_financier",
+            // Typed text is text, never markup: typst's and XML's special characters print as typed.
+            "Les reports de 2024 ont été consommés en 2025 : #strong[tous] & <b>50 %</b> $x$.",
+        ),
+    ]);
     let d = DonneesRapportMiParcours {
         contrat: &c,
         execution: &e,
@@ -265,6 +332,7 @@ fn le_rapport_a_mi_parcours_contient_synthese_fiches_bilans_et_matrice() {
         valeurs_2025: &v25,
         rapport: &rapport,
         decisions: &decisions,
+        textes: &textes,
         version: 11,
     };
     let mut x: Vec<String> = vec![
@@ -272,6 +340,13 @@ fn le_rapport_a_mi_parcours_contient_synthese_fiches_bilans_et_matrice() {
         "1. Synthèse globale".into(),
         "2. Résultats et atteinte par fiche action".into(),
         "3. Analyse de la collectivité".into(),
+        "3.1 Bilan global".into(),
+        PARAGRAPHE_1.into(),
+        PARAGRAPHE_2.into(),
+        "3.2 Résultats et impact social des actions".into(),
+        "Section non renseignée par la collectivité.".into(),
+        "3.3 Commentaire du bilan financier".into(),
+        "Les reports de 2024 ont été consommés en 2025 : #strong[tous] & <b>50 %</b> $x$.".into(),
         "4. Bilan financier 2024-2025 (tableaux de l'annexe 10)".into(),
         "5. Matrice des indicateurs 2024-2025".into(),
         "12 février 2026".into(),
@@ -313,6 +388,7 @@ fn le_rapport_a_mi_parcours_contient_synthese_fiches_bilans_et_matrice() {
     let pdf = pacte_documents::rapport_mi_parcours::fichier(&d, Format::Pdf).unwrap();
     if let Some(t) = texte_pdf(&pdf.octets, "mi-parcours") {
         verifier_texte(&t, &x, "PDF du rapport à mi-parcours");
+        paragraphes_distincts(&t);
     }
 }
 
@@ -359,6 +435,7 @@ fn la_note_regionale_compte_les_contrats_par_nature_et_montre_chacun() {
                 decisions: if i == 0 { &decisions } else { &[] },
             })
             .collect(),
+        texte: &format!("{PARAGRAPHE_1}\n\n{PARAGRAPHE_2}"),
     };
     let mut x: Vec<String> = vec![
         format!("Note de synthèse régionale {a}"),
@@ -366,6 +443,8 @@ fn la_note_regionale_compte_les_contrats_par_nature_et_montre_chacun() {
         "1. Contrats de la région par nature".into(),
         format!("2. Campagne {a} : état, atteinte, constats et décisions"),
         "3. Appréciation de la ou du commissaire".into(),
+        PARAGRAPHE_1.into(),
+        PARAGRAPHE_2.into(),
         format!("Campagne {a} : 1 contrat(s) validé(s) sur {}.", contrats.len()),
         format!("1 (État 2027 décidé : {})", euros(Montant::euros(54_321))),
     ];
@@ -390,10 +469,29 @@ fn la_note_regionale_compte_les_contrats_par_nature_et_montre_chacun() {
     x.push(euros(total));
     let doc = pacte_documents::rapport_synthese::document(&d).unwrap();
     verifier_texte(&doc.textes().join(" "), &x, "modèle");
+    assert!(
+        !doc.textes()
+            .iter()
+            .any(|t| t.contains("pas encore saisi") || t.contains("pas renseignée")),
+        "le texte saisi remplace la mention d'absence"
+    );
     let pdf = pacte_documents::rapport_synthese::fichier(&d, Format::Pdf).unwrap();
     if let Some(t) = texte_pdf(&pdf.octets, "synthese") {
         verifier_texte(&t, &x, "PDF de la note régionale");
+        paragraphes_distincts(&t);
     }
+    // Without a text, the note says so instead.
+    let sans = DonneesSynthese {
+        texte: "",
+        ..d.clone()
+    };
+    let doc = pacte_documents::rapport_synthese::document(&sans).unwrap();
+    verifier_texte(
+        &doc.textes().join(" "),
+        &["L'appréciation de la ou du commissaire n'est pas renseignée dans Pacte.".to_string()],
+        "note sans texte",
+    );
+    assert_ne!(sans.code(), d.code(), "le code couvre le texte");
     let odt = pacte_documents::rapport_synthese::fichier(&d, Format::Odt).unwrap();
     if let Some(t) = texte_odt(&odt.octets, "synthese") {
         verifier_texte(&t, &x, "ODT de la note régionale");

@@ -174,7 +174,11 @@ async fn lire_campagne(conn: &mut sqlx::AnyConnection, a: Annee) -> Resultat<Opt
     .transpose()
 }
 
-async fn lire_suivi(conn: &mut sqlx::AnyConnection, a: Annee, contrat_id: i64) -> Resultat<SuiviCampagne> {
+pub(crate) async fn lire_suivi(
+    conn: &mut sqlx::AnyConnection,
+    a: Annee,
+    contrat_id: i64,
+) -> Resultat<SuiviCampagne> {
     let r = sqlx::query(&format!(
         "SELECT {COLONNES_SUIVI} FROM campagnes_contrats WHERE annee = $1 AND contrat_id = $2"
     ))
@@ -1001,7 +1005,7 @@ async fn lire_mi_parcours(conn: &mut sqlx::AnyConnection, contrat_id: i64) -> Re
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Clone, Copy)]
-enum Type {
+pub(crate) enum Type {
     Entier,
     EntierOpt,
     Texte,
@@ -1009,9 +1013,10 @@ enum Type {
 }
 
 /// A table: its name, its columns with their types, its `ORDER BY`.
-type Table = (&'static str, &'static [(&'static str, Type)], &'static str);
+pub(crate) type Table = (&'static str, &'static [(&'static str, Type)], &'static str);
 
-/// The campaign tables in restore order (parents first), with their columns.
+/// The campaign tables in restore order (parents first), with their columns; the reports'
+/// texts (`crate::textes_rapports::TABLES`) follow them in backups.
 const TABLES: &[Table] = {
     use Type::*;
     &[
@@ -1135,7 +1140,7 @@ pub struct TableCampagne {
 /// Every row of the campaign tables, for a backup (tables without rows are left out).
 pub(crate) async fn lignes_tx(conn: &mut sqlx::AnyConnection) -> Resultat<Vec<TableCampagne>> {
     let mut tables = Vec::new();
-    for (table, colonnes, ordre) in TABLES {
+    for (table, colonnes, ordre) in TABLES.iter().chain(crate::textes_rapports::TABLES) {
         let noms: Vec<&str> = colonnes.iter().map(|c| c.0).collect();
         let lignes = sqlx::query(&format!(
             "SELECT {} FROM {table} ORDER BY {ordre}",
@@ -1171,7 +1176,7 @@ pub(crate) async fn lignes_tx(conn: &mut sqlx::AnyConnection) -> Resultat<Vec<Ta
 
 /// Writes back the rows of a backup (inside the restore's transaction), parents first.
 pub(crate) async fn restaurer_tx(conn: &mut sqlx::AnyConnection, tables: &[TableCampagne]) -> Resultat<()> {
-    for (table, colonnes, _) in TABLES {
+    for (table, colonnes, _) in TABLES.iter().chain(crate::textes_rapports::TABLES) {
         let Some(t) = tables.iter().find(|t| t.table == *table) else {
             continue;
         };

@@ -35,6 +35,7 @@ pub mod rappels;
 pub mod recherche;
 pub mod sauvegarde;
 pub mod sommes;
+pub mod textes_rapports;
 pub mod versions_signees;
 
 use std::sync::Arc;

@@ -81,6 +81,11 @@ const MIGRATIONS_SQLITE: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0015_projection_execution.sql"),
     ),
     (
+        16,
+        "textes_rapports",
+        include_str!("../migrations/sqlite/0016_textes_rapports.sql"),
+    ),
+    (
         17,
         "rappels",
         include_str!("../migrations/sqlite/0017_rappels.sql"),
@@ -146,6 +151,11 @@ const MIGRATIONS_POSTGRES: &[(i64, &str, &str)] = &[
         15,
         "projection_execution",
         include_str!("../migrations/postgres/0015_projection_execution.sql"),
+    ),
+    (
+        16,
+        "textes_rapports",
+        include_str!("../migrations/postgres/0016_textes_rapports.sql"),
     ),
     (
         17,

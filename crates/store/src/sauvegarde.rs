@@ -55,7 +55,8 @@ pub struct Sauvegarde {
     /// The contracts' financial executions (absent from the file when there is none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub executions: Vec<crate::executions::LigneExecution>,
-    /// The indicator campaigns and mid-term evaluations, table by table (absent when empty).
+    /// The indicator campaigns and mid-term evaluations, table by table, with the reports'
+    /// free texts (`textes_rapports`, `textes_syntheses`; absent when empty).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub campagnes: Vec<crate::campagnes::TableCampagne>,
     /// The versions of the data signed (absent from the file when there is none).

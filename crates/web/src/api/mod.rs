@@ -148,6 +148,16 @@ fn table() -> Vec<Route> {
         ),
         route(
             Method::GET,
+            "/contrats/{id}/campagnes/{annee}/textes",
+            crate::rapports::api::lire,
+        ),
+        route(
+            Method::PUT,
+            "/contrats/{id}/campagnes/{annee}/textes",
+            crate::rapports::api::ecrire,
+        ),
+        route(
+            Method::GET,
             "/contrats/{id}/document",
             crate::documents::api_document,
         ),

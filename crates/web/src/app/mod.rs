@@ -468,6 +468,27 @@ fn table_pages() -> Vec<RoutePage> {
             "/campagnes/{annee}/synthese/{format}",
             crate::rapports::synthese,
         ),
+        // Their free texts (collectivity's sections, commissaire's text)
+        page(
+            Method::POST,
+            "/contrats/{id}/campagnes/{annee}/textes",
+            crate::rapports::textes::enregistrer_annuel,
+        ),
+        page(
+            Method::POST,
+            "/contrats/{id}/mi-parcours/textes",
+            crate::rapports::textes::enregistrer_mi_parcours,
+        ),
+        page(
+            Method::GET,
+            "/campagnes/{annee}/synthese",
+            crate::rapports::textes::page_synthese,
+        ),
+        page(
+            Method::POST,
+            "/campagnes/{annee}/synthese",
+            crate::rapports::textes::enregistrer_synthese,
+        ),
         // Documents (issue 14)
         page(
             Method::GET,

@@ -22,7 +22,7 @@ use crate::{ErreurApi, ErreurWeb, Etat, Utilisateur};
 
 /// The body, read once the rights are checked (so that a refused caller gets its 403/404,
 /// whatever it sent).
-async fn corps_json<T: serde::de::DeserializeOwned + Serialize>(
+pub(crate) async fn corps_json<T: serde::de::DeserializeOwned + Serialize>(
     requete: axum::extract::Request,
     etat: &Etat,
 ) -> Result<CorpsJson<T>, ErreurApi> {
@@ -35,8 +35,8 @@ const REALISE_MAX: i64 = 1_000_000_000_000;
 /// `/contrats/{id}/campagnes/{annee}`.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CheminCampagne {
-    id: i64,
-    annee: Annee,
+    pub(crate) id: i64,
+    pub(crate) annee: Annee,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CheminCampagne {

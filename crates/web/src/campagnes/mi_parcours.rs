@@ -52,6 +52,8 @@ struct PageMiParcours {
     decider: bool,
     campagne_2025: bool,
     lectures: Vec<(&'static str, &'static str)>,
+    /// The collectivity's sections of the mid-term report.
+    textes: crate::rapports::textes::TextesVue,
 }
 
 fn taux(millioniemes: i64) -> String {
@@ -137,6 +139,14 @@ pub async fn page(
         decider: permis(&u, contrat, Action::DeciderMiParcours),
         campagne_2025,
         lectures: campagne::LECTURES.to_vec(),
+        textes: crate::rapports::textes::vue(
+            &etat,
+            &u,
+            &c,
+            pacte_core::campagne::textes::RapportTexte::MiParcours,
+            None,
+        )
+        .await?,
     };
     crate::ui::rendre(&p)
 }

@@ -432,6 +432,8 @@ struct PageCampagne {
     prolonger: bool,
     verrouillee: bool,
     erreur: Option<String>,
+    /// The collectivity's sections of the annual report of the year.
+    textes: crate::rapports::textes::TextesVue,
 }
 
 fn id_html(champ: &str) -> String {
@@ -631,6 +633,14 @@ async fn rendre_campagne(
         prolonger: d.suivi.etat.attend_la_collectivite() && permis(u, contrat, Action::InstruireCampagne),
         verrouillee: d.suivi.etat == EtatCampagne::Validee,
         erreur: saisie.map(|s| s.message),
+        textes: crate::rapports::textes::vue(
+            etat,
+            u,
+            c,
+            pacte_core::campagne::textes::RapportTexte::Annuel(annee),
+            None,
+        )
+        .await?,
     };
     let statut = if p.erreur.is_some() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY

@@ -8,6 +8,9 @@
 //!   (R-REP-06), for the commissaire of the region (whose region is the default) and the
 //!   national roles (who name the region).
 //!
+//! The free texts printed in them (the collectivity's sections, the commissaire's text) are
+//! written on the pages of [`textes`].
+//!
 //! Nothing is computed here: the documents are views of `pacte_documents`, reading what the
 //! campaign store holds.
 
@@ -16,19 +19,22 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use pacte_core::campagne::{ANNEES_MI_PARCOURS, DecisionMiParcours, ValeurSaisie};
+use pacte_core::Annee;
+use pacte_core::campagne::textes::RapportTexte;
+use pacte_core::campagne::{ANNEES_MI_PARCOURS, DecisionMiParcours};
 use pacte_core::droits::{Action, Habilitation, Perimetre};
 use pacte_core::territoires::territoires;
-use pacte_core::{Annee, Contrat};
 use pacte_documents::rapport::DonneesRapportAnnuel;
 use pacte_documents::rapport_mi_parcours::DonneesRapportMiParcours;
 use pacte_documents::rapport_synthese::{ContratRegion, DonneesSynthese};
 use pacte_documents::{ErreurDocument, Fichier, Format};
-use pacte_store::campagnes::SuiviCampagne;
 
-use crate::campagnes::{ETATS_CONCERNES, annee_de, campagne_ouverte};
+use crate::campagnes::{annee_de, campagne_ouverte};
 use crate::contrats::edition::id_contrat;
 use crate::{ErreurWeb, Etat, Utilisateur};
+
+pub(crate) mod api;
+pub mod textes;
 
 fn format_de(texte: &str) -> Result<Format, ErreurWeb> {
     Format::depuis_code(texte).ok_or_else(|| ErreurWeb {
@@ -87,6 +93,11 @@ pub async fn annuel(
     let suivi = etat.base.suivi_campagne(annee, id).await?;
     let valeurs = etat.base.valeurs_campagne(annee, id).await?;
     let execution = etat.base.execution(id).await?.execution;
+    let textes = etat
+        .base
+        .textes_rapport(id, RapportTexte::Annuel(annee))
+        .await?
+        .sections;
     produire(move || {
         pacte_documents::rapport::fichier(
             &DonneesRapportAnnuel {
@@ -95,6 +106,7 @@ pub async fn annuel(
                 annee,
                 valeurs: &valeurs,
                 etat_campagne: suivi.etat,
+                textes: &textes,
                 version: c.tampon.version,
             },
             format,
@@ -119,6 +131,11 @@ pub async fn mi_parcours(
     let mp = etat.base.mi_parcours(id).await?;
     let execution = etat.base.execution(id).await?.execution;
     let decisions: Vec<DecisionMiParcours> = mp.decisions.into_iter().map(|d| d.decision).collect();
+    let textes = etat
+        .base
+        .textes_rapport(id, RapportTexte::MiParcours)
+        .await?
+        .sections;
     produire(move || {
         pacte_documents::rapport_mi_parcours::fichier(
             &DonneesRapportMiParcours {
@@ -128,6 +145,7 @@ pub async fn mi_parcours(
                 valeurs_2025: &v25,
                 rapport: &mp.rapport,
                 decisions: &decisions,
+                textes: &textes,
                 version: c.tampon.version,
             },
             format,
@@ -168,76 +186,28 @@ pub async fn synthese(
 ) -> Result<Response, ErreurWeb> {
     let etat = etat.pour(&u);
     let annee: Annee = annee_de(&annee)?;
-    let h = &u.habilitation;
-    let demandee = q
-        .get("region")
-        .map(|r| r.trim().to_string())
-        .filter(|r| !r.is_empty());
-    let code = match (demandee, region_du_commissaire(h)) {
-        (Some(r), _) => r,
-        (None, Some(r)) => r.to_string(),
-        (None, None) if synthese_nationale(h) => {
-            return Err(ErreurWeb {
-                champ: Some("region".into()),
-                ..ErreurWeb::requete(
-                    "Indiquez la région de la note de synthèse (paramètre « region », code INSEE).",
-                )
-            });
-        }
-        (None, None) => {
-            return Err(ErreurWeb::interdit(
-                "Action refusée : la note de synthèse régionale est rédigée par la ou le commissaire de la région et lue par les rôles nationaux.",
-            ));
-        }
-    };
-    let region = territoires()
-        .region(&code)
-        .ok_or_else(|| ErreurWeb::introuvable(format!("Région « {code} » inconnue.")))?;
-    let permis = synthese_nationale(h)
-        || (h.role() == pacte_core::droits::Role::Commissaire
-            && region_du_commissaire(h) == Some(code.as_str()));
-    if !permis {
-        return Err(ErreurWeb::interdit(format!(
-            "Action refusée : la note de synthèse de la région {} est réservée à sa ou son commissaire et aux rôles nationaux.",
-            region.nom
-        )));
-    }
+    let region = textes::region_lue(&u, q.get("region").map(String::as_str))?.ok_or_else(|| ErreurWeb {
+        champ: Some("region".into()),
+        ..ErreurWeb::requete("Indiquez la région de la note de synthèse (paramètre « region », code INSEE).")
+    })?;
     let format = format_de(&format)?;
     campagne_ouverte(&etat, annee).await?;
-    let portee = pacte_core::droits::PorteeLecture {
-        territoire: pacte_core::droits::TerritoireLu::Region(region.code.clone()),
-        etats: ETATS_CONCERNES.to_vec(),
-    };
-    let lignes = etat.base.contrats_lisibles(&portee, None, 1, None).await?.lignes;
-    let mut lus: Vec<(Contrat, SuiviCampagne, Vec<ValeurSaisie>, Vec<DecisionMiParcours>)> = Vec::new();
-    for l in lignes {
-        let c = etat.base.contrat(l.id).await?;
-        let suivi = etat.base.suivi_campagne(annee, l.id).await?;
-        let valeurs = etat.base.valeurs_campagne(annee, l.id).await?;
-        let decisions = etat
-            .base
-            .mi_parcours(l.id)
-            .await?
-            .decisions
-            .into_iter()
-            .map(|d| d.decision)
-            .collect();
-        lus.push((c.contrat, suivi, valeurs, decisions));
-    }
-    let region = region.clone();
+    let lus = etat.base.contrats_synthese(&region.code, annee).await?;
+    let texte = etat.base.texte_synthese(&region.code, annee).await?.texte;
     produire(move || {
         let d = DonneesSynthese {
             region: &region,
             annee,
             contrats: lus
                 .iter()
-                .map(|(c, s, v, d)| ContratRegion {
-                    contrat: c,
-                    etat_campagne: s.etat,
-                    valeurs: v,
-                    decisions: d,
+                .map(|x| ContratRegion {
+                    contrat: &x.contrat,
+                    etat_campagne: x.etat_campagne,
+                    valeurs: &x.valeurs,
+                    decisions: &x.decisions,
                 })
                 .collect(),
+            texte: &texte,
         };
         pacte_documents::rapport_synthese::fichier(&d, format)
     })

@@ -48,6 +48,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/contrats/{id}/campagnes/{annee}"),
     ("PUT", "/contrats/{id}/campagnes/{annee}/valeurs"),
     ("POST", "/contrats/{id}/campagnes/{annee}/transitions"),
+    ("GET", "/contrats/{id}/campagnes/{annee}/textes"),
+    ("PUT", "/contrats/{id}/campagnes/{annee}/textes"),
 ];
 
 const AMP: &str = include_str!("../../../../exemples/metropole-aix-marseille-provence.toml");

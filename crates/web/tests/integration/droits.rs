@@ -52,6 +52,9 @@ enum Attendu {
     OuvrirCampagne,
     /// The regional synthesis note: the commissaire (their region) and the national roles.
     Synthese,
+    /// Writing the synthesis note's text: the commissaire (their region) and the national
+    /// administrator (`pacte_core::campagne::textes::decider_synthese`).
+    EcrireSynthese,
 }
 
 use Attendu::*;
@@ -247,6 +250,18 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
         Contrat(Action::Lire),
     ),
     ("GET", "/campagnes/{annee}/synthese/{format}", Synthese),
+    (
+        "POST",
+        "/contrats/{id}/campagnes/{annee}/textes",
+        Contrat(Action::SaisirCampagne),
+    ),
+    (
+        "POST",
+        "/contrats/{id}/mi-parcours/textes",
+        Contrat(Action::SaisirCampagne),
+    ),
+    ("GET", "/campagnes/{annee}/synthese", Synthese),
+    ("POST", "/campagnes/{annee}/synthese", EcrireSynthese),
     ("GET", "/contrats/{id}/document/{format}", Contrat(Action::Lire)),
     (
         "GET",
@@ -374,6 +389,16 @@ const ROUTES: &[(&str, &str, Attendu)] = &[
         "POST",
         "/api/v1/contrats/{id}/campagnes/{annee}/transitions",
         EtapeCampagne,
+    ),
+    (
+        "GET",
+        "/api/v1/contrats/{id}/campagnes/{annee}/textes",
+        Contrat(Action::Lire),
+    ),
+    (
+        "PUT",
+        "/api/v1/contrats/{id}/campagnes/{annee}/textes",
+        Contrat(Action::SaisirCampagne),
     ),
 ];
 
@@ -552,6 +577,17 @@ fn decision(
             Decision::Autorise
         }
         Synthese => Decision::Interdit,
+        EcrireSynthese => {
+            let region = match h.perimetre() {
+                pacte_core::droits::Perimetre::Region(r) => r.clone(),
+                _ => "93".to_string(),
+            };
+            pacte_core::campagne::textes::decider_synthese(
+                h,
+                &region,
+                pacte_core::campagne::textes::ActionSynthese::Ecrire,
+            )
+        }
         EtapeCampagne => {
             let etapes = [
                 Action::SaisirCampagne,

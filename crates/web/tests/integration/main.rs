@@ -34,4 +34,5 @@ mod proconnect;
 mod rappels;
 mod rapports;
 mod socle;
+mod textes_rapports;
 mod visibilite;

@@ -4,7 +4,10 @@
 
 use serde_json::{Value, json};
 
-use super::{ECRITURE, LECTURE_CONTRAT, corps, ref_parametre, ref_schema, reponses_de, succes};
+use super::{
+    ECRITURE, ECRITURE_VERSIONNEE, LECTURE_CONTRAT, contenu_json, corps, ref_parametre, ref_schema,
+    reponses_de, succes,
+};
 
 pub(super) fn chemins() -> Value {
     let annee = json!({
@@ -52,6 +55,39 @@ pub(super) fn chemins() -> Value {
                 "responses": reponses_de(json!({ "200": succes("La campagne du contrat ; sa version a augmenté de 1.", "CampagneContrat") }), ECRITURE)
             }
         },
+        "/contrats/{id}/campagnes/{annee}/textes": {
+            "parameters": [ref_parametre("IdContrat"), annee],
+            "get": {
+                "tags": ["campagnes"],
+                "operationId": "lireTextesRapportAnnuel",
+                "summary": "Les parties rédigées du rapport d'état d'avancement de l'année (R-REP-05) : état d'avancement des actions, niveau de consommation des crédits",
+                "responses": reponses_de(json!({ "200": {
+                    "description": "Les sections ; l'en-tête ETag porte leur version.",
+                    "headers": { "ETag": { "$ref": "#/components/headers/ETag" } },
+                    "content": contenu_json(ref_schema("TextesRapport"))
+                }}), LECTURE_CONTRAT)
+            },
+            "put": {
+                "tags": ["campagnes"],
+                "operationId": "ecrireTextesRapportAnnuel",
+                "summary": "Remplace les parties rédigées du rapport annuel (éditeur de la collectivité), tant que la campagne n'est pas validée",
+                "description": "Toutes les sections sont remplacées : une section absente, nulle ou blanche est vidée. Refusé (409) une fois la campagne                     validée ou si If-Match n'est plus la version enregistrée ; refusé (422) pour une section inconnue ou un texte de plus de                     20 000 caractères (champ « sections.<code> »).",
+                "parameters": [{
+                    "name": "If-Match",
+                    "in": "header",
+                    "required": true,
+                    "description": "Version lue des textes, entre guillemets (\"2\") : champ « version » ou en-tête ETag ; \"0\" avant le premier enregistrement.",
+                    "schema": { "type": "string", "pattern": "^(\"(0|[1-9][0-9]{0,17})\"|0|[1-9][0-9]{0,17})$" },
+                    "example": "\"0\""
+                }],
+                "requestBody": corps("SaisieTextesRapport", "Le texte de chaque section, par code."),
+                "responses": reponses_de(json!({ "200": {
+                    "description": "Les sections enregistrées ; leur version a augmenté de 1.",
+                    "headers": { "ETag": { "$ref": "#/components/headers/ETag" } },
+                    "content": contenu_json(ref_schema("TextesRapport"))
+                }}), ECRITURE_VERSIONNEE)
+            }
+        },
         "/contrats/{id}/campagnes/{annee}/transitions": {
             "parameters": [ref_parametre("IdContrat"), annee],
             "post": {
@@ -76,6 +112,10 @@ pub(super) fn schemas() -> Value {
     let indicateur = json!({ "type": "string", "minLength": 1, "maxLength": 20, "description": "Code national (NI-2.1) ou rang de l'indicateur local de la fiche (1, 2…)." });
     let ventilation = json!({ "type": "integer", "minimum": 0, "maximum": 3, "description": "0 : l'indicateur ; 1 à 3 : les catégories de NI-2.3." });
     let date = json!({ "type": "string", "format": "date" });
+    let section = json!({
+        "type": "string",
+        "enum": pacte_core::campagne::textes::SECTIONS_ANNUEL.iter().map(|s| s.code).collect::<Vec<_>>()
+    });
     json!({
         "Campagne": {
             "type": "object",
@@ -198,6 +238,42 @@ pub(super) fn schemas() -> Value {
             "properties": {
                 "version": { "type": "integer", "format": "int64", "minimum": 0 },
                 "valeurs": { "type": "array", "items": ref_schema("ValeurCampagne") }
+            },
+            "additionalProperties": false
+        },
+        "TextesRapport": {
+            "type": "object",
+            "description": "Les parties rédigées par la collectivité du rapport d'état d'avancement de l'année.",
+            "required": ["contrat", "annee", "version", "verrouille", "modifiable", "sections"],
+            "properties": {
+                "contrat": { "type": "integer", "format": "int64", "minimum": 1 },
+                "annee": { "type": "integer", "minimum": 2024, "maximum": 2027 },
+                "version": { "type": "integer", "format": "int64", "minimum": 0, "description": "0 tant que rien n'est enregistré ; à renvoyer dans If-Match." },
+                "verrouille": { "type": "boolean", "description": "La campagne de l'année est validée : les textes ne changent plus, sauf réouverture." },
+                "modifiable": { "type": "boolean", "description": "Le porteur du jeton peut les modifier maintenant." },
+                "sections": { "type": "array", "items": ref_schema("SectionRapport") }
+            },
+            "additionalProperties": false
+        },
+        "SectionRapport": {
+            "type": "object",
+            "required": ["code", "titre", "texte"],
+            "properties": {
+                "code": section,
+                "titre": { "type": "string" },
+                "texte": { "type": ["string", "null"], "maxLength": pacte_core::campagne::textes::TEXTE_MAX, "description": "null : section non renseignée. Un paragraphe par ligne." }
+            },
+            "additionalProperties": false
+        },
+        "SaisieTextesRapport": {
+            "type": "object",
+            "required": ["sections"],
+            "properties": {
+                "sections": {
+                    "type": "object",
+                    "propertyNames": section,
+                    "additionalProperties": { "type": ["string", "null"], "maxLength": pacte_core::campagne::textes::TEXTE_MAX }
+                }
             },
             "additionalProperties": false
         },
