@@ -63,7 +63,11 @@ pub(super) fn chemins() -> Value {
                 "summary": "Les parties rédigées du rapport d'état d'avancement de l'année (R-REP-05) : état d'avancement des actions, niveau de consommation des crédits",
                 "responses": reponses_de(json!({ "200": {
                     "description": "Les sections ; l'en-tête ETag porte leur version.",
-                    "headers": { "ETag": { "$ref": "#/components/headers/ETag" } },
+                    "headers": { "ETag": {
+                        "description": "Version des textes entre guillemets (\"0\" avant le premier enregistrement), à renvoyer dans If-Match.",
+                        "required": true,
+                        "schema": { "type": "string", "pattern": "^\"(0|[1-9][0-9]*)\"$" }
+                    } },
                     "content": contenu_json(ref_schema("TextesRapport"))
                 }}), LECTURE_CONTRAT)
             },
@@ -71,7 +75,7 @@ pub(super) fn chemins() -> Value {
                 "tags": ["campagnes"],
                 "operationId": "ecrireTextesRapportAnnuel",
                 "summary": "Remplace les parties rédigées du rapport annuel (éditeur de la collectivité), tant que la campagne n'est pas validée",
-                "description": "Toutes les sections sont remplacées : une section absente, nulle ou blanche est vidée. Refusé (409) une fois la campagne                     validée ou si If-Match n'est plus la version enregistrée ; refusé (422) pour une section inconnue ou un texte de plus de                     20 000 caractères (champ « sections.<code> »).",
+                "description": "Toutes les sections sont remplacées : une section absente, nulle ou blanche est vidée. Refusé (409) une fois la campagne validée ou si If-Match n'est plus la version enregistrée ; refusé (422) pour une section inconnue ou un texte de plus de 20 000 caractères (champ « sections.<code> »).",
                 "parameters": [{
                     "name": "If-Match",
                     "in": "header",
