@@ -6,6 +6,9 @@
 //! The tools are installed by scripts/test; without them, the tests that need them print a
 //! notice and pass, except in continuous integration (CI=true) where they fail.
 
+mod commun;
+
+use commun::{normaliser, outil};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,35 +23,8 @@ use pacte_documents::avenant::DonneesAvenant;
 use pacte_documents::contrat::DonneesContrat;
 use pacte_documents::{ErreurDocument, Format};
 
-fn outil(nom: &str) -> Option<PathBuf> {
-    ["/usr/bin", "/usr/local/bin"]
-        .iter()
-        .map(|d| Path::new(d).join(nom))
-        .find(|p| p.exists())
-        .or_else(|| {
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!("{nom} est requis en intégration continue (scripts/test l'installe)");
-            }
-            eprintln!(
-                "{nom} absent : test non exécuté (scripts/test installe poppler-utils et LibreOffice Writer)."
-            );
-            None
-        })
-}
-
 fn dossier(nom: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("pacte-documents-{nom}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-/// Whitespace collapsed, non-breaking spaces as spaces: text laid out in lines and cells
-/// compares with the data.
-fn normaliser(t: &str) -> String {
-    t.replace(['\u{a0}', '\u{202f}'], " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    commun::dossier("pacte-documents", nom)
 }
 
 /// The signed contract of the demonstration set with `n` fiches (state « signé »).

@@ -8,7 +8,10 @@
 //! Without the tools, the tests that need them print a notice and pass, except in continuous
 //! integration (CI=true) where they fail.
 
-use std::path::{Path, PathBuf};
+mod commun;
+
+use commun::{normaliser, outil};
+use std::path::PathBuf;
 use std::process::Command;
 
 use pacte_core::campagne::textes::Textes;
@@ -27,33 +30,8 @@ use pacte_documents::rapport::DonneesRapportAnnuel;
 use pacte_documents::rapport_mi_parcours::DonneesRapportMiParcours;
 use pacte_documents::rapport_synthese::{ContratRegion, DonneesSynthese, etat_annee, etat_contrat, genre};
 
-fn outil(nom: &str) -> Option<PathBuf> {
-    ["/usr/bin", "/usr/local/bin"]
-        .iter()
-        .map(|d| Path::new(d).join(nom))
-        .find(|p| p.exists())
-        .or_else(|| {
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!("{nom} est requis en intégration continue (scripts/test l'installe)");
-            }
-            eprintln!(
-                "{nom} absent : test non exécuté (scripts/test installe poppler-utils et LibreOffice Writer)."
-            );
-            None
-        })
-}
-
 fn dossier(nom: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("pacte-rapports-{nom}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn normaliser(t: &str) -> String {
-    t.replace(['\u{a0}', '\u{202f}'], " ")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    commun::dossier("pacte-rapports", nom)
 }
 
 fn verifier_texte(texte: &str, attendus: &[String], quoi: &str) {

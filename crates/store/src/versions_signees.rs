@@ -41,23 +41,6 @@ fn lire(r: &sqlx::any::AnyRow) -> Resultat<VersionSignee> {
 }
 
 impl Base {
-    /// Records that act `acte_id` (a signature of contract `contrat_id`) signed `version` of
-    /// the data, whose document has verification code `code`. Audited; a second record for
-    /// the same act replaces the first.
-    pub async fn enregistrer_version_signee(
-        &self,
-        contrat_id: i64,
-        acte_id: i64,
-        version: i64,
-        code: &str,
-        acteur: &str,
-    ) -> Resultat<VersionSignee> {
-        let mut e = self.ecriture(acteur).await?;
-        let v = ecrire_tx(&mut e, contrat_id, acte_id, version, code).await?;
-        e.conclure().await?;
-        Ok(v)
-    }
-
     /// The signed version of contract `contrat_id`: the one of its last signature act in
     /// force, if any was recorded.
     pub async fn version_signee(&self, contrat_id: i64) -> Resultat<Option<VersionSignee>> {
@@ -105,8 +88,7 @@ pub(crate) async fn restaurer_tx(conn: &mut sqlx::AnyConnection, lignes: &[Versi
 
 /// Records, inside the write `e`, that act `acte_id` (a signature of contract `contrat_id`)
 /// signed `version` of the data, whose document has verification code `code`; audited. Used
-/// by [`Base::enregistrer_version_signee`] and by the signature act itself
-/// (`Base::enregistrer_acte_signe`), so that the act, its document and the version it signs are
+/// by the signature act (`Base::enregistrer_acte_signe`), so that the act, its document and the version it signs are
 /// one transaction.
 pub(crate) async fn ecrire_tx(
     e: &mut Ecriture<'_>,
