@@ -9,6 +9,7 @@
 //! contract page warns when the data changed since ([`alerte_signature`]).
 
 use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
 
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -20,6 +21,7 @@ use pacte_documents::avenant::DonneesAvenant;
 use pacte_documents::contrat::DonneesContrat;
 use pacte_documents::{ErreurDocument, Fichier, Format};
 use pacte_store::ContratStocke;
+use tokio::sync::Semaphore;
 
 use crate::contrats::edition::id_contrat;
 use crate::{ErreurApi, ErreurWeb, Etat, Utilisateur};
@@ -92,6 +94,36 @@ pub(crate) fn code_contrat(contrat: &Contrat, actes: &[Acte], version: i64) -> S
     .code()
 }
 
+/// Places for laying documents out at once: one per core. typst already spreads one
+/// document's pages over the cores, so more at once would not go faster; each would only hold
+/// its layout in memory (some 150 MB for a 60-fiche contract, measured with
+/// `cargo bench -p pacte-documents`) and slow the others down. The requests beyond wait their
+/// turn; their number is bounded by the server's connection limit.
+static PLACES: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
+    Arc::new(Semaphore::new(
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+    ))
+});
+
+/// Runs `f` (a document's layout: a fraction of a second of CPU) off the async workers, once a
+/// place is free. The place is held by the layout itself, so that a request given up by its
+/// client does not free it before the work ends.
+pub(crate) async fn mettre_en_page(
+    f: impl FnOnce() -> Result<Fichier, ErreurDocument> + Send + 'static,
+) -> Result<Result<Fichier, ErreurDocument>, ErreurWeb> {
+    let place = Arc::clone(&PLACES)
+        .acquire_owned()
+        .await
+        .map_err(|e| ErreurWeb::interne(format!("file des documents : {e}")))?;
+    tokio::task::spawn_blocking(move || {
+        let resultat = f();
+        drop(place);
+        resultat
+    })
+    .await
+    .map_err(|e| ErreurWeb::interne(format!("mise en page du document : {e}")))
+}
+
 /// Generates the document `quoi` of the contract `c` (already read with the right to read).
 pub async fn produire(
     etat: &Etat,
@@ -105,8 +137,7 @@ pub async fn produire(
         Quoi::Contrat => None,
         Quoi::Avenant(_) => Some(etat.base.execution(id).await?.execution),
     };
-    // Laying out a 60-fiche contract takes a fraction of a second of CPU: off the async workers.
-    tokio::task::spawn_blocking(move || match (quoi, execution) {
+    mettre_en_page(move || match (quoi, execution) {
         (Quoi::Avenant(annee), Some(execution)) => pacte_documents::avenant::fichier(
             &DonneesAvenant {
                 contrat: &c.contrat,
@@ -125,12 +156,12 @@ pub async fn produire(
             format,
         ),
     })
-    .await
-    .map_err(|e| ErreurWeb::interne(format!("génération du document : {e}")))?
+    .await?
     .map_err(erreur_document)
 }
 
-fn reponse(f: Fichier) -> Result<Response, ErreurWeb> {
+/// A generated file as the response: its type and a safe download name.
+pub(crate) fn reponse(f: Fichier) -> Result<Response, ErreurWeb> {
     let mut r = f.octets.into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(f.mime));
@@ -228,4 +259,46 @@ pub(crate) async fn alerte_signature(
         code_signe: v.code,
         code_actuel,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// However many documents are asked at once, no more are laid out at once than there are
+    /// places; the others wait their turn and all are answered.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn les_mises_en_page_attendent_une_place() {
+        let places = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let en_cours = Arc::new(AtomicUsize::new(0));
+        let maximum = Arc::new(AtomicUsize::new(0));
+        let demandes: Vec<_> = (0..places * 3)
+            .map(|i| {
+                let (en_cours, maximum) = (Arc::clone(&en_cours), Arc::clone(&maximum));
+                tokio::spawn(mettre_en_page(move || {
+                    let n = en_cours.fetch_add(1, Ordering::SeqCst) + 1;
+                    maximum.fetch_max(n, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(40));
+                    en_cours.fetch_sub(1, Ordering::SeqCst);
+                    Ok(Fichier {
+                        octets: vec![i as u8],
+                        nom: format!("document-{i}"),
+                        mime: Format::Pdf.mime(),
+                    })
+                }))
+            })
+            .collect();
+        let mut noms = Vec::new();
+        for d in demandes {
+            noms.push(d.await.unwrap().unwrap().unwrap().nom);
+        }
+        assert_eq!(noms.len(), places * 3);
+        let m = maximum.load(Ordering::SeqCst);
+        assert!(
+            (1..=places).contains(&m),
+            "{m} mises en page simultanées pour {places} places"
+        );
+    }
 }

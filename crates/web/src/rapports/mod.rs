@@ -17,8 +17,8 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use pacte_core::Annee;
 use pacte_core::campagne::textes::RapportTexte;
 use pacte_core::campagne::{ANNEES_MI_PARCOURS, DecisionMiParcours};
@@ -55,27 +55,14 @@ fn erreur_document(e: ErreurDocument) -> ErreurWeb {
     }
 }
 
-fn reponse(f: Fichier) -> Result<Response, ErreurWeb> {
-    let mut r = f.octets.into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(f.mime));
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&crate::pieces::disposition(&f.nom))
-            .map_err(|e| ErreurWeb::interne(format!("nom de fichier : {e}")))?,
-    );
-    Ok(r)
-}
-
-/// Lays a document out off the async workers (a fraction of a second of CPU).
+/// Lays a report out when a place is free ([`crate::documents::mettre_en_page`]).
 async fn produire(
     f: impl FnOnce() -> Result<Fichier, ErreurDocument> + Send + 'static,
 ) -> Result<Response, ErreurWeb> {
-    let fichier = tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| ErreurWeb::interne(format!("génération du rapport : {e}")))?
+    let fichier = crate::documents::mettre_en_page(f)
+        .await?
         .map_err(erreur_document)?;
-    reponse(fichier)
+    crate::documents::reponse(fichier)
 }
 
 /// `GET /contrats/{id}/campagnes/{annee}/rapport/{format}`.
