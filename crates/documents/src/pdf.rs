@@ -36,7 +36,63 @@ struct Commun {
     polices: Vec<Font>,
     modele: FileId,
     donnees: FileId,
+    /// The code points every vendored font can display, as a bit set.
+    affichables: Vec<u64>,
 }
+
+impl Commun {
+    fn affichable(&self, c: char) -> bool {
+        let n = c as usize;
+        self.affichables
+            .get(n / 64)
+            .is_some_and(|mot| mot & (1 << (n % 64)) != 0)
+    }
+
+    /// `texte` as the fonts can show it. A PDF/UA exporter refuses a glyph missing from its
+    /// font, and the vendored fonts cover Latin, Greek and Cyrillic, not every script nor emoji:
+    /// a character they lack becomes `REMPLACEMENT`, an invisible format character (soft
+    /// hyphen, zero-width space, direction marks) is dropped, and a control character but the
+    /// line feed becomes a space. The ODT keeps the text as typed.
+    fn affichable_texte(&self, texte: &str) -> Option<String> {
+        let invisible = |c: char| {
+            matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+        };
+        let tel_quel = |c: char| c == '\n' || (!c.is_control() && !invisible(c) && self.affichable(c));
+        if texte.chars().all(tel_quel) {
+            return None;
+        }
+        Some(
+            texte
+                .chars()
+                .filter_map(|c| match c {
+                    c if tel_quel(c) => Some(c),
+                    c if invisible(c) => None,
+                    c if c.is_control() => Some(' '),
+                    _ => Some(REMPLACEMENT),
+                })
+                .collect(),
+        )
+    }
+
+    /// Every text of a document's JSON made displayable ([`Commun::affichable_texte`]).
+    fn rendre_affichable(&self, v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(t) => {
+                if let Some(propre) = self.affichable_texte(t) {
+                    *t = propre;
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|x| self.rendre_affichable(x)),
+            serde_json::Value::Object(o) => o.values_mut().for_each(|x| self.rendre_affichable(x)),
+            _ => {}
+        }
+    }
+}
+
+/// What the PDF shows for a character its fonts lack: a white square, as a missing glyph looks
+/// (the replacement character U+FFFD is not in the fonts either).
+const REMPLACEMENT: char = '□';
 
 static COMMUN: LazyLock<Commun> = LazyLock::new(|| {
     let polices: Vec<Font> = POLICES
@@ -50,10 +106,19 @@ static COMMUN: LazyLock<Commun> = LazyLock::new(|| {
         )
         .intern()
     };
+    let mut affichables = vec![0u64; (char::MAX as usize + 1).div_ceil(64)];
+    for c in polices[0].info().coverage.iter() {
+        if polices.iter().all(|p| p.info().coverage.contains(c))
+            && let Some(mot) = affichables.get_mut(c as usize / 64)
+        {
+            *mot |= 1 << (c % 64);
+        }
+    }
     Commun {
         bibliotheque: LazyHash::new(Library::default()),
         livre: LazyHash::new(FontBook::from_fonts(&polices)),
         polices,
+        affichables,
         modele: chemin("/document.typ"),
         donnees: chemin("/document.json"),
     }
@@ -147,7 +212,9 @@ impl Drop for Compilation {
 pub fn pdf(doc: &Document) -> Result<Vec<u8>, ErreurDocument> {
     let _compilation = Compilation::commencer();
     let commun: &'static Commun = &COMMUN;
-    let donnees = serde_json::to_vec(doc).map_err(|e| ErreurDocument::Moteur(e.to_string()))?;
+    let mut valeur = serde_json::to_value(doc).map_err(|e| ErreurDocument::Moteur(e.to_string()))?;
+    commun.rendre_affichable(&mut valeur);
+    let donnees = serde_json::to_vec(&valeur).map_err(|e| ErreurDocument::Moteur(e.to_string()))?;
     let monde = Monde {
         commun,
         source: Source::new(commun.modele, MODELE.to_string()),
@@ -178,5 +245,29 @@ pub fn pdf(doc: &Document) -> Result<Vec<u8>, ErreurDocument> {
             "export PDF : {}",
             messages(e.as_slice())
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Text the fonts lack does not stop the PDF: each such character becomes a white square,
+    /// invisible format characters go, control characters become spaces; French text, amounts'
+    /// narrow no-break spaces, Greek and Cyrillic stay as they are.
+    #[test]
+    fn les_caracteres_sans_glyphe_sont_remplaces() {
+        let c: &Commun = &COMMUN;
+        assert_eq!(
+            c.affichable_texte("Café « 1\u{202f}000\u{a0}€ » — Ωμέγα, Жизнь\nœuvre"),
+            None
+        );
+        assert_eq!(
+            c.affichable_texte("Café 😀 漢字\u{1f}so\u{ad}leil\u{200b}!"),
+            Some("Café □ □□ soleil!".to_string())
+        );
+        let mut v = serde_json::json!({ "titre": "a\u{7}b", "lignes": [["漢", 3]] });
+        c.rendre_affichable(&mut v);
+        assert_eq!(v, serde_json::json!({ "titre": "a b", "lignes": [["□", 3]] }));
     }
 }

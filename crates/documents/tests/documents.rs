@@ -375,3 +375,31 @@ fn apercu_png_du_contrat_de_60_fiches() {
         .unwrap();
     assert!(s.status.success());
 }
+
+/// Texts in scripts or symbols the vendored fonts lack (an emoji, Chinese, a control character
+/// pasted from elsewhere) do not stop the PDF: it is produced, tagged, each missing glyph shown
+/// as a white square; the ODT keeps the text as typed.
+#[test]
+fn des_caracteres_hors_des_polices_ne_bloquent_pas_le_pdf() {
+    let mut c = contrat_projet(3);
+    c.fiches[0].intitule = "Accueil 😀 des familles 漢字\u{1f}so\u{ad}lidaires".into();
+    let octets = pdf(&c, 1);
+    assert!(octets.starts_with(b"%PDF-"));
+    let zip = odt(&c);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let mut contenu = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("content.xml").unwrap(), &mut contenu).unwrap();
+    assert!(
+        contenu.contains("Accueil 😀 des familles 漢字"),
+        "l'ODT garde le texte saisi"
+    );
+    let Some(pdftotext) = outil("pdftotext") else {
+        return;
+    };
+    let d = dossier("glyphes");
+    let f = d.join("contrat.pdf");
+    std::fs::write(&f, &octets).unwrap();
+    let sortie = Command::new(pdftotext).arg(&f).arg("-").output().unwrap();
+    let texte = normaliser(&String::from_utf8_lossy(&sortie.stdout));
+    assert!(texte.contains("Accueil □ des familles □□ solidaires"), "{texte}");
+}
