@@ -74,6 +74,128 @@ where
     }
 }
 
+/// An act's body: its JSON, as [`CorpsJson`], or a `multipart/form-data` body whose part
+/// `acte` holds the JSON and whose part `document` holds a file (the signed convention of a
+/// signature). The route allows documents' sizes (`comptes::TAILLE_ENVOI_MAX`); the JSON
+/// itself keeps the API's limit, [`TAILLE_MAX`].
+#[derive(Debug)]
+pub struct CorpsAvecDocument<T> {
+    pub valeur: T,
+    /// The file's name as sent, and its bytes.
+    pub document: Option<(String, Vec<u8>)>,
+}
+
+fn essence_type(req: &Request) -> String {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| t.split(';').next())
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+fn trop_volumineux(limite: usize) -> ErreurApi {
+    erreur(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "requete",
+        format!(
+            "corps de la requête trop volumineux : {} Mo au plus",
+            limite / (1024 * 1024)
+        ),
+        None,
+    )
+}
+
+impl<S, T> FromRequest<S> for CorpsAvecDocument<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Serialize + Send,
+{
+    type Rejection = ErreurApi;
+
+    async fn from_request(req: Request, etat: &S) -> Result<Self, ErreurApi> {
+        if essence_type(&req) != "multipart/form-data" {
+            controler_type_contenu(req.headers().get(header::CONTENT_TYPE))?;
+            let octets = Bytes::from_request(req, etat).await.map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    trop_volumineux(crate::comptes::TAILLE_ENVOI_MAX)
+                } else {
+                    erreur(
+                        StatusCode::BAD_REQUEST,
+                        "requete",
+                        "corps de la requête illisible (connexion interrompue ?)".into(),
+                        None,
+                    )
+                }
+            })?;
+            if octets.len() > TAILLE_MAX {
+                return Err(trop_volumineux(TAILLE_MAX));
+            }
+            return Ok(CorpsAvecDocument {
+                valeur: lire_json(&octets)?,
+                document: None,
+            });
+        }
+        let illisible = |e: axum::extract::multipart::MultipartError| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                trop_volumineux(crate::comptes::TAILLE_ENVOI_MAX)
+            } else {
+                requete(
+                    format!("corps multipart illisible : {}", e.body_text()),
+                    "Content-Type",
+                )
+            }
+        };
+        let mut envoi = axum::extract::Multipart::from_request(req, etat)
+            .await
+            .map_err(|e| {
+                requete(
+                    format!("corps multipart illisible : {}", e.body_text()),
+                    "Content-Type",
+                )
+            })?;
+        let mut valeur = None;
+        let mut document = None;
+        while let Some(partie) = envoi.next_field().await.map_err(illisible)? {
+            let nom = partie.name().unwrap_or_default().to_string();
+            match nom.as_str() {
+                "acte" if valeur.is_none() => {
+                    let octets = partie.bytes().await.map_err(illisible)?;
+                    if octets.len() > TAILLE_MAX {
+                        return Err(trop_volumineux(TAILLE_MAX));
+                    }
+                    valeur = Some(lire_json(&octets)?);
+                }
+                "document" if document.is_none() => {
+                    let fichier = partie.file_name().unwrap_or_default().to_string();
+                    let octets = partie.bytes().await.map_err(illisible)?;
+                    document = Some((fichier, octets.to_vec()));
+                }
+                "acte" | "document" => {
+                    return Err(requete(format!("partie « {nom} » envoyée deux fois"), &nom));
+                }
+                _ => {
+                    return Err(requete(
+                        format!(
+                            "partie « {} » inconnue : les parties sont « acte » (le JSON de l'acte) et « document » (son fichier)",
+                            nom.chars().take(100).collect::<String>()
+                        ),
+                        "Content-Type",
+                    ));
+                }
+            }
+        }
+        let Some(valeur) = valeur else {
+            return Err(requete(
+                "partie « acte » absente : le JSON de l'acte est attendu dans la partie « acte »",
+                "acte",
+            ));
+        };
+        Ok(CorpsAvecDocument { valeur, document })
+    }
+}
+
 fn controler_type_contenu(valeur: Option<&header::HeaderValue>) -> Result<(), ErreurApi> {
     let refus = |quoi: String| {
         erreur(

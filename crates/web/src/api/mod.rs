@@ -41,6 +41,16 @@ where
 }
 
 /// Every route of the API, relative to [`PREFIXE`]: the one list the router is built from.
+/// A route whose body may carry a document (`multipart/form-data`): the documents' limit
+/// (`comptes::TAILLE_ENVOI_MAX`) instead of the API's; its JSON keeps the API's.
+fn document_joint((chemin, methode, mr): Route) -> Route {
+    (
+        chemin,
+        methode,
+        mr.layer(DefaultBodyLimit::max(crate::comptes::TAILLE_ENVOI_MAX)),
+    )
+}
+
 fn table() -> Vec<Route> {
     vec![
         route(Method::GET, "/openapi.json", document_openapi),
@@ -56,11 +66,11 @@ fn table() -> Vec<Route> {
             "/contrats/{id}/actes",
             contrats::actes::api_lister_actes,
         ),
-        route(
+        document_joint(route(
             Method::POST,
             "/contrats/{id}/actes",
             contrats::actes::api_creer_acte,
-        ),
+        )),
         route(Method::GET, "/contrats/{id}/fiches", fiches::api::lister_fiches),
         route(Method::POST, "/contrats/{id}/fiches", fiches::api::creer_fiche),
         route(

@@ -252,9 +252,26 @@ fn chemins() -> Value {
                 "tags": ["contrats"],
                 "operationId": "creerActe",
                 "summary": "Franchit une étape du cycle de vie en enregistrant son acte (délibération, signature, dénonciation…)",
-                "description": "L'acte est vérifié comme dans le formulaire de l'étape (dates dans la période du contrat, signataires de l'État et de la collectivité, date d'effet d'une dénonciation = lettre + préavis) ; If-Match porte la version du contrat. Les documents d'un acte se déposent par son formulaire.",
+                "description": format!("L'acte est vérifié comme dans le formulaire de l'étape (dates dans la période du contrat, signataires de l'État et de la collectivité, date d'effet d'une dénonciation = lettre + préavis) ; If-Match porte la version du contrat. Avec son document (multipart/form-data : le JSON de l'acte dans la partie « acte », le fichier dans la partie « document » : {}, {} Mo au plus), une signature enregistre aussi la version des données signées et leur code de vérification, comme le formulaire de l'étape.", pacte_store::pieces::TYPES_ACCEPTES, crate::comptes::TAILLE_ENVOI_MAX / (1024 * 1024)),
                 "parameters": [ref_parametre("IfMatch")],
-                "requestBody": corps("Acte", "L'acte, avec son étape dans le champ « etape »."),
+                "requestBody": {
+                    "required": true,
+                    "description": "L'acte, avec son étape dans le champ « etape » ; en multipart/form-data, avec son document.",
+                    "content": {
+                        "application/json": { "schema": ref_schema("Acte") },
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["acte"],
+                                "properties": {
+                                    "acte": ref_schema("Acte"),
+                                    "document": { "type": "string", "format": "binary", "description": "Le document de l'acte (pour une signature : la convention signée)." }
+                                }
+                            },
+                            "encoding": { "acte": { "contentType": "application/json" } }
+                        }
+                    }
+                },
                 "responses": reponses_de(json!({ "201": {
                     "description": "Acte enregistré ; le contrat est passé à l'état de l'étape.",
                     "headers": { "Location": { "$ref": "#/components/headers/Location" } },

@@ -924,15 +924,18 @@ pub(crate) async fn api_lister_actes(
     .into_response())
 }
 
-/// Records a step by its act (without document: documents are sent with the step's form).
-/// The act is validated as on the form; `If-Match` carries the contract's version.
+/// Records a step by its act, as JSON, or as `multipart/form-data` with its document (the part
+/// `document`): as on the step's form, the signed convention sent with a signature records, in
+/// the act's transaction, the version of the data it signs. The act is validated as on the
+/// form; `If-Match` carries the contract's version.
 pub(crate) async fn api_creer_acte(
     State(etat): State<Etat>,
     crate::comptes::ClientApi(u): crate::comptes::ClientApi,
     c: crate::api::corps::CheminContrat,
     crate::api::corps::VersionLue(version): crate::api::corps::VersionLue,
-    crate::api::corps::CorpsJson(acte): crate::api::corps::CorpsJson<Acte>,
+    corps: crate::api::corps::CorpsAvecDocument<Acte>,
 ) -> Result<Response, crate::ErreurApi> {
+    let acte = corps.valeur;
     let etape = acte.etape();
     let stocke = contrat_pour_etape(&etat, &u, c.id, etape).await?;
     let aujourdhui = aujourdhui();
@@ -953,15 +956,41 @@ pub(crate) async fn api_creer_acte(
             champ: Some(premiere.champ.clone()),
         }));
     }
+    if let Some((nom, octets)) = &corps.document
+        && let Err(m) = pieces::reconnaitre(octets)
+    {
+        return Err(crate::ErreurApi(ErreurWeb::invalide(
+            format!("Document « {} » refusé : {m}.", pieces::nom_sur(nom)),
+            Some("document".into()),
+        )));
+    }
+    let nom_document = corps
+        .document
+        .as_ref()
+        .map(|(n, _)| pieces::nom_sur(n))
+        .unwrap_or_default();
+    let pieces_jointes: Vec<NouvellePiece> = corps
+        .document
+        .as_ref()
+        .map(|(_, octets)| NouvellePiece {
+            contrat_id: c.id,
+            fiche_id: None,
+            acte_id: None,
+            nom: &nom_document,
+            contenu: octets,
+        })
+        .into_iter()
+        .collect();
     let (acte_id, _) = etat
         .base
-        .enregistrer_acte(
+        .enregistrer_acte_signe(
             c.id,
             version,
             &acte,
-            &[],
+            &pieces_jointes,
             &u.acteur(),
             garde_acte(acte.clone(), aujourdhui),
+            crate::documents::code_contrat,
         )
         .await?;
     let cree = actes_api(&etat, c.id)

@@ -167,3 +167,150 @@ async fn la_version_signee_est_consignee_et_la_page_avertit_apres_modification()
     );
     assert!(page.corps.contains(&signee.code));
 }
+
+/// A multipart body for the API: the parts given as (name, file name, content type, bytes).
+fn envoi_api(uri: &str, version: &str, parties: &[(&str, Option<&str>, &str, &[u8])]) -> Request<Body> {
+    let f = "----pacte-test-api";
+    let mut o = Vec::new();
+    for (nom, fichier, genre, octets) in parties {
+        let fichier = fichier.map(|n| format!("; filename=\"{n}\"")).unwrap_or_default();
+        o.extend(
+            format!("--{f}\r\nContent-Disposition: form-data; name=\"{nom}\"{fichier}\r\nContent-Type: {genre}\r\n\r\n")
+                .into_bytes(),
+        );
+        o.extend(*octets);
+        o.extend(b"\r\n");
+    }
+    o.extend(format!("--{f}--\r\n").into_bytes());
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={f}"))
+        .header(header::IF_MATCH, format!("\"{version}\""))
+        .body(Body::from(o))
+        .unwrap()
+}
+
+/// Through the API too, the signed convention sent with the signature act (multipart) records
+/// the signed version in the act's transaction; a refused document records nothing.
+#[tokio::test]
+async fn l_api_enregistre_la_signature_avec_sa_convention() {
+    let (brut, base, _) = app_demo().await;
+    let app = en_tant_que(&brut, &base, "ddets", "departement:13").await;
+    let id = importer_amp(&base, EtatContrat::Delibere).await;
+    let v = base.contrat(id).await.unwrap().tampon.version.to_string();
+    let (_, _, scan) = telecharger(&app, &format!("/contrats/{id}/document/pdf")).await;
+    let acte = serde_json::json!({
+        "etape": "signature",
+        "date": "2024-07-02",
+        "signataires": [
+            { "partie": "etat", "qualite": "Préfet des Bouches-du-Rhône" },
+            { "partie": "collectivite", "qualite": "Présidente de la Métropole" }
+        ]
+    })
+    .to_string();
+    let uri = format!("/api/v1/contrats/{id}/actes");
+    let json = "application/json";
+    // Refusals first, each naming what is wrong; nothing is written.
+    let r = envoyer(
+        &app,
+        envoi_api(
+            &uri,
+            &v,
+            &[
+                ("acte", None, json, acte.as_bytes()),
+                (
+                    "document",
+                    Some("convention.pdf"),
+                    "application/pdf",
+                    b"pas un pdf",
+                ),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.corps);
+    assert_eq!(r.json()["champ"], "document");
+    assert!(
+        r.json()["message"].as_str().unwrap().contains("convention.pdf"),
+        "{}",
+        r.corps
+    );
+    let r = envoyer(
+        &app,
+        envoi_api(
+            &uri,
+            &v,
+            &[("document", Some("convention.pdf"), "application/pdf", &scan)],
+        ),
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::BAD_REQUEST, "{}", r.corps);
+    assert_eq!(r.json()["champ"], "acte");
+    let r = envoyer(
+        &app,
+        envoi_api(
+            &uri,
+            &v,
+            &[
+                ("acte", None, json, acte.as_bytes()),
+                ("annexe", None, "text/plain", b"x"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::BAD_REQUEST, "{}", r.corps);
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("« annexe » inconnue"),
+        "{}",
+        r.corps
+    );
+    let texte = Request::post(&uri)
+        .header(header::CONTENT_TYPE, "text/plain")
+        .header(header::IF_MATCH, format!("\"{v}\""))
+        .body(Body::from(acte.clone()))
+        .unwrap();
+    assert_eq!(
+        envoyer(&app, texte).await.statut,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+    assert!(base.actes(id).await.unwrap().is_empty());
+    assert!(base.version_signee(id).await.unwrap().is_none());
+    // The act with its convention.
+    let r = envoyer(
+        &app,
+        envoi_api(
+            &uri,
+            &v,
+            &[
+                ("acte", None, json, acte.as_bytes()),
+                (
+                    "document",
+                    Some("convention-signee.pdf"),
+                    "application/pdf",
+                    &scan,
+                ),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.statut, StatusCode::CREATED, "{}", r.corps);
+    assert_eq!(r.json()["acte"]["etape"], "signature");
+    let pieces = base.pieces(id).await.unwrap();
+    assert_eq!(pieces.len(), 1);
+    assert_eq!(r.json()["pieces"], serde_json::json!([pieces[0].id]));
+    assert_eq!(pieces[0].nom, "convention-signee.pdf");
+    let stocke = base.contrat(id).await.unwrap();
+    assert_eq!(stocke.contrat.contrat.etat, EtatContrat::Signe);
+    let signee = base
+        .version_signee(id)
+        .await
+        .unwrap()
+        .expect("version signée consignée");
+    assert_eq!(signee.version, stocke.tampon.version);
+    // The OpenAPI document describes both bodies.
+    let r = get(&app, "/api/v1/openapi.json").await;
+    let corps = &r.json()["paths"]["/contrats/{id}/actes"]["post"]["requestBody"]["content"];
+    assert!(corps["application/json"].is_object() && corps["multipart/form-data"].is_object());
+}
