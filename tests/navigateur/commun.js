@@ -75,10 +75,21 @@ export async function nouveauContexte(navigateur) {
   return contexte;
 }
 
-/** Full-page screenshot into captures/NAME.png. */
+/**
+ * Full-page screenshot into captures/NAME.png. On a loaded machine Chromium sometimes answers
+ * « Unable to capture screenshot » once: the capture is tried three times before failing.
+ */
 export async function capturer(page, nom) {
   mkdirSync(CAPTURES, { recursive: true });
-  await page.screenshot({ path: join(CAPTURES, `${nom}.png`), fullPage: true });
+  for (let essai = 1; ; essai += 1) {
+    try {
+      await page.screenshot({ path: join(CAPTURES, `${nom}.png`), fullPage: true });
+      return;
+    } catch (e) {
+      if (essai >= 3 || !/Unable to capture screenshot/.test(String(e))) throw e;
+      await page.waitForTimeout(500 * essai);
+    }
+  }
 }
 
 /** Visible text of the page's main content (or body), trimmed, for failure messages. */
