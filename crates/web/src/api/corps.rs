@@ -49,29 +49,47 @@ where
     type Rejection = ErreurApi;
 
     async fn from_request(req: Request, etat: &S) -> Result<Self, ErreurApi> {
-        controler_type_contenu(req.headers().get(header::CONTENT_TYPE))?;
-        let octets = Bytes::from_request(req, etat).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                erreur(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "requete",
-                    format!(
-                        "corps de la requête trop volumineux : {} Mo au plus",
-                        TAILLE_MAX / (1024 * 1024)
-                    ),
-                    None,
-                )
-            } else {
-                erreur(
-                    StatusCode::BAD_REQUEST,
-                    "requete",
-                    "corps de la requête illisible (connexion interrompue ?)".into(),
-                    None,
-                )
-            }
-        })?;
-        lire_json(&octets).map(CorpsJson)
+        corps_json(req, etat).await.map(CorpsJson)
     }
+}
+
+/// The JSON body of `req` (see [`CorpsJson`]), at most [`TAILLE_MAX`] bytes even on a route
+/// that allows more for its documents.
+async fn corps_json<S, T>(req: Request, etat: &S) -> Result<T, ErreurApi>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Serialize,
+{
+    controler_type_contenu(req.headers().get(header::CONTENT_TYPE))?;
+    let octets = Bytes::from_request(req, etat).await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            trop_volumineux()
+        } else {
+            erreur(
+                StatusCode::BAD_REQUEST,
+                "requete",
+                "corps de la requête illisible (connexion interrompue ?)".into(),
+                None,
+            )
+        }
+    })?;
+    if octets.len() > TAILLE_MAX {
+        return Err(trop_volumineux());
+    }
+    lire_json(&octets)
+}
+
+/// 413, naming the JSON limit.
+fn trop_volumineux() -> ErreurApi {
+    erreur(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "requete",
+        format!(
+            "corps de la requête trop volumineux : {} Mo au plus",
+            TAILLE_MAX / (1024 * 1024)
+        ),
+        None,
+    )
 }
 
 /// An act's body: its JSON, as [`CorpsJson`], or a `multipart/form-data` body whose part
@@ -95,18 +113,6 @@ fn essence_type(req: &Request) -> String {
         .to_ascii_lowercase()
 }
 
-fn trop_volumineux(limite: usize) -> ErreurApi {
-    erreur(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "requete",
-        format!(
-            "corps de la requête trop volumineux : {} Mo au plus",
-            limite / (1024 * 1024)
-        ),
-        None,
-    )
-}
-
 impl<S, T> FromRequest<S> for CorpsAvecDocument<T>
 where
     S: Send + Sync,
@@ -116,30 +122,22 @@ where
 
     async fn from_request(req: Request, etat: &S) -> Result<Self, ErreurApi> {
         if essence_type(&req) != "multipart/form-data" {
-            controler_type_contenu(req.headers().get(header::CONTENT_TYPE))?;
-            let octets = Bytes::from_request(req, etat).await.map_err(|e| {
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    trop_volumineux(crate::comptes::TAILLE_ENVOI_MAX)
-                } else {
-                    erreur(
-                        StatusCode::BAD_REQUEST,
-                        "requete",
-                        "corps de la requête illisible (connexion interrompue ?)".into(),
-                        None,
-                    )
-                }
-            })?;
-            if octets.len() > TAILLE_MAX {
-                return Err(trop_volumineux(TAILLE_MAX));
-            }
             return Ok(CorpsAvecDocument {
-                valeur: lire_json(&octets)?,
+                valeur: corps_json(req, etat).await?,
                 document: None,
             });
         }
         let illisible = |e: axum::extract::multipart::MultipartError| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                trop_volumineux(crate::comptes::TAILLE_ENVOI_MAX)
+                erreur(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "requete",
+                    format!(
+                        "corps de la requête trop volumineux : {} Mo au plus avec le document",
+                        crate::comptes::TAILLE_ENVOI_MAX / (1024 * 1024)
+                    ),
+                    None,
+                )
             } else {
                 requete(
                     format!("corps multipart illisible : {}", e.body_text()),
@@ -163,7 +161,7 @@ where
                 "acte" if valeur.is_none() => {
                     let octets = partie.bytes().await.map_err(illisible)?;
                     if octets.len() > TAILLE_MAX {
-                        return Err(trop_volumineux(TAILLE_MAX));
+                        return Err(trop_volumineux());
                     }
                     valeur = Some(lire_json(&octets)?);
                 }

@@ -40,7 +40,6 @@ where
     (chemin, methode, on(filtre, h))
 }
 
-/// Every route of the API, relative to [`PREFIXE`]: the one list the router is built from.
 /// A route whose body may carry a document (`multipart/form-data`): the documents' limit
 /// (`comptes::TAILLE_ENVOI_MAX`) instead of the API's; its JSON keeps the API's.
 fn document_joint((chemin, methode, mr): Route) -> Route {
@@ -51,6 +50,7 @@ fn document_joint((chemin, methode, mr): Route) -> Route {
     )
 }
 
+/// Every route of the API, relative to [`PREFIXE`]: the one list the router is built from.
 fn table() -> Vec<Route> {
     vec![
         route(Method::GET, "/openapi.json", document_openapi),

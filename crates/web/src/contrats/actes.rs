@@ -964,19 +964,15 @@ pub(crate) async fn api_creer_acte(
             Some("document".into()),
         )));
     }
-    let nom_document = corps
-        .document
-        .as_ref()
-        .map(|(n, _)| pieces::nom_sur(n))
-        .unwrap_or_default();
+    // The store makes the name safe (`pieces::nom_sur`) as it writes it.
     let pieces_jointes: Vec<NouvellePiece> = corps
         .document
         .as_ref()
-        .map(|(_, octets)| NouvellePiece {
+        .map(|(nom, octets)| NouvellePiece {
             contrat_id: c.id,
             fiche_id: None,
             acte_id: None,
-            nom: &nom_document,
+            nom,
             contenu: octets,
         })
         .into_iter()

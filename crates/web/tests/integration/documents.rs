@@ -92,27 +92,45 @@ async fn contrat_en_pdf_et_en_odt_pour_qui_lit_le_contrat() {
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
-/// A multipart form with the file `document`.
-fn formulaire(uri: &str, champs: &[(&str, &str)], document: (&str, &[u8])) -> Request<Body> {
+/// A part of a multipart body: its name, its file name (a file), its content type, its bytes.
+type Partie<'a> = (&'a str, Option<&'a str>, Option<&'a str>, &'a [u8]);
+
+/// The body of `parties`, with its content type.
+fn corps_multipart(parties: &[Partie<'_>]) -> (String, Vec<u8>) {
     let f = "----pacte-test-documents";
     let mut o = Vec::new();
-    for (k, v) in champs {
+    for (nom, fichier, genre, octets) in parties {
+        let fichier = fichier.map(|n| format!("; filename=\"{n}\"")).unwrap_or_default();
+        let genre = genre
+            .map(|g| format!("\r\nContent-Type: {g}"))
+            .unwrap_or_default();
+        let entete = format!("{fichier}{genre}");
         o.extend(
-            format!("--{f}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").into_bytes(),
+            format!("--{f}\r\nContent-Disposition: form-data; name=\"{nom}\"{entete}\r\n\r\n").into_bytes(),
         );
+        o.extend(*octets);
+        o.extend(b"\r\n");
     }
-    o.extend(
-        format!(
-            "--{f}\r\nContent-Disposition: form-data; name=\"document\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
-            document.0
-        )
-        .into_bytes(),
-    );
-    o.extend(document.1);
-    o.extend(format!("\r\n--{f}--\r\n").into_bytes());
+    o.extend(format!("--{f}--\r\n").into_bytes());
+    (format!("multipart/form-data; boundary={f}"), o)
+}
+
+/// A multipart form with the file `document`.
+fn formulaire(uri: &str, champs: &[(&str, &str)], document: (&str, &[u8])) -> Request<Body> {
+    let mut parties: Vec<Partie<'_>> = champs
+        .iter()
+        .map(|(k, v)| (*k, None, None, v.as_bytes()))
+        .collect();
+    parties.push((
+        "document",
+        Some(document.0),
+        Some("application/octet-stream"),
+        document.1,
+    ));
+    let (genre, corps) = corps_multipart(&parties);
     Request::post(uri)
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={f}"))
-        .body(Body::from(o))
+        .header(header::CONTENT_TYPE, genre)
+        .body(Body::from(corps))
         .unwrap()
 }
 
@@ -168,24 +186,13 @@ async fn la_version_signee_est_consignee_et_la_page_avertit_apres_modification()
     assert!(page.corps.contains(&signee.code));
 }
 
-/// A multipart body for the API: the parts given as (name, file name, content type, bytes).
-fn envoi_api(uri: &str, version: &str, parties: &[(&str, Option<&str>, &str, &[u8])]) -> Request<Body> {
-    let f = "----pacte-test-api";
-    let mut o = Vec::new();
-    for (nom, fichier, genre, octets) in parties {
-        let fichier = fichier.map(|n| format!("; filename=\"{n}\"")).unwrap_or_default();
-        o.extend(
-            format!("--{f}\r\nContent-Disposition: form-data; name=\"{nom}\"{fichier}\r\nContent-Type: {genre}\r\n\r\n")
-                .into_bytes(),
-        );
-        o.extend(*octets);
-        o.extend(b"\r\n");
-    }
-    o.extend(format!("--{f}--\r\n").into_bytes());
+/// A multipart body for the API, at the contract's `version`.
+fn envoi_api(uri: &str, version: &str, parties: &[Partie<'_>]) -> Request<Body> {
+    let (genre, corps) = corps_multipart(parties);
     Request::post(uri)
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={f}"))
+        .header(header::CONTENT_TYPE, genre)
         .header(header::IF_MATCH, format!("\"{version}\""))
-        .body(Body::from(o))
+        .body(Body::from(corps))
         .unwrap()
 }
 
@@ -216,11 +223,11 @@ async fn l_api_enregistre_la_signature_avec_sa_convention() {
             &uri,
             &v,
             &[
-                ("acte", None, json, acte.as_bytes()),
+                ("acte", None, Some(json), acte.as_bytes()),
                 (
                     "document",
                     Some("convention.pdf"),
-                    "application/pdf",
+                    Some("application/pdf"),
                     b"pas un pdf",
                 ),
             ],
@@ -239,7 +246,7 @@ async fn l_api_enregistre_la_signature_avec_sa_convention() {
         envoi_api(
             &uri,
             &v,
-            &[("document", Some("convention.pdf"), "application/pdf", &scan)],
+            &[("document", Some("convention.pdf"), Some("application/pdf"), &scan)],
         ),
     )
     .await;
@@ -251,8 +258,8 @@ async fn l_api_enregistre_la_signature_avec_sa_convention() {
             &uri,
             &v,
             &[
-                ("acte", None, json, acte.as_bytes()),
-                ("annexe", None, "text/plain", b"x"),
+                ("acte", None, Some(json), acte.as_bytes()),
+                ("annexe", None, Some("text/plain"), b"x"),
             ],
         ),
     )
@@ -284,11 +291,11 @@ async fn l_api_enregistre_la_signature_avec_sa_convention() {
             &uri,
             &v,
             &[
-                ("acte", None, json, acte.as_bytes()),
+                ("acte", None, Some(json), acte.as_bytes()),
                 (
                     "document",
                     Some("convention-signee.pdf"),
-                    "application/pdf",
+                    Some("application/pdf"),
                     &scan,
                 ),
             ],
