@@ -204,21 +204,8 @@ impl Base {
         let avant = (stocke.tampon.version > 0)
             .then(|| vue(&stocke.sections))
             .transpose()?;
-        e.consigner(
-            ENTITE_TEXTES_RAPPORT,
-            &id_rapport(contrat_id, rapport),
-            if stocke.tampon.version == 0 {
-                "creation"
-            } else {
-                "modification"
-            },
-            avant.as_deref(),
-            Some(&vue(&sections)?),
-        )
-        .await?;
-        let t = e.tampon(contrat_id, stocke.tampon.version + 1);
-        e.conclure().await?;
-        Ok(t)
+        let journal = (ENTITE_TEXTES_RAPPORT, id_rapport(contrat_id, rapport));
+        consigner_et_conclure(e, journal, &stocke.tampon, avant, vue(&sections)?).await
     }
 
     /// The commissaire's text of the synthesis note of `region` for `annee`.
@@ -280,22 +267,30 @@ impl Base {
         let avant = (stocke.tampon.version > 0)
             .then(|| vue(&stocke.texte))
             .transpose()?;
-        e.consigner(
-            ENTITE_TEXTE_SYNTHESE,
-            &format!("{region}-{annee}"),
-            if stocke.tampon.version == 0 {
-                "creation"
-            } else {
-                "modification"
-            },
-            avant.as_deref(),
-            Some(&vue(&texte)?),
-        )
-        .await?;
-        let t = e.tampon(a, stocke.tampon.version + 1);
-        e.conclure().await?;
-        Ok(t)
+        let journal = (ENTITE_TEXTE_SYNTHESE, format!("{region}-{annee}"));
+        consigner_et_conclure(e, journal, &stocke.tampon, avant, vue(&texte)?).await
     }
+}
+
+/// The end of a text's write: the audit entry (`journal`: entity and id; a creation when
+/// nothing was stored, `avant` absent) and the commit; the new stamp, keyed like `stocke`.
+async fn consigner_et_conclure(
+    mut e: crate::ecriture::Ecriture<'_>,
+    (entite, id): (&str, String),
+    stocke: &Tampon,
+    avant: Option<String>,
+    apres: String,
+) -> Resultat<Tampon> {
+    let operation = if stocke.version == 0 {
+        "creation"
+    } else {
+        "modification"
+    };
+    e.consigner(entite, &id, operation, avant.as_deref(), Some(&apres))
+        .await?;
+    let t = e.tampon(stocke.id, stocke.version + 1);
+    e.conclure().await?;
+    Ok(t)
 }
 
 /// One contract of a region as its synthesis note of a year shows it.
